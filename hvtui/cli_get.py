@@ -1,0 +1,160 @@
+"""``hvtui get``: the inventory as an aligned table or JSON, for scripts and tickets."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from hvtui.errors import ConfigError
+from hvtui.hyperv.refresh import EstateRefresher
+from hvtui.model import Estate
+from hvtui.session_setup import open_pool
+
+Row = dict[str, Any]
+
+
+def host_rows(estate: Estate) -> list[Row]:
+    rows = []
+    for status in estate.hosts:
+        inv = status.inventory
+        row: Row = {"name": status.name, "reachable": status.reachable, "error": status.error}
+        if inv is not None:
+            h = inv.host
+            states: dict[str, int] = {}
+            for vm in inv.vms:
+                states[vm.state.name] = states.get(vm.state.name, 0) + 1
+            row.update({
+                "os_name": h.os_name, "os_version": h.os_version, "release": h.release.short,
+                "cluster": h.cluster, "cpu_percent": h.cpu_percent,
+                "memory_used_percent": h.memory_used_percent, "vms": len(inv.vms),
+                "vm_states": states, "live_migration": h.migration.enabled,
+                "migration_auth": h.migration.authentication.name,
+                "migration_performance": h.migration.performance.name,
+                "simultaneous_migrations": h.migration.simultaneous,
+                "enhanced_session": h.enhanced_session_mode,
+                "supported_versions": list(h.supported_versions),
+                "processor_vendor": h.processor_vendor,
+            })
+        rows.append(row)
+    return rows
+
+
+def vm_rows(estate: Estate) -> list[Row]:
+    return [{
+        "id": vm.id, "name": vm.name, "host": vm.host, "state": vm.state.name,
+        "cpu_percent": vm.cpu_percent, "memory_assigned": vm.memory_assigned,
+        "memory_demand": vm.memory_demand, "uptime_seconds": int(vm.uptime.total_seconds()),
+        "status": vm.status, "generation": vm.generation, "version": vm.version,
+        "heartbeat": vm.heartbeat.name if vm.heartbeat else None, "guest_os": vm.guest_os,
+        "guest_family": vm.guest_family, "clustered": vm.is_clustered,
+        "replication": vm.replication.health.name if vm.replication else None,
+    } for vm in estate.vms()]
+
+
+def disk_rows(estate: Estate) -> list[Row]:
+    return [{
+        "vm": d.vm_name, "host": d.host, "path": d.path, "format": d.format.name,
+        "type": d.type.name, "controller": d.controller.name, "location": d.location,
+        "size": d.size, "min_size": d.min_size, "file_size": d.file_size,
+        "block_size": d.block_size, "shared": d.shared, "min_iops": d.min_iops,
+        "max_iops": d.max_iops,
+    } for d in estate.disks()]
+
+
+def replica_rows(estate: Estate) -> list[Row]:
+    now = dt.datetime.now(dt.timezone.utc)
+    rows = []
+    for vm in estate.replicated_vms():
+        rep = vm.replication
+        assert rep is not None
+        ext = vm.extended_replication
+        rows.append({
+            "vm": vm.name, "host": vm.host, "mode": str(rep.mode), "state": rep.state.name,
+            "health": rep.health.name, "primary": rep.primary_server,
+            "replica": rep.replica_server, "extended": ext.replica_server if ext else "",
+            "frequency_sec": rep.frequency_sec,
+            "last_replication": rep.last_replication.isoformat() if rep.last_replication else None,
+            "problem": rep.problem(now) or "",
+        })
+    return rows
+
+
+def cluster_rows(estate: Estate) -> list[Row]:
+    rows = []
+    for c in estate.clusters():
+        rows.append({
+            "name": c.name, "drain_on_shutdown": c.drain_on_shutdown,
+            "nodes": [{"name": n.name, "state": n.state.name, "drain_status": n.drain_status.name}
+                      for n in c.nodes],
+            "roles": [{"name": r.name, "owner_node": r.owner_node, "state": r.state.name,
+                       "priority": r.priority_name} for r in c.roles],
+            "shared_volumes": [{"name": v.name, "path": v.path, "owner_node": v.owner_node,
+                                "state": v.state.name, "size": v.size, "free": v.free}
+                               for v in c.shared_volumes],
+        })
+    return rows
+
+
+_TABLE_COLUMNS: dict[str, Sequence[str]] = {
+    "hosts": ("name", "release", "os_version", "cluster", "vms", "cpu_percent",
+              "memory_used_percent", "live_migration", "enhanced_session", "error"),
+    "vms": ("name", "host", "state", "cpu_percent", "generation", "version", "heartbeat",
+            "guest_os", "replication"),
+    "disks": ("vm", "host", "format", "type", "location", "size", "min_size", "file_size",
+              "path"),
+    "replicas": ("vm", "host", "mode", "state", "health", "frequency_sec", "replica",
+                 "extended", "problem"),
+    "clusters": ("name", "drain_on_shutdown", "nodes", "roles", "shared_volumes"),
+}
+
+_ROWS = {"hosts": host_rows, "vms": vm_rows, "disks": disk_rows, "replicas": replica_rows,
+         "clusters": cluster_rows}
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(v.get("name", "") if isinstance(v, dict) else str(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {v}" for k, v in value.items())
+    # Tabs and newlines inside names would break the alignment: show them escaped.
+    return str(value).replace("\t", "\\t").replace("\n", "\\n")
+
+
+def format_table(rows: Iterable[Row], columns: Sequence[str]) -> str:
+    cells = [[c.upper() for c in columns]] + [[_cell(r.get(c)) for c in columns] for r in rows]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
+    return "\n".join("  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)).rstrip()
+                     for line in cells)
+
+
+async def run_get(args: argparse.Namespace) -> int:
+    pool, _source = open_pool(args)
+    try:
+        if args.host and not pool.has_host(args.host):
+            known = ", ".join(pool.hosts)
+            raise ConfigError(f"unknown host {args.host!r}", hint=f"known hosts: {known}")
+        refresher = EstateRefresher(pool)
+        if args.host:
+            await refresher.refresh_host(args.host)
+            estate = Estate(tuple(s for s in refresher.estate.hosts if s.name == args.host))
+        else:
+            estate = await refresher.refresh_all()
+    finally:
+        await pool.close()
+    failed = [s for s in estate.hosts if s.error]
+    for status in failed:
+        print(f"hvtui: {status.name}: {status.error}", file=sys.stderr)
+    rows = _ROWS[args.what](estate)
+    if args.output == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+    else:
+        print(format_table(rows, _TABLE_COLUMNS[args.what]))
+    return 2 if failed and args.host else (1 if failed else 0)

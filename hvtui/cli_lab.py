@@ -1,0 +1,26 @@
+"""``hvtui lab serve``: the lab estate behind real WinRM and SSH endpoints on loopback."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    lab = sub.add_parser("lab", help="the embedded Hyper-V lab")
+    lab_sub = lab.add_subparsers(dest="lab_command", required=True)
+    serve = lab_sub.add_parser("serve", help="serve the lab over WinRM and SSH on 127.0.0.1")
+    serve.add_argument("--write-inventory", metavar="FILE",
+                       help="write an inventory file pointing at this lab")
+    serve.add_argument("--transport", choices=["psrp", "ssh"], default="psrp",
+                       help="transport the written inventory uses (default: psrp)")
+    serve.add_argument("--generate", metavar="HOSTSxVMS",
+                       help="serve a generated estate instead of the scenario, e.g. 100x50")
+    serve.set_defaults(handler=_serve)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from hvtui.lab.server.run import serve_forever
+
+    return asyncio.run(serve_forever(args))

@@ -1,0 +1,81 @@
+"""hvtui's one exception tree.
+
+Every error a person can see derives from :class:`HvtuiError` and carries a short
+``title`` (what failed), the ``host`` it happened on when there is one, the cause in
+plain words, and a ``hint`` saying what to do next.
+
+    HvtuiError
+    ├── ConfigError            inventory, scenario, theme or argument problems
+    ├── RemoteError            anything between hvtui and a host
+    │   ├── ConnectError       refused, unreachable, DNS, TLS handshake
+    │   ├── AuthError          wrong credentials, unknown or changed host key
+    │   ├── RemoteTimeout      the call exceeded its timeout
+    │   ├── SessionLost        the host stopped answering mid-call
+    │   └── ProtocolError      output that is not valid CLIXML / PSRP
+    ├── ScriptError            the host ran the script and it failed (carries the records)
+    └── PlanRefused            a pre-flight check or a Hyper-V rule said no
+"""
+
+from __future__ import annotations
+
+
+class HvtuiError(Exception):
+    """Base of every error hvtui shows to a person."""
+
+    title: str = "hvtui error"
+
+    def __init__(self, cause: str, *, host: str | None = None, hint: str | None = None) -> None:
+        super().__init__(cause)
+        self.cause = cause
+        """Why it failed, in plain words (often the host's own message)."""
+        self.host = host
+        """The host it failed on, if any."""
+        self.hint = hint
+        """What to do next."""
+
+    def user_message(self) -> str:
+        """One paragraph for a person: what, where, why, what next."""
+        where = f" on {self.host}" if self.host else ""
+        text = f"{self.title}{where}: {self.cause}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+    def __str__(self) -> str:
+        return self.user_message()
+
+
+class ConfigError(HvtuiError):
+    title = "Configuration error"
+
+
+class RemoteError(HvtuiError):
+    title = "Remote error"
+
+
+class ConnectError(RemoteError):
+    title = "Cannot connect"
+
+
+class AuthError(RemoteError):
+    title = "Authentication failed"
+
+
+class RemoteTimeout(RemoteError):
+    title = "Timed out"
+
+
+class SessionLost(RemoteError):
+    title = "Connection lost"
+
+
+class ProtocolError(RemoteError):
+    title = "Unreadable reply"
+
+
+class ScriptError(HvtuiError):
+    title = "The host refused"
+
+
+class PlanRefused(HvtuiError):
+    title = "Refused before running"

@@ -1,0 +1,101 @@
+"""A whole estate: what each host reported, and whether it answered."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+
+from hvtui.model.cluster import Cluster
+from hvtui.model.disk import Disk
+from hvtui.model.host import Host
+from hvtui.model.vm import VM
+
+
+@dataclass(frozen=True, slots=True)
+class HostInventory:
+    """Everything one inventory call to one host returned."""
+
+    host: Host
+    vms: tuple[VM, ...] = ()
+    cluster: Cluster | None = None
+    fetched_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HostStatus:
+    """One inventory entry: the last good inventory, and the last error if any."""
+
+    name: str
+    inventory: HostInventory | None = None
+    error: str = ""
+    """Why the last refresh failed (empty when it worked)."""
+    last_attempt: dt.datetime | None = None
+
+    @property
+    def reachable(self) -> bool:
+        return not self.error and self.inventory is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Estate:
+    """Every configured host, in inventory order."""
+
+    hosts: tuple[HostStatus, ...] = ()
+    _index: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._index.update({h.name.lower(): i for i, h in enumerate(self.hosts)})
+
+    def status(self, name: str) -> HostStatus | None:
+        i = self._index.get(name.lower())
+        return None if i is None else self.hosts[i]
+
+    def with_status(self, status: HostStatus) -> Estate:
+        """A new estate with one host's entry replaced (or appended)."""
+        hosts = list(self.hosts)
+        i = self._index.get(status.name.lower())
+        if i is None:
+            hosts.append(status)
+        else:
+            hosts[i] = status
+        return Estate(tuple(hosts))
+
+    def inventories(self) -> Iterator[HostInventory]:
+        for status in self.hosts:
+            if status.inventory is not None:
+                yield status.inventory
+
+    def vms(self) -> Iterator[VM]:
+        for inv in self.inventories():
+            yield from inv.vms
+
+    def disks(self) -> Iterator[Disk]:
+        for vm in self.vms():
+            yield from vm.disks
+
+    def replicated_vms(self) -> Iterator[VM]:
+        return (vm for vm in self.vms() if vm.replication is not None)
+
+    def clusters(self) -> list[Cluster]:
+        """Each cluster once, as reported by its first reachable node."""
+        seen: dict[str, Cluster] = {}
+        for inv in self.inventories():
+            if inv.cluster is not None and inv.cluster.name.lower() not in seen:
+                seen[inv.cluster.name.lower()] = inv.cluster
+        return list(seen.values())
+
+    def host(self, name: str) -> Host | None:
+        status = self.status(name)
+        return None if status is None or status.inventory is None else status.inventory.host
+
+    def find_vms(self, name: str, host: str | None = None) -> list[VM]:
+        """VMs called ``name`` (exact, then case-insensitive), optionally on one host."""
+        candidates = [vm for vm in self.vms() if host is None or vm.host.lower() == host.lower()]
+        exact = [vm for vm in candidates if vm.name == name]
+        return exact or [vm for vm in candidates if vm.name.lower() == name.lower()]
+
+
+def mark_failed(status: HostStatus, error: str, when: dt.datetime) -> HostStatus:
+    """Keep the last good inventory (shown as stale) and record why this refresh failed."""
+    return replace(status, error=error, last_attempt=when)

@@ -1,0 +1,108 @@
+"""Virtual machines and what hangs off them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from hvtui.model.disk import Disk
+from hvtui.model.enums import HeartbeatStatus, SnapshotType, VMState
+from hvtui.model.replication import Replication
+
+GUEST_SERVICE_INTERFACE = "Guest Service Interface"
+SHUTDOWN_SERVICE = "Shutdown"
+
+
+@dataclass(frozen=True, slots=True)
+class IntegrationService:
+    name: str
+    enabled: bool
+    primary_status: str = ""
+    """``PrimaryStatusDescription``: ``OK``, ``No Contact``, ``Lost Communication`` ..."""
+    secondary_status: str = ""
+
+    @property
+    def operational(self) -> bool:
+        return self.enabled and self.primary_status.strip().lower() == "ok"
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkAdapter:
+    name: str
+    switch_name: str = ""
+    mac_address: str = ""
+    ip_addresses: tuple[str, ...] = ()
+    status: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    id: str
+    name: str
+    vm_id: str
+    parent_id: str = ""
+    created: dt.datetime | None = None
+    type: SnapshotType = SnapshotType.Standard
+
+
+@dataclass(frozen=True, slots=True)
+class VM:
+    id: str
+    name: str
+    host: str
+    state: VMState
+    cpu_percent: int = 0
+    memory_assigned: int = 0
+    memory_demand: int = 0
+    memory_startup: int = 0
+    dynamic_memory: bool = False
+    uptime: dt.timedelta = dt.timedelta(0)
+    status: str = ""
+    generation: int = 1
+    version: str = ""
+    heartbeat: HeartbeatStatus | None = None
+    processor_count: int = 1
+    processor_compatibility: bool = False
+    is_clustered: bool = False
+    path: str = ""
+    notes: str = ""
+    guest_os: str = ""
+    """The guest's own OS name from KVP; empty until the guest reports it."""
+    integration_services: tuple[IntegrationService, ...] = ()
+    network_adapters: tuple[NetworkAdapter, ...] = ()
+    checkpoints: tuple[Checkpoint, ...] = ()
+    disks: tuple[Disk, ...] = ()
+    replication: Replication | None = None
+    extended_replication: Replication | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """Unique across the estate: a replica shares its primary's id on another host."""
+        return (self.host, self.id)
+
+    @property
+    def guest_family(self) -> str:
+        """``Windows``, ``Linux`` or ``Unknown`` from the guest-reported OS name."""
+        name = self.guest_os.lower()
+        if not name:
+            return "Unknown"
+        return "Windows" if "windows" in name else "Linux"
+
+    def service(self, name: str) -> IntegrationService | None:
+        lowered = name.lower()
+        return next((s for s in self.integration_services if s.name.lower() == lowered), None)
+
+    @property
+    def guest_service_interface(self) -> IntegrationService | None:
+        return self.service(GUEST_SERVICE_INTERFACE)
+
+    @property
+    def is_healthy(self) -> bool:
+        """False for critical states, failing heartbeats and unhealthy replication."""
+        if self.state.is_critical:
+            return False
+        if self.state.is_running and self.heartbeat is not None and not self.heartbeat.is_ok:
+            if self.heartbeat is not HeartbeatStatus.Disabled:
+                return False
+        rep = self.replication
+        return not (rep is not None and rep.health.name in ("Warning", "Critical"))

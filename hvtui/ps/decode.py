@@ -1,0 +1,322 @@
+"""Decode what catalog scripts return (plain data) into the model.
+
+Scripts emit flat records tagged with ``Kind`` (see ``scripts/inventory.ps1``).
+Decoding is lenient about missing or odd fields (a host of another version may
+omit one) and strict about shape: no ``Host`` record means the reply is not an
+inventory, which is a :class:`~hvtui.errors.ProtocolError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from hvtui.errors import ProtocolError
+from hvtui.model import (
+    VM,
+    Checkpoint,
+    Cluster,
+    ClusterGroupState,
+    ClusterNode,
+    ClusterNodeState,
+    ClusterRole,
+    ClusterSharedVolumeState,
+    ControllerType,
+    Disk,
+    DrainStatus,
+    HeartbeatStatus,
+    Host,
+    HostInventory,
+    IntegrationService,
+    LiveMigrationSettings,
+    MigrationAuthentication,
+    MigrationPerformance,
+    NetworkAdapter,
+    Replication,
+    ReplicationHealth,
+    ReplicationMode,
+    ReplicationRelationship,
+    ReplicationState,
+    SharedVolume,
+    SnapshotType,
+    VhdFormat,
+    VhdType,
+    VMState,
+    Volume,
+)
+from hvtui.remote.base import PSObjectData
+
+Record = Mapping[str, Any]
+
+
+def _s(rec: Record, key: str) -> str:
+    value = rec.get(key)
+    return "" if value is None else str(value)
+
+
+def _i(rec: Record, key: str) -> int:
+    value = rec.get(key)
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    try:
+        return int(float(str(value)))
+    except (TypeError, ValueError):
+        return 0
+
+
+def _b(rec: Record, key: str) -> bool:
+    value = rec.get(key)
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "yes")
+    return bool(value)
+
+
+def _strings(rec: Record, key: str) -> tuple[str, ...]:
+    value = rec.get(key)
+    if value is None or value == "":
+        return ()
+    if isinstance(value, list | tuple):
+        return tuple(str(v) for v in value if v is not None and str(v) != "")
+    return (str(value),)
+
+
+def _time(rec: Record, key: str) -> dt.datetime | None:
+    value = rec.get(key)
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    if isinstance(value, str) and value:
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+    return None
+
+
+def decode_host(name: str, rec: Record, volumes: Iterable[Volume] = ()) -> Host:
+    return Host(
+        name=name,
+        computer_name=_s(rec, "ComputerName"),
+        os_name=_s(rec, "OSName"),
+        os_version=_s(rec, "OSVersion"),
+        is_server=_i(rec, "ProductType") != 1,
+        logical_processors=_i(rec, "LogicalProcessorCount"),
+        cpu_percent=_i(rec, "CpuLoadPercent"),
+        processor_vendor=_s(rec, "ProcessorVendor"),
+        processor_name=_s(rec, "ProcessorName"),
+        memory_capacity=_i(rec, "MemoryCapacity"),
+        memory_free=_i(rec, "MemoryFree"),
+        migration=LiveMigrationSettings(
+            enabled=_b(rec, "MigrationEnabled"),
+            authentication=MigrationAuthentication.parse(rec.get("MigrationAuthentication")),
+            performance=MigrationPerformance.parse(rec.get("MigrationPerformance") or "Compression"),
+            simultaneous=_i(rec, "MaximumMigrations"),
+            use_any_network=_b(rec, "UseAnyNetworkForMigration"),
+        ),
+        enhanced_session_mode=_b(rec, "EnhancedSessionMode"),
+        virtual_hard_disk_path=_s(rec, "VirtualHardDiskPath"),
+        virtual_machine_path=_s(rec, "VirtualMachinePath"),
+        reported_versions=_strings(rec, "SupportedVersions"),
+        default_version=_s(rec, "DefaultVersion"),
+        switches=_strings(rec, "Switches"),
+        cluster=_s(rec, "Cluster"),
+        volumes=tuple(volumes),
+    )
+
+
+def decode_volume(rec: Record) -> Volume:
+    return Volume(
+        path=_s(rec, "Path"),
+        drive_letter=_s(rec, "DriveLetter"),
+        label=_s(rec, "Label"),
+        size=_i(rec, "Size"),
+        free=_i(rec, "FreeSpace"),
+    )
+
+
+def decode_disk(rec: Record, vm_name: str, host: str) -> Disk:
+    return Disk(
+        vm_id=_s(rec, "VMId"),
+        vm_name=vm_name,
+        host=host,
+        path=_s(rec, "Path"),
+        format=VhdFormat.parse(rec.get("VhdFormat")),
+        type=VhdType.parse(rec.get("VhdType")),
+        controller=ControllerType.parse(rec.get("ControllerType")),
+        controller_number=_i(rec, "ControllerNumber"),
+        controller_location=_i(rec, "ControllerLocation"),
+        size=_i(rec, "Size"),
+        file_size=_i(rec, "FileSize"),
+        min_size=_i(rec, "MinimumSize"),
+        block_size=_i(rec, "BlockSize"),
+        shared=_b(rec, "Shared"),
+        min_iops=_i(rec, "MinimumIOPS"),
+        max_iops=_i(rec, "MaximumIOPS"),
+        parent_path=_s(rec, "ParentPath"),
+    )
+
+
+def decode_checkpoint(rec: Record) -> Checkpoint:
+    return Checkpoint(
+        id=_s(rec, "Id"),
+        name=_s(rec, "Name"),
+        vm_id=_s(rec, "VMId"),
+        parent_id=_s(rec, "ParentId"),
+        created=_time(rec, "CreationTime"),
+        type=SnapshotType.parse(rec.get("SnapshotType")),
+    )
+
+
+def decode_adapter(rec: Record) -> NetworkAdapter:
+    return NetworkAdapter(
+        name=_s(rec, "Name"),
+        switch_name=_s(rec, "SwitchName"),
+        mac_address=_s(rec, "MacAddress"),
+        ip_addresses=_strings(rec, "IPAddresses"),
+        status=_s(rec, "Status"),
+    )
+
+
+def decode_integration_service(rec: Record) -> IntegrationService:
+    return IntegrationService(
+        name=_s(rec, "Name"),
+        enabled=_b(rec, "Enabled"),
+        primary_status=_s(rec, "PrimaryStatus"),
+        secondary_status=_s(rec, "SecondaryStatus"),
+    )
+
+
+def decode_replication(rec: Record) -> Replication:
+    return Replication(
+        vm_id=_s(rec, "VMId"),
+        mode=ReplicationMode.parse(rec.get("Mode")),
+        state=ReplicationState.parse(rec.get("State")),
+        health=ReplicationHealth.parse(rec.get("Health")),
+        primary_server=_s(rec, "PrimaryServer"),
+        replica_server=_s(rec, "ReplicaServer"),
+        frequency_sec=_i(rec, "FrequencySec") or 300,
+        last_replication=_time(rec, "LastReplicationTime"),
+        relationship=ReplicationRelationship.parse(rec.get("Relationship") or "Simple"),
+    )
+
+
+def decode_cluster_node(rec: Record) -> ClusterNode:
+    return ClusterNode(
+        name=_s(rec, "Name"),
+        state=ClusterNodeState.parse(rec.get("State")),
+        drain_status=DrainStatus.parse(rec.get("DrainStatus")),
+    )
+
+
+def decode_cluster_role(rec: Record) -> ClusterRole:
+    return ClusterRole(
+        name=_s(rec, "Name"),
+        owner_node=_s(rec, "OwnerNode"),
+        state=ClusterGroupState.parse(rec.get("State")),
+        priority=_i(rec, "Priority"),
+    )
+
+
+def decode_shared_volume(rec: Record) -> SharedVolume:
+    return SharedVolume(
+        name=_s(rec, "Name"),
+        owner_node=_s(rec, "OwnerNode"),
+        state=ClusterSharedVolumeState.parse(rec.get("State")),
+        path=_s(rec, "Path"),
+        size=_i(rec, "Size"),
+        free=_i(rec, "FreeSpace"),
+    )
+
+
+def _heartbeat(rec: Record) -> HeartbeatStatus | None:
+    value = _s(rec, "Heartbeat")
+    return HeartbeatStatus.parse(value) if value else None
+
+
+def decode_inventory(
+    host_name: str, objects: Iterable[PSObjectData], fetched_at: dt.datetime | None = None
+) -> HostInventory:
+    """Build one host's inventory from the records ``inventory.ps1`` emitted."""
+    by_kind: dict[str, list[Record]] = defaultdict(list)
+    for obj in objects:
+        if isinstance(obj, Mapping):
+            by_kind[_s(obj, "Kind")].append(obj)
+    hosts = by_kind.get("Host", [])
+    if len(hosts) != 1:
+        raise ProtocolError(
+            f"expected one Host record from the inventory script, got {len(hosts)}",
+            host=host_name,
+            hint="the host may run a different script version; check the hvtui version",
+        )
+    host = decode_host(host_name, hosts[0], (decode_volume(r) for r in by_kind["Volume"]))
+
+    per_vm: dict[str, dict[str, list[Record]]] = defaultdict(lambda: defaultdict(list))
+    for kind in ("Guest", "Disk", "Checkpoint", "NetworkAdapter", "IntegrationService",
+                 "Replication"):
+        for rec in by_kind.get(kind, []):
+            per_vm[_s(rec, "VMId")][kind].append(rec)
+
+    vms = []
+    for rec in by_kind.get("VM", []):
+        vm_id, name = _s(rec, "Id"), _s(rec, "Name")
+        parts = per_vm.get(vm_id, {})
+        replications = [decode_replication(r) for r in parts.get("Replication", [])]
+        simple = next((r for r in replications if not r.is_extended), None)
+        extended = next((r for r in replications if r.is_extended), None)
+        guest = parts.get("Guest", [])
+        vms.append(
+            VM(
+                id=vm_id,
+                name=name,
+                host=host_name,
+                state=VMState.parse(rec.get("State")),
+                cpu_percent=_i(rec, "CPUUsage"),
+                memory_assigned=_i(rec, "MemoryAssigned"),
+                memory_demand=_i(rec, "MemoryDemand"),
+                memory_startup=_i(rec, "MemoryStartup"),
+                dynamic_memory=_b(rec, "DynamicMemoryEnabled"),
+                uptime=dt.timedelta(seconds=_i(rec, "UptimeSeconds")),
+                status=_s(rec, "Status"),
+                generation=_i(rec, "Generation") or 1,
+                version=_s(rec, "Version"),
+                heartbeat=_heartbeat(rec),
+                processor_count=_i(rec, "ProcessorCount") or 1,
+                processor_compatibility=_b(rec, "CompatibilityForMigration"),
+                is_clustered=_b(rec, "IsClustered"),
+                path=_s(rec, "Path"),
+                notes=_s(rec, "Notes"),
+                guest_os=_s(guest[0], "OSName") if guest else "",
+                integration_services=tuple(
+                    decode_integration_service(r) for r in parts.get("IntegrationService", [])
+                ),
+                network_adapters=tuple(decode_adapter(r) for r in parts.get("NetworkAdapter", [])),
+                checkpoints=tuple(decode_checkpoint(r) for r in parts.get("Checkpoint", [])),
+                disks=tuple(decode_disk(r, name, host_name) for r in parts.get("Disk", [])),
+                replication=simple,
+                extended_replication=extended,
+            )
+        )
+
+    cluster = None
+    cluster_recs = by_kind.get("Cluster", [])
+    if cluster_recs:
+        rec = cluster_recs[0]
+        cluster = Cluster(
+            name=_s(rec, "Name"),
+            drain_on_shutdown=_i(rec, "DrainOnShutdown") != 0,
+            nodes=tuple(decode_cluster_node(r) for r in by_kind.get("ClusterNode", [])),
+            roles=tuple(decode_cluster_role(r) for r in by_kind.get("ClusterGroup", [])),
+            shared_volumes=tuple(
+                decode_shared_volume(r) for r in by_kind.get("ClusterSharedVolume", [])
+            ),
+        )
+    return HostInventory(host=host, vms=tuple(vms), cluster=cluster, fetched_at=fetched_at)
+
+
+def records_of(objects: Iterable[PSObjectData], kind: str) -> list[Record]:
+    """The records of one Kind from an action script's output."""
+    return [o for o in objects if isinstance(o, Mapping) and _s(o, "Kind") == kind]

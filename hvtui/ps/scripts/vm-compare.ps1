@@ -1,0 +1,34 @@
+# hvtui: vm-compare
+# Mutates: no
+# Asks the destination host whether it can take a VM (Compare-VM), without moving anything.
+# The storage parameters are passed only when given: Compare-VM rejects an empty path.
+# Output: one Incompatibility record per problem in the report; none means compatible.
+param(
+    [Parameter(Mandatory)][string]$Name,
+    [Parameter(Mandatory)][string]$DestinationHost,
+    [switch]$IncludeStorage,
+    [string]$DestinationStoragePath = ''
+)
+
+$ErrorActionPreference = 'Stop'
+
+if ($IncludeStorage -and $DestinationStoragePath) {
+    $report = Compare-VM -Name $Name -DestinationHost $DestinationHost -IncludeStorage -DestinationStoragePath $DestinationStoragePath
+}
+elseif ($IncludeStorage) {
+    $report = Compare-VM -Name $Name -DestinationHost $DestinationHost -IncludeStorage
+}
+elseif ($DestinationStoragePath) {
+    $report = Compare-VM -Name $Name -DestinationHost $DestinationHost -DestinationStoragePath $DestinationStoragePath
+}
+else {
+    $report = Compare-VM -Name $Name -DestinationHost $DestinationHost
+}
+
+foreach ($incompatibility in @($report.Incompatibilities)) {
+    [pscustomobject]@{
+        Kind = 'Incompatibility'
+        Message = [string]$incompatibility.Message
+        MessageId = [int64]$incompatibility.MessageId
+    }
+}

@@ -1,0 +1,20 @@
+# hvtui: vm-start
+# Mutates: yes
+# Starts a VM (Start-VM) and reports its state afterwards.
+# Output: one VMState record per VM with that name (Hyper-V allows duplicate names).
+param(
+    [Parameter(Mandatory)][string]$Name
+)
+
+$ErrorActionPreference = 'Stop'
+
+Start-VM -Name $Name
+
+foreach ($vm in @(Get-VM -Name $Name)) {
+    [pscustomobject]@{
+        Kind = 'VMState'
+        Id = [string]$vm.Id
+        Name = [string]$vm.Name
+        State = [string]$vm.State
+    }
+}
