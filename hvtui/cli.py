@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from hvtui.errors import HvtuiError
 

@@ -66,7 +66,7 @@ def disk_rows(estate: Estate) -> list[Row]:
 
 
 def replica_rows(estate: Estate) -> list[Row]:
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     rows = []
     for vm in estate.replicated_vms():
         rep = vm.replication

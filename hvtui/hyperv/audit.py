@@ -56,7 +56,7 @@ class AuditLog:
     def record(self, host: str, operation: str, parameters: Mapping[str, Any], outcome: str,
                message: str = "") -> AuditEntry:
         entry = AuditEntry(
-            time=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            time=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             user=getpass.getuser(),
             host=host,
             operation=operation,

@@ -32,4 +32,4 @@ async def fetch_inventory(pool: SessionPool, host: str, *, timeout: float | None
     script = catalog.get("inventory")
     result = await pool.invoke(host, script.text, {}, timeout=timeout)
     raise_for_errors(host, "reading the inventory", result)
-    return decode_inventory(host, result.objects, dt.datetime.now(dt.timezone.utc))
+    return decode_inventory(host, result.objects, dt.datetime.now(dt.UTC))

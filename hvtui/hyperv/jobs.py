@@ -22,7 +22,7 @@ JobListener = Callable[[Job], None]
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 class JobManager:

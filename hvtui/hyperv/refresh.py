@@ -21,7 +21,7 @@ StatusCallback = Callable[[HostStatus], None]
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 class EstateRefresher:

@@ -101,8 +101,9 @@ class VM:
         """False for critical states, failing heartbeats and unhealthy replication."""
         if self.state.is_critical:
             return False
-        if self.state.is_running and self.heartbeat is not None and not self.heartbeat.is_ok:
-            if self.heartbeat is not HeartbeatStatus.Disabled:
-                return False
+        beat = self.heartbeat
+        if self.state.is_running and beat is not None and not beat.is_ok \
+                and beat is not HeartbeatStatus.Disabled:
+            return False
         rep = self.replication
         return not (rep is not None and rep.health.name in ("Warning", "Critical"))

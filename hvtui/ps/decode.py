@@ -87,13 +87,13 @@ def _strings(rec: Record, key: str) -> tuple[str, ...]:
 def _time(rec: Record, key: str) -> dt.datetime | None:
     value = rec.get(key)
     if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
     if isinstance(value, str) and value:
         try:
             parsed = dt.datetime.fromisoformat(value)
         except ValueError:
             return None
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
     return None
 
 
@@ -113,7 +113,9 @@ def decode_host(name: str, rec: Record, volumes: Iterable[Volume] = ()) -> Host:
         migration=LiveMigrationSettings(
             enabled=_b(rec, "MigrationEnabled"),
             authentication=MigrationAuthentication.parse(rec.get("MigrationAuthentication")),
-            performance=MigrationPerformance.parse(rec.get("MigrationPerformance") or "Compression"),
+            performance=MigrationPerformance.parse(
+                rec.get("MigrationPerformance") or "Compression"
+            ),
             simultaneous=_i(rec, "MaximumMigrations"),
             use_any_network=_b(rec, "UseAnyNetworkForMigration"),
         ),

@@ -57,9 +57,9 @@ def to_plain(value: Any) -> PSValue:
     if isinstance(value, dt.datetime):
         stamp = dt.datetime(
             value.year, value.month, value.day, value.hour, value.minute, value.second,
-            value.microsecond, tzinfo=value.tzinfo or dt.timezone.utc,
+            value.microsecond, tzinfo=value.tzinfo or dt.UTC,
         )
-        return stamp.astimezone(dt.timezone.utc)
+        return stamp.astimezone(dt.UTC)
     if isinstance(value, dt.timedelta):
         return dt.timedelta(days=value.days, seconds=value.seconds, microseconds=value.microseconds)
     if isinstance(value, uuid.UUID):
@@ -99,7 +99,7 @@ def from_plain(value: PSValue) -> Any:
     if isinstance(value, bytes):
         return PSByteArray(value)
     if isinstance(value, dt.datetime):
-        aware = value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+        aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
         return PSDateTime(
             aware.year, aware.month, aware.day, aware.hour, aware.minute, aware.second,
             aware.microsecond, tzinfo=aware.tzinfo,

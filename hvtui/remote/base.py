@@ -35,7 +35,8 @@ class ErrorRecord:
     category: str = "NotSpecified"
     """``CategoryInfo.Category`` name, e.g. ``InvalidArgument``, ``InvalidOperation``."""
     error_id: str = ""
-    """``FullyQualifiedErrorId``, e.g. ``InvalidParameter,Microsoft.HyperV.PowerShell.Commands.GetVM``."""
+    """``FullyQualifiedErrorId``, e.g.
+    ``InvalidParameter,Microsoft.HyperV.PowerShell.Commands.GetVM``."""
     target: str = ""
     """``CategoryInfo.TargetName`` (often the VM name)."""
     activity: str = ""

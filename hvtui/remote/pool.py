@@ -10,6 +10,7 @@ so a dead host costs one quick refusal per backoff period, not a hung worker.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -77,10 +78,9 @@ class SessionPool:
     async def _discard(self, host: str) -> None:
         session = self._sessions.pop(host, None)
         if session is not None:
-            try:
+            # A broken session may fail to close; it is discarded either way.
+            with contextlib.suppress(Exception):
                 await session.close()
-            except Exception:  # noqa: BLE001 - a broken session may fail to close; it is gone anyway
-                pass
 
     def _failed(self, host: str, error: RemoteError) -> None:
         state = self._backoff.setdefault(host, _Backoff())

@@ -1,0 +1,109 @@
+"""SessionPool: one session per host, bounded concurrency, timeouts, backoff, reconnects."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+
+import pytest
+
+from hvtui.errors import ConnectError, RemoteTimeout, SessionLost
+from hvtui.remote.base import ParamValue, ProgressCallback, PSResult
+from hvtui.remote.pool import SessionPool
+
+
+class ScriptedSession:
+    """A session whose behaviour the test drives (this tests the pool, not a transport)."""
+
+    opened = 0
+
+    def __init__(self, host: str, behaviour: dict[str, object]) -> None:
+        self.host = host
+        self.behaviour = behaviour
+        self.closed = False
+        ScriptedSession.opened += 1
+
+    async def invoke(self, script: str, parameters: Mapping[str, ParamValue] | None = None, *,
+                     timeout: float | None = None, on_progress: ProgressCallback | None = None
+                     ) -> PSResult:
+        active = self.behaviour.setdefault("active", 0)
+        self.behaviour["active"] = int(active) + 1  # type: ignore[call-overload]
+        self.behaviour["peak"] = max(int(self.behaviour.get("peak", 0)),  # type: ignore[call-overload]
+                                     int(self.behaviour["active"]))  # type: ignore[call-overload]
+        try:
+            await asyncio.sleep(float(self.behaviour.get("delay", 0)))  # type: ignore[arg-type]
+            fail = self.behaviour.pop("fail", None)
+            if fail is not None:
+                raise fail  # type: ignore[misc]
+            return PSResult(objects=[{"host": self.host, "script": script}])
+        finally:
+            self.behaviour["active"] = int(self.behaviour["active"]) - 1  # type: ignore[call-overload]
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+def make_pool(n: int, behaviour: dict[str, object], **kw: object) -> SessionPool:
+    return SessionPool({f"h{i}": (lambda i=i: ScriptedSession(f"h{i}", behaviour))
+                        for i in range(n)}, **kw)  # type: ignore[arg-type]
+
+
+async def test_one_session_per_host_reused() -> None:
+    ScriptedSession.opened = 0
+    pool = make_pool(3, {})
+    for _ in range(3):
+        await asyncio.gather(*(pool.invoke(h, "x") for h in pool.hosts))
+    assert ScriptedSession.opened == 3
+
+
+async def test_concurrency_is_bounded() -> None:
+    behaviour: dict[str, object] = {"delay": 0.01}
+    pool = make_pool(20, behaviour, max_concurrency=4)
+    await asyncio.gather(*(pool.invoke(h, "x") for h in pool.hosts))
+    assert behaviour["peak"] == 4
+
+
+async def test_timeout_names_host_and_discards_session() -> None:
+    behaviour: dict[str, object] = {"delay": 5}
+    pool = make_pool(1, behaviour)
+    with pytest.raises(RemoteTimeout) as err:
+        await pool.invoke("h0", "x", timeout=0.05)
+    assert err.value.host == "h0" and "0.05 s" in err.value.user_message()
+    assert pool.backoff_remaining("h0") > 0
+
+
+async def test_dropped_session_reconnects_after_backoff() -> None:
+    now = [100.0]
+    ScriptedSession.opened = 0
+    behaviour: dict[str, object] = {"fail": SessionLost("dropped", host="h0")}
+    pool = make_pool(1, behaviour, clock=lambda: now[0], backoff_base=2.0)
+    with pytest.raises(SessionLost):
+        await pool.invoke("h0", "x")
+    # While backing off, the pool answers with the last error without connecting.
+    with pytest.raises(SessionLost):
+        await pool.invoke("h0", "x")
+    assert ScriptedSession.opened == 1
+    now[0] += 2.5
+    result = await pool.invoke("h0", "x")
+    assert result.objects[0]["host"] == "h0" and ScriptedSession.opened == 2
+    assert pool.backoff_remaining("h0") == 0
+
+
+async def test_unknown_host_is_a_clear_error() -> None:
+    pool = make_pool(1, {})
+    with pytest.raises(ConnectError) as err:
+        await pool.invoke("nope", "x")
+    assert "nope" in str(err.value) and "h0" in str(err.value)
+
+
+async def test_slow_host_does_not_block_others() -> None:
+    fast: dict[str, object] = {}
+    slow: dict[str, object] = {"delay": 10}
+    pool = SessionPool({"slow": lambda: ScriptedSession("slow", slow),
+                        "fast": lambda: ScriptedSession("fast", fast)})  # type: ignore[dict-item]
+    slow_task = asyncio.create_task(pool.invoke("slow", "x"))
+    result = await asyncio.wait_for(pool.invoke("fast", "x"), 2)
+    assert result.objects[0]["host"] == "fast"
+    slow_task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await slow_task
