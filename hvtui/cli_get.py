@@ -9,6 +9,8 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from rich.cells import cell_len
+
 from hvtui.errors import ConfigError
 from hvtui.hyperv.refresh import EstateRefresher
 from hvtui.model import Estate
@@ -128,10 +130,15 @@ def _cell(value: Any) -> str:
     return str(value).replace("\t", "\\t").replace("\n", "\\n")
 
 
+def _pad(text: str, width: int) -> str:
+    # Terminal cells, not code points: Japanese names take two cells per character.
+    return text + " " * (width - cell_len(text))
+
+
 def format_table(rows: Iterable[Row], columns: Sequence[str]) -> str:
     cells = [[c.upper() for c in columns]] + [[_cell(r.get(c)) for c in columns] for r in rows]
-    widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
-    return "\n".join("  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)).rstrip()
+    widths = [max(cell_len(line[i]) for line in cells) for i in range(len(columns))]
+    return "\n".join("  ".join(_pad(v, w) for v, w in zip(line, widths, strict=True)).rstrip()
                      for line in cells)
 
 

@@ -36,8 +36,10 @@ def session_factory(host: HostConfig, inventory: Inventory) -> SessionFactory:
         jump = None
         if host.jump:
             j = inventory.jumps[host.jump]
-            jump = JumpHost(address=j.address, port=j.port, username=j.user,
-                            client_keys=[str(Path(j.key).expanduser())] if j.key else None)
+            jump = JumpHost(j.address, port=j.port, username=j.user,
+                            keys=(str(Path(j.key).expanduser()),) if j.key else None,
+                            known_hosts=str(Path(j.known_hosts).expanduser())
+                            if j.known_hosts else None)
 
         def make_ssh() -> Session:
             return SSHSession(
