@@ -15,6 +15,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                        help="transport the written inventory uses (default: psrp)")
     serve.add_argument("--generate", metavar="HOSTSxVMS",
                        help="serve a generated estate instead of the scenario, e.g. 100x50")
+    serve.add_argument("--delay", type=float, default=0.0, metavar="SECONDS",
+                       help="every host answers each call this much later (a slow estate)")
     serve.set_defaults(handler=_serve)
 
 

@@ -99,6 +99,7 @@ def test_decode_full_inventory(wire: bool) -> None:
     c = inv.cluster
     assert c is not None and c.drain_on_shutdown and c.nodes[0].state.name == "Paused"
     assert c.roles[0].priority_name == "High" and c.shared_volumes[0].free == 2**40
+    assert c.shared_volumes[0].state.name == "Online"
 
 
 def test_decode_tolerates_missing_and_odd_fields() -> None:

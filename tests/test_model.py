@@ -9,7 +9,7 @@ import pytest
 from hvtui.model import (
     VM,
     Cluster,
-    ClusterSharedVolumeState,
+    ClusterResourceState,
     Estate,
     Host,
     HostInventory,
@@ -89,7 +89,7 @@ def _inv(host: str, vms: tuple[VM, ...] = (), cluster: Cluster | None = None) ->
 
 def test_estate_merges_clusters_and_finds_vms() -> None:
     c = Cluster("HVC01", shared_volumes=(SharedVolume("Volume1", "N1",
-                ClusterSharedVolumeState.Direct, path="C:\\ClusterStorage\\Volume1"),))
+                ClusterResourceState.Online, path="C:\\ClusterStorage\\Volume1"),))
     vm1 = VM("1", "web", "N1", VMState.Running)
     vm2 = VM("1", "web", "DR", VMState.Off)  # a replica shares its primary's id
     estate = Estate((HostStatus("N1", _inv("N1", (vm1,), c)), HostStatus("N2", _inv("N2", (), c)),

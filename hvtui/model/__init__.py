@@ -8,6 +8,7 @@ from hvtui.model.disk import Disk
 from hvtui.model.enums import (
     ClusterGroupState,
     ClusterNodeState,
+    ClusterResourceState,
     ClusterSharedVolumeState,
     ControllerType,
     DrainStatus,
@@ -35,7 +36,7 @@ from hvtui.model.vm import VM, Checkpoint, IntegrationService, NetworkAdapter
 
 __all__ = [
     "Checkpoint", "Cluster", "ClusterGroupState", "ClusterNode", "ClusterNodeState",
-    "ClusterRole", "ClusterSharedVolumeState", "ControllerType", "Disk", "DrainStatus",
+    "ClusterResourceState", "ClusterRole", "ClusterSharedVolumeState", "ControllerType", "Disk", "DrainStatus",
     "Estate", "FREQUENCIES", "FailbackType", "HeartbeatStatus", "Host", "HostInventory",
     "HostStatus", "IntegrationService", "Job", "JobState", "LiveMigrationSettings",
     "MigrationAuthentication", "MigrationPerformance", "NetworkAdapter", "RELEASES", "Release",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from hvtui.model.enums import (
     ClusterGroupState,
     ClusterNodeState,
-    ClusterSharedVolumeState,
+    ClusterResourceState,
     DrainStatus,
 )
 
@@ -40,7 +40,8 @@ class ClusterRole:
 class SharedVolume:
     name: str
     owner_node: str
-    state: ClusterSharedVolumeState
+    state: ClusterResourceState
+    """The CSV resource's state (Online, Offline, Failed ...)."""
     path: str = ""
     size: int = 0
     free: int = 0

@@ -20,12 +20,13 @@ class HvEnum(enum.Enum):
 
     @classmethod
     def parse(cls: type[E], name: object) -> E:
-        text = str(name or "").strip()
-        lowered = text.lower()
-        for member in cls:
-            if member.name.lower() == lowered:
-                return member
-        return cls._fallback()
+        # Inventories parse tens of thousands of values: look names up, don't scan.
+        lookup: dict[str, E] | None = cls.__dict__.get("_by_lower_name")
+        if lookup is None:
+            lookup = {member.name.lower(): member for member in cls}
+            type.__setattr__(cls, "_by_lower_name", lookup)
+        found = lookup.get(str(name or "").strip().lower())
+        return cls._fallback() if found is None else found
 
     @classmethod
     def _fallback(cls: type[E]) -> E:
@@ -216,7 +217,23 @@ class ClusterGroupState(HvEnum):
     Pending = 4
 
 
+class ClusterResourceState(HvEnum):
+    """``Get-ClusterSharedVolume``'s State: the CSV's cluster resource state."""
+
+    Unknown = -1
+    Inherited = 0
+    Initializing = 1
+    Online = 2
+    Offline = 3
+    Failed = 4
+    Pending = 128
+    OnlinePending = 129
+    OfflinePending = 130
+
+
 class ClusterSharedVolumeState(HvEnum):
+    """Per-node access mode (``Get-ClusterSharedVolumeState``): direct or redirected."""
+
     Unavailable = 0
     Paused = 1
     Direct = 2

@@ -22,7 +22,7 @@ from hvtui.model import (
     ClusterNode,
     ClusterNodeState,
     ClusterRole,
-    ClusterSharedVolumeState,
+    ClusterResourceState,
     ControllerType,
     Disk,
     DrainStatus,
@@ -227,7 +227,7 @@ def decode_shared_volume(rec: Record) -> SharedVolume:
     return SharedVolume(
         name=_s(rec, "Name"),
         owner_node=_s(rec, "OwnerNode"),
-        state=ClusterSharedVolumeState.parse(rec.get("State")),
+        state=ClusterResourceState.parse(rec.get("State")),
         path=_s(rec, "Path"),
         size=_i(rec, "Size"),
         free=_i(rec, "FreeSpace"),

@@ -6,10 +6,16 @@ is the single place that converts psrpcore's object model to and from that shape
 so the SSH transport (CLIXML from ``-OutputFormat XML``), the lab's PSRP and SSH
 servers and the tests all agree on what a value looks like.
 
-Canonical forms: integers of every width -> ``int``; Guid, Uri, Version, enum and
-other string-like values -> ``str``; DateTime -> timezone-aware ``datetime``;
-TimeSpan -> ``timedelta``; byte[] -> ``bytes``; complex objects -> ``dict`` of their
-adapted and extended properties (extended wins).
+Canonical forms: integers of every width -> ``int``; Guid, Uri, Version and other
+string-like values -> ``str``; an enum -> its ``ToString`` (``'Running'``, not ``2``);
+DateTime -> timezone-aware UTC ``datetime`` (clamped to ``datetime.min``/``max``
+when the offset pushes it out of range); TimeSpan -> ``timedelta``; byte[] ->
+``bytes``; lists, arrays, stacks and queues -> ``list``; hashtables -> ``dict``;
+complex objects -> ``dict`` of their adapted and extended properties (extended
+wins); a PSCustomObject without properties -> ``{}``.
+
+:mod:`hvtui.ps.clixml_read` reads CLIXML straight into these forms, far faster;
+tests hold the two to the same results.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import enum
+import queue
 import uuid
 from typing import Any
 
@@ -38,10 +45,40 @@ from hvtui.remote.base import PSValue
 _INT32 = range(-(2**31), 2**31)
 
 
+def is_enum_type(type_name: str) -> bool:
+    """Whether a CLIXML type name is System.Enum, however often it was re-deserialised."""
+    while type_name.startswith("Deserialized."):
+        type_name = type_name[len("Deserialized.") :]
+    return type_name == "System.Enum"
+
+
+def _enum_text(value: PSObject) -> str | None:
+    """A deserialised enum's ToString ('Running'); None when ``value`` is no enum or came
+    without one (then it is its number)."""
+    meta = value.PSObject
+    if isinstance(value, enum.Enum) or any(is_enum_type(name) for name in meta.type_names):
+        # The <ToString> the host sent, not psrpcore's fallback str() of the number.
+        sent = getattr(meta, "_to_string", None)
+        return None if sent is None else str(sent)
+    return None
+
+
+def _utc(stamp: dt.datetime) -> dt.datetime:
+    try:
+        return stamp.astimezone(dt.UTC)
+    except OverflowError:  # 0001-01-01 at +09:00 is before the first representable instant
+        edge = dt.datetime.min if stamp.year == dt.MINYEAR else dt.datetime.max
+        return edge.replace(tzinfo=dt.UTC)
+
+
 def to_plain(value: Any) -> PSValue:
     """Convert a deserialised psrpcore value (or a plain Python value) to plain data."""
     if value is None or isinstance(value, bool):
         return value
+    if isinstance(value, PSObject):
+        text = _enum_text(value)
+        if text is not None:
+            return text
     if isinstance(value, enum.Enum):
         return value.name
     if isinstance(value, int):
@@ -59,7 +96,7 @@ def to_plain(value: Any) -> PSValue:
             value.year, value.month, value.day, value.hour, value.minute, value.second,
             value.microsecond, tzinfo=value.tzinfo or dt.UTC,
         )
-        return stamp.astimezone(dt.UTC)
+        return _utc(stamp)
     if isinstance(value, dt.timedelta):
         return dt.timedelta(days=value.days, seconds=value.seconds, microseconds=value.microseconds)
     if isinstance(value, uuid.UUID):
@@ -68,15 +105,19 @@ def to_plain(value: Any) -> PSValue:
         return {str(to_plain(k)): to_plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [to_plain(v) for v in value]
+    if isinstance(value, queue.Queue):
+        return [to_plain(v) for v in list(value.queue)]
     if isinstance(value, PSObject):
         meta = value.PSObject
         props: dict[str, PSValue] = {}
         for prop in [*meta.adapted_properties, *meta.extended_properties]:
             props[prop.name] = to_plain(prop.get_value(value))
-        if not props:
-            # A complex object with no properties (an enum, a Version) is its ToString.
-            return str(meta.to_string) if meta.to_string is not None else str(value)
-        return props
+        if props or isinstance(value, PSCustomObject):
+            return props
+        # A complex object with no properties (a Version, a SecureString) is its ToString.
+        if meta.to_string is not None:
+            return str(meta.to_string)
+        return {} if type(value) is PSObject else str(value)
     return str(value)
 
 

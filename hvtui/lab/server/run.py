@@ -14,6 +14,7 @@ import os
 import re
 import secrets
 import signal
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,8 +24,10 @@ from hvtui.errors import ConfigError
 from hvtui.hyperv.audit import state_dir
 from hvtui.lab import Lab
 from hvtui.lab.server import tls
+from hvtui.lab.server.faults import FaultPlan
 from hvtui.lab.server.sshd import SSHLabServer
 from hvtui.lab.server.wsman import WSManServer
+from hvtui.remote.base import Session
 
 LAB_USER = "labadmin"
 
@@ -86,8 +89,13 @@ def _write_private(path: Path, data: bytes) -> None:
     os.chmod(path, 0o600)
 
 
-async def start_lab_servers(lab: Lab, folder: Path) -> LabEndpoints:
-    """Start WinRM and SSH endpoints for every lab host; secrets are new for each run."""
+async def start_lab_servers(lab: Lab, folder: Path,
+                            sessions: Mapping[str, Session] | None = None) -> LabEndpoints:
+    """Start WinRM and SSH endpoints for every lab host; secrets are new for each run.
+
+    ``sessions`` replaces the lab's own in-process sessions behind the endpoints (for
+    instance sessions that count or delay calls).
+    """
     folder.mkdir(parents=True, exist_ok=True)
     os.chmod(folder, 0o700)
     password = secrets.token_urlsafe(18)
@@ -98,7 +106,8 @@ async def start_lab_servers(lab: Lab, folder: Path) -> LabEndpoints:
     _write_private(client_key, key.export_private_key())
     (folder / "client_ed25519.pub").write_bytes(key.export_public_key())
     certificate = tls.load_or_create(folder)
-    sessions = {name: lab.session(name) for name in lab.host_names}
+    if sessions is None:
+        sessions = {name: lab.session(name) for name in lab.host_names}
     wsman = WSManServer(sessions, username=LAB_USER, password=password, certificate=certificate)
     sshd = SSHLabServer(sessions, users={LAB_USER: password},
                         authorized_keys=folder / "client_ed25519.pub",
@@ -127,6 +136,10 @@ def _build_lab(args: argparse.Namespace) -> Lab:
 async def serve_forever(args: argparse.Namespace) -> int:
     lab = _build_lab(args)
     endpoints = await start_lab_servers(lab, state_dir() / "lab")
+    if args.delay:
+        for name in lab.host_names:
+            endpoints.wsman.set_fault(name, FaultPlan(delay=args.delay))
+            endpoints.sshd.set_fault(name, FaultPlan(delay=args.delay))
     try:
         print(f"hvtui lab: {len(lab.host_names)} hosts on 127.0.0.1 (Ctrl+C stops)")
         print(f"  {'HOST':<12} {'WINRM (https)':>14} {'SSH':>6}")

@@ -25,7 +25,8 @@ else {
     $report = Compare-VM -Name $Name -DestinationHost $DestinationHost
 }
 
-foreach ($incompatibility in @($report.Incompatibilities)) {
+# No @() here: foreach runs zero times over $null, @($null) would run once.
+foreach ($incompatibility in $report.Incompatibilities) {
     [pscustomobject]@{
         Kind = 'Incompatibility'
         Message = [string]$incompatibility.Message

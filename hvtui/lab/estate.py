@@ -1,0 +1,449 @@
+"""The simulated estate's state: hosts, VMs, disks, clusters and replication.
+
+These are plain mutable dataclasses owned by one :class:`Estate`. Every read-modify-write
+of them happens while holding :attr:`Estate.lock` (a ``threading.RLock``, because the lab
+is shared by asyncio tasks and by protocol-server threads); the lock is never held across
+an ``await``. Names of hosts, VMs, switches and paths compare case-insensitively, as on
+Windows, and always literally: they are data, never patterns or code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from hvtui.lab.clock import LabClock
+from hvtui.lab.releases import ProcessorFamily, Release
+
+BASE_STATES = ("Running", "Off", "Saved", "Paused")
+"""Power states the lab keeps; ``critical`` turns each into its ``*Critical`` twin."""
+
+ACTIVE_STATES = ("Running", "Paused")
+"""States in which the VM's memory and disks are in use (the VM is 'online')."""
+
+GSI = "Guest Service Interface"
+SERVICES_2012 = ("Time Synchronization", "Heartbeat", "Key-Value Pair Exchange", "Shutdown", "VSS")
+SERVICES_2012R2 = (*SERVICES_2012, GSI)
+SERVICES_2016 = (
+    GSI,
+    "Heartbeat",
+    "Key-Value Pair Exchange",
+    "Shutdown",
+    "Time Synchronization",
+    "VSS",
+)
+DEFAULT_OFF_SERVICES = frozenset({GSI})
+"""R-GSI-1: every integration service is on by default except Guest Service Interface."""
+
+_ABSOLUTE = re.compile(r"^(?:[A-Za-z]:\\|\\\\[^\\]+\\[^\\]+)")
+_BAD_PATH_CHARS = set('<>"|?*') | {chr(c) for c in range(32)}
+
+
+def guid(seed: int, name: str) -> str:
+    """A GUID (lower-case, as [string]$vm.Id prints) derived from the seed and a name."""
+    digest = hashlib.blake2b(f"{seed}|{name}".encode(), digest_size=16).digest()
+    return str(uuid.UUID(bytes=digest, version=4))
+
+
+def key(text: str) -> str:
+    """How Windows compares names and paths: case-insensitively."""
+    return text.casefold()
+
+
+def path_key(path: str) -> str:
+    return path.replace("/", "\\").rstrip("\\").casefold()
+
+
+def is_absolute(path: str) -> bool:
+    """A drive-rooted (``D:\\x``) or UNC (``\\\\server\\share``) path."""
+    return bool(_ABSOLUTE.match(path))
+
+
+def has_bad_path_chars(path: str) -> bool:
+    # A colon is legal only as the drive separator.
+    return any(c in _BAD_PATH_CHARS for c in path) or ":" in path[2:]
+
+
+def join(folder: str, name: str) -> str:
+    return folder.rstrip("\\") + "\\" + name
+
+
+def basename(path: str) -> str:
+    return path.replace("/", "\\").rstrip("\\").rsplit("\\", 1)[-1]
+
+
+def parent(path: str) -> str:
+    trimmed = path.replace("/", "\\").rstrip("\\")
+    return trimmed.rsplit("\\", 1)[0] if "\\" in trimmed else ""
+
+
+@dataclass(slots=True)
+class Vhd:
+    """One virtual hard disk file (what Get-VHD describes)."""
+
+    path: str
+    format: str
+    """'VHD' or 'VHDX'."""
+    type: str
+    """'Fixed', 'Dynamic' or 'Differencing'."""
+    size: int
+    """Virtual size in bytes."""
+    file_size: int
+    minimum_size: int | None
+    """Smallest size the contents allow; VHDX only (None for a VHD)."""
+    block_size: int
+    parent_path: str = ""
+
+
+@dataclass(slots=True)
+class Drive:
+    """A hard disk drive of a VM: where a VHD is attached."""
+
+    path: str
+    controller_type: str
+    """'IDE' or 'SCSI'."""
+    controller_number: int
+    controller_location: int
+    min_iops: int = 0
+    max_iops: int = 0
+    shared: bool = False
+    """SupportPersistentReservations: a shared VHDX of a guest cluster."""
+
+
+@dataclass(slots=True)
+class Checkpoint:
+    id: str
+    name: str
+    parent_id: str
+    created: dt.datetime
+    captured_state: str
+    """The VM's base state when taken: Running/Paused/Saved ones hold memory (standard)."""
+    snapshot_type: str = "Standard"
+
+
+@dataclass(slots=True)
+class Adapter:
+    name: str
+    switch: str
+    """Switch name; '' when not connected."""
+    mac: str
+    ips: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class VM:
+    id: str
+    name: str
+    generation: int
+    version: str
+    state: str = "Off"
+    """One of BASE_STATES."""
+    critical: bool = False
+    """Health not OK: State reads '<state>Critical' (R-STATE-2)."""
+    status: str = ""
+    """Status text override (a critical VM's reason); '' = 'Operating normally'."""
+    cpus: int = 2
+    memory_startup: int = 2 * 1024**3
+    memory_maximum: int = 2 * 1024**3
+    dynamic_memory: bool = False
+    load: float = 10.0
+    """Mean guest CPU % while running."""
+    started_at: float | None = None
+    """Clock elapsed() when the current run began (uptime counts from here)."""
+    cpu_features: tuple[str, int] | None = None
+    """(vendor, feature level) the running or saved VM uses; level 0 = compatibility mode."""
+    compat: bool = False
+    """Processor compatibility for migration (R-LM-3)."""
+    guest_os: str = ""
+    linux: bool = False
+    guest_ics: bool = True
+    """The guest runs integration components (False: an OS without them)."""
+    app_health: str = "Healthy"
+    """Heartbeat application status: Healthy, Critical or Unknown."""
+    ic_overrides: dict[str, bool] = field(default_factory=dict)
+    """Host-side integration services set away from their defaults."""
+    guest_blocked: frozenset[str] = frozenset()
+    """Integration services disabled inside the guest."""
+    path: str = ""
+    notes: str = ""
+    drives: list[Drive] = field(default_factory=list)
+    checkpoints: list[Checkpoint] = field(default_factory=list)
+    current_checkpoint: str = ""
+    adapters: list[Adapter] = field(default_factory=list)
+    replication_mode: str = "None"
+    busy: str = ""
+    """A long operation in progress ('Migrating', 'Exporting'); '' when idle."""
+    guest_files: set[str] = field(default_factory=set)
+    """'file:<key>' and 'dir:<key>' entries Copy-VMFile created in the guest."""
+    phase: float = 0.0
+    """Seeded phase of the VM's load curve."""
+    clustered: bool = False
+    unsupported_version_ok: bool = False
+    """Left behind by an in-place OS upgrade: registered at a version the host cannot run."""
+
+    @property
+    def display_state(self) -> str:
+        return self.state + ("Critical" if self.critical else "")
+
+    @property
+    def active(self) -> bool:
+        return self.state in ACTIVE_STATES
+
+    @property
+    def carries_cpu_state(self) -> bool:
+        """Running, paused and saved VMs hold processor state a destination must accept."""
+        return self.state in ("Running", "Paused", "Saved")
+
+
+@dataclass(slots=True)
+class Volume:
+    letter: str
+    label: str
+    size: int
+    free: int
+    guid: str
+
+    @property
+    def path(self) -> str:
+        return f"\\\\?\\Volume{{{self.guid}}}\\"
+
+
+@dataclass(slots=True)
+class Host:
+    name: str
+    release: Release
+    edition: str
+    cpu_name: str
+    cpu: ProcessorFamily
+    logical_processors: int
+    memory_capacity: int
+    domain: str = ""
+    migration_enabled: bool = False
+    migration_auth: str = "CredSSP"
+    migration_performance: str = "Compression"
+    max_migrations: int = 2
+    use_any_network: bool = False
+    migration_networks: list[str] = field(default_factory=list)
+    delegation: set[str] = field(default_factory=set)
+    """Hosts (keys) this host's account may delegate to (Kerberos constrained delegation)."""
+    enhanced_session: bool = False
+    vhd_path: str = "C:\\Users\\Public\\Documents\\Hyper-V\\Virtual Hard Disks"
+    vm_path: str = "C:\\ProgramData\\Microsoft\\Windows\\Hyper-V"
+    replica_storage: str = "C:\\ProgramData\\Microsoft\\Windows\\Hyper-V"
+    """Where this host keeps Replica VMs' files."""
+    switches: list[str] = field(default_factory=list)
+    volumes: list[Volume] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)
+    """Files on the host (path key -> path): Copy-VMFile sources, export folders."""
+    cluster: str = ""
+    vms: dict[str, VM] = field(default_factory=dict)
+    """By VM id, in creation order."""
+    base_load: float = 3.0
+
+    @property
+    def fqdn(self) -> str:
+        return f"{self.name}.{self.domain}" if self.domain else self.name
+
+    def find_vms(self, name: str) -> list[VM]:
+        wanted = key(name)
+        return [vm for vm in self.vms.values() if key(vm.name) == wanted]
+
+    def has_switch(self, name: str) -> bool:
+        return key(name) in {key(s) for s in self.switches}
+
+    def volume(self, path: str) -> Volume | None:
+        if len(path) >= 2 and path[1] == ":":
+            letter = path[0].upper()
+            return next((v for v in self.volumes if v.letter.upper() == letter), None)
+        return None
+
+
+@dataclass(slots=True)
+class ClusterNode:
+    name: str
+    state: str = "Up"
+    """Up, Paused or Down."""
+    drain_status: str = "NotInitiated"
+
+
+@dataclass(slots=True)
+class ClusterGroup:
+    name: str
+    vm_id: str
+    owner: str
+    priority: int = 2000
+    failback: bool = False
+    """The group allows failback (Resume-ClusterNode -Failback Policy moves it back)."""
+    drained_from: str = ""
+    """The node a drain moved it off (Resume-ClusterNode -Failback Immediate returns it)."""
+    failed: bool = False
+
+
+@dataclass(slots=True)
+class SharedVolume:
+    name: str
+    path: str
+    owner: str
+    size: int
+    free: int
+    state: str = "Online"
+
+
+@dataclass(slots=True)
+class Cluster:
+    name: str
+    drain_on_shutdown: int = 1
+    nodes: list[ClusterNode] = field(default_factory=list)
+    groups: list[ClusterGroup] = field(default_factory=list)
+    shared_volumes: list[SharedVolume] = field(default_factory=list)
+    broker: str = ""
+    """Hyper-V Replica Broker name ('' when the cluster has none)."""
+
+    def node(self, name: str) -> ClusterNode | None:
+        wanted = key(name.split(".")[0])
+        return next((n for n in self.nodes if key(n.name) == wanted), None)
+
+    def group(self, name: str) -> ClusterGroup | None:
+        wanted = key(name)
+        return next((g for g in self.groups if key(g.name) == wanted), None)
+
+    def csv_for(self, path: str) -> SharedVolume | None:
+        wanted = path_key(path)
+        for csv in self.shared_volumes:
+            root = path_key(csv.path)
+            if wanted == root or wanted.startswith(root + "\\"):
+                return csv
+        return None
+
+
+@dataclass(slots=True)
+class ReplicationLink:
+    """One replication relationship: a sending copy on ``source``, a receiving one on ``target``."""
+
+    source: str
+    target: str
+    frequency: int
+    state: str = "Replicating"
+    health: str = "Normal"
+    anchor: float = 0.0
+    """Offset of this link's replication cycle on the clock."""
+    lag: float = 0.0
+    """Seconds the link runs behind its cycle (a Warning link)."""
+    frozen: float | None = None
+    """Clock time of the last replication while the link is not replicating."""
+
+
+@dataclass(slots=True)
+class ReplicationChain:
+    """Primary -> Replica (-> extended Replica) of one VM id (replica copies share the id)."""
+
+    vm_id: str
+    primary: ReplicationLink
+    extended: ReplicationLink | None = None
+    test_vm_id: str = ""
+
+
+class Estate:
+    """Every host, cluster, disk file and replication chain of one lab."""
+
+    def __init__(self, *, seed: int, clock: LabClock, domain: str = "") -> None:
+        self.seed = seed
+        self.clock = clock
+        self.domain = domain
+        self.lock = threading.RLock()
+        """Guards every mutation; held only between awaits."""
+        self.hosts: dict[str, Host] = {}
+        self.clusters: dict[str, Cluster] = {}
+        self.vhds: dict[tuple[str, str], Vhd] = {}
+        """(storage scope, path key) -> disk file."""
+        self.replications: dict[str, ReplicationChain] = {}
+        self._ids = 0
+
+    def new_id(self, label: str = "") -> str:
+        """A fresh GUID string, reproducible for a given seed and order of creation."""
+        with self.lock:
+            self._ids += 1
+            counter = self._ids
+        return guid(self.seed, f"new|{counter}|{label}")
+
+    # --- lookups ---------------------------------------------------------------------------
+
+    def host(self, name: str) -> Host | None:
+        """A host by short name or FQDN, any case."""
+        return self.hosts.get(key(name.strip().split(".")[0]))
+
+    def add_host(self, host: Host) -> None:
+        self.hosts[key(host.name)] = host
+
+    def cluster_of(self, host: Host) -> Cluster | None:
+        return self.clusters.get(key(host.cluster)) if host.cluster else None
+
+    def group_of(self, vm: VM) -> tuple[Cluster, ClusterGroup] | None:
+        for cluster in self.clusters.values():
+            for group in cluster.groups:
+                if group.vm_id == vm.id:
+                    return cluster, group
+        return None
+
+    def locate(self, vm_id: str, host_name: str) -> VM | None:
+        host = self.host(host_name)
+        return host.vms.get(vm_id) if host else None
+
+    def all_vms(self) -> Iterator[tuple[Host, VM]]:
+        for host in self.hosts.values():
+            for vm in host.vms.values():
+                yield host, vm
+
+    # --- storage -----------------------------------------------------------------------------
+
+    def storage_scope(self, host: Host, path: str) -> str:
+        """Who can see a file: the cluster for a CSV path, everyone for UNC, else the host."""
+        if path.startswith("\\\\"):
+            return "unc"
+        cluster = self.cluster_of(host)
+        if cluster and cluster.csv_for(path):
+            return "cluster:" + key(cluster.name)
+        return "host:" + key(host.name)
+
+    def vhd(self, host: Host, path: str) -> Vhd | None:
+        return self.vhds.get((self.storage_scope(host, path), path_key(path)))
+
+    def add_vhd(self, host: Host, vhd: Vhd) -> None:
+        self.vhds[(self.storage_scope(host, vhd.path), path_key(vhd.path))] = vhd
+
+    def remove_vhd(self, host: Host, path: str) -> Vhd | None:
+        return self.vhds.pop((self.storage_scope(host, path), path_key(path)), None)
+
+    def space(self, host: Host, path: str) -> Volume | SharedVolume | None:
+        """The volume (or CSV) a path lives on, for free-space accounting; None for UNC."""
+        cluster = self.cluster_of(host)
+        if cluster:
+            csv = cluster.csv_for(path)
+            if csv:
+                return csv
+        return host.volume(path)
+
+    def path_exists_on(self, host: Host, path: str) -> bool:
+        """Whether a folder path is on storage this host has (a volume, a CSV or UNC)."""
+        return path.startswith("\\\\") or self.space(host, path) is not None
+
+    def file_exists(self, host: Host, path: str) -> bool:
+        return path_key(path) in host.files or self.vhd(host, path) is not None
+
+    def replication(self, vm: VM) -> ReplicationChain | None:
+        return self.replications.get(vm.id) if vm.replication_mode != "None" else None
+
+    def server_name(self, host_name: str) -> str:
+        """How replication names a server: the broker of a clustered host, else its FQDN."""
+        host = self.host(host_name)
+        if host is None:
+            return host_name
+        cluster = self.cluster_of(host)
+        if cluster and cluster.broker:
+            return f"{cluster.broker}.{self.domain}" if self.domain else cluster.broker
+        return host.fqdn

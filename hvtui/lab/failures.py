@@ -1,0 +1,258 @@
+"""How the lab fails a script: ErrorRecords shaped like the ones a real host returns.
+
+A handler raises :class:`HostError` carrying one :class:`ErrorRecord`; the session turns
+it into a failed :class:`~hvtui.remote.base.PSResult`, as ``$ErrorActionPreference =
+'Stop'`` does on a host. Every message quoted from ``reference/hyperv-rules.md`` is a
+module constant here, so a test can compare the exact text. Messages the reference does
+not give are marked UNCONFIRMED where they are built.
+"""
+
+from __future__ import annotations
+
+from hvtui.remote.base import ErrorRecord
+
+# --- exact texts from reference/hyperv-rules.md -------------------------------------------
+
+VM_NOT_FOUND = 'Hyper-V was unable to find a virtual machine with name "{0}".'
+INVALID_STATE = (
+    "The operation cannot be performed while the virtual machine is in its current state."
+)
+ALREADY_IN_STATE = "The virtual machine is already in the specified state."
+SNAPSHOT_NOT_FOUND = "Unable to find a snapshot matching the given criteria."
+SNAPSHOT_AMBIGUOUS = "More than one snapshot was found matching the given criteria."
+HARDWARE_INCOMPATIBLE = (
+    "The virtual machine cannot be moved to the destination computer. The hardware on the "
+    "destination computer is not compatible with the hardware requirements of this virtual "
+    "machine."
+)
+NO_CREDENTIALS = (
+    "Virtual machine migration operation failed at migration Source. Failed to establish a "
+    "connection with host {0}: No credentials are available in the security package 0x8009030E."
+)
+SOURCE_MIGRATION_DISABLED = (
+    "The source host is not configured for live migration. Use the Enable-VMMigration cmdlet "
+    "to modify the Hyper-V settings on the source host to enable migration."
+)
+DESTINATION_MIGRATION_DISABLED = (
+    "The destination host is not configured for live migration. Use the Enable-VMMigration "
+    "cmdlet to modify the Hyper-V settings on the destination host to enable migration."
+)
+NO_MIGRATION_NETWORKS = (
+    "Live migrations of virtual machines cannot be sent to the destination host because no "
+    "migration networks are specified for incoming live migrations. To specify networks, run "
+    "the Add-VMMigrationNetwork cmdlet on the destination host. To use any available network "
+    "for live migration, run the command Set-VMHost -UseAnyNetworkForMigration $true on the "
+    "destination host."
+)
+SHARABLE_VHD = (
+    "The virtual hard disk '{0}' cannot be moved because it is sharable by multiple virtual "
+    "machines."
+)
+CLUSTERED_VM = (
+    "This operation is not supported on a clustered virtual machine. To perform this "
+    "operation, remove the virtual machine from the cluster and then try again."
+)
+SWITCH_NOT_FOUND = 'Hyper-V was unable to find a virtual switch with name "{0}".'
+NOT_A_VHD = "'{0}' is not an existing virtual hard disk file."
+IC_NOT_FOUND = "No integration component with the given name could be found."
+COPY_FAILED = 'Failed to copy file "{0}" to "{1}" in the virtual machine.'
+REPLICATION_NOT_ENABLED = "Replication is not enabled for virtual machine with name '{0}'."
+REPLICATION_WRONG_STATE = (
+    "The operation cannot be performed while the virtual machine '{0}' is in the current "
+    "replication state."
+)
+REPLICA_SETTINGS_REFUSED = (
+    "Replication settings cannot be modified on the replica virtual machine '{0}'. You can "
+    "modify them on the primary virtual machine."
+)
+EXTENDED_FREQUENCY_NOT_ALLOWED = (
+    "Replication frequency for extended replication cannot be {0} seconds."
+)
+EXTENDED_FREQUENCY_TOO_LOW = (
+    "The frequency at which changes will be sent for extended replication should be greater "
+    "than the frequency for primary replication on the replica virtual machine."
+)
+
+# --- PowerShell's own engine texts ------------------------------------------------------------
+
+COMMAND_NOT_FOUND = (
+    "The term '{0}' is not recognized as the name of a cmdlet, function, script file, or "
+    "operable program. Check the spelling of the name, or if a path was included, verify that "
+    "the path is correct and try again."
+)
+PARAMETER_NOT_FOUND = "A parameter cannot be found that matches parameter name '{0}'."
+PROPERTY_NOT_FOUND = (
+    "The property '{0}' cannot be found on this object. Verify that the property exists and "
+    "can be set."
+)
+
+# Win32 system messages (FormatMessage texts) the cluster service returns.
+CLUSTER_NODE_NOT_FOUND = "The cluster node was not found."
+CLUSTER_NODE_DOWN = "The cluster node is down."
+CLUSTER_NODE_PAUSED = "The cluster node is paused."
+CLUSTER_GROUP_NOT_FOUND = "The cluster group could not be found."
+DISK_FULL = "There is not enough space on the disk. (0x80070070)"
+PATH_NOT_FOUND = "The system cannot find the path specified. (0x80070003)"
+FILE_NOT_FOUND = "The system cannot find the file specified. (0x80070002)"
+FILE_EXISTS = "The file exists. (0x80070050)"
+BAD_PATH_SYNTAX = "The filename, directory name, or volume label syntax is incorrect. (0x8007007B)"
+
+_HYPERV = "Microsoft.HyperV.PowerShell.Commands."
+_VHD = "Microsoft.Vhd.PowerShell.Cmdlets."
+_CLUSTER = "Microsoft.FailoverClusters.PowerShell."
+_VHD_CMDLETS = {"Resize-VHD", "Get-VHD"}
+
+
+class HostError(Exception):
+    """A terminating error the emulated host reports for the current script."""
+
+    def __init__(self, record: ErrorRecord) -> None:
+        super().__init__(record.message)
+        self.record = record
+
+
+def cmdlet_class(cmdlet: str) -> str:
+    """The .NET class behind a cmdlet, as it appears in a FullyQualifiedErrorId.
+
+    ``Start-VM`` -> ``Microsoft.HyperV.PowerShell.Commands.StartVM``; the VHD cmdlets live
+    in ``Microsoft.Vhd.PowerShell.Cmdlets``; FailoverClusters classes end in ``Command``
+    (UNCONFIRMED: the exact FailoverClusters class names).
+    """
+    bare = cmdlet.replace("-", "")
+    if cmdlet in _VHD_CMDLETS:
+        return _VHD + bare
+    if "Cluster" in cmdlet:
+        return _CLUSTER + bare + "Command"
+    return _HYPERV + bare
+
+
+def hyperv_error(
+    cmdlet: str, message: str, *, category: str, error_id: str, target: str = ""
+) -> HostError:
+    """A VirtualizationException as a Hyper-V cmdlet throws it."""
+    return HostError(
+        ErrorRecord(
+            message=message,
+            category=category,
+            error_id=f"{error_id},{cmdlet_class(cmdlet)}",
+            target=target,
+            activity=cmdlet,
+            reason="VirtualizationException",
+        )
+    )
+
+
+def vm_not_found(cmdlet: str, name: str) -> HostError:
+    """R-ERR-1: a name given to a cmdlet other than Get-VM matched no VM."""
+    return hyperv_error(
+        cmdlet, VM_NOT_FOUND.format(name), category="ObjectNotFound", error_id="ObjectNotFound"
+    )
+
+
+def invalid_state(cmdlet: str, target: str = "") -> HostError:
+    """R-STATE-2: the action is not allowed from the VM's current state."""
+    return hyperv_error(
+        cmdlet, INVALID_STATE, category="InvalidOperation", error_id="InvalidState", target=target
+    )
+
+
+def operation_failed(cmdlet: str, message: str, target: str = "") -> HostError:
+    """A generic failure (the host reports category NotSpecified, id Unspecified)."""
+    return hyperv_error(
+        cmdlet, message, category="NotSpecified", error_id="Unspecified", target=target
+    )
+
+
+def invalid_operation(cmdlet: str, message: str, target: str = "") -> HostError:
+    return hyperv_error(
+        cmdlet, message, category="InvalidOperation", error_id="InvalidOperation", target=target
+    )
+
+
+def invalid_argument(cmdlet: str, message: str, target: str = "") -> HostError:
+    return hyperv_error(
+        cmdlet, message, category="InvalidArgument", error_id="InvalidParameter", target=target
+    )
+
+
+def object_not_found(cmdlet: str, message: str, target: str = "") -> HostError:
+    return hyperv_error(
+        cmdlet, message, category="ObjectNotFound", error_id="ObjectNotFound", target=target
+    )
+
+
+def cluster_error(cmdlet: str, message: str, *, category: str, target: str = "") -> HostError:
+    """A FailoverClusters cmdlet failure (FQID '<cmdlet>,<class>', UNCONFIRMED shape)."""
+    return HostError(
+        ErrorRecord(
+            message=message,
+            category=category,
+            error_id=f"{cmdlet},{cmdlet_class(cmdlet)}",
+            target=target,
+            activity=cmdlet,
+            reason="ClusterCmdletException",
+        )
+    )
+
+
+def command_not_found(name: str) -> HostError:
+    """The engine's answer to a command that does not exist on this host."""
+    return HostError(
+        ErrorRecord(
+            message=COMMAND_NOT_FOUND.format(name),
+            category="ObjectNotFound",
+            error_id="CommandNotFoundException",
+            target=name,
+            activity="",
+            reason="CommandNotFoundException",
+        )
+    )
+
+
+def parameter_not_found(name: str, cmdlet: str | None = None) -> HostError:
+    """The binder's answer to a parameter name the command does not declare."""
+    error_id = "NamedParameterNotFound"
+    if cmdlet:
+        error_id += "," + cmdlet_class(cmdlet)
+    return HostError(
+        ErrorRecord(
+            message=PARAMETER_NOT_FOUND.format(name),
+            category="InvalidArgument",
+            error_id=error_id,
+            target="",
+            activity=cmdlet or "",
+            reason="ParameterBindingException",
+        )
+    )
+
+
+def binding_error(
+    message: str, error_id: str, *, category: str, cmdlet: str | None = None
+) -> HostError:
+    """Any other ParameterBindingException (missing, empty, not in set, not convertible)."""
+    if cmdlet:
+        error_id += "," + cmdlet_class(cmdlet)
+    return HostError(
+        ErrorRecord(
+            message=message,
+            category=category,
+            error_id=error_id,
+            target="",
+            activity=cmdlet or "",
+            reason="ParameterBindingException",
+        )
+    )
+
+
+def script_throw(message: str) -> HostError:
+    """What ``throw 'text'`` in a script produces: the text is also the error id."""
+    return HostError(
+        ErrorRecord(
+            message=message,
+            category="OperationStopped",
+            error_id=message,
+            target=message,
+            activity="",
+            reason="RuntimeException",
+        )
+    )

@@ -1,0 +1,41 @@
+"""``inventory``: the whole host in one round trip, record for record as inventory.ps1."""
+
+from __future__ import annotations
+
+from hvtui.lab import records
+from hvtui.lab.registry import Call, handles
+
+
+@handles("inventory")
+async def inventory(call: Call) -> None:
+    estate, host = call.estate, call.host
+    limit = max(0, int(call.params["CheckpointLimit"]))
+    with call.lock:
+        elapsed = call.clock.elapsed()
+        call.emit(records.host_record(estate, host, elapsed))
+        for volume in host.volumes:
+            call.emit(records.volume_record(volume))
+        services = records.services_for(host.release)
+        for vm in host.vms.values():
+            call.emit(records.vm_record(estate, vm, elapsed))
+            call.emit(records.guest_record(vm))
+            for drive in vm.drives:
+                call.emit(records.disk_record(estate, host, vm, drive))
+            for checkpoint in vm.checkpoints[:limit]:
+                call.emit(records.checkpoint_record(vm, checkpoint))
+            for adapter in records.adapter_records(vm):
+                call.emit(adapter)
+            for service in services:
+                call.emit(records.integration_record(vm, service))
+            if vm.replication_mode != "None":
+                for replication in records.replication_records(estate, vm, elapsed):
+                    call.emit(replication)
+        cluster = estate.cluster_of(host)
+        if cluster is not None:
+            call.emit(records.cluster_record(cluster, host.release))
+            for node in cluster.nodes:
+                call.emit(records.node_record(cluster, node))
+            for group in cluster.groups:
+                call.emit(records.group_record(estate, cluster, group))
+            for csv in cluster.shared_volumes:
+                call.emit(records.shared_volume_record(cluster, csv))

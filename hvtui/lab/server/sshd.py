@@ -1,0 +1,388 @@
+"""The lab's SSH endpoint: a real asyncssh server on 127.0.0.1, one port per lab host.
+
+It receives exactly what :class:`hvtui.remote.ssh.SSHSession` sends to a Windows
+host and answers the way the bootstrap would on one:
+
+* the exec request must be one of the two command lines the client uses
+  (``powershell.exe`` or ``pwsh`` with the shipped bootstrap as
+  ``-EncodedCommand``); anything else gets a PowerShell-style CLIXML error on
+  stderr and exit status 1, as a host fails a bad command;
+* stdin (the base64 CLIXML payload) is decoded as the bootstrap decodes it and the
+  host's :class:`hvtui.remote.base.Session` runs the script;
+* stdout is ``#< CLIXML`` then the objects and the bootstrap's marker objects,
+  deliberately split over several ``<Objs>`` documents (PowerShell's quirk);
+  progress goes to stderr as ``S="progress"`` documents while the script runs.
+
+Closing the channel cancels the script. :meth:`SSHLabServer.set_fault` makes one
+host slow, drop the connection mid-reply, or answer garbage.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import asyncssh
+from psrpcore.types import ProgressRecord as PSProgressRecord
+from psrpcore.types import PSCustomObject, PSInt64
+
+from hvtui.errors import HvtuiError, ProtocolError
+from hvtui.lab.server.faults import FaultPlan
+from hvtui.ps.clixml import HEADER, Stream, dumps, excerpt
+from hvtui.remote.base import ProgressRecord, PSResult, PSValue, Session
+from hvtui.remote.ssh import (
+    END_MARKER,
+    MAX_PAYLOAD,
+    command_line,
+    decode_payload,
+    error_marker,
+    known_hosts_pattern,
+    warning_marker,
+)
+
+log = logging.getLogger(__name__)
+
+_NEWLINE = "\r\n"  # what PowerShell's WriteLine writes on Windows
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _load_host_key(path: Path | None) -> asyncssh.SSHKey:
+    """The server's ed25519 host key: loaded from ``path``, or generated (and saved)."""
+    if path is not None and path.is_file():
+        return asyncssh.read_private_key(path)
+    key = asyncssh.generate_private_key("ssh-ed25519")
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(key.export_private_key("openssh"))
+    return key
+
+
+def _load_authorized_keys(path: Path | None) -> set[bytes]:
+    """Public key blobs from an OpenSSH authorized_keys file."""
+    if path is None:
+        return set()
+    blobs: set[bytes] = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            blobs.add(asyncssh.import_public_key(line.strip()).public_data)
+    return blobs
+
+
+def _stdout_documents(values: list[PSValue]) -> str:
+    """stdout as a host writes it: split into up to three documents, both quirk forms."""
+    size = len(values)
+    cuts = sorted({0, size // 3, (2 * size) // 3, size})
+    chunks = [values[a:b] for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
+    text = HEADER + _NEWLINE
+    for index, chunk in enumerate(chunks):
+        if index == 2:
+            text += _NEWLINE + HEADER + _NEWLINE  # some hosts repeat the header
+        text += dumps(chunk)
+    return text
+
+
+def _reply_values(result: PSResult) -> list[PSValue]:
+    """What the bootstrap writes for a result: objects, warnings, errors, end."""
+    values: list[PSValue] = list(result.objects)
+    values += [warning_marker(text) for text in result.warnings]
+    last = len(result.errors) - 1
+    for index, record in enumerate(result.errors):
+        values.append(error_marker(record, terminating=result.had_errors and index == last))
+    if result.had_errors and not result.errors:
+        values.append({"__hvtui": "terminating", "Message": "The pipeline failed."})
+    values.append(END_MARKER)
+    return values
+
+
+class SSHLabServer:
+    """SSH endpoints for lab hosts, all on 127.0.0.1, sharing one host key."""
+
+    def __init__(
+        self,
+        sessions: Mapping[str, Session],
+        *,
+        users: Mapping[str, str],
+        authorized_keys: str | Path | None = None,
+        host_key_path: str | Path | None = None,
+        allow_forwarding: bool = True,
+    ) -> None:
+        self.sessions = sessions
+        """Lab host name -> the Session that runs its scripts (looked up per call)."""
+        self._users = dict(users)
+        self._authorized = _load_authorized_keys(Path(authorized_keys) if authorized_keys else None)
+        self.host_key = _load_host_key(Path(host_key_path) if host_key_path else None)
+        self.allow_forwarding = allow_forwarding
+        """Allow direct-tcpip to loopback, so one lab host can serve as a jump host."""
+        self._commands = {command_line("powershell"), command_line("pwsh")}
+        self._acceptors: dict[str, asyncssh.SSHAcceptor] = {}
+        self._ports: dict[str, int] = {}
+        self._faults: dict[str, FaultPlan] = {}
+        self._connections: set[asyncssh.SSHServerConnection] = set()
+
+    def __repr__(self) -> str:
+        return f"SSHLabServer(hosts={sorted(self._ports)}, users={sorted(self._users)})"
+
+    # -- identity
+
+    @property
+    def fingerprint(self) -> str:
+        """The host key's SHA256 fingerprint, as ssh-keygen -l prints it."""
+        return self.host_key.get_fingerprint("sha256")
+
+    def port(self, host_name: str) -> int:
+        return self._ports[host_name]
+
+    def known_hosts_line(self, host_name: str) -> str:
+        """The known_hosts line that trusts this server for ``host_name``'s port."""
+        public = self.host_key.export_public_key("openssh").decode("ascii").split()
+        pattern = known_hosts_pattern("127.0.0.1", self._ports[host_name])
+        return f"{pattern} {public[0]} {public[1]}"
+
+    # -- faults
+
+    def set_fault(
+        self,
+        host_name: str,
+        plan: FaultPlan | None = None,
+        *,
+        delay: float = 0.0,
+        drop_after_bytes: int | None = None,
+        garbage: bool = False,
+    ) -> None:
+        """Make ``host_name`` misbehave from its next call on (``plan`` or the fields)."""
+        self._faults[host_name] = plan or FaultPlan(
+            delay=delay, drop_after_bytes=drop_after_bytes, garbage=garbage
+        )
+
+    def clear_fault(self, host_name: str) -> None:
+        self._faults.pop(host_name, None)
+
+    def fault(self, host_name: str) -> FaultPlan:
+        return self._faults.get(host_name, FaultPlan())
+
+    # -- lifecycle
+
+    async def listen(self, host_name: str, port: int = 0) -> int:
+        """Serve ``host_name`` on 127.0.0.1:``port`` (0: any free port); return the port."""
+        if host_name not in self.sessions:
+            raise KeyError(f"the lab has no host named {host_name!r} to serve over SSH")
+        if host_name in self._acceptors:
+            raise ValueError(f"{host_name!r} is already served on port {self._ports[host_name]}")
+        acceptor = await asyncssh.listen(
+            "127.0.0.1",
+            port,
+            server_host_keys=[self.host_key],
+            server_factory=lambda: _LabServer(self, host_name),
+            encoding=None,
+            config=None,
+            allow_scp=False,
+            agent_forwarding=False,
+            x11_forwarding=False,
+            login_timeout=30,
+        )
+        self._acceptors[host_name] = acceptor
+        self._ports[host_name] = acceptor.get_port()
+        log.info("lab sshd for %s on 127.0.0.1:%d", host_name, self._ports[host_name])
+        return self._ports[host_name]
+
+    async def close(self) -> None:
+        acceptors = list(self._acceptors.values())
+        self._acceptors.clear()
+        for acceptor in acceptors:
+            acceptor.close()
+        for conn in list(self._connections):
+            conn.abort()
+        for acceptor in acceptors:
+            await acceptor.wait_closed()
+
+    async def __aenter__(self) -> SSHLabServer:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.close()
+
+    # -- used by the connection objects
+
+    def check_password(self, username: str, password: str) -> bool:
+        expected = self._users.get(username)
+        return expected is not None and hmac.compare_digest(
+            expected.encode("utf-8"), password.encode("utf-8")
+        )
+
+    def check_key(self, username: str, key: asyncssh.SSHKey) -> bool:
+        return username in self._users and key.public_data in self._authorized
+
+    def accepts(self, command: str) -> bool:
+        return command in self._commands
+
+
+class _LabServer(asyncssh.SSHServer):
+    """One SSH connection to one lab host."""
+
+    def __init__(self, lab: SSHLabServer, host_name: str) -> None:
+        self._lab, self._host_name = lab, host_name
+        self._conn: asyncssh.SSHServerConnection | None = None
+
+    def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        self._conn = conn
+        self._lab._connections.add(conn)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._conn is not None:
+            self._lab._connections.discard(self._conn)
+
+    def begin_auth(self, username: str) -> bool:
+        return True  # always authenticate
+
+    def password_auth_supported(self) -> bool:
+        return True
+
+    def validate_password(self, username: str, password: str) -> bool:
+        return self._lab.check_password(username, password)
+
+    def public_key_auth_supported(self) -> bool:
+        return bool(self._lab._authorized)
+
+    def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
+        return self._lab.check_key(username, key)
+
+    def connection_requested(
+        self, dest_host: str, dest_port: int, orig_host: str, orig_port: int
+    ) -> bool:
+        # Forward only to loopback: the lab must never become an open proxy.
+        if self._lab.allow_forwarding and dest_host in _LOOPBACK:
+            return True
+        raise asyncssh.ChannelOpenError(
+            asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED,
+            f"the lab forwards only to loopback, not {dest_host}:{dest_port}",
+        )
+
+    def session_requested(self) -> _BootstrapSession:
+        return _BootstrapSession(self._lab, self._host_name)
+
+
+class _BootstrapSession(asyncssh.SSHServerSession[bytes]):
+    """One exec channel: one run of the bootstrap."""
+
+    def __init__(self, lab: SSHLabServer, host_name: str) -> None:
+        self._lab, self._host_name = lab, host_name
+        self._chan: asyncssh.SSHServerChannel[bytes] | None = None
+        self._command = ""
+        self._stdin = bytearray()
+        self._refused = False
+        self._task: asyncio.Task[None] | None = None
+
+    def connection_made(self, chan: asyncssh.SSHServerChannel[bytes]) -> None:  # type: ignore[override]
+        self._chan = chan
+
+    def exec_requested(self, command: str) -> bool:
+        self._command = command
+        return True
+
+    def session_started(self) -> None:
+        if not self._lab.accepts(self._command):
+            self._refuse(
+                "The hvtui lab runs only the hvtui bootstrap (powershell.exe or pwsh "
+                "-NoProfile -NonInteractive -OutputFormat XML -EncodedCommand <bootstrap>); "
+                f"it refused the command line {excerpt(self._command)}."
+            )
+
+    def data_received(self, data: bytes, datatype: int | None) -> None:  # type: ignore[override]
+        if self._refused:
+            return
+        self._stdin += data
+        if len(self._stdin) > MAX_PAYLOAD:
+            self._refuse(f"The input is larger than {MAX_PAYLOAD} bytes.")
+
+    def eof_received(self) -> bool:
+        if not self._refused and self._task is None:
+            self._task = asyncio.create_task(self._serve(bytes(self._stdin)))
+        return True  # keep the channel half open: the reply is still to come
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        # The client closed the channel (cancel, timeout) or the connection died.
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+
+    # -- replies
+
+    def _refuse(self, message: str) -> None:
+        """Fail the way PowerShell does before running anything: CLIXML on stderr, exit 1."""
+        self._refused = True
+        assert self._chan is not None
+        text = HEADER + _NEWLINE + dumps([message + _NEWLINE], Stream.ERROR)
+        self._chan.write_stderr(text.encode("utf-8"))
+        self._chan.exit(1)
+
+    def _progress(self, record: ProgressRecord) -> None:
+        if self._chan is None or self._chan.is_closing():
+            return
+        wrapper = PSCustomObject(
+            SourceId=PSInt64(1),
+            Record=PSProgressRecord(
+                Activity=record.activity,
+                ActivityId=0,
+                StatusDescription=record.status,
+                PercentComplete=record.percent,
+            ),
+        )
+        text = HEADER + _NEWLINE + dumps([wrapper], Stream.PROGRESS)
+        self._chan.write_stderr(text.encode("utf-8"))
+
+    async def _serve(self, stdin: bytes) -> None:
+        chan = self._chan
+        assert chan is not None
+        plan = self._lab.fault(self._host_name)
+        try:
+            if plan.delay > 0:
+                await asyncio.sleep(plan.delay)
+            if plan.garbage:
+                chan.write(b"#< CLIXML\r\n<Objs Version=\"1.1.0.1\"><Obj RefId=\"0\"><MS><S N=\"")
+                chan.write(b"Name\">half an object\x00 and then noise ]]> </Objs>\r\n")
+                chan.exit(0)
+                return
+            values = await self._run(stdin)
+            reply = _stdout_documents(values).encode("utf-8")
+            if plan.drop_after_bytes is not None:
+                chan.write(reply[: plan.drop_after_bytes])
+                await asyncio.sleep(0)  # let the partial reply reach the transport
+                chan.get_connection().abort()
+                return
+            chan.write(reply)
+            chan.exit(0)
+        except asyncio.CancelledError:
+            log.info("lab sshd: call on %s cancelled by the client", self._host_name)
+            raise
+        except Exception:  # a lab bug: fail like a crashing PowerShell, not silently
+            log.exception("lab sshd: call on %s failed", self._host_name)
+            if not chan.is_closing():
+                self._refuse("The lab failed while running the script; see the lab's log.")
+
+    async def _run(self, stdin: bytes) -> list[PSValue]:
+        """Decode the payload and run it; failures become a 'terminating' marker."""
+        try:
+            script, parameters = decode_payload(stdin)
+        except ProtocolError as exc:
+            return [_terminating(f'Exception calling "Deserialize": {exc.cause}'), END_MARKER]
+        session = self._lab.sessions.get(self._host_name)
+        if session is None:
+            return [_terminating(f"The lab host {self._host_name} no longer exists."), END_MARKER]
+        try:
+            result = await session.invoke(
+                script,
+                parameters,  # type: ignore[arg-type]  # plain data decoded from CLIXML
+                on_progress=self._progress,
+            )
+        except HvtuiError as exc:
+            return [_terminating(exc.cause), END_MARKER]
+        return _reply_values(result)
+
+
+def _terminating(message: str) -> PSValue:
+    return {"__hvtui": "terminating", "Message": message, "Category": "NotSpecified"}

@@ -1,0 +1,279 @@
+"""Failover clustering: DrainOnShutdown (R-CL-1), drain (R-CL-2), resume (R-CL-3) and
+role moves (R-CL-4)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+from test_lab_support import (
+    default_lab,
+    inventory,
+    kinds,
+    only_error,
+    run,
+    vm_record,
+    write_scenario,
+)
+
+from hvtui.lab import Lab
+from hvtui.lab.cluster import NOT_A_CLUSTER
+from hvtui.lab.failures import (
+    CLUSTER_GROUP_NOT_FOUND,
+    CLUSTER_NODE_NOT_FOUND,
+    CLUSTER_NODE_PAUSED,
+    HARDWARE_INCOMPATIBLE,
+    PROPERTY_NOT_FOUND,
+)
+
+NODE1_ROLES = {"SQL01", "FS01", "経理-DB01", "O'Brien-APP", "GC-SQL-A"}
+
+
+async def owners(lab: Lab) -> dict[str, str]:
+    return {g["Name"]: g["OwnerNode"] for g in (await inventory(lab, "HV-NODE1"))["ClusterGroup"]}
+
+
+async def groups(lab: Lab) -> dict[str, dict]:  # type: ignore[type-arg]
+    return {g["Name"]: g for g in (await inventory(lab, "HV-NODE1"))["ClusterGroup"]}
+
+
+async def test_drain_on_shutdown_is_set_on_the_cluster() -> None:
+    lab = default_lab()
+    result = await run(lab, "HV-NODE2", "cluster-drain-on-shutdown", Enabled=False)
+    assert result.objects == [{"Kind": "Cluster", "Name": "HVC01", "DrainOnShutdown": 0}]
+    assert (await inventory(lab, "HV-NODE3"))["Cluster"][0]["DrainOnShutdown"] == 0
+    assert (await run(lab, "HV-NODE1", "cluster-drain-on-shutdown", Enabled=True)).objects[0][
+        "DrainOnShutdown"
+    ] == 1
+
+
+async def test_cluster_scripts_fail_off_a_cluster() -> None:
+    error = only_error(
+        await run(default_lab(), "HV-DR1", "cluster-drain-on-shutdown", Enabled=True)
+    )
+    assert error.message == NOT_A_CLUSTER
+
+
+OLD_CLUSTER = """
+[[cluster]]
+name = "OLDCL"
+nodes = ["OLD1", "OLD2"]
+
+[[host]]
+name = "OLD1"
+os = "2012"
+processor = "Intel(R) Xeon(R) CPU E5-2640 0 @ 2.50GHz"
+processor_family = "SandyBridge-EP"
+logical_processors = 8
+memory_gb = 32
+
+[[host.volume]]
+letter = "C"
+size_gb = 100
+free_gb = 50
+
+[[host]]
+name = "OLD2"
+os = "2012"
+processor = "Intel(R) Xeon(R) CPU E5-2640 0 @ 2.50GHz"
+processor_family = "SandyBridge-EP"
+logical_processors = 8
+memory_gb = 32
+
+[[host.volume]]
+letter = "C"
+size_gb = 100
+free_gb = 50
+"""
+
+
+async def test_a_2012_cluster_lacks_drain_on_shutdown_and_force_drain(tmp_path: Path) -> None:
+    """R-CL-1 / R-CL-2: both are new in 2012 R2."""
+    lab = Lab.from_scenario(write_scenario(tmp_path, OLD_CLUSTER), instant=True)
+    assert (await inventory(lab, "OLD1"))["Cluster"][0]["DrainOnShutdown"] == 0
+    error = only_error(await run(lab, "OLD1", "cluster-drain-on-shutdown", Enabled=True))
+    assert error.message == PROPERTY_NOT_FOUND.format("DrainOnShutdown")
+    assert error.message == (
+        "The property 'DrainOnShutdown' cannot be found on this object. Verify that the property "
+        "exists and can be set."
+    )
+    error = only_error(
+        await run(lab, "OLD1", "cluster-node-suspend", NodeName="OLD2", Drain=True, ForceDrain=True)
+    )
+    assert error.message == "A parameter cannot be found that matches parameter name 'ForceDrain'."
+    assert (await run(lab, "OLD1", "cluster-node-suspend", NodeName="OLD2", Drain=True)).ok
+
+
+async def test_drain_moves_roles_off_by_priority() -> None:
+    """R-CL-2: the node pauses, its roles move (High first), DrainStatus ends Completed."""
+    lab = default_lab()
+    uptime = (await vm_record(lab, "HV-NODE1", "SQL01") or {})["UptimeSeconds"]
+    result = await run(lab, "HV-NODE1", "cluster-node-suspend", NodeName="HV-NODE1", Drain=True)
+    assert result.ok, result.errors
+    node = kinds(result, "ClusterNode")[0]
+    assert (node["State"], node["DrainStatus"]) == ("Paused", "Completed")
+    moving = [re.match(r"Moving '(.*)' to ", p.status) for p in result.progress]
+    order = list(dict.fromkeys(m.group(1) for m in moving if m))
+    assert order[0] == "SQL01" and order[-1] == "O'Brien-APP"  # High first, Low last
+    now = await owners(lab)
+    assert all(now[name] == "HV-NODE2" for name in NODE1_ROLES)
+    sql = await vm_record(lab, "HV-NODE2", "SQL01")
+    assert sql and sql["State"] == "Running" and sql["UptimeSeconds"] >= uptime  # live
+    assert (await vm_record(lab, "HV-NODE2", "O'Brien-APP") or {})["State"] == "Running"
+    assert await vm_record(lab, "HV-NODE1", "DC01")  # not a role: stays
+
+
+async def test_drain_status_is_in_progress_while_roles_move() -> None:
+    lab = Lab.from_scenario(speed=5000.0)
+    draining = asyncio.create_task(
+        run(lab, "HV-NODE1", "cluster-node-suspend", NodeName="HV-NODE1", Drain=True)
+    )
+    seen = set()
+    while not draining.done():
+        nodes = (await inventory(lab, "HV-NODE2"))["ClusterNode"]
+        seen.add(next(n for n in nodes if n["Name"] == "HV-NODE1")["DrainStatus"])
+        await asyncio.sleep(0.002)
+    assert (await draining).ok
+    assert "InProgress" in seen
+
+
+async def test_pause_without_drain_keeps_the_roles() -> None:
+    lab = default_lab()
+    result = await run(lab, "HV-NODE1", "cluster-node-suspend", NodeName="hv-node1")
+    assert kinds(result, "ClusterNode")[0]["State"] == "Paused"
+    assert all(v == "HV-NODE1" for k, v in (await owners(lab)).items() if k in NODE1_ROLES)
+
+
+async def _only_old_node_left(lab: Lab) -> None:
+    assert (await run(lab, "HV-NODE1", "cluster-node-suspend", NodeName="HV-NODE1")).ok
+    assert (await run(lab, "HV-NODE1", "cluster-node-resume", NodeName="HV-NODE3")).ok
+
+
+async def test_drain_fails_when_a_role_cannot_move() -> None:
+    """Only HV-NODE3 (an older processor) can take roles: running VMs without processor
+    compatibility cannot move there, so the drain fails; the others move."""
+    lab = default_lab()
+    await _only_old_node_left(lab)
+    result = await run(lab, "HV-NODE2", "cluster-node-suspend", NodeName="HV-NODE2", Drain=True)
+    node = kinds(result, "ClusterNode")[0]
+    assert (node["State"], node["DrainStatus"]) == ("Paused", "Failed")
+    now = await owners(lab)
+    assert now["WEB “Front” 01"] == "HV-NODE3"  # compatibility mode on
+    assert now["PRINT01"] == "HV-NODE3"  # off: nothing to carry
+    assert now["EXCH01"] == "HV-NODE2"
+
+
+async def test_force_drain_moves_what_cannot_move_safely_as_failed() -> None:
+    lab = default_lab()
+    await _only_old_node_left(lab)
+    result = await run(
+        lab, "HV-NODE2", "cluster-node-suspend", NodeName="HV-NODE2", ForceDrain=True
+    )
+    assert kinds(result, "ClusterNode")[0]["DrainStatus"] == "Completed"
+    now = await groups(lab)
+    assert now["EXCH01"]["OwnerNode"] == "HV-NODE3" and now["EXCH01"]["State"] == "Failed"
+    assert (await vm_record(lab, "HV-NODE3", "EXCH01") or {})["State"] == "Off"
+
+
+async def test_unknown_node() -> None:
+    error = only_error(
+        await run(default_lab(), "HV-NODE1", "cluster-node-suspend", NodeName="HV-NODE9")
+    )
+    assert (error.message, error.target) == (CLUSTER_NODE_NOT_FOUND, "HV-NODE9")
+    assert error.message == "The cluster node was not found."
+
+
+async def test_resume_with_immediate_failback_returns_the_roles() -> None:
+    """R-CL-3."""
+    lab = default_lab()
+    assert (await run(lab, "HV-NODE1", "cluster-node-suspend", NodeName="HV-NODE1", Drain=True)).ok
+    result = await run(
+        lab, "HV-NODE1", "cluster-node-resume", NodeName="HV-NODE1", Failback="Immediate"
+    )
+    node = kinds(result, "ClusterNode")[0]
+    assert node["State"] == "Up"
+    assert all(v == "HV-NODE1" for k, v in (await owners(lab)).items() if k in NODE1_ROLES)
+
+
+async def test_resume_without_failback_leaves_the_roles() -> None:
+    lab = default_lab()
+    assert (await run(lab, "HV-NODE1", "cluster-node-suspend", NodeName="HV-NODE1", Drain=True)).ok
+    assert (await run(lab, "HV-NODE1", "cluster-node-resume", NodeName="HV-NODE1")).ok
+    assert all(v == "HV-NODE2" for k, v in (await owners(lab)).items() if k in NODE1_ROLES)
+
+
+async def test_resume_with_policy_failback_returns_only_roles_that_allow_it() -> None:
+    lab = default_lab()
+    assert (await run(lab, "HV-NODE1", "cluster-node-suspend", NodeName="HV-NODE1", Drain=True)).ok
+    assert (
+        await run(lab, "HV-NODE1", "cluster-node-resume", NodeName="HV-NODE1", Failback="Policy")
+    ).ok
+    now = await owners(lab)
+    assert now["FS01"] == "HV-NODE1" and now["SQL01"] == "HV-NODE2"
+
+
+async def test_role_live_migrates_to_another_node() -> None:
+    """R-CL-4: Move-ClusterVirtualMachineRole -MigrationType Live."""
+    lab = default_lab()
+    uptime = (await vm_record(lab, "HV-NODE2", "EXCH01") or {})["UptimeSeconds"]
+    result = await run(lab, "HV-NODE2", "cluster-role-move", RoleName="EXCH01", NodeName="HV-NODE1")
+    assert kinds(result, "ClusterGroup") == [
+        {
+            "Kind": "ClusterGroup",
+            "Cluster": "HVC01",
+            "Name": "EXCH01",
+            "OwnerNode": "HV-NODE1",
+            "State": "Online",
+            "Priority": 3000,
+        }
+    ]
+    moved = await vm_record(lab, "HV-NODE1", "EXCH01")
+    assert moved and moved["State"] == "Running" and moved["UptimeSeconds"] >= uptime
+    replication = next(
+        r for r in (await inventory(lab, "HV-NODE1"))["Replication"] if r["VMId"] == moved["Id"]
+    )
+    assert replication["Mode"] == "Primary"
+
+
+async def test_role_cannot_move_to_a_paused_node() -> None:
+    error = only_error(
+        await run(
+            default_lab(), "HV-NODE1", "cluster-role-move", RoleName="SQL01", NodeName="HV-NODE3"
+        )
+    )
+    assert error.message == CLUSTER_NODE_PAUSED
+
+
+async def test_role_live_migration_needs_a_compatible_processor() -> None:
+    lab = default_lab()
+    assert (await run(lab, "HV-NODE1", "cluster-node-resume", NodeName="HV-NODE3")).ok
+    error = only_error(
+        await run(lab, "HV-NODE1", "cluster-role-move", RoleName="SQL01", NodeName="HV-NODE3")
+    )
+    assert error.message == HARDWARE_INCOMPATIBLE
+    compat = await run(
+        lab, "HV-NODE1", "cluster-role-move", RoleName="経理-DB01", NodeName="HV-NODE3"
+    )
+    assert kinds(compat, "ClusterGroup")[0]["OwnerNode"] == "HV-NODE3"
+    shutdown = await run(
+        lab,
+        "HV-NODE1",
+        "cluster-role-move",
+        RoleName="SQL01",
+        NodeName="HV-NODE3",
+        MigrationType="Shutdown",
+    )
+    group = kinds(shutdown, "ClusterGroup")[0]
+    assert (group["OwnerNode"], group["State"]) == ("HV-NODE3", "Online")
+    assert (await vm_record(lab, "HV-NODE3", "SQL01") or {})["UptimeSeconds"] < 60
+
+
+async def test_unknown_role() -> None:
+    error = only_error(
+        await run(
+            default_lab(), "HV-NODE1", "cluster-role-move", RoleName="NOPE", NodeName="HV-NODE2"
+        )
+    )
+    assert error.message == CLUSTER_GROUP_NOT_FOUND
+    assert error.message == "The cluster group could not be found."
