@@ -59,6 +59,23 @@ def host(estate: Estate, name: str) -> Host:
     return status.inventory.host
 
 
+WILDCARDS = frozenset("*?[]")
+
+
+def wildcard_problem(kind: str, name: str) -> str | None:
+    """Why hvtui will not pass ``name`` to a Hyper-V ``-Name`` parameter, or None.
+
+    Hyper-V's cmdlets treat ``* ? [ ]`` in ``-Name``/``-VMName`` as a wildcard pattern, so
+    a VM called ``web[1]`` would select ``web1`` and ``db*`` every VM starting with "db";
+    escaping does not help (the escaped text is then compared literally and never matches).
+    """
+    found = sorted(set(name) & WILDCARDS)
+    if not found:
+        return None
+    return (f"the {kind} name \"{name}\" contains {' '.join(found)}, which Hyper-V's cmdlets "
+            f"read as a wildcard pattern: acting on it could change other {kind}s too")
+
+
 def vm(estate: Estate, ref: VmRef) -> VM:
     """The one VM ``ref`` names; refuses when it is missing or the name is ambiguous."""
     if ref.host:
@@ -81,6 +98,10 @@ def vm(estate: Estate, ref: VmRef) -> VM:
             f'{len(found)} virtual machines on {hosts[0]} are called "{ref.name}"; hvtui acts '
             "on VMs by name and would change all of them", host=hosts[0],
             hint="rename one of them first (Rename-VM)")
+    problem = wildcard_problem("virtual machine", found[0].name)
+    if problem:
+        raise PlanRefused(problem, host=found[0].host,
+                          hint="rename it without * ? [ ] first (Rename-VM)")
     return found[0]
 
 

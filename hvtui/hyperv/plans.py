@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
+from hvtui.hyperv.commands import command_for
 from hvtui.ps import catalog
-from hvtui.ps.quoting import render_command
 from hvtui.remote.base import ParamValue
 
 
@@ -100,7 +100,7 @@ def make_step(host: str, script: str, parameters: Mapping[str, ParamValue], desc
         raise ValueError(f"{script}.ps1 has no parameter(s) {', '.join(unknown)}")
     params = dict(parameters)
     return Step(host=host, script=script, parameters=params, description=description,
-                command=render_command(script, params),
+                command=command_for(script, params),
                 target=target, destructive=destructive, long=long, peers=peers)
 
 
@@ -167,6 +167,13 @@ class ExportRequest(Request):
 @dataclass(frozen=True, slots=True)
 class EnhancedSessionRequest(Request):
     kind: ClassVar[str] = "enhanced-session"
+    hosts: tuple[str, ...]
+    enabled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class HostMigrationRequest(Request):
+    kind: ClassVar[str] = "host-migration"
     hosts: tuple[str, ...]
     enabled: bool
 
@@ -319,3 +326,11 @@ class Plan:
 
     def limit(self, host: str) -> int | None:
         return next((n for h, n in self.limits if h.lower() == host.lower()), None)
+
+
+def skip_or_refuse(cannot: list[Check], proceeding: int, bulk: bool) -> list[Check]:
+    """Targets that cannot take the change: skipped (a warning) while others in a bulk request
+    proceed; a failure that refuses the plan when the request names one target or none can."""
+    if bulk and proceeding:
+        return [warned(c.name, f"skipped: {c.detail}", c.fix, c.subject) for c in cannot]
+    return [failed(c.name, c.detail, c.fix, c.subject) for c in cannot]

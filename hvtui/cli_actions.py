@@ -1,0 +1,417 @@
+"""Every wizard and everyday action as a command, for scripts and change tickets.
+
+    hvtui migrate VM [VM ...] --to HOST [--include-storage] [--storage-path P]
+    hvtui resize-vhd VM DISK SIZE          DISK: path, 'SCSI 0:1' or index; SIZE: '+20G' ...
+    hvtui export VM [VM ...] PATH
+    hvtui enhanced-session HOST [HOST ...] on|off
+    hvtui host-migration HOST [HOST ...] on|off
+    hvtui guest-services VM [VM ...] on|off
+    hvtui copy-file VM SRC DST [--overwrite] [--no-create-path]
+    hvtui vm start|stop|turn-off|save|pause|resume|restart|checkpoint|apply-checkpoint|
+             delete-checkpoint VM [VM ...] [--name N]
+    hvtui replica frequency VM [VM ...] 30|300|900
+    hvtui replica pause|resume VM [VM ...]
+    hvtui cluster drain NODE [--force] | resume NODE [--failback ...]
+    hvtui cluster drain-on-shutdown CLUSTER on|off | move VM --to NODE [--type Live]
+
+Each command checks first (the same pre-flight as the console's wizards), prints the
+checklist and the exact PowerShell, then runs. ``--dry-run`` stops after printing;
+``--yes`` confirms destructive changes, which otherwise need a terminal to ask on.
+Exit status: 0 done (or nothing to do), 2 refused, declined or failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import sys
+import textwrap
+from collections.abc import Callable
+from typing import Any, TextIO
+
+from hvtui.errors import HvtuiError, PlanRefused
+from hvtui.hyperv.audit import AuditLog
+from hvtui.hyperv.jobs import JobManager
+from hvtui.hyperv.operations import PlanResult, PlanRunner, RunEvent, StepOutcome
+from hvtui.hyperv.plans import (
+    CopyFileRequest,
+    DrainOnShutdownRequest,
+    EnhancedSessionRequest,
+    ExportRequest,
+    GuestServicesRequest,
+    HostMigrationRequest,
+    MigrateRequest,
+    NodePauseRequest,
+    Outcome,
+    Plan,
+    ReplicaFrequencyRequest,
+    ReplicationPauseRequest,
+    Request,
+    ResizeRequest,
+    RoleMoveRequest,
+    VmAction,
+    VmActionRequest,
+    VmRef,
+)
+from hvtui.hyperv.preflight import build_plan
+from hvtui.hyperv.replica_cluster import FAILBACKS, MIGRATION_TYPES
+
+EXIT_OK = 0
+EXIT_REFUSED = 2
+
+RequestMaker = Callable[[argparse.Namespace], Request]
+
+
+# --- printing -----------------------------------------------------------------------------
+
+_MARK = {Outcome.PASS: "PASS", Outcome.WARN: "WARN", Outcome.FAIL: "FAIL"}
+
+
+def _width() -> int:
+    return max(60, min(120, shutil.get_terminal_size((100, 24)).columns))
+
+
+def _wrap(text: str, indent: str, first: str = "") -> str:
+    return textwrap.fill(text, width=_width(), initial_indent=first or indent,
+                         subsequent_indent=indent, break_on_hyphens=False,
+                         break_long_words=False)
+
+
+def format_plan(plan: Plan) -> str:
+    """The checklist, the exact PowerShell per host, and the notes, as plain text."""
+    lines = [f"Plan: {plan.title}", "", "Pre-flight checks:"]
+    for check in plan.checks:
+        lines.append(_wrap(f"{check.label}: {check.detail}", " " * 8,
+                           f"  {_MARK[check.outcome]}  "))
+        if check.fix and check.outcome is not Outcome.PASS:
+            lines.append(_wrap(f"fix: {check.fix}", " " * 13, " " * 8))
+    if not plan.checks:
+        lines.append("  (none)")
+    lines.append("")
+    if plan.steps:
+        lines.append("PowerShell that will run:")
+        for step in plan.steps:
+            flags = [f for f, on in (("destructive", step.destructive), ("job", step.long)) if on]
+            suffix = f"  [{', '.join(flags)}]" if flags else ""
+            lines.append(_wrap(f"{step.description}{suffix}", "      ", "  - "))
+            lines.append(f"      on {step.host}:  {step.command}")
+    else:
+        lines.append("Nothing to run.")
+    if plan.notes:
+        lines += ["", "Afterwards:"] + [_wrap(n, "    ", "  * ") for n in plan.notes]
+    counts = {o: sum(1 for c in plan.checks if c.outcome is o) for o in Outcome}
+    lines += ["", f"Checks: {counts[Outcome.PASS]} pass, {counts[Outcome.WARN]} warn, "
+                  f"{counts[Outcome.FAIL]} fail."]
+    return "\n".join(lines)
+
+
+def format_result(result: PlanResult) -> str:
+    lines = []
+    marks = {StepOutcome.SUCCEEDED: "done   ", StepOutcome.FAILED: "FAILED ",
+             StepOutcome.NOT_RUN: "not run"}
+    for r in result.results:
+        lines.append(_wrap(r.step.description, " " * 11, f"  {marks[r.outcome]}  "))
+        if r.message:
+            lines.append(_wrap(r.message, " " * 13, " " * 11))
+    lines.append(result.summary())
+    return "\n".join(lines)
+
+
+class _Progress:
+    """Prints each job's progress when it moves (no carriage-return tricks: logs stay clean)."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self._last: dict[int, tuple[int, str]] = {}
+
+    def __call__(self, event: RunEvent) -> None:
+        if event.kind == "step-started" and event.step is not None and not event.step.long:
+            print(f"  ... {event.step.description}", file=self.out, flush=True)
+        elif event.kind == "job" and event.job is not None:
+            job = event.job
+            now = (job.percent, job.status)
+            if self._last.get(job.id) != now:
+                self._last[job.id] = now
+                print(f"  [job {job.id} {job.percent:3d}%] {job.operation}: {job.status}",
+                      file=self.out, flush=True)
+
+
+# --- confirming ---------------------------------------------------------------------------
+
+
+def _confirm(plan: Plan, args: argparse.Namespace, stdin: TextIO, out: TextIO) -> bool:
+    """Ask before a destructive change; True to go ahead. Refuses without a terminal."""
+    if not plan.destructive or args.yes:
+        return True
+    targets = plan.targets
+    named = ", ".join(targets)
+    if not stdin.isatty():
+        raise PlanRefused(f"{plan.title} is destructive ({named}) and there is no terminal to "
+                          "ask on", hint="pass --yes to confirm it in a script")
+    if len(targets) > 1:
+        print(f"This changes {len(targets)} objects: {named}.", file=out)
+        print(f"Type {len(targets)} to confirm: ", end="", file=out, flush=True)
+        return stdin.readline().strip() == str(len(targets))
+    print(f"{plan.title}: this is destructive for {named}. Go ahead? [y/N] ", end="",
+          file=out, flush=True)
+    return stdin.readline().strip().lower() in ("y", "yes")
+
+
+# --- running ------------------------------------------------------------------------------
+
+
+def run_request(args: argparse.Namespace, make: RequestMaker, *,
+                stdin: TextIO | None = None, out: TextIO | None = None) -> int:
+    """The handler of every action command."""
+    request = make(args)
+    return asyncio.run(_run(args, request, stdin or sys.stdin, out or sys.stdout))
+
+
+async def _run(args: argparse.Namespace, request: Request, stdin: TextIO, out: TextIO) -> int:
+    from hvtui.session_setup import open_pool
+
+    pool, source = open_pool(args)
+    read_only = bool(getattr(args, "read_only", False) or source.read_only)
+    audit = AuditLog()
+    try:
+        if read_only and not args.dry_run:
+            raise PlanRefused(f"'{request.kind}' changes hosts and hvtui runs read-only",
+                              hint="drop --read-only (or the inventory's read_only) to make "
+                                   "changes; --dry-run still shows the plan")
+        try:
+            plan = await build_plan(pool, request)
+        except HvtuiError as exc:
+            if not args.dry_run:
+                audit.record(exc.host or "", request.kind, request.audit_parameters(),
+                             "refused", exc.user_message())
+            raise
+        print(format_plan(plan), file=out, flush=True)
+        if args.dry_run:
+            print("\nDry run: nothing was changed.", file=out)
+            return EXIT_REFUSED if plan.refused else EXIT_OK
+        locked = sorted({h for h in plan.hosts if h in source.read_only_hosts})
+        if locked:
+            raise PlanRefused(f"{', '.join(locked)} is read-only in the inventory",
+                              hint="remove read_only from that host to make changes")
+        runner = PlanRunner(pool, audit=audit, jobs=JobManager())
+        if plan.refused:
+            result = await runner.run(plan)  # re-checks, audits the refusal
+        elif plan.nothing_to_do:
+            print("\nNothing to do: everything is already as asked.", file=out)
+            return EXIT_OK
+        else:
+            try:
+                confirmed = _confirm(plan, args, stdin, out)
+            except PlanRefused as exc:
+                _audit_plan(audit, plan, "refused", exc.user_message())
+                raise
+            if not confirmed:
+                _audit_plan(audit, plan, "cancelled", "declined at the confirmation prompt")
+                print("\nCancelled: nothing was changed.", file=out)
+                return EXIT_REFUSED
+            print("", file=out)
+            result = await runner.run(plan, _Progress(out))
+        print("", file=out)
+        print(format_result(result), file=out, flush=True)
+        return EXIT_OK if result.ok else EXIT_REFUSED
+    finally:
+        await pool.close()
+
+
+def _audit_plan(audit: AuditLog, plan: Plan, outcome: str, message: str) -> None:
+    for host in plan.hosts or ("",):
+        audit.record(host, plan.operation, plan.request.audit_parameters(), outcome, message)
+
+
+# --- the commands -------------------------------------------------------------------------
+
+
+def _refs(args: argparse.Namespace, names: list[str]) -> tuple[VmRef, ...]:
+    return tuple(VmRef(n, args.host) for n in names)
+
+
+def _on_off(value: str) -> bool:
+    lowered = value.lower()
+    if lowered in ("on", "enable", "enabled", "true", "yes"):
+        return True
+    if lowered in ("off", "disable", "disabled", "false", "no"):
+        return False
+    raise PlanRefused(f"{value!r} is neither on nor off", hint="say on or off")
+
+
+def _split_last(items: list[str], what: str) -> tuple[list[str], str]:
+    """``A B C on`` -> (``[A, B, C]``, ``on``): several objects then one value."""
+    if len(items) < 2:
+        raise PlanRefused(f"name at least one {what} and then the value",
+                          hint="see the command's --help")
+    return items[:-1], items[-1]
+
+
+def _common(p: argparse.ArgumentParser, *, host: bool = True) -> None:
+    p.add_argument("--dry-run", action="store_true",
+                   help="check and print the plan and its PowerShell; change nothing")
+    p.add_argument("--yes", "-y", action="store_true",
+                   help="confirm destructive changes without asking (for scripts)")
+    if host:
+        p.add_argument("--host", help="the VM's host, when the name exists on several (a "
+                                      "replica carries its primary's name)")
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """``handler`` of every action command: the request comes from ``args.make_request``."""
+    return run_request(args, args.make_request)
+
+
+def _handler(make: RequestMaker) -> dict[str, Any]:
+    return {"handler": run_command, "make_request": make}
+
+
+def _migrate(a: argparse.Namespace) -> Request:
+    if a.storage_path and not a.include_storage:
+        raise PlanRefused("--storage-path needs --include-storage",
+                          hint="add --include-storage to move the disks with the VM")
+    return MigrateRequest(_refs(a, a.vms), a.to, a.include_storage, a.storage_path)
+
+
+def _export(a: argparse.Namespace) -> Request:
+    names, path = _split_last(a.items, "VM")
+    return ExportRequest(_refs(a, names), path)
+
+
+def _hosts_toggle(cls: type[EnhancedSessionRequest] | type[HostMigrationRequest]
+                  ) -> RequestMaker:
+    def make(a: argparse.Namespace) -> Request:
+        hosts, value = _split_last(a.items, "host")
+        return cls(tuple(hosts), _on_off(value))
+    return make
+
+
+def _guest_services(a: argparse.Namespace) -> Request:
+    names, value = _split_last(a.items, "VM")
+    return GuestServicesRequest(_refs(a, names), _on_off(value))
+
+
+def _vm(a: argparse.Namespace) -> Request:
+    return VmActionRequest(VmAction(a.action), _refs(a, a.vms), a.name or "")
+
+
+def _frequency(a: argparse.Namespace) -> Request:
+    names, value = _split_last(a.items, "VM")
+    try:
+        seconds = int(value)
+    except ValueError:
+        raise PlanRefused(f"{value!r} is not a number of seconds",
+                          hint="use 30, 300 or 900") from None
+    return ReplicaFrequencyRequest(_refs(a, names), seconds)
+
+
+def _replication_pause(pause: bool) -> RequestMaker:
+    return lambda a: ReplicationPauseRequest(_refs(a, a.vms), pause)
+
+
+def register(sub: Any) -> None:
+    """Add the action commands to ``hvtui``'s sub-parsers."""
+    p = sub.add_parser("migrate", help="live-migrate VMs to another host (Move-VM)",
+                       description="Live-migrate VMs to another host. Clustered VMs move as "
+                                   "cluster roles to another node.")
+    p.add_argument("vms", nargs="+", metavar="VM")
+    p.add_argument("--to", required=True, metavar="HOST", help="destination host (or node)")
+    p.add_argument("--include-storage", action="store_true",
+                   help="move the VM's disks with it (needed when they are on local storage)")
+    p.add_argument("--storage-path", default="", metavar="PATH",
+                   help="where the disks go on the destination (default: its default folders)")
+    _common(p)
+    p.set_defaults(**_handler(_migrate))
+
+    p = sub.add_parser("resize-vhd", help="grow or shrink a VM's virtual disk (Resize-VHD)")
+    p.add_argument("vm", metavar="VM")
+    p.add_argument("disk", metavar="DISK", help="path, location such as 'SCSI 0:1', or index "
+                                                "from 0")
+    p.add_argument("size", metavar="SIZE", help="'120 GiB', '+20G', '-10 GB', 'to minimum', "
+                                                "'1.5T' or bytes")
+    _common(p)
+    p.set_defaults(**_handler(
+        lambda a: ResizeRequest(VmRef(a.vm, a.host), a.disk, a.size)))
+
+    p = sub.add_parser("export", help="export VMs to a folder on their host (Export-VM)")
+    p.add_argument("items", nargs="+", metavar="VM [VM ...] PATH")
+    _common(p)
+    p.set_defaults(**_handler(_export))
+
+    p = sub.add_parser("enhanced-session", help="turn hosts' enhanced session policy on/off")
+    p.add_argument("items", nargs="+", metavar="HOST [HOST ...] on|off")
+    _common(p, host=False)
+    p.set_defaults(**_handler(_hosts_toggle(EnhancedSessionRequest)))
+
+    p = sub.add_parser("host-migration", help="allow or forbid live migration on hosts")
+    p.add_argument("items", nargs="+", metavar="HOST [HOST ...] on|off")
+    _common(p, host=False)
+    p.set_defaults(**_handler(_hosts_toggle(HostMigrationRequest)))
+
+    p = sub.add_parser("guest-services", help="turn the Guest Service Interface on/off")
+    p.add_argument("items", nargs="+", metavar="VM [VM ...] on|off")
+    _common(p)
+    p.set_defaults(**_handler(_guest_services))
+
+    p = sub.add_parser("copy-file", help="copy a file from the host into a running guest "
+                                         "(Copy-VMFile)")
+    p.add_argument("vm", metavar="VM")
+    p.add_argument("source", metavar="SRC", help="the file's full path on the VM's host")
+    p.add_argument("destination", metavar="DST", help="full path inside the guest")
+    p.add_argument("--overwrite", action="store_true", help="replace the file if it exists")
+    p.add_argument("--no-create-path", action="store_true",
+                   help="fail instead of creating missing folders in the guest")
+    _common(p)
+    p.set_defaults(**_handler(lambda a: CopyFileRequest(
+        VmRef(a.vm, a.host), a.source, a.destination, not a.no_create_path, a.overwrite)))
+
+    p = sub.add_parser("vm", help="power and checkpoint actions on VMs")
+    p.add_argument("action", choices=[a.value for a in VmAction])
+    p.add_argument("vms", nargs="+", metavar="VM")
+    p.add_argument("--name", help="checkpoint name (checkpoint, apply-checkpoint, "
+                                  "delete-checkpoint)")
+    _common(p)
+    p.set_defaults(**_handler(_vm))
+
+    replica = sub.add_parser("replica", help="Hyper-V Replica actions")
+    rsub = replica.add_subparsers(dest="replica_command", required=True)
+    p = rsub.add_parser("frequency", help="how often changes are sent: 30, 300 or 900 s")
+    p.add_argument("items", nargs="+", metavar="VM [VM ...] SECONDS")
+    _common(p)
+    p.set_defaults(**_handler(_frequency))
+    for name, pause in (("pause", True), ("resume", False)):
+        p = rsub.add_parser(name, help=f"{name} replication")
+        p.add_argument("vms", nargs="+", metavar="VM")
+        _common(p)
+        p.set_defaults(**_handler(_replication_pause(pause)))
+
+    cluster = sub.add_parser("cluster", help="failover cluster actions")
+    csub = cluster.add_subparsers(dest="cluster_command", required=True)
+    p = csub.add_parser("drain", help="move a node's roles away and pause it")
+    p.add_argument("node", metavar="NODE")
+    p.add_argument("--force", action="store_true",
+                   help="also move roles that cannot move safely (stopping them)")
+    _common(p, host=False)
+    p.set_defaults(**_handler(
+        lambda a: NodePauseRequest(a.node, True, force_drain=a.force)))
+    p = csub.add_parser("resume", help="resume a paused node")
+    p.add_argument("node", metavar="NODE")
+    p.add_argument("--failback", default="NoFailback", choices=FAILBACKS,
+                   help="move roles back: NoFailback (default), Immediate, Policy")
+    _common(p, host=False)
+    p.set_defaults(**_handler(
+        lambda a: NodePauseRequest(a.node, False, failback=a.failback)))
+    p = csub.add_parser("drain-on-shutdown", help="turn the cluster's DrainOnShutdown on/off")
+    p.add_argument("cluster", metavar="CLUSTER", help="the cluster or one of its nodes")
+    p.add_argument("state", choices=["on", "off"])
+    _common(p, host=False)
+    p.set_defaults(**_handler(
+        lambda a: DrainOnShutdownRequest(a.cluster, _on_off(a.state))))
+    p = csub.add_parser("move", help="move a clustered VM to another node")
+    p.add_argument("vm", metavar="VM")
+    p.add_argument("--to", required=True, metavar="NODE")
+    p.add_argument("--type", default="Live", choices=MIGRATION_TYPES)
+    _common(p)
+    p.set_defaults(**_handler(
+        lambda a: RoleMoveRequest(VmRef(a.vm, a.host), a.to, a.type)))

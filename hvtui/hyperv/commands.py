@@ -1,0 +1,124 @@
+"""The PowerShell a person reads before confirming: each catalog script's cmdlet line.
+
+A catalog script wraps one cmdlet call with error handling and a report of the result.
+What matters to a person is that call, with their values in it, exactly as the host runs
+it: ``Move-VM -Name 'web01' -DestinationHost 'HV2' -IncludeStorage``. Values are rendered
+by the one audited encoder (:func:`hvtui.ps.quoting.render_command`); a test checks every
+cmdlet and parameter shown here against the script's own text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from hvtui.ps.quoting import render_command
+
+Params = Mapping[str, Any]
+
+
+def _call(cmdlet: str, args: dict[str, Any], switches: tuple[str, ...] = ()) -> str:
+    return render_command(cmdlet, args, switches=switches)
+
+
+def _name(p: Params, key: str = "Name") -> dict[str, Any]:
+    return {key: p[key]}
+
+
+def _checkpoint_new(p: Params) -> str:
+    args: dict[str, Any] = {"Name": p["Name"]}
+    if p.get("CheckpointName"):
+        args["SnapshotName"] = p["CheckpointName"]
+    return _call("Checkpoint-VM", args | {"Passthru": True}, ("Passthru",))
+
+
+def _checkpoint_remove(p: Params) -> str:
+    args = {"VMName": p["VMName"], "Name": p["CheckpointName"],
+            "IncludeAllChildSnapshots": bool(p.get("IncludeChildren")), "Confirm": False}
+    return _call("Remove-VMSnapshot", args, ("IncludeAllChildSnapshots",))
+
+
+def _storage_args(p: Params) -> dict[str, Any]:
+    args: dict[str, Any] = {"Name": p["Name"], "DestinationHost": p["DestinationHost"],
+                            "IncludeStorage": bool(p.get("IncludeStorage"))}
+    if p.get("DestinationStoragePath"):
+        args["DestinationStoragePath"] = p["DestinationStoragePath"]
+    return args
+
+
+def _resize(p: Params) -> str:
+    if p.get("ToMinimumSize"):
+        return _call("Resize-VHD", {"Path": p["Path"], "ToMinimumSize": True},
+                     ("ToMinimumSize",))
+    return _call("Resize-VHD", {"Path": p["Path"], "SizeBytes": p["SizeBytes"]})
+
+
+def _integration_service(p: Params) -> str:
+    cmdlet = "Enable-VMIntegrationService" if p["Enabled"] else "Disable-VMIntegrationService"
+    return _call(cmdlet, {"VMName": p["VMName"], "Name": p["ServiceName"]})
+
+
+def _copy_file(p: Params) -> str:
+    args = {"Name": p["Name"], "SourcePath": p["SourcePath"],
+            "DestinationPath": p["DestinationPath"], "FileSource": "Host",
+            "CreateFullPath": bool(p.get("CreateFullPath")), "Force": bool(p.get("Force"))}
+    return _call("Copy-VMFile", args, ("CreateFullPath", "Force"))
+
+
+def _node_suspend(p: Params) -> str:
+    drain = bool(p.get("Drain") or p.get("ForceDrain"))
+    args = {"Name": p["NodeName"], "Drain": drain, "ForceDrain": bool(p.get("ForceDrain")),
+            "Wait": drain}
+    return _call("Suspend-ClusterNode", args, ("Drain", "ForceDrain", "Wait"))
+
+
+def _drain_on_shutdown(p: Params) -> str:
+    # A property assignment, not a cmdlet call; the value is one of two constants.
+    return f"(Get-Cluster).DrainOnShutdown = {1 if p['Enabled'] else 0}"
+
+
+COMMANDS: dict[str, Callable[[Params], str]] = {
+    "vm-start": lambda p: _call("Start-VM", _name(p)),
+    "vm-stop": lambda p: _call("Stop-VM", _name(p) | {"Force": True}, ("Force",)),
+    "vm-turn-off": lambda p: _call("Stop-VM", _name(p) | {"TurnOff": True, "Force": True},
+                                   ("TurnOff", "Force")),
+    "vm-save": lambda p: _call("Save-VM", _name(p)),
+    "vm-suspend": lambda p: _call("Suspend-VM", _name(p)),
+    "vm-resume": lambda p: _call("Resume-VM", _name(p)),
+    "vm-restart": lambda p: _call("Restart-VM", _name(p) | {"Force": True}, ("Force",)),
+    "checkpoint-new": _checkpoint_new,
+    "checkpoint-restore": lambda p: _call("Restore-VMSnapshot", {
+        "VMName": p["VMName"], "Name": p["CheckpointName"], "Confirm": False}),
+    "checkpoint-remove": _checkpoint_remove,
+    "vm-compare": lambda p: _call("Compare-VM", _storage_args(p), ("IncludeStorage",)),
+    "vm-move": lambda p: _call("Move-VM", _storage_args(p), ("IncludeStorage",)),
+    "vhd-resize": _resize,
+    "vm-export": lambda p: _call("Export-VM", {"Name": p["Name"], "Path": p["Path"]}),
+    "host-enhanced-session": lambda p: _call("Set-VMHost", {
+        "EnableEnhancedSessionMode": bool(p["Enabled"])}),
+    "host-migration": lambda p: "Enable-VMMigration" if p["Enabled"] else "Disable-VMMigration",
+    "vm-integration-service": _integration_service,
+    "vm-copy-file": _copy_file,
+    "vm-processor-compat": lambda p: _call("Set-VMProcessor", {
+        "VMName": p["VMName"], "CompatibilityForMigrationEnabled": bool(p["Enabled"])}),
+    "replication-frequency": lambda p: _call("Set-VMReplication", {
+        "VMName": p["VMName"], "ReplicationFrequencySec": p["FrequencySec"]}),
+    "replication-suspend": lambda p: _call("Suspend-VMReplication", _name(p, "VMName")),
+    "replication-resume": lambda p: _call("Resume-VMReplication", _name(p, "VMName")),
+    "cluster-node-suspend": _node_suspend,
+    "cluster-node-resume": lambda p: _call("Resume-ClusterNode", {
+        "Name": p["NodeName"], "Failback": p.get("Failback", "NoFailback")}),
+    "cluster-role-move": lambda p: _call("Move-ClusterVirtualMachineRole", {
+        "Name": p["RoleName"], "Node": p["NodeName"],
+        "MigrationType": p.get("MigrationType", "Live")}),
+    "cluster-drain-on-shutdown": _drain_on_shutdown,
+}
+
+
+def command_for(script: str, params: Params) -> str:
+    """The cmdlet line ``script`` runs with ``params`` (KeyError for an unknown script)."""
+    try:
+        render = COMMANDS[script]
+    except KeyError:
+        raise KeyError(f"no command shape for catalog script {script!r}") from None
+    return render(params)

@@ -1,0 +1,9 @@
+"""Wizards and everyday actions for the console (imported by the app at start-up).
+
+Every wizard is a ``ModalScreen[Plan | None]`` that returns a checked plan and never runs
+it; the progress page runs confirmed plans. Importing this package registers the actions.
+"""
+
+from hvtui.ui.wizards.handlers import register_all
+
+register_all()

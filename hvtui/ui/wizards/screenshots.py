@@ -1,0 +1,131 @@
+"""Regenerate the wizards' screenshots: ``python -m hvtui.ui.wizards.screenshots [DIR]``.
+
+Drives each wizard on the embedded lab (default scenario) the way a person would: fills
+the form, checks, saves the pre-flight page, confirms, waits for the plan to finish and
+saves the progress page. SVGs go to ``screenshots/`` (or DIR), named
+``wizard-<name>-preflight.svg`` and ``wizard-<name>-progress.svg``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import Checkbox, Input, Select
+
+from hvtui.connect import lab_pool
+from hvtui.model import VM
+from hvtui.ui.actions import get_action
+from hvtui.ui.app import make_app
+from hvtui.ui.wizards.base import PlanWizard
+from hvtui.ui.wizards.progress import PlanProgress
+
+SIZE = (100, 30)
+FROZEN_NOW = dt.datetime(2014, 3, 14, 9, 30, tzinfo=dt.UTC)
+
+Fill = Callable[[PlanWizard], None]
+
+
+async def _until(pilot: Pilot[Any], condition: Callable[[], object], what: str) -> None:
+    for _ in range(500):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise RuntimeError(f"screenshots: timed out waiting for {what}")
+
+
+def _set(selector: str, value: object) -> Fill:
+    def fill(wizard: PlanWizard) -> None:
+        widget = wizard.query_one(selector)
+        if isinstance(widget, Input | Select | Checkbox):
+            widget.value = value  # type: ignore[assignment]
+    return fill
+
+
+async def _shoot(pilot: Pilot[Any], folder: Path, name: str, action: str, objects: list[Any],
+                 fills: list[Fill], *, count: str = "") -> None:
+    app = pilot.app
+    spec = get_action(action)
+    assert spec is not None
+    app.run_action_spec(spec, objects)  # type: ignore[attr-defined]
+    await _until(pilot, lambda: isinstance(app.screen, PlanWizard), f"the {name} wizard")
+    wizard = app.screen
+    assert isinstance(wizard, PlanWizard)
+    await _until(pilot, lambda: wizard.is_mounted and wizard.query("#check"), "its page")
+    for fill in fills:
+        fill(wizard)
+    if wizard.has_form:
+        wizard.check()
+    await _until(pilot, lambda: wizard.plan is not None, f"the {name} pre-flight page")
+    await pilot.pause()
+    app.save_screenshot(f"wizard-{name}-preflight.svg", path=str(folder))
+    if count:
+        wizard.query_one("#confirm-count", Input).value = count
+    await pilot.click("#confirm")
+    await _until(pilot, lambda: isinstance(app.screen, PlanProgress), "the progress page")
+    progress = app.screen
+    assert isinstance(progress, PlanProgress)
+    await _until(pilot, lambda: progress.result is not None, f"the {name} plan to finish")
+    await pilot.pause()
+    app.save_screenshot(f"wizard-{name}-progress.svg", path=str(folder))
+    await pilot.click("#close")
+    await _until(pilot, lambda: not isinstance(app.screen, PlanProgress), "the console")
+
+
+async def capture(folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    app = make_app(lab_pool(speed=float("inf")), theme="dark", refresh_interval=3600,
+                   clock=lambda: FROZEN_NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await _until(pilot, lambda: app.estate.hosts and all(s.reachable
+                                                             for s in app.estate.hosts),
+                     "the lab's inventory")
+
+        def vm(name: str, host: str | None = None) -> VM:
+            return app.estate.find_vms(name, host)[0]
+
+        def status(name: str) -> Any:
+            return app.estate.status(name)
+
+        await _shoot(pilot, folder, "migration", "migrate", [vm("LEGACY-SQL")], [
+            _set("#destination", "HV-DR1"), _set("#include-storage", True),
+            _set("#storage-path", "E:\\VMs\\LEGACY-SQL")])
+        obrien = vm("O'Brien-APP")
+        data = next(d for d in obrien.disks if d.location == "SCSI 0:0")
+        await _shoot(pilot, folder, "resize", "resize-vhd", [data], [_set("#size", "+20G")])
+        await _shoot(pilot, folder, "export", "export", [vm("JUMP01")],
+                     [_set("#path", "E:\\Exports")])
+        await _shoot(pilot, folder, "enhanced-session", "enhanced-session",
+                     [status("HV-DR1"), status("HV-2019")], [])
+        await _shoot(pilot, folder, "guest-services", "guest-services",
+                     [vm("DR-DC02"), vm("LEGACY-SQL", "HV-DR1"), vm("O'Brien-APP")], [])
+        await _shoot(pilot, folder, "copy-file", "copy-file", [vm("DR-DC02")], [
+            _set("#source", "C:\\Tools\\hvtui-agent.msi"),
+            _set("#destination", "C:\\Install\\hvtui-agent.msi")])
+        await _shoot(pilot, folder, "turn-off", "vm-turn-off", [vm("DC01"), vm("DR-DC02")], [],
+                     count="2")
+    return sorted(folder.glob("wizard-*.svg"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    folder = Path(args[0]) if args else Path("screenshots")
+    # Runs never touch the person's own audit log or settings.
+    with tempfile.TemporaryDirectory() as state:
+        os.environ["HVTUI_STATE_DIR"] = state
+        os.environ["HVTUI_CONFIG_DIR"] = state
+        written = asyncio.run(capture(folder))
+    for path in written:
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""The PowerShell shown before confirming matches what each catalog script runs."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from hvtui.hyperv.commands import COMMANDS, command_for
+from hvtui.hyperv.plans import make_step
+from hvtui.ps import catalog
+
+# One full set of parameter values per script, with every optional switch on.
+SAMPLES: dict[str, dict[str, object]] = {
+    "vm-start": {"Name": "web01"}, "vm-stop": {"Name": "web01"},
+    "vm-turn-off": {"Name": "web01"}, "vm-save": {"Name": "web01"},
+    "vm-suspend": {"Name": "web01"}, "vm-resume": {"Name": "web01"},
+    "vm-restart": {"Name": "web01"},
+    "checkpoint-new": {"Name": "web01", "CheckpointName": "before patch"},
+    "checkpoint-restore": {"VMName": "web01", "CheckpointName": "cp"},
+    "checkpoint-remove": {"VMName": "web01", "CheckpointName": "cp", "IncludeChildren": True},
+    "vm-compare": {"Name": "web01", "DestinationHost": "HV2", "IncludeStorage": True,
+                   "DestinationStoragePath": "D:\\VMs"},
+    "vm-move": {"Name": "web01", "DestinationHost": "HV2", "IncludeStorage": True,
+                "DestinationStoragePath": "D:\\VMs"},
+    "vhd-resize": {"Path": "D:\\a.vhdx", "SizeBytes": 1024**3},
+    "vm-export": {"Name": "web01", "Path": "E:\\Exports"},
+    "host-enhanced-session": {"Enabled": True},
+    "host-migration": {"Enabled": True},
+    "vm-integration-service": {"VMName": "web01", "ServiceName": "Guest Service Interface",
+                               "Enabled": True},
+    "vm-copy-file": {"Name": "web01", "SourcePath": "C:\\a", "DestinationPath": "C:\\b",
+                     "CreateFullPath": True, "Force": True},
+    "vm-processor-compat": {"VMName": "web01", "Enabled": True},
+    "replication-frequency": {"VMName": "web01", "FrequencySec": 30},
+    "replication-suspend": {"VMName": "web01"}, "replication-resume": {"VMName": "web01"},
+    "cluster-node-suspend": {"NodeName": "N1", "Drain": True, "ForceDrain": True},
+    "cluster-node-resume": {"NodeName": "N1", "Failback": "Immediate"},
+    "cluster-role-move": {"RoleName": "web01", "NodeName": "N2", "MigrationType": "Live"},
+    "cluster-drain-on-shutdown": {"Enabled": False},
+}
+
+
+def test_every_mutating_catalog_script_has_a_command_shape() -> None:
+    mutating = {s.name for s in catalog.all_scripts().values() if s.mutates}
+    assert mutating - {"replica-failover"} <= set(COMMANDS)
+    assert set(SAMPLES) == set(COMMANDS)
+
+
+@pytest.mark.parametrize("script", sorted(SAMPLES))
+def test_shown_cmdlet_and_parameters_appear_in_the_script(script: str) -> None:
+    text = catalog.get(script).text
+    shown = command_for(script, SAMPLES[script])
+    words = re.findall(r"(?:^|\s|\()([A-Z][a-zA-Z]+-[A-Z][A-Za-z]+)", shown)
+    assert words, shown
+    for cmdlet in words:
+        assert cmdlet in text, f"{script}: {cmdlet} is not what the script runs"
+    for parameter in re.findall(r"\s-([A-Za-z]+)", shown):
+        assert f"-{parameter}" in text, f"{script}: shows -{parameter} the script never passes"
+    assert set(SAMPLES[script]) <= set(catalog.get(script).parameters)
+
+
+def test_values_are_quoted_as_data() -> None:
+    step = make_step("HV1", "vm-start", {"Name": "a’; Stop-VM x; ’$(b)`"}, "Start")
+    assert step.command == "Start-VM -Name 'a’’; Stop-VM x; ’’$(b)`'"
+
+
+def test_a_parameter_the_script_lacks_is_a_bug() -> None:
+    with pytest.raises(ValueError, match="no parameter"):
+        make_step("HV1", "vm-start", {"Name": "a", "Force": True}, "Start")
