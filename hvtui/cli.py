@@ -84,7 +84,8 @@ def _console(args: argparse.Namespace) -> int:
     from hvtui.ui.app import make_app
 
     pool, source = open_pool(args)
-    app = make_app(pool, read_only=args.read_only or source.read_only, theme=args.theme)
+    app = make_app(pool, read_only=args.read_only or source.read_only, theme=args.theme,
+                   read_only_hosts=source.read_only_hosts)
     app.run()
     return int(app.return_code or 0)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 from hvtui.errors import ScriptError
@@ -32,4 +33,6 @@ async def fetch_inventory(pool: SessionPool, host: str, *, timeout: float | None
     script = catalog.get("inventory")
     result = await pool.invoke(host, script.text, {}, timeout=timeout)
     raise_for_errors(host, "reading the inventory", result)
-    return decode_inventory(host, result.objects, dt.datetime.now(dt.UTC))
+    # Decoding thousands of records is CPU work: keep it off the event loop (the UI's).
+    return await asyncio.to_thread(decode_inventory, host, result.objects,
+                                   dt.datetime.now(dt.UTC))

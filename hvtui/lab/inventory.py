@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from hvtui.lab import records
 from hvtui.lab.registry import Call, handles
 
 
 @handles("inventory")
 async def inventory(call: Call) -> None:
+    # A real host builds its inventory on its own processors; in-process, a worker thread
+    # plays that part, so a large estate never stalls the caller's event loop.
+    await asyncio.to_thread(_collect, call)
+
+
+def _collect(call: Call) -> None:
     estate, host = call.estate, call.host
     limit = max(0, int(call.params["CheckpointLimit"]))
     with call.lock:

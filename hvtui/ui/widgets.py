@@ -1,0 +1,149 @@
+"""Small widgets around the tables: top bar, crumb, flash line, prompt, status bar."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.content import Content
+from textual.dom import NoScreen
+from textual.suggester import SuggestFromList
+from textual.timer import Timer
+from textual.widgets import Input, Static
+
+from hvtui.ui.panes import PANES
+
+
+def styled(parts: Iterable[tuple[str, str]]) -> Content:
+    """``(text, role)`` spans -> Content whose styles are the theme's ``$hv-<role>``."""
+    pieces: list[tuple[str, str] | str] = []
+    for text, role in parts:
+        if not text:
+            continue
+        pieces.append((text, _style(role)) if role else text)
+    return Content.assemble(*pieces)
+
+
+def _style(role: str) -> str:
+    if role == "critical":
+        return "$hv-critical bold"  # bold survives NO_COLOR and monochrome terminals
+    return f"$hv-{role}"
+
+
+class TopBar(Static):
+    """``hvtui  1 Hosts  2 VMs ...  READ-ONLY``: where you are and how to move."""
+
+    def show(self, current: str, read_only: bool) -> None:
+        pieces: list[tuple[str, str] | str] = [(" hvtui ", "$hv-accent bold")]
+        for spec in PANES:
+            if spec.id == current:
+                # reverse video marks the current pane without relying on colour
+                pieces.append((f" {spec.key} {spec.title} ", "$hv-accent reverse bold"))
+            else:
+                pieces.append((f" {spec.key}", "$hv-muted"))
+                pieces.append(f" {spec.title} ")
+        if read_only:
+            pieces.append(" ")
+            pieces.append((" READ-ONLY ", "$hv-warning reverse bold"))
+        self.update(Content.assemble(*pieces))
+
+
+class Crumb(Static):
+    """The current pane's title, counts, sort and filter."""
+
+
+class StatusBar(Static):
+    """Estate totals, problems and staleness."""
+
+    def show(self, parts: list[tuple[str, str]]) -> None:
+        self.update(styled([(" ", ""), *parts]))
+
+
+class Flash(Static):
+    """One line of feedback in place (k9s' flash): unknown command, VM gone, refreshing."""
+
+    _timer: Timer | None = None
+    message: str = ""
+    """The text on show ("" when nothing is)."""
+
+    def say(self, text: str, role: str = "info", *, seconds: float = 8.0) -> None:
+        self.message = text
+        self.update(styled([(" ", ""), (text, role)]))
+        self.set_class(True, "-visible")
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(seconds, self.clear)
+
+    def clear(self) -> None:
+        self.message = ""
+        self.update("")
+        self.set_class(False, "-visible")
+
+
+COMMAND_WORDS: list[str] = sorted({alias for p in PANES for alias in p.aliases}
+                                  | {"help", "quit", "q", "refresh", "theme", "filter"})
+
+
+class Prompt(Input):
+    """The ``:`` command line and ``/`` filter share one prompt at the bottom (as in k9s)."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(suggester=SuggestFromList(COMMAND_WORDS, case_sensitive=False),
+                         **kwargs)  # type: ignore[arg-type]
+        self.mode = ":"
+
+    def open(self, mode: str, value: str = "") -> None:
+        self.mode = mode
+        self.placeholder = ("command: hosts vms disks replicas clusters jobs audit theme quit"
+                            if mode == ":" else "filter: text to match, !text to exclude")
+        self.value = value
+        self.cursor_position = len(value)
+        self.focus()
+
+    def close(self) -> None:
+        self.value = ""
+
+
+class KeyHints(Static):
+    """The footer: the keys that work here, as one line of text.
+
+    Textual's Footer recomposes a widget per key on every focus change (tens of ms);
+    this re-renders one line when the bindings change, and lists mutating actions only
+    when they are allowed (``check_action`` hides them in read-only mode).
+    """
+
+    DEFAULT_CSS = """
+    KeyHints {
+        height: 1;
+        background: $panel;
+    }
+    """
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._changed)
+        self.call_after_refresh(self.show_keys)
+
+    def _changed(self, _screen: object) -> None:
+        if self.is_attached:
+            self.call_after_refresh(self.show_keys)
+
+    def show_keys(self) -> None:
+        try:
+            bindings = self.screen.active_bindings
+        except NoScreen:  # the screen went away (a details view closed) before this ran
+            return
+        seen: set[str] = set()
+        console: list[tuple[str, str] | str] = []
+        actions: list[tuple[str, str] | str] = []
+        for active in bindings.values():
+            binding = active.binding
+            if not binding.show or not active.enabled or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            key = binding.key_display or self.app.get_key_display(binding)
+            into = actions if binding.action.startswith("run_registered") else console
+            into.append((f" {key}", "$footer-key-foreground bold"))
+            into.append(f" {binding.description} ")
+        if self.app.ENABLE_COMMAND_PALETTE:
+            console.append((" ^p", "$footer-key-foreground bold"))
+            console.append(" Palette ")
+        self.update(Content.assemble(*console, *actions))
