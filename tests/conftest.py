@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 
 @pytest.fixture(autouse=True)
@@ -14,3 +16,14 @@ def _private_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     base: Path = tmp_path_factory.mktemp("hvtui-home")
     monkeypatch.setenv("HVTUI_STATE_DIR", str(base / "state"))
     monkeypatch.setenv("HVTUI_CONFIG_DIR", str(base / "config"))
+
+
+# Hypothesis: no deadlines (a deadline is a timing assertion, and this machine is shared) and
+# no "too slow" health check; in CI the examples are derandomized so a run is reproducible.
+settings.register_profile(
+    "hvtui",
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=bool(os.environ.get("CI")),
+)
+settings.load_profile("hvtui")

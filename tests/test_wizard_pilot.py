@@ -94,9 +94,15 @@ def _error(wizard: PlanWizard) -> str:
 
 async def confirm_and_finish(pilot: Pilot[Any], wizard: PlanWizard) -> PlanResult:
     assert wizard.plan is not None and not wizard.plan.refused, wizard.plan
-    assert not wizard.query_one("#confirm", Button).disabled
-    await pilot.pause()  # let the layout settle so the click lands on the button
-    await pilot.click("#confirm")
+    button = wizard.query_one("#confirm", Button)
+    assert not button.disabled
+    # Textual's Button ignores a press within 0.2 s of the previous one (its "active"
+    # effect): a test that pressed it a moment ago must wait, as a person's second press does.
+    await until(pilot, lambda: not button.has_class("-active"), "the button to be pressable")
+    # The keyboard path (no mouse needed); a click by coordinates can land on a toast.
+    button.focus()
+    await pilot.pause()
+    await pilot.press("enter")
     app = pilot.app
     await until(pilot, lambda: isinstance(app.screen, PlanProgress), "the progress page")
     progress = app.screen

@@ -196,9 +196,11 @@ _STREAM_ATTRIBUTES = {s: "Error" if s is Stream.ERROR else s.value for s in Stre
 def dumps(values: Sequence[Any], streams: Sequence[Stream] | Stream = Stream.OUTPUT) -> str:
     """One ``<Objs>`` document holding ``values`` (plain data or psrpcore objects).
 
-    ``streams`` is one stream for all values or one per value. Plain data goes
-    through :func:`hvtui.ps.plain.from_plain`; psrpcore objects (an ErrorRecord,
-    a progress wrapper) are written as they are.
+    ``streams`` is one stream for all values or one per value. Plain data is
+    written by :mod:`hvtui.ps.clixml_write` (what psrpcore writes for
+    :func:`hvtui.ps.plain.from_plain` of it, less psrpcore's mistakes); a document
+    holding psrpcore objects (an ErrorRecord, a progress wrapper, the SSH payload)
+    is written by psrpcore, plain values included.
     """
     if isinstance(streams, Stream):
         streams = [streams] * len(values)

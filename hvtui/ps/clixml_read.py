@@ -242,6 +242,9 @@ def _kind(type_name: str) -> int | None:
 # fails (a bool or $null cannot carry type names).
 _ODD_PAYLOADS = frozenset({"Version", "SS", "PR", "Obj", "Ref", "B", "Nil"})
 _NO_PAYLOAD = object()
+# Hashtable keys psrpcore cannot hash (TimeSpan, Version) or that compare unlike their
+# plain form (an object: an enum key equals its number).
+_ODD_KEYS = frozenset({"TS", "Version", "Obj", "Ref"})
 
 
 class _TypeNames:
@@ -328,6 +331,13 @@ class Reader:
                 scalar_payload = True
         kind = types.kind if types is not None else None
         is_enum = types is not None and types.is_enum
+        # Read even when unused (an extended primitive's notes): psrpcore does, and later
+        # references may point into them.
+        props: dict[str, PSValue] = {}
+        if adapted is not None:
+            self._properties(adapted, props)
+        if extended is not None:  # after the adapted ones: extended wins
+            self._properties(extended, props)
         result: PSValue
         if payload is not _NO_PAYLOAD:
             if kind == _ENUM:  # an enum psrpcore knows: it must accept the value
@@ -339,14 +349,10 @@ class Reader:
             raise Unsupported(f"{types.names[0]} without its value")  # type: ignore[union-attr]
         elif is_enum and to_string is not None:
             result = to_string
+        elif props or kind == _CUSTOM or to_string is None:
+            result = props  # a PSCustomObject stays a record, even without properties
         else:
-            result = {}
-            if adapted is not None:
-                self._properties(adapted, result)
-            if extended is not None:  # after the adapted ones: extended wins
-                self._properties(extended, result)
-            if not result and kind != _CUSTOM and to_string is not None:
-                result = to_string  # a PSCustomObject stays a record; anything else is its text
+            result = to_string  # an object without properties is its text
         ref_id = element.get("RefId")
         if ref_id is not None:
             self._objects[ref_id] = result
@@ -391,8 +397,10 @@ class Reader:
             value_element = entry.find('*/[@N="Value"]')
             if key_element is None or value_element is None:
                 raise Unsupported("a hashtable entry without Key or Value")
+            if key_element.tag in _ODD_KEYS:
+                raise Unsupported(f"a hashtable key <{key_element.tag}>")
             key = self.value(key_element)
-            if isinstance(key, dict | list):
+            if isinstance(key, dict | list):  # cannot be, after _ODD_KEYS; for the type checker
                 raise Unsupported("a hashtable key that is an object")
             value = self.value(value_element)
             previous = entries.get(key)

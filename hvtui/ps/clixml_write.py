@@ -1,12 +1,13 @@
 """Plain data straight to CLIXML, without building psrpcore objects.
 
-Writes what ``psrpcore.serialize(from_plain(value))`` writes, as text, about ten
+Writes what ``psrpcore.serialize(from_plain(value))`` writes, as text, some forty
 times faster: a dict is a PSCustomObject (``MS`` note properties), a list an
 ArrayList (``LST``), an int an Int32 or Int64, a float a Double, a naive datetime
-UTC. The text is the same CLIXML up to attribute order, and deliberately
-different where psrpcore's is wrong:
+UTC. The text is the same CLIXML up to attribute order (a test compares the
+canonical XML), and deliberately different where psrpcore's is wrong:
 
-* a TimeSpan whose seconds end in 0 (psrpcore writes 10 s as ``PT1S``);
+* a TimeSpan of 10, 20, 30, 40 or 50 whole seconds past the minute (psrpcore
+  writes 10 s as ``PT1S`` and 100 s as ``PT1M4S``);
 * a year before 1000 (psrpcore writes ``999-...``, which nothing can read back);
 * U+FFFE and U+FFFF, and every lone surrogate, are escaped (``_xFFFE_``): raw,
   they make the document invalid XML;

@@ -7,22 +7,14 @@ one level of tables, which is all hvtui writes).
 
 from __future__ import annotations
 
-import os
 import tomllib
 from pathlib import Path
 from typing import Any
 
+from hvtui.config import config_dir
 from hvtui.errors import ConfigError
 
 SETTINGS_FILE = "settings.toml"
-
-
-def config_dir() -> Path:
-    override = os.environ.get("HVTUI_CONFIG_DIR")
-    if override:
-        return Path(override)
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "hvtui"
 
 
 def settings_path() -> Path:

@@ -32,8 +32,8 @@ from typing import Any
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
+from hvtui.config import config_dir
 from hvtui.ui.render import ROLES
-from hvtui.ui.settings import config_dir
 
 DEFAULT_THEME = "hvtui-dark"
 SIXTEEN_COLOUR_THEME = "hvtui-16"
