@@ -1,4 +1,4 @@
-"""The PSRP client's CLIXML fast path gives exactly what to_plain(psrpcore) gives."""
+"""The PSRP client reads output CLIXML (through the shared reader) as to_plain(psrpcore) does."""
 
 from __future__ import annotations
 
@@ -11,15 +11,21 @@ from hypothesis import strategies as st
 from psrpcore import PSRemotingCrypto
 from psrpcore.types import deserialize, serialize
 
+from hvtui.ps import clixml_read
 from hvtui.ps.plain import from_plain, to_plain
 from hvtui.remote.base import PSValue
-from hvtui.remote.psrp_values import _Fallback, _FastPlain, clixml_plain
+from hvtui.remote.psrp_values import clixml_plain
 
 CIPHER = PSRemotingCrypto()
 
 
 def reference(xml: str) -> PSValue:
     return to_plain(deserialize(ET.fromstring(xml), CIPHER))
+
+
+def native(xml: str) -> PSValue:
+    """The shared reader alone: raises clixml_read.Unsupported rather than fall back."""
+    return clixml_read.Reader(CIPHER).value(ET.fromstring(xml))
 
 
 def clixml(value: PSValue) -> str:
@@ -54,16 +60,16 @@ records = st.dictionaries(names, values, min_size=1, max_size=8)
 
 @settings(max_examples=100, deadline=None)
 @given(records)
-def test_fast_path_matches_psrpcore(record: dict[str, PSValue]) -> None:
+def test_output_objects_match_psrpcore(record: dict[str, PSValue]) -> None:
     xml = clixml(record)
     assert clixml_plain(xml) == reference(xml)
 
 
 @settings(max_examples=50, deadline=None)
 @given(st.dictionaries(names, st.one_of(scalars, st.lists(text, max_size=3)), min_size=1))
-def test_flat_records_take_the_fast_path(record: dict[str, PSValue]) -> None:
+def test_records_need_no_psrpcore(record: dict[str, PSValue]) -> None:
     xml = clixml(record)
-    assert _FastPlain().value(ET.fromstring(xml)) == reference(xml)
+    assert native(xml) == reference(xml)
 
 
 POWERSHELL_SAMPLES = [
@@ -96,9 +102,11 @@ POWERSHELL_SAMPLES = [
     '<URI N="Uri">http://x/</URI><C N="Char">97</C></Props><MS><Obj N="Map" RefId="1">'
     '<TN RefId="1"><T>System.Collections.Hashtable</T><T>System.Object</T></TN><DCT><En>'
     '<S N="Key">k</S><I32 N="Value">1</I32></En></DCT></Obj></MS></Obj>',
-    # An object with no properties is its ToString.
+    # A PSCustomObject without properties stays a record; any other object is its ToString.
     '<Obj RefId="0"><TN RefId="0"><T>System.Management.Automation.PSCustomObject</T>'
     '<T>System.Object</T></TN><ToString></ToString></Obj>',
+    '<Obj RefId="0"><TN RefId="0"><T>Deserialized.System.Object</T></TN>'
+    '<ToString>just an object</ToString></Obj>',
     # Bare values.
     '<S>just text</S>', '<I32>7</I32>', '<Nil />',
 ]
@@ -109,8 +117,8 @@ def test_powershell_shapes_match_psrpcore(xml: str) -> None:
     assert clixml_plain(xml) == reference(xml)
 
 
-def test_the_first_sample_is_fully_on_the_fast_path() -> None:
-    plain = _FastPlain().value(ET.fromstring(POWERSHELL_SAMPLES[0]))
+def test_the_first_sample_needs_no_psrpcore() -> None:
+    plain = native(POWERSHELL_SAMPLES[0])
     assert isinstance(plain, dict)
     assert plain["Utc"] == dt.datetime(2024, 3, 1, 10, 20, 30, 123456, tzinfo=dt.UTC)
     assert plain["Local"] == dt.datetime(2024, 3, 1, 1, 20, 30, 123456, tzinfo=dt.UTC)
@@ -120,7 +128,24 @@ def test_the_first_sample_is_fully_on_the_fast_path() -> None:
     assert plain["Child"] == {"Size": 68719476736}
 
 
-def test_unusual_shapes_fall_back() -> None:
-    for xml in POWERSHELL_SAMPLES[1:5]:
-        with pytest.raises(_Fallback):
-            _FastPlain().value(ET.fromstring(xml))
+def test_unusual_shapes_need_no_psrpcore_either() -> None:
+    """Enums, references, adapted properties, hashtables, empty objects: all read natively."""
+    assert native(POWERSHELL_SAMPLES[1]) == {"State": "Running"}
+    shared = native(POWERSHELL_SAMPLES[2])
+    assert shared == {"A": {"X": "1"}, "B": {"X": "1"}}
+    assert isinstance(shared, dict)
+    assert shared["A"] is not shared["B"]  # a copy, as to_plain makes of psrpcore's one object
+    assert native(POWERSHELL_SAMPLES[3]) == {
+        "Name": "a", "Ratio": 1.25, "Ver": "9.0", "Uri": "http://x/", "Char": 97,
+        "Map": {"k": 1},
+    }
+    assert native(POWERSHELL_SAMPLES[4]) == {}
+    assert native(POWERSHELL_SAMPLES[5]) == "just an object"
+
+
+def test_what_the_reader_does_not_know_is_left_to_psrpcore() -> None:
+    # An Obj wrapping another Obj: psrpcore merges the two objects' properties.
+    xml = '<Obj RefId="0"><MS><S N="a">1</S></MS><Obj RefId="1"><MS><S N="b">2</S></MS></Obj></Obj>'
+    with pytest.raises(clixml_read.Unsupported):
+        native(xml)
+    assert clixml_plain(xml) == reference(xml)

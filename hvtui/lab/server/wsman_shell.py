@@ -1,9 +1,10 @@
 """The server side of one PSRP runspace pool (a WinRM "shell") for the lab.
 
 psrpcore does the protocol: fragments, CLIXML, the runspace pool and pipeline
-state machines (output records are written by :mod:`wsman_clixml`, byte for byte
-what psrpcore would write, only faster). This module connects it to WS-Management
-and to a lab host's :class:`~hvtui.remote.base.Session`:
+state machines (output records are written by :mod:`hvtui.ps.clixml_write`: the
+CLIXML psrpcore would write, only faster and without psrpcore's mistakes). This
+module connects it to WS-Management and to a lab host's
+:class:`~hvtui.remote.base.Session`:
 
 - a Command's CreatePipeline message carries one script (``AddScript``) and its
   named parameters; the script runs as ``Session.invoke`` in an asyncio task;
@@ -52,8 +53,8 @@ from psrpcore.types import (
 )
 from psrpcore.types import ErrorRecord as PSErrorRecord
 
-from hvtui.lab.server.wsman_clixml import record_clixml
-from hvtui.ps.plain import from_plain, to_plain
+from hvtui.ps import clixml_write
+from hvtui.ps.plain import to_plain
 from hvtui.remote.base import ErrorRecord, ParamValue, ProgressRecord, PSResult, Session
 
 log = logging.getLogger(__name__)
@@ -130,7 +131,7 @@ class LabRunspacePool(ServerRunspacePool):
     """psrpcore's server pool, able to queue output that is already CLIXML."""
 
     def write_clixml_output(self, pipeline: ServerPipeline, clixml: bytes) -> None:
-        """``pipeline.write_output`` for an object serialised by :mod:`wsman_clixml`.
+        """``pipeline.write_output`` for an object serialised by :mod:`hvtui.ps.clixml_write`.
 
         Mirrors psrpcore's ``prepare_message`` after its serialisation step: psrpcore
         still numbers, frames and fragments the message.
@@ -211,11 +212,9 @@ class LabCommand:
             for index, item in enumerate(result.objects, 1):
                 if self.pipeline.state != PSInvocationState.Running:
                     return  # stopped while the script was still unwinding
-                clixml = record_clixml(item)
-                if clixml is not None:
-                    self.shell.pool.write_clixml_output(self.pipeline, clixml)
-                else:
-                    self.pipeline.write_output(from_plain(item))
+                # TypeError/ValueError: a value PowerShell cannot carry (see below).
+                clixml = clixml_write.write_element(item).encode("utf-8")
+                self.shell.pool.write_clixml_output(self.pipeline, clixml)
                 if index % OUTPUT_BATCH == 0:
                     # Serialising is CPU work: let the client collect what is ready and let
                     # the rest of the event loop (the lab's other hosts, the UI) run.
