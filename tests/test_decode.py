@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from psrpcore.types import PSCryptoProvider, deserialize_clixml, serialize_clixml
@@ -23,7 +24,7 @@ WHEN = dt.datetime(2026, 11, 1, 8, 30, tzinfo=dt.UTC)
 VM_ID = "6f1c2a9e-0000-4000-8000-000000000001"
 NAME = "経理-DB01 'x' “y” $z `w;"
 
-RECORDS = [
+RECORDS: list[dict[str, Any]] = [
     {"Kind": "Host", "ComputerName": "HV-NODE1", "OSName": "Microsoft Windows Server 2012 R2 "
      "Datacenter", "OSVersion": "6.3.9600", "ProductType": 3, "LogicalProcessorCount": 32,
      "CpuLoadPercent": 17, "ProcessorVendor": "GenuineIntel", "ProcessorName": "Xeon",
@@ -66,7 +67,7 @@ RECORDS = [
 ]
 
 
-def over_the_wire(records: list[dict]) -> list[dict]:
+def over_the_wire(records: list[dict[str, Any]]) -> list[Any]:
     """What a transport hands the decoder after real CLIXML serialisation."""
     xml = serialize_clixml([from_plain(r) for r in records], PSCryptoProvider())
     return [to_plain(v) for v in deserialize_clixml(xml, PSCryptoProvider())]  # type: ignore[misc]
@@ -105,7 +106,8 @@ def test_decode_full_inventory(wire: bool) -> None:
 def test_decode_tolerates_missing_and_odd_fields() -> None:
     inv = decode_inventory("h", [{"Kind": "Host", "OSVersion": "10.0.20348"},
                                  {"Kind": "VM", "Id": "1", "Name": "n", "State": "Weird",
-                                  "Generation": "2", "Heartbeat": None}, "junk"])
+                                  "Generation": "2", "Heartbeat": None},
+                                 "junk"])  # type: ignore[list-item]  # a stray non-record is skipped
     [vm] = inv.vms
     assert vm.state is VMState.Other and vm.generation == 2 and vm.heartbeat is None
     assert inv.cluster is None

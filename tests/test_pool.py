@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import pytest
 
@@ -44,8 +44,10 @@ class ScriptedSession:
 
 
 def make_pool(n: int, behaviour: dict[str, object], **kw: object) -> SessionPool:
-    return SessionPool({f"h{i}": (lambda i=i: ScriptedSession(f"h{i}", behaviour))
-                        for i in range(n)}, **kw)  # type: ignore[arg-type]
+    def factory(name: str) -> Callable[[], ScriptedSession]:
+        return lambda: ScriptedSession(name, behaviour)
+
+    return SessionPool({f"h{i}": factory(f"h{i}") for i in range(n)}, **kw)  # type: ignore[arg-type]
 
 
 async def test_one_session_per_host_reused() -> None:

@@ -36,7 +36,8 @@ from hvtui.model.vm import VM, Checkpoint, IntegrationService, NetworkAdapter
 
 __all__ = [
     "Checkpoint", "Cluster", "ClusterGroupState", "ClusterNode", "ClusterNodeState",
-    "ClusterResourceState", "ClusterRole", "ClusterSharedVolumeState", "ControllerType", "Disk", "DrainStatus",
+    "ClusterResourceState", "ClusterRole", "ClusterSharedVolumeState", "ControllerType", "Disk",
+    "DrainStatus",
     "Estate", "FREQUENCIES", "FailbackType", "HeartbeatStatus", "Host", "HostInventory",
     "HostStatus", "IntegrationService", "Job", "JobState", "LiveMigrationSettings",
     "MigrationAuthentication", "MigrationPerformance", "NetworkAdapter", "RELEASES", "Release",
