@@ -21,8 +21,8 @@ import argparse
 import asyncio
 import os
 import signal
-import subprocess
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
