@@ -6,6 +6,7 @@
     hvtui enhanced-session HOST [HOST ...] on|off
     hvtui host-migration HOST [HOST ...] on|off
     hvtui guest-services VM [VM ...] on|off
+    hvtui processor-compat VM [VM ...] on|off
     hvtui copy-file VM SRC DST [--overwrite] [--no-create-path]
     hvtui vm start|stop|turn-off|save|pause|resume|restart|checkpoint|apply-checkpoint|
              delete-checkpoint VM [VM ...] [--name N]
@@ -45,6 +46,7 @@ from hvtui.hyperv.plans import (
     NodePauseRequest,
     Outcome,
     Plan,
+    ProcessorCompatRequest,
     ReplicaFrequencyRequest,
     ReplicationPauseRequest,
     Request,
@@ -292,6 +294,11 @@ def _guest_services(a: argparse.Namespace) -> Request:
     return GuestServicesRequest(_refs(a, names), _on_off(value))
 
 
+def _processor_compat(a: argparse.Namespace) -> Request:
+    names, value = _split_last(a.items, "VM")
+    return ProcessorCompatRequest(_refs(a, names), _on_off(value))
+
+
 def _vm(a: argparse.Namespace) -> Request:
     return VmActionRequest(VmAction(a.action), _refs(a, a.vms), a.name or "")
 
@@ -353,6 +360,12 @@ def register(sub: Any) -> None:
     p.add_argument("items", nargs="+", metavar="VM [VM ...] on|off")
     _common(p)
     p.set_defaults(**_handler(_guest_services))
+
+    p = sub.add_parser("processor-compat", help="processor compatibility mode on/off for "
+                                                "live migration between processor generations")
+    p.add_argument("items", nargs="+", metavar="VM [VM ...] on|off")
+    _common(p)
+    p.set_defaults(**_handler(_processor_compat))
 
     p = sub.add_parser("copy-file", help="copy a file from the host into a running guest "
                                          "(Copy-VMFile)")

@@ -308,3 +308,13 @@ async def test_replica_frequency_wizard_refuses_on_the_replica(pilot: Pilot[Any]
     await pilot.click("RadioButton:first-of-type")
     await check(pilot, wizard)
     assert (await confirm_and_finish(pilot, wizard)).ok
+
+
+async def test_processor_compat_toggles_an_off_vm(pilot: Pilot[Any], dirs: Path) -> None:
+    app = await ready(pilot)
+    spec = get_action("processor-compat")
+    assert spec is not None and spec.mutating
+    app.run_action_spec(spec, [vm(app, "BUILD01")])
+    await until(pilot, lambda: len(audit(dirs)) == 2, "the change to be audited")
+    assert [e["outcome"] for e in audit(dirs)] == ["started", "succeeded"]
+    assert audit(dirs)[0]["parameters"] == {"VMName": "BUILD01", "Enabled": True}

@@ -19,6 +19,7 @@ from hvtui.hyperv.plans import (
     GuestServicesRequest,
     HostMigrationRequest,
     Plan,
+    ProcessorCompatRequest,
     Step,
     failed,
     make_step,
@@ -154,6 +155,41 @@ async def plan_guest_services(pool: SessionPool, request: GuestServicesRequest) 
     checks = skip_or_refuse(cannot, len(steps), len(vms) > 1) + checks
     title = (f"Guest services {word} for {vms[0].name}" if len(vms) == 1 else
              f"Guest services {word} for {len(vms)} VMs")
+    return Plan(title=title, request=request, checks=tuple(checks), steps=tuple(steps))
+
+
+async def plan_processor_compat(pool: SessionPool, request: ProcessorCompatRequest) -> Plan:
+    """Processor compatibility mode (R-LM-3): changeable only while the VM is off."""
+    estate = await lookup.fresh_estate(pool, lookup.hosts_for(pool, request.vms))
+    vms = lookup.vms(estate, request.vms)
+    word = "on" if request.enabled else "off"
+    checks: list[Check] = []
+    steps: list[Step] = []
+    cannot: list[Check] = []
+    for vm in vms:
+        if vm.processor_compatibility == request.enabled:
+            checks.append(passed("Processor compatibility", f"already {word}", vm.name))
+            continue
+        if vm.state.base.name != "Off":
+            cannot.append(failed(
+                "Processor compatibility",
+                f"{vm.name} is {vm.state.name}; Hyper-V changes the mode only while a VM is off",
+                f"shut it down first (`hvtui vm stop {vm.name}`), then start it again after",
+                vm.name))
+            continue
+        detail = ("newer processor features are hidden from the guest, so it can live-migrate "
+                  "to hosts of another processor generation of the same vendor"
+                  if request.enabled else
+                  "the guest sees every feature of this host's processor again; live migration "
+                  "needs hosts with at least the same features")
+        checks.append(passed("Processor compatibility", f"{word}: {detail}", vm.name))
+        steps.append(make_step(vm.host, "vm-processor-compat",
+                               {"VMName": vm.name, "Enabled": request.enabled},
+                               f"Turn processor compatibility {word} for {vm.name} on "
+                               f"{vm.host}", target=vm.name))
+    checks = skip_or_refuse(cannot, len(steps), len(vms) > 1) + checks
+    title = (f"Processor compatibility {word} for {vms[0].name}" if len(vms) == 1 else
+             f"Processor compatibility {word} for {len(vms)} VMs")
     return Plan(title=title, request=request, checks=tuple(checks), steps=tuple(steps))
 
 

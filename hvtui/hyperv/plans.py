@@ -179,6 +179,13 @@ class HostMigrationRequest(Request):
 
 
 @dataclass(frozen=True, slots=True)
+class ProcessorCompatRequest(Request):
+    kind: ClassVar[str] = "processor-compat"
+    vms: tuple[VmRef, ...]
+    enabled: bool
+
+
+@dataclass(frozen=True, slots=True)
 class GuestServicesRequest(Request):
     kind: ClassVar[str] = "guest-services"
     vms: tuple[VmRef, ...]

@@ -15,6 +15,7 @@ from hvtui.hyperv.guest_features import (
     plan_enhanced_session,
     plan_guest_services,
     plan_host_migration,
+    plan_processor_compat,
 )
 from hvtui.hyperv.migration import plan_migration
 from hvtui.hyperv.plans import (
@@ -27,6 +28,7 @@ from hvtui.hyperv.plans import (
     MigrateRequest,
     NodePauseRequest,
     Plan,
+    ProcessorCompatRequest,
     ReplicaFrequencyRequest,
     ReplicationPauseRequest,
     Request,
@@ -55,6 +57,7 @@ BUILDERS: dict[type[Request], Builder] = {
     GuestServicesRequest: plan_guest_services,
     CopyFileRequest: plan_copy_file,
     HostMigrationRequest: plan_host_migration,
+    ProcessorCompatRequest: plan_processor_compat,
     VmActionRequest: plan_vm_action,
     ReplicaFrequencyRequest: plan_replica_frequency,
     ReplicationPauseRequest: plan_replication_pause,

@@ -21,6 +21,7 @@ from hvtui.hyperv.plans import (
     DrainOnShutdownRequest,
     NodePauseRequest,
     Plan,
+    ProcessorCompatRequest,
     ReplicationPauseRequest,
     Request,
     VmAction,
@@ -131,6 +132,14 @@ async def guest_services(app: HvtuiApp, vms: list[VM]) -> None:
     await run_wizard(app, GuestServicesWizard(planner(app), vms))
 
 
+async def processor_compat(app: HvtuiApp, vms: list[VM]) -> None:
+    """Toggle compatibility mode: on unless every selected VM already has it."""
+    enabled = not all(vm.processor_compatibility for vm in vms)
+    what = vms[0].name if len(vms) == 1 else f"{len(vms)} VMs"
+    await quick_or_review(app, ProcessorCompatRequest(_refs(vms), enabled),
+                          f"Processor compatibility {'on' if enabled else 'off'} for {what}")
+
+
 async def copy_file(app: HvtuiApp, vms: list[VM]) -> None:
     await run_wizard(app, CopyFileWizard(planner(app), vms[0]))
 
@@ -212,6 +221,8 @@ SPECS: tuple[ActionSpec, ...] = (
           "Export the VMs to a folder on their host (running VMs from 2012 R2)"),
     _spec("guest-services", "Guest services", "i", VM_PANES, guest_services,
           "Turn the Guest Service Interface on or off"),
+    _spec("processor-compat", "CPU compat", "X", VM_PANES, processor_compat,
+          "Toggle processor compatibility mode (VM off) for migration across CPU generations"),
     _spec("copy-file", "Copy file in", "f", VM_PANES, copy_file,
           "Copy a file from the host into the running guest (Copy-VMFile)", multi=False),
     _spec("resize-vhd", "Resize", "R", {"disks"}, resize,
