@@ -78,11 +78,24 @@ async def open_action(pilot: Pilot[Any], action: str, objects: list[Any]) -> Pla
     return screen
 
 
+async def press(pilot: Pilot[Any], button: Button) -> None:
+    """Press a button from the keyboard (no mouse needed), as a person would.
+
+    Textual's Button ignores a press within 0.2 s of the previous one (its "active"
+    effect), so a test that pressed it a moment ago waits first, as a person's second
+    press does; a click by coordinates could also land on a notification toast.
+    """
+    await until(pilot, lambda: not button.has_class("-active"), "the button to be pressable")
+    button.focus()
+    await pilot.pause()
+    await pilot.press("enter")
+
+
 async def check(pilot: Pilot[Any], wizard: PlanWizard) -> None:
     """Press Check and wait for its answer: the pre-flight page, or a message."""
     wizard.say("")  # so a message left by an earlier check is not taken for this one's
     await pilot.pause()
-    await pilot.click("#check")
+    await press(pilot, wizard.query_one("#check", Button))
     await until(pilot, lambda: wizard.plan is not None
                 or _error(wizard) not in ("", "Checking against the hosts ..."),
                 "the pre-flight page")
@@ -96,13 +109,7 @@ async def confirm_and_finish(pilot: Pilot[Any], wizard: PlanWizard) -> PlanResul
     assert wizard.plan is not None and not wizard.plan.refused, wizard.plan
     button = wizard.query_one("#confirm", Button)
     assert not button.disabled
-    # Textual's Button ignores a press within 0.2 s of the previous one (its "active"
-    # effect): a test that pressed it a moment ago must wait, as a person's second press does.
-    await until(pilot, lambda: not button.has_class("-active"), "the button to be pressable")
-    # The keyboard path (no mouse needed); a click by coordinates can land on a toast.
-    button.focus()
-    await pilot.pause()
-    await pilot.press("enter")
+    await press(pilot, button)
     app = pilot.app
     await until(pilot, lambda: isinstance(app.screen, PlanProgress), "the progress page")
     progress = app.screen
