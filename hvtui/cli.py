@@ -46,15 +46,10 @@ def build_parser() -> argparse.ArgumentParser:
     get.add_argument("-o", "--output", default="table", choices=["table", "json"],
                      help="output format (default: table)")
 
-    from hvtui import cli_lab
+    from hvtui import cli_actions, cli_lab
 
     cli_lab.register(sub)
-    try:
-        from hvtui import cli_actions
-    except ImportError:  # pragma: no cover - during development only
-        pass
-    else:
-        cli_actions.register(sub)
+    cli_actions.register(sub)
     return parser
 
 
