@@ -142,7 +142,8 @@ def processor_checks(vm: VM, source: Host, dest: Host) -> list[Check]:
             f"{dest.processor_name or '?'}) and compatibility mode is off: the move fails if "
             "the destination lacks a feature the VM uses",
             f"shut {vm.name} down, turn compatibility mode on (`hvtui processor-compat "
-            f"{vm.name} on`), start it, then migrate", vm.name))
+            f"{vm.name} on`: Set-VMProcessor -CompatibilityForMigrationEnabled $true), "
+            "start it, then migrate", vm.name))
     return checks
 
 
