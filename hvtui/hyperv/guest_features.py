@@ -12,6 +12,7 @@ from __future__ import annotations
 from hvtui.hyperv import lookup
 from hvtui.hyperv.guests import enhanced_session_guest, guest_service_guest
 from hvtui.hyperv.paths import is_absolute_windows_path
+from hvtui.hyperv.per_vm import VmPlanning, plan_each_vm
 from hvtui.hyperv.plans import (
     Check,
     CopyFileRequest,
@@ -119,78 +120,69 @@ def guest_service_problem(vm: VM, host: Host, enabled: bool) -> str | None:
 
 
 async def plan_guest_services(pool: SessionPool, request: GuestServicesRequest) -> Plan:
-    estate = await lookup.fresh_estate(pool, lookup.hosts_for(pool, request.vms))
-    vms = lookup.vms(estate, request.vms)
     word = "on" if request.enabled else "off"
-    checks: list[Check] = []
-    steps: list[Step] = []
-    cannot: list[Check] = []
-    for vm in vms:
-        host = lookup.host(estate, vm.host)
+
+    def decide(vm: VM, host: Host, out: VmPlanning) -> None:
         problem = guest_service_problem(vm, host, request.enabled)
         if problem:
-            cannot.append(failed("Guest Service Interface", f"cannot be turned {word}: {problem}",
-                                 "nothing hvtui can change from the host", vm.name))
-            continue
+            out.cannot.append(failed("Guest Service Interface",
+                                     f"cannot be turned {word}: {problem}",
+                                     "nothing hvtui can change from the host", vm.name))
+            return
         service = vm.guest_service_interface
         assert service is not None
         if service.enabled == request.enabled:
-            checks.append(passed("Guest Service Interface", f"already {word}", vm.name))
-            continue
+            out.checks.append(passed("Guest Service Interface", f"already {word}", vm.name))
+            return
         if request.enabled and not vm.state.is_running:
-            checks.append(warned("Guest Service Interface", f"turned on now; {vm.name} is "
-                                 f"{vm.state.name}, so the guest starts the service when it "
-                                 "next runs", "", vm.name))
+            out.checks.append(warned("Guest Service Interface", f"turned on now; {vm.name} is "
+                                     f"{vm.state.name}, so the guest starts the service when "
+                                     "it next runs", "", vm.name))
         elif request.enabled and vm.guest_family == "Linux":
-            checks.append(passed("Guest Service Interface", "will get it (the guest needs "
-                                 "hv_fcopy_daemon for Copy-VMFile)", vm.name))
+            out.checks.append(passed("Guest Service Interface", "will get it (the guest needs "
+                                     "hv_fcopy_daemon for Copy-VMFile)", vm.name))
         else:
-            checks.append(passed("Guest Service Interface",
-                                 "will get it" if request.enabled else "will lose it", vm.name))
-        steps.append(make_step(vm.host, "vm-integration-service",
-                               {"VMName": vm.name, "ServiceName": GUEST_SERVICE_INTERFACE,
-                                "Enabled": request.enabled},
-                               f"Turn the Guest Service Interface {word} for {vm.name} on "
-                               f"{vm.host}", target=vm.name))
-    checks = skip_or_refuse(cannot, len(steps), len(vms) > 1) + checks
-    title = (f"Guest services {word} for {vms[0].name}" if len(vms) == 1 else
-             f"Guest services {word} for {len(vms)} VMs")
-    return Plan(title=title, request=request, checks=tuple(checks), steps=tuple(steps))
+            out.checks.append(passed("Guest Service Interface",
+                                     "will get it" if request.enabled else "will lose it",
+                                     vm.name))
+        out.steps.append(make_step(vm.host, "vm-integration-service",
+                                   {"VMName": vm.name, "ServiceName": GUEST_SERVICE_INTERFACE,
+                                    "Enabled": request.enabled},
+                                   f"Turn the Guest Service Interface {word} for {vm.name} on "
+                                   f"{vm.host}", target=vm.name))
+
+    return await plan_each_vm(pool, request, request.vms, decide,
+                              lambda what: f"Guest services {word} for {what}")
 
 
 async def plan_processor_compat(pool: SessionPool, request: ProcessorCompatRequest) -> Plan:
     """Processor compatibility mode (R-LM-3): changeable only while the VM is off."""
-    estate = await lookup.fresh_estate(pool, lookup.hosts_for(pool, request.vms))
-    vms = lookup.vms(estate, request.vms)
     word = "on" if request.enabled else "off"
-    checks: list[Check] = []
-    steps: list[Step] = []
-    cannot: list[Check] = []
-    for vm in vms:
+
+    def decide(vm: VM, host: Host, out: VmPlanning) -> None:
         if vm.processor_compatibility == request.enabled:
-            checks.append(passed("Processor compatibility", f"already {word}", vm.name))
-            continue
+            out.checks.append(passed("Processor compatibility", f"already {word}", vm.name))
+            return
         if vm.state.base.name != "Off":
-            cannot.append(failed(
+            out.cannot.append(failed(
                 "Processor compatibility",
                 f"{vm.name} is {vm.state.name}; Hyper-V changes the mode only while a VM is off",
                 f"shut it down first (`hvtui vm stop {vm.name}`), then start it again after",
                 vm.name))
-            continue
+            return
         detail = ("newer processor features are hidden from the guest, so it can live-migrate "
                   "to hosts of another processor generation of the same vendor"
                   if request.enabled else
                   "the guest sees every feature of this host's processor again; live migration "
                   "needs hosts with at least the same features")
-        checks.append(passed("Processor compatibility", f"{word}: {detail}", vm.name))
-        steps.append(make_step(vm.host, "vm-processor-compat",
-                               {"VMName": vm.name, "Enabled": request.enabled},
-                               f"Turn processor compatibility {word} for {vm.name} on "
-                               f"{vm.host}", target=vm.name))
-    checks = skip_or_refuse(cannot, len(steps), len(vms) > 1) + checks
-    title = (f"Processor compatibility {word} for {vms[0].name}" if len(vms) == 1 else
-             f"Processor compatibility {word} for {len(vms)} VMs")
-    return Plan(title=title, request=request, checks=tuple(checks), steps=tuple(steps))
+        out.checks.append(passed("Processor compatibility", f"{word}: {detail}", vm.name))
+        out.steps.append(make_step(vm.host, "vm-processor-compat",
+                                   {"VMName": vm.name, "Enabled": request.enabled},
+                                   f"Turn processor compatibility {word} for {vm.name} on "
+                                   f"{vm.host}", target=vm.name))
+
+    return await plan_each_vm(pool, request, request.vms, decide,
+                              lambda what: f"Processor compatibility {word} for {what}")
 
 
 def copy_file_checks(vm: VM, host: Host, source: str, destination: str) -> list[Check]:

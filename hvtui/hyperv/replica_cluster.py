@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from hvtui.errors import PlanRefused
 from hvtui.hyperv import lookup
+from hvtui.hyperv.per_vm import VmPlanning, plan_each_vm
 from hvtui.hyperv.plans import (
     Check,
     DrainOnShutdownRequest,
@@ -21,7 +22,6 @@ from hvtui.hyperv.plans import (
     failed,
     make_step,
     passed,
-    skip_or_refuse,
     warned,
 )
 from hvtui.model import FREQUENCIES, VM, Cluster, Estate, Host, ReplicationMode, ReplicationState
@@ -65,74 +65,65 @@ def frequency_problem(vm: VM, host: Host, seconds: int) -> tuple[str, str] | Non
 
 
 async def plan_replica_frequency(pool: SessionPool, request: ReplicaFrequencyRequest) -> Plan:
-    estate = await lookup.fresh_estate(pool, lookup.hosts_for(pool, request.vms))
-    vms = lookup.vms(estate, request.vms)
     words = _FREQUENCY_WORDS.get(request.seconds, f"{request.seconds} s")
-    checks: list[Check] = []
-    cannot: list[Check] = []
-    steps: list[Step] = []
-    for vm in vms:
-        host = lookup.host(estate, vm.host)
+
+    def decide(vm: VM, host: Host, out: VmPlanning) -> None:
         problem = frequency_problem(vm, host, request.seconds)
         if problem is not None:
-            cannot.append(failed("Replication frequency", problem[0], problem[1], vm.name))
-            continue
+            out.cannot.append(failed("Replication frequency", problem[0], problem[1], vm.name))
+            return
         assert vm.replication is not None
         current = vm.replication.frequency_sec
         if current == request.seconds:
-            checks.append(passed("Replication frequency", f"already every {words}", vm.name))
-            continue
-        checks.append(passed("Replication frequency",
-                             f"every {_FREQUENCY_WORDS.get(current, f'{current} s')} -> every "
-                             f"{words} (to {vm.replication.replica_server})", vm.name))
+            out.checks.append(passed("Replication frequency", f"already every {words}",
+                                     vm.name))
+            return
+        out.checks.append(passed("Replication frequency",
+                                 f"every {_FREQUENCY_WORDS.get(current, f'{current} s')} -> "
+                                 f"every {words} (to {vm.replication.replica_server})", vm.name))
         if request.seconds == 30:
-            checks.append(warned("Replication frequency", "every 30 s sends many small "
-                                 "cycles: watch the replica link's bandwidth",
-                                 "", vm.name))
-        steps.append(make_step(vm.host, "replication-frequency",
-                               {"VMName": vm.name, "FrequencySec": request.seconds},
-                               f"Replicate {vm.name} every {words}", target=vm.name))
-    checks = skip_or_refuse(cannot, len(steps), len(vms) > 1) + checks
-    what = vms[0].name if len(vms) == 1 else f"{len(vms)} VMs"
-    return Plan(title=f"Replicate {what} every {words}", request=request,
-                checks=tuple(checks), steps=tuple(steps))
+            out.checks.append(warned("Replication frequency", "every 30 s sends many small "
+                                     "cycles: watch the replica link's bandwidth",
+                                     "", vm.name))
+        out.steps.append(make_step(vm.host, "replication-frequency",
+                                   {"VMName": vm.name, "FrequencySec": request.seconds},
+                                   f"Replicate {vm.name} every {words}", target=vm.name))
+
+    return await plan_each_vm(pool, request, request.vms, decide,
+                              lambda what: f"Replicate {what} every {words}")
 
 
 async def plan_replication_pause(pool: SessionPool, request: ReplicationPauseRequest) -> Plan:
-    estate = await lookup.fresh_estate(pool, lookup.hosts_for(pool, request.vms))
-    vms = lookup.vms(estate, request.vms)
     verb = "Pause" if request.pause else "Resume"
-    checks: list[Check] = []
-    cannot: list[Check] = []
-    steps: list[Step] = []
-    for vm in vms:
+
+    def decide(vm: VM, host: Host, out: VmPlanning) -> None:
         rep = vm.replication
         if rep is None:
-            cannot.append(_not_replicated(vm))
-            continue
+            out.cannot.append(_not_replicated(vm))
+            return
         done = (rep.state is ReplicationState.Suspended) if request.pause else \
             (rep.state is ReplicationState.Replicating)
         if done:
-            checks.append(passed("Replication", f"already {rep.state.name}", vm.name))
-            continue
+            out.checks.append(passed("Replication", f"already {rep.state.name}", vm.name))
+            return
         allowed = _PAUSABLE if request.pause else _RESUMABLE
         if rep.state not in allowed:
-            cannot.append(failed(
+            out.cannot.append(failed(
                 "Replication", f"The operation cannot be performed while the virtual machine "
                                f"'{vm.name}' is in the current replication state. "
                                f"({rep.state.name})",
                 "wait for the current replication operation to finish", vm.name))
-            continue
-        checks.append(passed("Replication", f"{rep.state.name} -> "
-                             + ("Suspended: changes are kept and sent on resume" if request.pause
-                                else "Replicating"), vm.name))
-        steps.append(make_step(vm.host, "replication-suspend" if request.pause else
-                               "replication-resume", {"VMName": vm.name},
-                               f"{verb} replication of {vm.name} on {vm.host}", target=vm.name))
-    checks = skip_or_refuse(cannot, len(steps), len(vms) > 1) + checks
-    what = vms[0].name if len(vms) == 1 else f"{len(vms)} VMs"
-    return Plan(title=f"{verb} replication of {what}", request=request, checks=tuple(checks),
-                steps=tuple(steps))
+            return
+        out.checks.append(passed("Replication", f"{rep.state.name} -> "
+                                 + ("Suspended: changes are kept and sent on resume"
+                                    if request.pause else "Replicating"), vm.name))
+        out.steps.append(make_step(vm.host, "replication-suspend" if request.pause else
+                                   "replication-resume", {"VMName": vm.name},
+                                   f"{verb} replication of {vm.name} on {vm.host}",
+                                   target=vm.name))
+
+    return await plan_each_vm(pool, request, request.vms, decide,
+                              lambda what: f"{verb} replication of {what}")
 
 
 def _run_on(cluster: Cluster, members: list[str], prefer: str = "") -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from hvtui.errors import PlanRefused
 from hvtui.hyperv import lookup
+from hvtui.hyperv.per_vm import VmPlanning, plan_each_vm
 from hvtui.hyperv.plans import (
     Check,
     Plan,
@@ -21,10 +22,9 @@ from hvtui.hyperv.plans import (
     failed,
     make_step,
     passed,
-    skip_or_refuse,
     warned,
 )
-from hvtui.model import VM
+from hvtui.model import VM, Host
 from hvtui.model.vm import SHUTDOWN_SERVICE
 from hvtui.remote.pool import SessionPool
 
@@ -180,21 +180,20 @@ async def plan_vm_action(pool: SessionPool, request: VmActionRequest) -> Plan:
     if action in _CHECKPOINT_ACTIONS and not request.checkpoint:
         raise PlanRefused(f"{action.value} needs the checkpoint's name",
                           hint="give it with --name")
-    estate = await lookup.fresh_estate(pool, lookup.hosts_for(pool, request.vms))
-    vms = lookup.vms(estate, request.vms)
-    checks: list[Check] = []
-    cannot: list[Check] = []
-    steps: list[Step] = []
-    for vm in vms:
+
+    def decide(vm: VM, host: Host, out: VmPlanning) -> None:
         vm_checks, refusal, nothing = action_checks(vm, action, request.checkpoint)
-        checks += vm_checks
+        out.checks += vm_checks
         if refusal is not None:
-            cannot.append(refusal)
+            out.cannot.append(refusal)
         elif not nothing:
-            steps.append(_step(vm, action, request.checkpoint))
-    checks = skip_or_refuse(cannot, len(steps), len(vms) > 1) + checks
+            out.steps.append(_step(vm, action, request.checkpoint))
+
     verb = RULES[action].verb
-    what = vms[0].name if len(vms) == 1 else f"{len(vms)} VMs"
-    title = f"{verb} '{request.checkpoint}' of {what}" if action in _CHECKPOINT_ACTIONS else \
-        f"{verb} {what}"
-    return Plan(title=title, request=request, checks=tuple(checks), steps=tuple(steps))
+
+    def title(what: str) -> str:
+        if action in _CHECKPOINT_ACTIONS:
+            return f"{verb} '{request.checkpoint}' of {what}"
+        return f"{verb} {what}"
+
+    return await plan_each_vm(pool, request, request.vms, decide, title)
