@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from hvtui.model import ControllerType, Disk, VhdFormat, VhdType, VMState
+from hvtui.hyperv.guests import enhanced_session_guest
+from hvtui.model import VM, ControllerType, Disk, VhdFormat, VhdType, VMState
 from hvtui.model.versions import WS2012, WS2012R2, WS2019
 from hvtui.ui import actions
-from hvtui.ui.explain import guest_supports_enhanced_session, resize_verdict
+from hvtui.ui.explain import resize_verdict
 from hvtui.ui.render import ROLES, fmt_age, fmt_bytes, fmt_duration, vm_state_role
 from hvtui.ui.settings import load_settings, save_setting
 from hvtui.ui.table import layout_columns
@@ -113,11 +114,13 @@ def test_online_resize_rule() -> None:
     ("Windows 8.1 Pro", True),
     ("Windows 7 Professional", False),
     ("Windows 10 Enterprise", True),
+    ("Windows 10 Home", False),
     ("Ubuntu 22.04 LTS", False),
-    ("", None),
+    ("", False),
 ])
-def test_enhanced_session_guest_rule(guest: str, supported: bool | None) -> None:
-    assert guest_supports_enhanced_session(guest)[0] is supported
+def test_enhanced_session_guest_rule(guest: str, supported: bool) -> None:
+    vm = VM("id", "vm", "host", VMState.Running, guest_os=guest)
+    assert (enhanced_session_guest(vm) is None) is supported
 
 
 def test_packaged_themes_load_and_resolve() -> None:

@@ -54,6 +54,8 @@ def enhanced_session_guest(vm: VM) -> str | None:
     if ok is False:
         return (f"{vm.guest_os} is older than Windows 8.1 / Server 2012 R2, the first guests "
                 "with enhanced session")
+    if "home" in vm.guest_os.lower().split():
+        return f"{vm.guest_os}: Home editions have no Remote Desktop Services"
     return None
 
 
