@@ -158,7 +158,9 @@ async def run_get(args: argparse.Namespace) -> int:
         await pool.close()
     failed = [s for s in estate.hosts if s.error]
     for status in failed:
-        print(f"hvtui: {status.name}: {status.error}", file=sys.stderr)
+        # Errors from hvtui's tree already name their host; others get it in front.
+        where = "" if status.name in status.error else f"{status.name}: "
+        print(f"hvtui: {where}{status.error}", file=sys.stderr)
     rows = _ROWS[args.what](estate)
     if args.output == "json":
         print(json.dumps(rows, ensure_ascii=False, indent=2, default=str))

@@ -23,6 +23,8 @@ class HvtuiError(Exception):
     """Base of every error hvtui shows to a person."""
 
     title: str = "hvtui error"
+    preposition: str = "on"
+    """How the title meets the host: "Timed out on X", "Cannot connect to X"."""
 
     def __init__(self, cause: str, *, host: str | None = None, hint: str | None = None) -> None:
         super().__init__(cause)
@@ -35,7 +37,7 @@ class HvtuiError(Exception):
 
     def user_message(self) -> str:
         """One paragraph for a person: what, where, why, what next."""
-        where = f" on {self.host}" if self.host else ""
+        where = f" {self.preposition} {self.host}" if self.host else ""
         text = f"{self.title}{where}: {self.cause}"
         if self.hint:
             text += f" ({self.hint})"
@@ -55,10 +57,12 @@ class RemoteError(HvtuiError):
 
 class ConnectError(RemoteError):
     title = "Cannot connect"
+    preposition = "to"
 
 
 class AuthError(RemoteError):
     title = "Authentication failed"
+    preposition = "to"
 
 
 class RemoteTimeout(RemoteError):

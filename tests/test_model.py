@@ -103,3 +103,11 @@ def test_estate_merges_clusters_and_finds_vms() -> None:
     updated = estate.with_status(HostStatus("DEAD", _inv("DEAD")))
     assert updated.status("DEAD").reachable  # type: ignore[union-attr]
     assert len(updated.hosts) == 4
+
+
+def test_error_messages_read_as_sentences() -> None:
+    from hvtui.errors import ConnectError, RemoteTimeout
+
+    refused = ConnectError("refused", host="HV1", hint="check WinRM")
+    assert refused.user_message() == "Cannot connect to HV1: refused (check WinRM)"
+    assert RemoteTimeout("no answer", host="HV1").user_message() == "Timed out on HV1: no answer"
