@@ -31,6 +31,7 @@ import textwrap
 from collections.abc import Callable
 from typing import Any, TextIO
 
+from hvtui.config import on_terminal
 from hvtui.errors import HvtuiError, PlanRefused
 from hvtui.hyperv.audit import AuditLog
 from hvtui.hyperv.jobs import JobManager
@@ -142,13 +143,13 @@ class _Progress:
 # --- confirming ---------------------------------------------------------------------------
 
 
-def _confirm(plan: Plan, args: argparse.Namespace, stdin: TextIO, out: TextIO) -> bool:
+def _confirm(plan: Plan, args: argparse.Namespace, stdin: TextIO | None, out: TextIO) -> bool:
     """Ask before a destructive change; True to go ahead. Refuses without a terminal."""
     if not plan.destructive or args.yes:
         return True
     targets = plan.targets
     named = ", ".join(targets)
-    if not stdin.isatty():
+    if stdin is None or not on_terminal(stdin):
         raise PlanRefused(f"{plan.title} is destructive ({named}) and there is no terminal to "
                           "ask on", hint="pass --yes to confirm it in a script")
     if len(targets) > 1:
@@ -167,10 +168,12 @@ def run_request(args: argparse.Namespace, make: RequestMaker, *,
                 stdin: TextIO | None = None, out: TextIO | None = None) -> int:
     """The handler of every action command."""
     request = make(args)
+    # sys.stdin is None when the command runs with standard input closed (cron, CI).
     return asyncio.run(_run(args, request, stdin or sys.stdin, out or sys.stdout))
 
 
-async def _run(args: argparse.Namespace, request: Request, stdin: TextIO, out: TextIO) -> int:
+async def _run(args: argparse.Namespace, request: Request, stdin: TextIO | None,
+               out: TextIO) -> int:
     from hvtui.session_setup import open_pool
 
     pool, source = open_pool(args)

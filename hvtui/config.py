@@ -40,7 +40,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from hvtui.errors import ConfigError
 
@@ -226,6 +226,14 @@ def load_inventory(path: str | Path) -> Inventory:
                      max_concurrency=int(max_concurrency))
 
 
+def on_terminal(stream: TextIO | None) -> bool:
+    """Whether ``stream`` is a terminal a person answers on (False when stdin is closed)."""
+    try:
+        return stream is not None and stream.isatty()
+    except (OSError, ValueError):  # a closed or detached stream
+        return False
+
+
 def resolve_password(host: HostConfig, *, interactive: bool | None = None) -> str | None:
     """The host's password from env, keyring, owner-only file or a prompt; None if none is set.
 
@@ -263,7 +271,7 @@ def resolve_password(host: HostConfig, *, interactive: bool | None = None) -> st
     if host.transport == "ssh":
         return None  # keys and the agent
     if interactive is None:
-        interactive = sys.stdin.isatty()
+        interactive = on_terminal(sys.stdin)
     if interactive:
         import getpass
 
