@@ -75,7 +75,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _console(args: argparse.Namespace) -> int:
+    from hvtui.config import on_terminal
     from hvtui.session_setup import open_pool
+
+    if not (on_terminal(sys.stdin) and on_terminal(sys.stdout)):
+        raise HvtuiError("the console needs a terminal (standard input and output)",
+                         hint="run it in a terminal, or use `hvtui get vms -o json` in scripts")
     from hvtui.ui.app import make_app
 
     pool, source = open_pool(args)

@@ -25,3 +25,10 @@ def test_destructive_change_is_refused_without_a_terminal() -> None:
 def test_harmless_read_still_works() -> None:
     done = run_without_stdin("get", "hosts")
     assert done.returncode == 0 and "HV-NODE1" in done.stdout
+
+
+def test_console_without_a_terminal_says_what_to_use() -> None:
+    done = run_without_stdin()
+    assert done.returncode == 2
+    assert "needs a terminal" in done.stderr and "hvtui get" in done.stderr
+    assert "Traceback" not in done.stderr
