@@ -304,17 +304,21 @@ async def test_many_objects_over_several_documents(lab: SSHLabServer, tmp_path: 
     assert result.objects == [{"Index": i, "Name": f"vm-{i}"} for i in range(10)]
 
 
-async def test_server_splits_stdout_like_powershell(lab: SSHLabServer, tmp_path: Path) -> None:
-    """The raw wire: several <Objs> documents, one of them after a repeated header."""
+async def raw_run(lab: SSHLabServer, tmp_path: Path, command: str, stdin: bytes
+                  ) -> asyncssh.SSHCompletedProcess:
+    """One command on the lab's SSH endpoint with a plain asyncssh client: the raw wire."""
     async with asyncssh.connect(
         "127.0.0.1", lab.port("hv1"), username=USER, password=PASSWORD, client_keys=None,
         agent_path=None, known_hosts=str(trust(tmp_path, lab.known_hosts_line("hv1"))),
         config=None,
     ) as conn:
-        done = await conn.run(
-            command_line("powershell"), input=encode_payload("many", {"Mode": "many"}),
-            encoding=None,
-        )
+        return await conn.run(command, input=stdin, encoding=None)
+
+
+async def test_server_splits_stdout_like_powershell(lab: SSHLabServer, tmp_path: Path) -> None:
+    """The raw wire: several <Objs> documents, one of them after a repeated header."""
+    done = await raw_run(lab, tmp_path, command_line("powershell"),
+                         encode_payload("many", {"Mode": "many"}))
     stdout = cast(bytes, done.stdout or b"").decode("utf-8")
     assert done.exit_status == 0
     assert stdout.startswith(HEADER + "\r\n<Objs ")
@@ -328,15 +332,8 @@ async def test_psrpcore_reads_the_lab_stdout_as_hvtui_does(
     lab: SSHLabServer, tmp_path: Path
 ) -> None:
     """An independent reader (psrpcore) agrees with hvtui's fast one on the lab's output."""
-    async with asyncssh.connect(
-        "127.0.0.1", lab.port("hv1"), username=USER, password=PASSWORD, client_keys=None,
-        agent_path=None, known_hosts=str(trust(tmp_path, lab.known_hosts_line("hv1"))),
-        config=None,
-    ) as conn:
-        done = await conn.run(
-            command_line("powershell"), input=encode_payload("values", {"Mode": "values"}),
-            encoding=None,
-        )
+    done = await raw_run(lab, tmp_path, command_line("powershell"),
+                         encode_payload("values", {"Mode": "values"}))
     stdout = cast(bytes, done.stdout or b"").decode("utf-8")
     documents, _ = split_documents(stdout)
     theirs = [to_plain(v) for d in documents for v in deserialize_clixml(d, PSCryptoProvider())]
@@ -345,12 +342,7 @@ async def test_psrpcore_reads_the_lab_stdout_as_hvtui_does(
 
 
 async def test_lab_refuses_other_command_lines(lab: SSHLabServer, tmp_path: Path) -> None:
-    async with asyncssh.connect(
-        "127.0.0.1", lab.port("hv1"), username=USER, password=PASSWORD, client_keys=None,
-        agent_path=None, known_hosts=str(trust(tmp_path, lab.known_hosts_line("hv1"))),
-        config=None,
-    ) as conn:
-        done = await conn.run("powershell.exe -Command Get-VM", input=b"", encoding=None)
+    done = await raw_run(lab, tmp_path, "powershell.exe -Command Get-VM", b"")
     assert done.exit_status == 1
     assert (done.stdout or b"") == b""
     stderr = cast(bytes, done.stderr or b"").decode("utf-8")
