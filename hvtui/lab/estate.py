@@ -16,6 +16,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from hvtui.lab.clock import LabClock
 from hvtui.lab.releases import ProcessorFamily, Release
@@ -190,6 +191,12 @@ class VM:
     def display_state(self) -> str:
         return self.state + ("Critical" if self.critical else "")
 
+    def copy_settings(self, **changes: Any) -> VM:
+        """A new, Off VM with this one's hardware and guest settings (not its state, disks
+        or history); ``changes`` sets the id, the name and whatever else differs."""
+        settings = {name: getattr(self, name) for name in _COPIED_SETTINGS}
+        return VM(**{**settings, **changes})
+
     @property
     def active(self) -> bool:
         return self.state in ACTIVE_STATES
@@ -198,6 +205,12 @@ class VM:
     def carries_cpu_state(self) -> bool:
         """Running, paused and saved VMs hold processor state a destination must accept."""
         return self.state in ("Running", "Paused", "Saved")
+
+
+_COPIED_SETTINGS = ("generation", "version", "cpus", "memory_startup", "memory_maximum",
+                    "dynamic_memory", "load", "compat", "guest_os", "linux", "guest_ics",
+                    "phase")
+"""What a replica or a test-failover VM takes over from the VM it copies."""
 
 
 @dataclass(slots=True)

@@ -161,23 +161,11 @@ async def replication_resume(call: Call) -> None:
 
 def make_test_vm(estate: Estate, host: Host, vm: VM) -> VM:
     """Start-VMFailover -AsTest: an Off copy on differencing disks, not connected to any switch."""
-    test = VM(
+    test = vm.copy_settings(
         id=estate.new_id("test-failover"),
         name=f"{vm.name} - Test",
-        generation=vm.generation,
-        version=vm.version,
-        cpus=vm.cpus,
-        memory_startup=vm.memory_startup,
-        memory_maximum=vm.memory_maximum,
-        dynamic_memory=vm.dynamic_memory,
-        load=vm.load,
-        compat=vm.compat,
-        guest_os=vm.guest_os,
-        linux=vm.linux,
-        guest_ics=vm.guest_ics,
         path=vm.path,
         replication_mode="TestReplica",
-        phase=vm.phase,
         adapters=[Adapter(a.name, "", a.mac, list(a.ips)) for a in vm.adapters],
     )
     for drive in vm.drives:

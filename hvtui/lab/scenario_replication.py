@@ -71,25 +71,13 @@ def _replica_copy(estate: Estate, primary: Host, vm: VM, host: Host, mode: str) 
     folder = join(
         join(join(host.replica_storage, "Hyper-V Replica"), "Virtual hard disks"), vm.id.upper()
     )
-    copy = VM(
+    copy = vm.copy_settings(
         id=vm.id,
         name=vm.name,
-        generation=vm.generation,
-        version=vm.version,
-        cpus=vm.cpus,
-        memory_startup=vm.memory_startup,
-        memory_maximum=vm.memory_maximum,
-        dynamic_memory=vm.dynamic_memory,
-        load=vm.load,
-        compat=vm.compat,
-        guest_os=vm.guest_os,
-        linux=vm.linux,
-        guest_ics=vm.guest_ics,
         app_health=vm.app_health,
         path=join(host.replica_storage, "Hyper-V Replica"),
         notes=vm.notes,
         replication_mode=mode,
-        phase=vm.phase,
         ic_overrides=dict(vm.ic_overrides),
         guest_blocked=vm.guest_blocked,
     )
