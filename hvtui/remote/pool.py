@@ -118,11 +118,7 @@ class SessionPool:
                                       hint="the host may be overloaded; raise the timeout or retry")
                 self._failed(host, error)
                 raise error from None
-            except (ConnectError, SessionLost) as exc:
-                await self._discard(host)
-                self._failed(host, exc)
-                raise
-            except RemoteTimeout as exc:
+            except (ConnectError, SessionLost, RemoteTimeout) as exc:
                 await self._discard(host)
                 self._failed(host, exc)
                 raise
