@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hvtui.lab.clock import LabClock
+from hvtui.lab.platform import Platform, default_platform
 from hvtui.lab.releases import ProcessorFamily, Release
 
 BASE_STATES = ("Running", "Off", "Saved", "Paused")
@@ -257,6 +258,15 @@ class Host:
     vms: dict[str, VM] = field(default_factory=dict)
     """By VM id, in creation order."""
     base_load: float = 3.0
+    platform: Platform | None = None
+    """Its PowerShell, modules and language; None: what its release ships (see software)."""
+
+    @property
+    def software(self) -> Platform:
+        """What a remote session on this host runs (declared, or the release's defaults)."""
+        if self.platform is not None:
+            return self.platform
+        return default_platform(self.release.reference_key, clustered=bool(self.cluster))
 
     @property
     def fqdn(self) -> str:

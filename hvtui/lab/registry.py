@@ -22,7 +22,6 @@ from hvtui.ps.catalog import Script
 from hvtui.remote.base import ProgressCallback, ProgressRecord, PSObjectData
 
 _HANDLER_MODULES = (
-    "hvtui.lab.inventory",
     "hvtui.lab.power",
     "hvtui.lab.checkpoints",
     "hvtui.lab.migration",

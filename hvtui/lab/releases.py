@@ -26,6 +26,11 @@ class Release:
     reports_versions: bool
     """Whether Get-VMHostSupportedVersion exists (2016 and later)."""
 
+    @property
+    def reference_key(self) -> str:
+        """The release as ``hvtui.reference`` spells it (``2012 R2``)."""
+        return self.key.replace("R2", " R2")
+
     def at_least(self, key: str) -> bool:
         return self.rank >= RELEASES[key].rank
 

@@ -27,6 +27,13 @@ from hvtui.lab.estate import (
     key,
     path_key,
 )
+from hvtui.lab.platform import (
+    FAILOVER_CLUSTERS,
+    LANGUAGES,
+    PWSH_VERSIONS,
+    Platform,
+    pwsh_unsupported_reason,
+)
 from hvtui.lab.releases import PROCESSOR_FAMILIES, RELEASES
 from hvtui.lab.scenario_reader import GB, PendingRole, Reader
 from hvtui.lab.scenario_replication import build_replication
@@ -221,11 +228,36 @@ def _host(
         _volume(estate, host, volume)
     if not host.volumes:
         raise reader.fail("a host needs at least one [[host.volume]]", "add its C: volume")
+    host.platform = _platform(host, reader)
     for vm_reader in reader.tables("vm", "vm"):
         vm = build_vm(estate, host, vm_reader, pending)
         host.vms[vm.id] = vm
     reader.done()
     return host
+
+
+def _platform(host: Host, reader: Reader) -> Platform:
+    """The host's software: its release's Windows PowerShell unless ``powershell`` names a
+    pwsh 7 version; FailoverClusters on cluster nodes, and wherever ``modules`` adds it (the
+    clustering tools installed on a standalone host); the display ``language``."""
+    base = host.software
+    shell = reader.get("powershell", str, "", choices=["", *PWSH_VERSIONS])
+    version = base.ps_version
+    if shell:
+        why = pwsh_unsupported_reason(base.release)
+        if why:
+            raise reader.fail(f"powershell = {shell!r}: {why}", "remove powershell")
+        major, minor = shell.split(".")
+        version = (int(major), int(minor))
+    extra = reader.strings("modules")
+    for module in extra:
+        if module != FAILOVER_CLUSTERS:
+            raise reader.fail(
+                f"module {module!r} is not one the lab installs on demand",
+                f"list only {FAILOVER_CLUSTERS} (Hyper-V, Storage and CimCmdlets are always there)",
+            )
+    language = reader.get("language", str, "en-US", choices=list(LANGUAGES))
+    return Platform(base.release, version, base.modules | frozenset(extra), language)
 
 
 def _migration(host: Host, reader: Reader) -> None:

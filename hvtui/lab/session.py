@@ -1,29 +1,36 @@
 """LabSession: hvtui's in-process "lab" transport, one simulated host behind the Session API.
 
-``invoke`` recognises the script text as a catalog script (``hvtui.ps.catalog.identify``),
-binds the parameters as PowerShell would, and runs that script's handler against the
-estate. Text that is not a catalog script fails as a host fails an unknown command.
+``invoke`` takes what a host's constrained endpoint takes: the text of a catalog script
+(``hvtui.ps.catalog.identify``) and its parameters. Anything else fails as a host fails an
+unknown command. The script itself then runs as text in the lab's PowerShell engine
+(:mod:`hvtui.lab.pwsh`), against the cmdlets this host has (:mod:`hvtui.lab.runtime`), in a
+thread of its own: long cmdlets wait on lab time there, and a large inventory never stalls
+the caller's event loop. Cancelling the awaiting task stops the script, as PowerShell's
+Stop does.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
+import threading
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from hvtui.errors import RemoteError, RemoteTimeout, SessionLost
-from hvtui.lab.binding import bind
-from hvtui.lab.failures import HostError, command_not_found
-from hvtui.lab.registry import Call, handler_for
+from hvtui.lab import pwsh
+from hvtui.lab.failures import command_not_found
+from hvtui.lab.runtime import HostRuntime
 from hvtui.ps import catalog
-from hvtui.remote.base import ErrorRecord, ParamValue, ProgressCallback, PSResult
+from hvtui.remote.base import ParamValue, ProgressCallback, ProgressRecord, PSResult
 
 if TYPE_CHECKING:
     from hvtui.lab.lab import Lab
 
 _COMMENTS = re.compile(r"\A(?:\s+|<#.*?#>|#[^\n]*)*", re.DOTALL)
 _TOKEN = re.compile(r"[^\s;|(){}]+")
+
+T = TypeVar("T")
 
 
 def first_token(script: str) -> str:
@@ -33,16 +40,29 @@ def first_token(script: str) -> str:
     return found.group(0) if found else ""
 
 
-def _failed(record: ErrorRecord, call: Call | None = None) -> PSResult:
-    if call is None:
-        return PSResult(errors=[record], had_errors=True)
-    return PSResult(
-        objects=list(call.objects),
-        errors=[record],
-        warnings=list(call.warnings),
-        progress=list(call.progress),
-        had_errors=True,
-    )
+def in_thread(work: Callable[[], T], name: str) -> asyncio.Future[T]:
+    """Run ``work`` in a new daemon thread; its result arrives on the caller's loop."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(result: T | None, error: BaseException | None) -> None:
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)  # type: ignore[arg-type]
+
+    def target() -> None:
+        try:
+            result = work()
+        except BaseException as exc:  # noqa: BLE001 - handed to the awaiting task
+            loop.call_soon_threadsafe(settle, None, exc)
+        else:
+            loop.call_soon_threadsafe(settle, result, None)
+
+    threading.Thread(target=target, name=name, daemon=True).start()
+    return future
 
 
 class LabSession:
@@ -71,48 +91,54 @@ class LabSession:
             token = first_token(script)
             if not token:
                 return PSResult()
-            return _failed(command_not_found(token).record)
-        handler = handler_for(entry.name)
-        if handler is None:
-            return _failed(
-                ErrorRecord(
-                    message=f"The hvtui lab does not emulate the catalog script '{entry.name}'.",
-                    category="NotImplemented",
-                    error_id="LabScriptNotEmulated",
-                    target=entry.name,
-                )
-            )
-        try:
-            params = bind(entry, parameters)
-        except HostError as exc:
-            return _failed(exc.record)
-        host = self._lab.estate.host(self.host)
+            return PSResult(errors=[command_not_found(token).record], had_errors=True)
+        estate = self._lab.estate
+        host = estate.host(self.host)
         assert host is not None, "a lab session is only made for a host of its lab"
-        call = Call(self._lab.estate, host, entry, params, on_progress)
+        loop = asyncio.get_running_loop()
+        cancel = threading.Event()
+
+        def progress(record: ProgressRecord) -> None:
+            if on_progress is not None:
+                loop.call_soon_threadsafe(on_progress, record)
+
+        def work() -> pwsh.Outcome:
+            runtime = HostRuntime(estate, host, host.software, on_progress=progress,
+                                  cancel=cancel)
+            return pwsh.run(entry.text, dict(parameters or {}), runtime, cancel=cancel)
+
+        running = in_thread(work, f"lab {self.host}: {entry.name}")
         try:
-            if timeout is None:
-                await handler(call)
-            else:
-                await asyncio.wait_for(handler(call), timeout)
-        except HostError as exc:
-            return _failed(exc.record, call)
+            outcome = await asyncio.wait_for(asyncio.shield(running), timeout)
         except TimeoutError:
+            cancel.set()
             raise RemoteTimeout(
                 f"'{entry.name}' did not finish within {timeout:g} seconds",
                 host=self.host,
                 hint="the lab clock may be slow; raise the timeout or the lab speed",
             ) from None
         except asyncio.CancelledError:
+            cancel.set()
             raise
         except Exception as exc:  # a lab defect must not look like a host's answer
             raise RemoteError(
-                f"the lab failed while emulating '{entry.name}': {exc!r}",
+                f"the lab failed while running '{entry.name}': {exc!r}",
                 host=self.host,
                 hint="this is a defect in hvtui's lab; please report it",
             ) from exc
-        return PSResult(
-            objects=list(call.objects), warnings=list(call.warnings), progress=list(call.progress)
-        )
+        return result_of(outcome)
 
     async def close(self) -> None:
         self._closed = True
+
+
+def result_of(outcome: pwsh.Outcome) -> PSResult:
+    """What a remote client receives of a run: output as plain data, the streams, failure."""
+    objects: list[Any] = [pwsh.to_plain(value) for value in outcome.output]
+    return PSResult(
+        objects=objects,
+        errors=[error.as_record() for error in outcome.errors],
+        warnings=list(outcome.warnings),
+        progress=list(outcome.progress),
+        had_errors=outcome.failed,
+    )

@@ -20,7 +20,10 @@ if (Get-Command -Name 'Get-VMHostSupportedVersion' -ErrorAction 'SilentlyContinu
     $supported = @(Get-VMHostSupportedVersion | ForEach-Object { $_.Version.ToString(2) })
     $default = (Get-VMHostSupportedVersion -Default).Version.ToString(2)
 }
-$cluster = Get-Cluster -ErrorAction 'SilentlyContinue'
+$cluster = $null
+if (Get-Command -Name 'Get-Cluster' -ErrorAction 'SilentlyContinue') {
+    $cluster = Get-Cluster
+}
 $clusterName = ''
 if ($cluster) {
     $clusterName = [string]$cluster.Name

@@ -1,0 +1,561 @@
+"""The objects emulated cmdlets return: Hyper-V, FailoverClusters, Storage and CIM objects
+with the properties a host of that release has.
+
+Each builder reads one piece of the estate and returns a :class:`~hvtui.lab.pwsh.PSObject`
+shaped like the real class (``reference/object-shapes.md``): its type names, its properties
+with their .NET types (enums as :class:`~hvtui.lab.pwsh.PSEnum`, sizes as int, times as
+aware datetimes, durations as timedelta, ids as UUID), its ToString. A property a release
+does not have is simply absent, so a script that reads it gets ``$null`` as on that host.
+Where the reference cannot say when a property appeared, the lab takes the later release
+(the stricter answer) and says UNCONFIRMED next to it.
+
+Only properties the lab models are present: a script that reads anything else gets
+``$null`` rather than a made-up value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from hvtui.lab import enums, live
+from hvtui.lab.estate import (
+    DEFAULT_OFF_SERVICES,
+    GSI,
+    VM,
+    Checkpoint,
+    Cluster,
+    ClusterGroup,
+    ClusterNode,
+    Drive,
+    Estate,
+    Host,
+    ReplicationLink,
+    SharedVolume,
+    Vhd,
+    Volume,
+)
+from hvtui.lab.pwsh import PSEnum, PSObject, PSVersion
+from hvtui.lab.pwsh.values import Lazy, Setter
+from hvtui.lab.releases import Release, has_feature
+from hvtui.reference import integration_services
+
+Props = list[tuple[str, Any]]
+
+_HV = "Microsoft.HyperV.PowerShell."
+_FC = "Microsoft.FailoverClusters.PowerShell."
+_EMPTY_GUID = uuid.UUID(int=0)
+
+LOCALISED_SERVICE_NAMES: dict[str, dict[str, str]] = {
+    # Get-VMIntegrationService on a German host, Name and Id (HyperVDsc#76, LabBuilder#183,
+    # and a published listing of all six on a German 2016-era host); VSS stays 'VSS'.
+    "de-DE": {
+        "6C09BB55-D683-4DA0-8931-C9BF705F6480": "Gastdienstschnittstelle",
+        "84EAAE65-2F2E-45F5-9BB5-0E857DC8EB47": "Takt",
+        "2A34B1C2-FD73-4043-8A5B-DD2159BC743F": "Austausch von Schlüsselwertepaaren",
+        "9F8233AC-BE49-4C79-8EE3-E7E1985B2077": "Herunterfahren",
+        "2497F4DE-E9FA-4204-80E4-4B75C46419C0": "Zeitsynchronisierung",
+        "5CED1297-4598-4915-A5FC-AD21BB4D02A4": "VSS",
+    },
+}
+"""Integration-service display names per host language (English comes from the reference)."""
+
+
+class View:
+    """What one call sees of its host: the estate, the host, its release and the moment.
+
+    ``elapsed`` is read once per call, so every object of one inventory describes the same
+    instant (as one Get-VM call would).
+    """
+
+    __slots__ = ("estate", "host", "release", "language", "elapsed")
+
+    def __init__(self, estate: Estate, host: Host, language: str = "en-US") -> None:
+        self.estate = estate
+        self.host = host
+        self.release: Release = host.release
+        self.language = language
+        self.elapsed = estate.clock.elapsed()
+
+    def at_least(self, key: str) -> bool:
+        return self.release.at_least(key)
+
+    def enum(self, enum_type: str, name: str) -> Any:
+        return enums.value(enum_type, name, self.release.reference_key)
+
+    def now(self) -> dt.datetime:
+        return self.estate.clock.at(self.elapsed)
+
+
+def _obj(type_names: tuple[str, ...], props: Props, to_string: Callable[[], str]) -> PSObject:
+    return PSObject(props, type_names=(*type_names, "System.Object"), to_string=to_string)
+
+
+def _uid(text: str) -> uuid.UUID:
+    return uuid.UUID(text)
+
+
+# --- integration services ---------------------------------------------------------------------
+
+
+def service_ids(release: Release) -> list[str]:
+    """GUIDs of the services a host of this release lists, in Get-VMIntegrationService order.
+
+    2012 R2 listed Time Synchronization, Heartbeat, Key-Value Pair Exchange, Shutdown, VSS,
+    Guest Service Interface; 2016 and later list them alphabetically (object-shapes.md).
+    """
+    by_name = {s.name: s for s in integration_services()}
+    if release.at_least("2016"):
+        order = [GSI, "Heartbeat", "Key-Value Pair Exchange", "Shutdown", "Time Synchronization",
+                 "VSS"]
+    else:
+        order = ["Time Synchronization", "Heartbeat", "Key-Value Pair Exchange", "Shutdown", "VSS"]
+        if has_feature(release, "guest_service_interface"):
+            order.append(GSI)
+    return [by_name[name].id for name in order]
+
+
+def english_service_name(service_id: str) -> str:
+    return next(s.name for s in integration_services() if s.id == service_id)
+
+
+def service_name(view: View, service_id: str) -> str:
+    local = LOCALISED_SERVICE_NAMES.get(view.language, {})
+    return local.get(service_id) or english_service_name(service_id)
+
+
+def service_enabled(vm: VM, name: str) -> bool:
+    return vm.ic_overrides.get(name, name not in DEFAULT_OFF_SERVICES)
+
+
+# --- VM -----------------------------------------------------------------------------------------
+
+
+def vm_status(vm: VM) -> str:
+    if vm.busy:
+        return vm.busy
+    return vm.status or "Operating normally"
+
+
+def heartbeat_name(vm: VM, works: Callable[[VM, str], bool], runs: Callable[[VM, str], bool],
+                   ) -> str | None:
+    """VM.Heartbeat: None where PowerShell has $null (VM off or saved)."""
+    if vm.state == "Paused":
+        return "Paused"
+    if vm.state != "Running":
+        return None
+    if not service_enabled(vm, "Heartbeat"):
+        return "Disabled"
+    if not runs(vm, "Heartbeat"):
+        return "NoContact"
+    return {"Healthy": "OkApplicationsHealthy", "Critical": "OkApplicationsCritical"}.get(
+        vm.app_health, "OkApplicationsUnknown")
+
+
+def vm_object(view: View, vm: VM, *, guest_runs: Callable[[VM, str], bool]) -> PSObject:
+    """Get-VM's VirtualMachine."""
+    estate, host = view.estate, view.host
+    assigned, demand = live.memory(estate, vm, view.elapsed)
+    vm_id = _uid(vm.id)
+    status = vm_status(vm)
+    heartbeat = heartbeat_name(vm, service_enabled, guest_runs)
+    chain = estate.replication(vm)
+    replication_state, replication_health = "Disabled", "NotApplicable"
+    if chain is not None:
+        link = chain.primary if vm.replication_mode in ("Primary", "Replica") else chain.extended
+        if link is not None:
+            replication_state, replication_health = link.state, link.health
+    props: Props = [
+        ("VMName", vm.name),
+        ("VMId", vm_id),
+        ("ConfigurationLocation", vm.path),
+        ("SmartPagingFileInUse", False),
+        ("SmartPagingFilePath", vm.path),
+        ("SnapshotFileLocation", vm.path),
+        ("AutomaticStartAction", view.enum("StartAction", "StartIfRunning")),
+        ("AutomaticStartDelay", 0),
+        ("AutomaticStopAction", view.enum("StopAction", "Save")),
+        ("CPUUsage", live.cpu_usage(estate, vm, view.elapsed)),
+        ("MemoryAssigned", assigned),
+        ("MemoryDemand", demand),
+        ("Heartbeat", view.enum("VMHeartbeatStatus", heartbeat) if heartbeat else None),
+        ("Uptime", dt.timedelta(seconds=live.uptime(vm, view.elapsed))),
+        ("PrimaryOperationalStatus", view.enum("VMOperationalStatus", "Ok")),
+        ("PrimaryStatusDescription", "OK"),
+        ("Status", status),
+        ("ReplicationHealth", view.enum("ReplicationHealthState", replication_health)),
+        ("ReplicationMode", view.enum("ReplicationMode", vm.replication_mode)),
+        ("ReplicationState", view.enum("ReplicationState", replication_state)),
+        ("ResourceMeteringEnabled", False),
+        ("Notes", vm.notes),
+        ("State", Lazy(lambda: view.enum("VMState", vm.display_state))),
+        ("DynamicMemoryEnabled", vm.dynamic_memory),
+        ("MemoryMaximum", vm.memory_maximum),
+        ("MemoryMinimum", min(vm.memory_startup, 512 * 1024**2)),
+        ("MemoryStartup", vm.memory_startup),
+        ("ProcessorCount", vm.cpus),
+        ("IsClustered", vm.clustered),
+        ("ParentSnapshotId", _uid(vm.current_checkpoint) if vm.current_checkpoint else None),
+        ("Path", vm.path),
+        ("Id", vm_id),
+        ("Name", vm.name),
+        ("ComputerName", host.name),
+        ("IsDeleted", False),
+    ]
+    if view.at_least("2012R2"):
+        # New-VM -Generation is 2012 R2's: a 2012 VirtualMachine has no Generation (R-GEN-1).
+        props.append(("Generation", vm.generation))
+    if view.at_least("2016"):
+        # Configuration versions became visible (Get-VMHostSupportedVersion, Update-VMVersion)
+        # with module 2.0; no 2012 R2 sample shows the property (UNCONFIRMED: stricter).
+        props += [
+            ("Version", vm.version),
+            ("CheckpointType", view.enum("CheckpointType", "Production")),
+            ("AutomaticCheckpointsEnabled", True),
+            ("AutomaticCriticalErrorAction", None),
+            ("CheckpointFileLocation", vm.path),
+            ("ParentCheckpointId", _uid(vm.current_checkpoint) if vm.current_checkpoint
+             else None),
+        ]
+    return _obj((_HV + "VirtualMachine", _HV + "VirtualMachineBase",
+                 _HV + "VirtualizationObject"), props,
+                lambda: f"VirtualMachine (Name = '{vm.name}') [Id = '{vm.id}']")
+
+
+def processor_object(view: View, vm: VM) -> PSObject:
+    """Get-VMProcessor's VMProcessor."""
+    props: Props = [
+        ("Count", vm.cpus),
+        ("CompatibilityForMigrationEnabled", vm.compat),
+        ("CompatibilityForOlderOperatingSystemsEnabled", False),
+        ("Maximum", 100),
+        ("Reserve", 0),
+        ("RelativeWeight", 100),
+        ("Name", "Processor"),
+        ("VMName", vm.name),
+        ("VMId", _uid(vm.id)),
+        ("ComputerName", view.host.name),
+        ("IsDeleted", False),
+    ]
+    return _obj((_HV + "VMProcessor", _HV + "VMComponentObject", _HV + "VirtualizationObject"),
+                props, lambda: f"VMProcessor (VMName = '{vm.name}')")
+
+
+# --- host -----------------------------------------------------------------------------------------
+
+
+def vmhost_object(view: View) -> PSObject:
+    """Get-VMHost's VMHost."""
+    host = view.host
+    props: Props = [
+        ("ComputerName", host.name),
+        ("Name", host.name),
+        ("FullyQualifiedDomainName", host.fqdn),
+        ("LogicalProcessorCount", host.logical_processors),
+        ("MemoryCapacity", host.memory_capacity),
+        ("NumaSpanningEnabled", True),
+        ("VirtualHardDiskPath", host.vhd_path),
+        ("VirtualMachinePath", host.vm_path),
+        ("MaximumStorageMigrations", 2),
+        ("MaximumVirtualMachineMigrations", host.max_migrations),
+        ("UseAnyNetworkForMigration", host.use_any_network),
+        ("VirtualMachineMigrationAuthenticationType",
+         view.enum("MigrationAuthenticationType", host.migration_auth)),
+        ("VirtualMachineMigrationEnabled", host.migration_enabled),
+        ("IsDeleted", False),
+    ]
+    if view.at_least("2012R2"):
+        # Set-VMHost -EnableEnhancedSessionMode and -VirtualMachineMigrationPerformanceOption
+        # are new in 2012 R2 (cmdlets-by-release.md), and so are the properties.
+        props += [
+            ("EnableEnhancedSessionMode", host.enhanced_session),
+            ("VirtualMachineMigrationPerformanceOption",
+             view.enum("MigrationPerformanceOption", host.migration_performance)),
+        ]
+    return _obj((_HV + "VMHost", _HV + "VirtualizationObject"), props, lambda: "VMHost")
+
+
+def supported_version_object(version: str, default: bool) -> PSObject:
+    """Get-VMHostSupportedVersion's VMHostSupportedVersion (2016+)."""
+    props: Props = [("Version", PSVersion.parse(version)), ("IsDefault", default)]
+    return _obj((_HV + "VMHostSupportedVersion",), props, lambda: version)
+
+
+def switch_object(view: View, name: str) -> PSObject:
+    """Get-VMSwitch's VMSwitch (the lab's switches are external)."""
+    props: Props = [
+        ("Name", name),
+        ("SwitchType", view.enum("VMSwitchType", "External")),
+        ("ComputerName", view.host.name),
+        ("IsDeleted", False),
+    ]
+    return _obj((_HV + "VMSwitch", _HV + "VirtualizationObject"), props,
+                lambda: f"VMSwitch (Name = '{name}')")
+
+
+def volume_object(volume: Volume) -> PSObject:
+    """Get-Volume's MSFT_Volume (a CIM instance of the Storage module)."""
+    props: Props = [
+        ("DriveLetter", volume.letter or None),
+        ("DriveType", "Fixed"),
+        ("FileSystem", "NTFS"),
+        ("FileSystemLabel", volume.label),
+        ("HealthStatus", "Healthy"),
+        ("Path", volume.path),
+        ("Size", volume.size),
+        ("SizeRemaining", volume.free),
+    ]
+    return _obj(("Microsoft.Management.Infrastructure.CimInstance#ROOT/Microsoft/Windows/"
+                 "Storage/MSFT_Volume", "Microsoft.Management.Infrastructure.CimInstance"),
+                props, lambda: "MSFT_Volume")
+
+
+# --- storage -------------------------------------------------------------------------------------
+
+
+def drive_object(view: View, vm: VM, drive: Drive) -> PSObject:
+    """Get-VMHardDiskDrive's HardDiskDrive."""
+    name = (f"Hard Drive on {drive.controller_type} controller number "
+            f"{drive.controller_number} at location {drive.controller_location}")
+    props: Props = [
+        ("Path", drive.path),
+        ("DiskNumber", None),
+        ("ControllerLocation", drive.controller_location),
+        ("ControllerNumber", drive.controller_number),
+        ("ControllerType", view.enum("ControllerType", drive.controller_type)),
+        ("Name", name),
+        ("PoolName", "Primordial"),
+        ("VMName", vm.name),
+        ("VMId", _uid(vm.id)),
+        ("VMSnapshotId", _EMPTY_GUID),
+        ("VMSnapshotName", ""),
+        ("ComputerName", view.host.name),
+        ("IsDeleted", False),
+    ]
+    if view.at_least("2012R2"):
+        # Storage QoS and shared VHDX are 2012 R2 features (version-facts.md).
+        props += [
+            ("MaximumIOPS", drive.max_iops),
+            ("MinimumIOPS", drive.min_iops),
+            ("SupportPersistentReservations", drive.shared),
+        ]
+    return _obj((_HV + "HardDiskDrive", _HV + "Drive", _HV + "VMDevice",
+                 _HV + "VirtualizationObject"), props,
+                lambda: f"HardDiskDrive (Name = '{name}') [VMName = '{vm.name}']")
+
+
+def vhd_object(view: View, vhd: Vhd, attached: bool) -> PSObject:
+    """Get-VHD's VirtualHardDisk."""
+    props: Props = [
+        ("Path", vhd.path),
+        ("VhdFormat", view.enum("VhdFormat", vhd.format)),
+        ("VhdType", view.enum("VhdType", vhd.type)),
+        ("FileSize", vhd.file_size),
+        ("Size", vhd.size),
+        ("MinimumSize", vhd.minimum_size),
+        ("LogicalSectorSize", 512),
+        ("PhysicalSectorSize", 4096 if vhd.format == "VHDX" else 512),
+        ("BlockSize", vhd.block_size),
+        ("ParentPath", vhd.parent_path or None),
+        ("FragmentationPercentage", 0),
+        ("Alignment", 1),
+        ("Attached", attached),
+        ("DiskNumber", None),
+    ]
+    if view.at_least("2016"):
+        # Absent from the 2012-era documentation sample, present on 2016 (object-shapes.md).
+        props[:0] = [("ComputerName", view.host.name)]
+        props.append(("DiskIdentifier", str(uuid.uuid5(uuid.NAMESPACE_URL, vhd.path)).upper()))
+    return _obj(("Microsoft.Vhd.PowerShell.VirtualHardDisk",), props,
+                lambda: "Microsoft.Vhd.PowerShell.VirtualHardDisk")
+
+
+def snapshot_object(view: View, vm: VM, checkpoint: Checkpoint) -> PSObject:
+    """Get-VMSnapshot's VMSnapshot."""
+    parent = next((c for c in vm.checkpoints if c.id == checkpoint.parent_id), None)
+    props: Props = [
+        ("Id", _uid(checkpoint.id)),
+        ("Name", checkpoint.name),
+        ("VMId", _uid(vm.id)),
+        ("VMName", vm.name),
+        ("SnapshotType", view.enum("SnapshotType", checkpoint.snapshot_type)),
+        ("State", view.enum("VMState", checkpoint.captured_state)),
+        ("ParentSnapshotId", _uid(parent.id) if parent else None),
+        ("ParentSnapshotName", parent.name if parent else None),
+        ("CreationTime", checkpoint.created),
+        ("Path", vm.path),
+        ("Notes", ""),
+        ("ComputerName", view.host.name),
+        ("IsDeleted", False),
+    ]
+    if view.at_least("2012R2"):
+        props.append(("Generation", vm.generation))
+    if view.at_least("2016"):
+        props += [("Version", vm.version), ("IsAutomaticCheckpoint", False),
+                  ("ParentCheckpointId", _uid(parent.id) if parent else None),
+                  ("ParentCheckpointName", parent.name if parent else None)]
+    return _obj((_HV + "VMSnapshot", _HV + "VirtualMachineBase", _HV + "VirtualizationObject"),
+                props, lambda: f"VMSnapshot (Name = '{checkpoint.name}') [VMName = '{vm.name}']")
+
+
+# --- network and integration services ----------------------------------------------------------
+
+
+def adapter_object(view: View, vm: VM, name: str, switch: str, mac: str, ips: list[str],
+                   ) -> PSObject:
+    """Get-VMNetworkAdapter's VMNetworkAdapter."""
+    # Status: VMNetworkAdapterOperationalStatus[]; 'Ok' (2) while the VM runs (UNCONFIRMED
+    # number: the reference lists no such enum; 2 is CIM's OperationalStatus OK).
+    status = ([PSEnum("Microsoft.HyperV.PowerShell.VMNetworkAdapterOperationalStatus",
+                             "Ok", 2)] if vm.active else [])
+    props: Props = [
+        ("Name", name),
+        ("SwitchName", switch or None),
+        ("MacAddress", mac),
+        ("IPAddresses", list(ips)),
+        ("Status", status),
+        ("Connected", bool(switch)),
+        ("IsLegacy", False),
+        ("VMName", vm.name),
+        ("VMId", _uid(vm.id)),
+        ("ComputerName", view.host.name),
+        ("IsDeleted", False),
+    ]
+    return _obj((_HV + "VMNetworkAdapter", _HV + "VMNetworkAdapterBase", _HV + "VMDevice",
+                 _HV + "VirtualizationObject"), props,
+                lambda: f"VMNetworkAdapter (Name = '{name}', VMName = '{vm.name}')")
+
+
+def integration_object(view: View, vm: VM, service_id: str, primary: str, secondary: str,
+                       ) -> PSObject:
+    """Get-VMIntegrationService's VMIntegrationComponent (name in the host's language)."""
+    name = service_name(view, service_id)
+    full_id = f"Microsoft:{vm.id.upper()}\\{service_id}"
+    enabled = service_enabled(vm, english_service_name(service_id))
+    props: Props = [
+        ("Enabled", enabled),
+        ("PrimaryStatusDescription", primary or None),
+        ("SecondaryStatusDescription", secondary or None),
+        ("Name", name),
+        ("Id", full_id),
+        ("VMName", vm.name),
+        ("VMId", _uid(vm.id)),
+        ("VMSnapshotId", _EMPTY_GUID),
+        ("VMSnapshotName", ""),
+        ("ComputerName", view.host.name),
+        ("IsDeleted", False),
+    ]
+    return _obj((_HV + "VMIntegrationComponent", _HV + "VMDevice", _HV + "VirtualizationObject"),
+                props, lambda: f"VMIntegrationComponent (Name = '{name}', VMName = '{vm.name}') "
+                               f"[Id = '{full_id}']")
+
+
+# --- replication --------------------------------------------------------------------------------
+
+
+def replication_object(view: View, vm: VM, relationship: str, mode: str, link: ReplicationLink,
+                       ) -> PSObject:
+    """Get-VMReplication's VMReplication.
+
+    The class's properties (object-shapes.md S1) plus the two aliases scripts are seen to
+    read (``State``, ``Health``: centreon's 2012 plugin); ``Mode``, ``FrequencySec``,
+    ``PrimaryServer`` and ``ReplicaServer`` are only column labels of the default table, so
+    they are not here. ``ReplicationRelationshipType`` and ``ReplicationFrequencySec`` are
+    2012 R2's (2012 replicates every five minutes, fixed; cmdlets-by-release.md).
+    """
+    estate = view.estate
+    state = view.enum("ReplicationState", link.state)
+    health = view.enum("ReplicationHealthState", link.health)
+    props: Props = [
+        ("VMName", vm.name),
+        ("VMId", _uid(vm.id)),
+        ("ReplicationMode", view.enum("ReplicationMode", mode)),
+        ("ReplicationState", state),
+        ("ReplicationHealth", health),
+        ("State", state),
+        ("Health", health),
+        ("PrimaryServerName", estate.server_name(link.source)),
+        ("ReplicaServerName", estate.server_name(link.target)),
+        ("CurrentReplicaServerName", estate.server_name(link.target)),
+        ("LastReplicationTime", live.last_replication(estate, link, view.elapsed)),
+        ("AuthenticationType", view.enum("ReplicationAuthenticationType", "Kerberos")),
+        ("ReplicaServerPort", 80),
+        ("ComputerName", view.host.name),
+        ("IsDeleted", False),
+    ]
+    if view.at_least("2012R2"):
+        props += [
+            ("ReplicationFrequencySec", link.frequency),
+            ("ReplicationRelationshipType",
+             view.enum("ReplicationRelationshipType", relationship)),
+        ]
+    return _obj((_HV + "VMReplication", _HV + "VirtualizationObject"), props,
+                lambda: f"VMReplication (VMName = '{vm.name}')")
+
+
+# --- cluster ------------------------------------------------------------------------------------
+
+
+def node_object(view: View, cluster: Cluster, node: ClusterNode) -> PSObject:
+    """Get-ClusterNode's ClusterNode (its ToString is its name)."""
+    props: Props = [
+        ("Name", node.name),
+        ("NodeName", node.name),
+        ("State", view.enum("ClusterNodeState", node.state)),
+        ("DrainStatus", view.enum("ClusterNodeDrainStatus", node.drain_status)),
+        ("Cluster", cluster.name),
+    ]
+    return _obj((_FC + "ClusterNode", _FC + "ClusterObject"), props, lambda: node.name)
+
+
+def cluster_object(view: View, cluster: Cluster, write: Callable[[int], None]) -> PSObject:
+    """Get-Cluster's Cluster. ``DrainOnShutdown`` (2012 R2+, UInt32) writes through to the
+    cluster when a script assigns it, as the common property does (R-CL-1)."""
+    props: Props = [
+        ("Name", cluster.name),
+        ("Domain", view.estate.domain),
+    ]
+    if has_feature(view.release, "drain_on_shutdown"):
+        props.append(("DrainOnShutdown",
+                      Setter(lambda: cluster.drain_on_shutdown, lambda v: write(int(v)))))
+    return _obj((_FC + "Cluster", _FC + "ClusterObject"), props, lambda: cluster.name)
+
+
+def group_object(view: View, cluster: Cluster, group: ClusterGroup, state: str,
+                 owner: PSObject | None) -> PSObject:
+    """Get-ClusterGroup's ClusterGroup of a VM role (GroupType VirtualMachine)."""
+    props: Props = [
+        ("Name", group.name),
+        ("OwnerNode", owner),
+        ("State", view.enum("ClusterGroupState", state)),
+        ("Priority", group.priority),
+        ("GroupType", view.enum("GroupType", "VirtualMachine")),
+        ("Cluster", cluster.name),
+        ("IsCoreGroup", False),
+    ]
+    return _obj((_FC + "ClusterGroup", _FC + "ClusterObject"), props, lambda: group.name)
+
+
+def shared_volume_object(view: View, cluster: Cluster, csv: SharedVolume,
+                         owner: PSObject | None) -> PSObject:
+    """Get-ClusterSharedVolume's ClusterSharedVolume, with SharedVolumeInfo ->
+    ClusterSharedVolumeInfo (FriendlyVolumeName, Partition -> Size, FreeSpace)."""
+    partition = _obj((_FC + "ClusterDiskPartitionInfo",),
+                     [("Size", csv.size), ("FreeSpace", csv.free),
+                      ("UsedSpace", csv.size - csv.free),
+                      ("PercentFree", round(100 * csv.free / csv.size, 6) if csv.size else 0.0)],
+                     lambda: "Microsoft.FailoverClusters.PowerShell.ClusterDiskPartitionInfo")
+    info = _obj((_FC + "ClusterSharedVolumeInfo",),
+                [("FriendlyVolumeName", csv.path), ("Partition", partition),
+                 ("MaintenanceMode", False), ("RedirectedAccess", False)],
+                lambda: "Microsoft.FailoverClusters.PowerShell.ClusterSharedVolumeInfo")
+    props: Props = [
+        ("Name", csv.name),
+        ("OwnerNode", owner),
+        ("State", view.enum("ClusterResourceState", csv.state)),
+        ("SharedVolumeInfo", [info]),
+        ("Cluster", cluster.name),
+    ]
+    return _obj((_FC + "ClusterSharedVolume", _FC + "ClusterObject"), props, lambda: csv.name)

@@ -1,0 +1,289 @@
+"""One lab host as the PowerShell engine sees it: its commands, its PowerShell, its time.
+
+:class:`HostRuntime` implements the engine's ``Runtime`` for one call on one host. The
+commands a host has are the cmdlets of its release's documentation set for the modules it
+has installed (``hvtui.reference``), with their parameter sets as documented there; a
+command the host lacks is not found, as on the host. What running a cmdlet does is the
+lab's emulation (:mod:`hvtui.lab.emulation`); a cmdlet the host has but the lab does not
+emulate fails saying so, never silently.
+
+Under pwsh 7, a module the release loads through the Windows PowerShell compatibility layer
+returns deserialized objects (``Deserialized.*`` type names, enums as strings, nested
+objects as their strings, no setters, no methods), and such objects cannot be passed back
+to a cmdlet (PowerShell/PowerShell#14738).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from hvtui.lab import enums
+from hvtui.lab.emulation import CmdletCall, emulation, ps_record
+from hvtui.lab.estate import Estate, Host
+from hvtui.lab.failures import HostError, cmdlet_class
+from hvtui.lab.objects import View
+from hvtui.lab.platform import CIM, Platform
+from hvtui.lab.pwsh import (
+    Command,
+    ConversionError,
+    Invocation,
+    Parameter,
+    ParameterSet,
+    PSEnum,
+    PSObject,
+)
+from hvtui.reference import CmdletInfo, cmdlet, cmdlets, releases_from
+from hvtui.reference import enums as reference_enums
+from hvtui.remote.base import ErrorRecord, ProgressRecord
+
+ProgressSink = Callable[[ProgressRecord], None]
+
+_OBJECT_TYPES = {
+    "VirtualMachine": "Microsoft.HyperV.PowerShell.VirtualMachine",
+    "VirtualMachineBase": "Microsoft.HyperV.PowerShell.VirtualMachineBase",
+    "VMSnapshot": "Microsoft.HyperV.PowerShell.VMSnapshot",
+    "HardDiskDrive": "Microsoft.HyperV.PowerShell.HardDiskDrive",
+    "VMIntegrationComponent": "Microsoft.HyperV.PowerShell.VMIntegrationComponent",
+    "VMNetworkAdapter": "Microsoft.HyperV.PowerShell.VMNetworkAdapter",
+    "VMNetworkAdapterBase": "Microsoft.HyperV.PowerShell.VMNetworkAdapterBase",
+    "VMReplication": "Microsoft.HyperV.PowerShell.VMReplication",
+    "VMSwitch": "Microsoft.HyperV.PowerShell.VMSwitch",
+    "VMProcessor": "Microsoft.HyperV.PowerShell.VMProcessor",
+    "VMCompatibilityReport": "Microsoft.HyperV.PowerShell.VMCompatibilityReport",
+}
+"""Parameter types that take an object of a Hyper-V class (by its .NET name)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Declared:
+    """A command's metadata on one platform (shared by every call)."""
+
+    name: str
+    module: str
+    sets: tuple[ParameterSet, ...]
+    default_set: str | None
+    should_process: bool
+    confirm_impact: str
+
+
+def _pipeline_flags(text: str) -> tuple[bool, bool]:
+    lowered = text.lower()
+    return "byvalue" in lowered, "bypropertyname" in lowered
+
+
+def _declared(info: CmdletInfo) -> _Declared:
+    sets = []
+    for parameter_set in info.sets:
+        parameters = []
+        for p in parameter_set.parameters.values():
+            if p.name.lower() in ("confirm", "whatif"):
+                continue  # common ShouldProcess parameters: the engine adds them
+            by_value, by_name = _pipeline_flags(p.pipeline)
+            parameters.append(Parameter(p.name, p.type, mandatory=p.required,
+                                        position=p.position, from_pipeline=by_value,
+                                        by_property_name=by_name, aliases=p.aliases))
+        sets.append(ParameterSet(parameter_set.name, tuple(parameters)))
+    return _Declared(info.name, info.module, tuple(sets), _default_set(info),
+                     info.supports_should_process, info.confirm_impact or "Medium")
+
+
+def _default_set(info: CmdletInfo) -> str | None:
+    """The cmdlet's DefaultParameterSetName.
+
+    The 2012 pages name no sets (UNNAMED_PARAMETER_SET_N) and so mark no default, yet the
+    module has one (``Get-VM`` with no argument works on 2012). It is inferred from the
+    first later release that names one: the set here whose parameters that default set
+    has most of (cmdlets-by-release.md: compare sets by their parameters, not names)."""
+    if info.default_set is not None or len(info.sets) < 2:
+        return info.default_set
+    for release in releases_from(info.release)[1:]:
+        later = cmdlet(release, info.name)
+        if later is None or later.default_set is None:
+            continue
+        wanted = next((s for s in later.sets if s.name == later.default_set), None)
+        if wanted is None:
+            continue
+        names = set(wanted.parameters)
+        best = max(info.sets, key=lambda s: (len(names & set(s.parameters)),
+                                             -len(set(s.parameters) - names)))
+        return best.name
+    return None
+
+
+_GET_CIM_INSTANCE = _Declared(
+    # CimCmdlets ships with PowerShell 3.0+; the sets and parameters the lab serves, as
+    # Get-CimInstance's help gives them (ClassNameComputerSet).
+    "Get-CimInstance", CIM,
+    (ParameterSet("ClassNameComputerSet", (
+        Parameter("ClassName", "String", mandatory=True, position=0),
+        Parameter("Namespace", "String"),
+        Parameter("Filter", "String"),
+        Parameter("Property", "String[]"),
+        Parameter("OperationTimeoutSec", "UInt32"),
+        Parameter("KeyOnly", "SwitchParameter"),
+        Parameter("Shallow", "SwitchParameter"),
+        Parameter("ComputerName", "String[]"),
+    )),),
+    "ClassNameComputerSet", False, "Medium",
+)
+
+
+@cache
+def command_table(platform: Platform) -> dict[str, _Declared]:
+    """Every command a host of ``platform`` has, by lower-cased name."""
+    table = {name.lower(): _declared(info) for name, info in cmdlets(platform.release).items()
+             if info.module in platform.modules}
+    if CIM in platform.modules:
+        table["get-ciminstance"] = _GET_CIM_INSTANCE
+    return table
+
+
+@cache
+def _enum_types() -> dict[str, str]:
+    """Short .NET enum name (``VMReplicationRelationshipType``) -> the reference's key."""
+    out: dict[str, str] = {}
+    for key, entry in reference_enums().items():
+        full = str(entry["powershell_type"])
+        out[full.rsplit(".", 1)[-1].rsplit("+", 1)[-1]] = key
+    return out
+
+
+def not_emulated(name: str, release: str) -> HostError:
+    return HostError(ErrorRecord(
+        message=f"The hvtui lab does not emulate {name} (a Windows Server {release} host has "
+                "it). Run this on a real host, or add the cmdlet to the lab.",
+        category="NotImplemented", error_id=f"LabCmdletNotEmulated,{cmdlet_class(name)}",
+        target=name, activity=name, reason="NotImplementedException"))
+
+
+def deserialized(value: Any, depth: int = 1) -> Any:
+    """What an object looks like after crossing a remoting boundary (the compatibility
+    layer is an implicit-remoting session): type names prefixed ``Deserialized.``, enums
+    as their names, nested objects below ``depth`` as their strings, containers kept,
+    nothing that runs code (setters, methods)."""
+    if isinstance(value, PSEnum):
+        return value.name
+    if isinstance(value, list):
+        return [deserialized(item, depth) for item in value]
+    if isinstance(value, PSObject):
+        if depth <= 0:
+            return value.to_string() if value.to_string else value.type_name
+        props = [(name, deserialized(item, depth - 1)) for name, item in value.items()]
+        names = tuple("Deserialized." + t for t in value.type_names)
+        return PSObject(props, type_names=names, to_string=value.to_string)
+    return value
+
+
+class HostRuntime:
+    """The engine's Runtime for one call on one lab host."""
+
+    def __init__(self, estate: Estate, host: Host, platform: Platform, *,
+                 on_progress: ProgressSink | None = None,
+                 cancel: threading.Event | None = None) -> None:
+        self.estate = estate
+        self.host = host
+        self.platform = platform
+        self.ps_version = platform.ps_version
+        self.ps_edition = platform.edition
+        self._on_progress = on_progress
+        self._cancel = cancel or threading.Event()
+        self._commands: dict[str, Command | None] = {}
+        self._view: View | None = None
+
+    def view(self) -> View:
+        """The host at the moment of this call (one instant for the whole script)."""
+        if self._view is None:
+            self._view = View(self.estate, self.host, self.platform.language)
+        return self._view
+
+    # --- Runtime ------------------------------------------------------------------------------
+
+    def command(self, name: str) -> Command | None:
+        key = name.lower()
+        if key not in self._commands:
+            declared = command_table(self.platform).get(key)
+            self._commands[key] = None if declared is None else self._command(declared)
+        return self._commands[key]
+
+    def _command(self, declared: _Declared) -> Command:
+        implementation = emulation(declared.name)
+        compat = self.platform.module_mode(declared.module) == "compatibility"
+
+        def invoke(inv: Invocation) -> None:
+            if implementation is None:
+                inv.throw(ps_record(not_emulated(declared.name, self.platform.release).record))
+                return
+            write = inv.write if not compat else (lambda v: inv.write(deserialized(v)))
+            try:
+                implementation(CmdletCall(inv, self, write))
+            except HostError as exc:
+                inv.throw(ps_record(exc.record))
+
+        return Command(declared.name, declared.module, declared.sets, declared.default_set,
+                       invoke, supports_should_process=declared.should_process,
+                       confirm_impact=declared.confirm_impact,
+                       type_name=cmdlet_class(declared.name))
+
+    def convert(self, value: Any, type_name: str) -> Any:
+        many = type_name.endswith("[]")
+        element = type_name[:-2] if many else type_name
+        element = element.rsplit(".", 1)[-1]
+        if element in _OBJECT_TYPES:
+            items = value if isinstance(value, list) else [value]
+            converted = [_object_of(item, _OBJECT_TYPES[element]) for item in items]
+            return converted if many else converted[0]
+        enum_key = _enum_types().get(element)
+        if enum_key is not None:
+            items = value if isinstance(value, list) else [value]
+            release = self.platform.release
+            out = []
+            for item in items:
+                text = item.name if isinstance(item, PSEnum) else str(item)
+                found = enums.parse(enum_key, text, release)
+                if found is None:
+                    choices = ", ".join(f'"{n}"' for n in enums.names(enum_key, release))
+                    raise ConversionError(
+                        f'Cannot convert value "{text}" to type "{enums.type_name(enum_key)}". '
+                        f'Error: "Unable to match the identifier name {text} to a valid '
+                        f'enumerator name. Specify one of the following enumerator names and '
+                        f'try again:\n{choices}"')
+                out.append(found)
+            return out if many else out[0]
+        return value
+
+    def on_progress(self, record: ProgressRecord) -> None:
+        if self._on_progress is not None:
+            self._on_progress(record)
+
+    def sleep(self, seconds: float) -> None:
+        clock = self.estate.clock
+        if seconds <= 0:
+            return
+        if clock.instant:
+            clock.advance(seconds)
+        else:
+            self._cancel.wait(seconds / clock.speed)
+
+
+def _object_of(item: Any, full_name: str) -> PSObject:
+    if isinstance(item, PSObject) and full_name in item.type_names:
+        return item
+    if isinstance(item, PSObject):
+        shown = item.to_string() if item.to_string else item.type_name
+        source = item.type_name
+    else:
+        shown, source = str(item), _dotnet_name(item)
+    raise ConversionError(f'Cannot convert the "{shown}" value of type "{source}" to type '
+                          f'"{full_name}".')
+
+
+def _dotnet_name(value: Any) -> str:
+    return {str: "System.String", int: "System.Int32", bool: "System.Boolean",
+            float: "System.Double"}.get(type(value), "System.Object")
+
+
+__all__ = ["HostRuntime", "command_table", "deserialized", "not_emulated"]
