@@ -32,7 +32,7 @@ from hvtui.remote.base import (
     PSResult,
     Session,
 )
-from hvtui.remote.ssh import JumpHost, SSHSession, command_line, encode_payload
+from hvtui.remote.ssh import JumpHost, SSHEndpoint, SSHSession, command_line, encode_payload
 
 PASSWORD = "S3cret-pässwörd'\"$;"
 USER = "lab\\admin"
@@ -167,20 +167,28 @@ def trust(tmp_path: Path, *lines: str) -> Path:
     return path
 
 
-def session_for(lab: SSHLabServer, tmp_path: Path, host: str = "hv1", **options: Any) -> SSHSession:
+def endpoint_for(lab: SSHLabServer, tmp_path: Path, host: str = "hv1", **options: Any
+                 ) -> SSHEndpoint:
     settings: dict[str, Any] = {
-        "address": "127.0.0.1",
         "port": lab.port(host),
         "username": USER,
         "password": PASSWORD,
         "agent": False,
-        "client_keys": [],
+        "keys": (),
         "connect_timeout": 10.0,
+        "global_known_hosts": (),
     }
     settings.update(options)
+    address = settings.pop("address", "127.0.0.1")
     if "known_hosts" not in options:
-        settings["known_hosts"] = str(trust(tmp_path, lab.known_hosts_line(host)))
-    return SSHSession(host, **settings)
+        settings["known_hosts"] = (str(trust(tmp_path, lab.known_hosts_line(host, address))),)
+    return SSHEndpoint(address, **settings)
+
+
+def session_for(lab: SSHLabServer, tmp_path: Path, host: str = "hv1", *, shell: str = "powershell",
+                **options: Any) -> SSHSession:
+    return SSHSession(host, endpoint_for(lab, tmp_path, host, **options),
+                      shell=shell)  # type: ignore[arg-type]
 
 
 def scripted(lab: SSHLabServer, host: str = "hv1") -> ScriptedSession:
@@ -448,7 +456,7 @@ async def test_garbage_is_a_protocol_error(lab: SSHLabServer, tmp_path: Path) ->
 async def test_unknown_host_key_is_refused_with_fingerprint_and_line(
     lab: SSHLabServer, tmp_path: Path
 ) -> None:
-    session = session_for(lab, tmp_path, known_hosts=str(trust(tmp_path)))
+    session = session_for(lab, tmp_path, known_hosts=(str(trust(tmp_path)),))
     with pytest.raises(AuthError) as caught:
         await session.invoke("echo", {"Name": "x"})
     text = str(caught.value)
@@ -460,13 +468,13 @@ async def test_unknown_host_key_is_refused_with_fingerprint_and_line(
 
 async def test_accept_new_records_the_key_and_proceeds(lab: SSHLabServer, tmp_path: Path) -> None:
     path = tmp_path / "fresh" / "known_hosts"
-    session = session_for(lab, tmp_path, known_hosts=str(path), host_key_policy="accept-new")
+    session = session_for(lab, tmp_path, known_hosts=(str(path),), host_key_policy="accept-new")
     try:
         assert (await session.invoke("echo", {"Name": "x"})).ok
     finally:
         await session.close()
     assert path.read_text(encoding="utf-8") == lab.known_hosts_line("hv1") + "\n"
-    strict = session_for(lab, tmp_path, known_hosts=str(path))
+    strict = session_for(lab, tmp_path, known_hosts=(str(path),))
     try:
         assert (await strict.invoke("echo", {"Name": "y"})).ok
     finally:
@@ -480,7 +488,7 @@ async def test_changed_host_key_is_refused(
     other = asyncssh.generate_private_key("ssh-ed25519").export_public_key().decode().split()
     stale = f"[127.0.0.1]:{lab.port('hv1')} {other[0]} {other[1]}"
     path = trust(tmp_path, stale)
-    session = session_for(lab, tmp_path, known_hosts=str(path), host_key_policy=policy)
+    session = session_for(lab, tmp_path, known_hosts=(str(path),), host_key_policy=policy)
     with pytest.raises(AuthError) as caught:
         await session.invoke("echo", {"Name": "x"})
     text = str(caught.value)
@@ -507,7 +515,7 @@ async def test_wrong_password_is_auth_error_without_the_password(
 async def test_key_authentication(
     lab: SSHLabServer, tmp_path: Path, client_key: tuple[Path, Path]
 ) -> None:
-    session = session_for(lab, tmp_path, password=None, client_keys=[str(client_key[0])])
+    session = session_for(lab, tmp_path, password=None, keys=(str(client_key[0]),))
     try:
         assert (await session.invoke("echo", {"Name": "k"})).objects[0]["Name"] == "k"
     finally:
@@ -518,10 +526,10 @@ async def test_refused_port_is_connect_error_with_hint(tmp_path: Path) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    session = SSHSession(
-        "hv9", address="127.0.0.1", port=port, username=USER, password=PASSWORD,
-        agent=False, client_keys=[], known_hosts=str(trust(tmp_path)),
-    )
+    session = SSHSession("hv9", SSHEndpoint(
+        "127.0.0.1", port=port, username=USER, password=PASSWORD,
+        agent=False, keys=(), known_hosts=(str(trust(tmp_path)),),
+    ))
     with pytest.raises(ConnectError) as caught:
         await session.invoke("echo")
     assert "refused" in caught.value.cause
@@ -531,10 +539,10 @@ async def test_refused_port_is_connect_error_with_hint(tmp_path: Path) -> None:
 
 async def test_password_never_in_repr_or_str(tmp_path: Path) -> None:
     jump = JumpHost("10.0.0.1", username="j", password=PASSWORD)
-    session = SSHSession(
-        "hv1", address="10.0.0.2", username=USER, password=PASSWORD, jump_host=jump,
-        known_hosts=str(tmp_path / "kh"),
-    )
+    session = SSHSession("hv1", SSHEndpoint(
+        "10.0.0.2", username=USER, password=PASSWORD, jump=jump,
+        known_hosts=(str(tmp_path / "kh"),),
+    ))
     for text in (repr(jump), str(jump), repr(session), str(session), repr(vars(jump)
                  if hasattr(jump, "__dict__") else ())):
         assert PASSWORD not in text
@@ -555,13 +563,13 @@ async def test_jump_host_tunnels_to_the_target(
         known = trust(tmp_path, lab.known_hosts_line("hv1"), target.known_hosts_line("far"))
         jump = JumpHost(
             "127.0.0.1", port=lab.port("hv1"), username=USER, keys=(str(client_key[0]),),
-            agent=False,
+            agent=False, known_hosts=(str(known),), global_known_hosts=(),
         )
-        session = SSHSession(
-            "far", address="127.0.0.1", port=target.port("far"), username="farmer",
-            password="far-pass", agent=False, client_keys=[], known_hosts=str(known),
-            jump_host=jump,
-        )
+        session = SSHSession("far", SSHEndpoint(
+            "127.0.0.1", port=target.port("far"), username="farmer",
+            password="far-pass", agent=False, keys=(), known_hosts=(str(known),),
+            global_known_hosts=(), jump=jump,
+        ))
         try:
             result = await session.invoke("echo", {"Name": "through"})
         finally:
@@ -571,14 +579,16 @@ async def test_jump_host_tunnels_to_the_target(
 
         # The far server forbids forwarding: using it as a jump host must fail,
         # which shows the tunnel (not a direct connection) carries the call.
-        no_jump = SSHSession(
-            "hv1", address="127.0.0.1", port=lab.port("hv1"), username=USER,
-            password=PASSWORD, agent=False, client_keys=[], known_hosts=str(known),
-            jump_host=JumpHost("127.0.0.1", port=target.port("far"), username="farmer",
-                               password="far-pass", keys=(), agent=False),
-        )
+        no_jump = SSHSession("hv1", SSHEndpoint(
+            "127.0.0.1", port=lab.port("hv1"), username=USER,
+            password=PASSWORD, agent=False, keys=(), known_hosts=(str(known),),
+            jump=JumpHost("127.0.0.1", port=target.port("far"), username="farmer",
+                          password="far-pass", keys=(), agent=False,
+                          known_hosts=(str(known),)),
+        ))
         with pytest.raises(ConnectError) as caught:
             await no_jump.invoke("echo")
-        assert "jump host could not reach" in caught.value.cause
+        assert "could not reach" in caught.value.cause
+        assert "forwarding is disabled" in caught.value.cause
     finally:
         await target.close()

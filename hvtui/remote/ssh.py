@@ -35,21 +35,15 @@ import asyncio
 import base64
 import codecs
 import logging
-import os
-import socket
 from collections.abc import Mapping
-from dataclasses import KW_ONLY, dataclass, field
 from functools import cache
 from importlib import resources
-from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Literal, cast
 
 import asyncssh
 from psrpcore.types import PSCustomObject, PSString
 
 from hvtui.errors import (
-    AuthError,
-    ConnectError,
     ProtocolError,
     RemoteError,
     RemoteTimeout,
@@ -67,11 +61,13 @@ from hvtui.remote.base import (
     PSResult,
     PSValue,
 )
+from hvtui.remote.known_hosts import host_pattern, known_hosts_line
+from hvtui.remote.ssh_config import JumpHost, SSHEndpoint
+from hvtui.remote.ssh_connect import SSHConnector
 
 log = logging.getLogger(__name__)
 
 Shell = Literal["powershell", "pwsh"]
-HostKeyPolicy = Literal["strict", "accept-new"]
 
 EXECUTABLES: dict[str, str] = {"powershell": "powershell.exe", "pwsh": "pwsh"}
 """What each shell choice runs on the host."""
@@ -91,10 +87,10 @@ _STDERR_KEPT = 64 * 1024
 
 @cache
 def bootstrap_script() -> str:
-    """The bootstrap as sent: ``bootstrap.ps1`` without comment-only or blank lines."""
+    """The bootstrap as sent: ``bootstrap.ps1`` without comments, blank lines or indentation."""
     text = (resources.files("hvtui.remote") / "bootstrap.ps1").read_text(encoding="utf-8")
-    lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
-    return "\n".join(line for line in lines if line.strip() and not line.lstrip().startswith("#"))
+    lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n")]
+    return "\n".join(line for line in lines if line and not line.startswith("#"))
 
 
 def command_line(shell: Shell) -> str:
@@ -155,184 +151,58 @@ def warning_marker(message: str) -> PSObjectData:
 END_MARKER: PSObjectData = {MARKER: "end"}
 
 
-# ------------------------------------------------------------------ host keys
-
-
-def known_hosts_pattern(address: str, port: int) -> str:
-    """How OpenSSH names a host in known_hosts: ``[addr]:port`` unless port 22."""
-    return address if port == 22 else f"[{address}]:{port}"
-
-
-def known_hosts_line(address: str, port: int, key: asyncssh.SSHKey) -> str:
-    """The known_hosts line that trusts ``key`` for ``address:port``."""
-    algorithm, blob = key.export_public_key("openssh").decode("ascii").split()[:2]
-    return f"{known_hosts_pattern(address, port)} {algorithm} {blob}"
-
-
-class _HostKeyCheck:
-    """Host key verification for one connection attempt, remembering what it saw."""
-
-    def __init__(self, path: Path, policy: HostKeyPolicy, address: str, port: int) -> None:
-        self.path, self.policy, self.address, self.port = path, policy, address, port
-        text = path.read_text(encoding="utf-8") if path.is_file() else ""
-        self.known_hosts = asyncssh.import_known_hosts(text)
-        self.presented: asyncssh.SSHKey | None = None
-        self.host_known = self._has_entry(address, address)
-
-    def _has_entry(self, host: str, addr: str) -> bool:
-        port = self.port if self.port != 22 else None
-        trusted, cas, *_ = asyncssh.match_known_hosts(self.known_hosts, host, addr, port)
-        return bool(trusted or cas)
-
-    def validate(self, host: str, addr: str, key: asyncssh.SSHKey) -> bool:
-        """Called by asyncssh for a key known_hosts does not trust."""
-        self.presented = key
-        self.host_known = self.host_known or self._has_entry(host, addr)
-        if self.host_known or self.policy != "accept-new":
-            return False
-        self._record(key)
-        return True
-
-    def _record(self, key: asyncssh.SSHKey) -> None:
-        line = known_hosts_line(self.address, self.port, key)
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        existing = self.path.read_bytes() if self.path.is_file() else b""
-        descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        with os.fdopen(descriptor, "a", encoding="utf-8") as stream:
-            if existing and not existing.endswith(b"\n"):
-                stream.write("\n")
-            stream.write(line + "\n")
-        log.info("recorded new host key for %s in %s", self.address, self.path)
-
-    def refusal(self, host: str) -> AuthError:
-        where = f"{self.address}:{self.port}"
-        if self.presented is None:
-            return AuthError(
-                f"the host key of {where} could not be verified against {self.path}",
-                host=host,
-                hint="check the known_hosts entry for this host",
-            )
-        key = self.presented
-        fingerprint = key.get_fingerprint("sha256")
-        line = known_hosts_line(self.address, self.port, key)
-        if self.host_known:
-            return AuthError(
-                f"the host key of {where} has CHANGED: {self.path} holds a different key, "
-                f"and the host now presents {key.get_algorithm()} {fingerprint}. Someone may be "
-                "intercepting the connection (man-in-the-middle), or the host was reinstalled",
-                host=host,
-                hint=(
-                    "do not connect until you know why; if the change is expected, remove the "
-                    f"old entry (ssh-keygen -R '{known_hosts_pattern(self.address, self.port)}' "
-                    f"-f {self.path}) and add: {line}"
-                ),
-            )
-        return AuthError(
-            f"the host key of {where} is unknown ({key.get_algorithm()} {fingerprint}) "
-            f"and {self.path} has no entry for it",
-            host=host,
-            hint=(
-                "compare the fingerprint with the host's (on the host: ssh-keygen -lf "
-                "$env:ProgramData\\ssh\\ssh_host_ed25519_key.pub); if it matches, add this line "
-                f"to {self.path}: {line} (or set host_key_policy = 'accept-new')"
-            ),
-        )
-
-
-class _Client(asyncssh.SSHClient):
-    def __init__(self, check: _HostKeyCheck) -> None:
-        self._check = check
-
-    def validate_host_public_key(
-        self, host: str, addr: str, port: int, key: asyncssh.SSHKey
-    ) -> bool:
-        return self._check.validate(host, addr, key)
-
-
 # ------------------------------------------------------------------ session
-
-
-@dataclass(frozen=True, slots=True)
-class JumpHost:
-    """An SSH server hvtui connects through (OpenSSH's ProxyJump)."""
-
-    address: str
-    _: KW_ONLY
-    username: str
-    port: int = 22
-    keys: tuple[str, ...] | None = None
-    """Private key files; None: the default ~/.ssh keys (and the agent)."""
-    password: str | None = field(default=None, repr=False)
-    agent: bool = True
-    known_hosts: str | None = None
-    """known_hosts file for the jump host; None: the session's."""
-
-
-_SSHD_HINT = (
-    "is sshd running on the host and the port open? Windows Server 2019 and later: "
-    "Add-WindowsCapability -Online -Name OpenSSH.Server~~~~0.0.1.0; Start-Service sshd "
-    "(older versions: install Win32-OpenSSH)"
-)
 
 
 class SSHSession:
     """A :class:`hvtui.remote.base.Session` running catalog scripts over SSH.
 
     One SSH connection per session, opened on first use and reopened after a drop;
-    one channel (one PowerShell process) per call.
+    one channel (one PowerShell process) per call. ``endpoint`` says where and how
+    to log in (see :mod:`hvtui.remote.ssh_config`); ``connector`` is shared by the
+    sessions of one pool so that jump hosts are shared and setup is paced (see
+    :mod:`hvtui.remote.ssh_connect`); without one the session has its own.
 
     ``shell`` picks Windows PowerShell (``powershell.exe``) or PowerShell 7 (``pwsh``).
-    ``client_keys``: private key files; None tries the default ``~/.ssh/id_*`` keys,
-    ``[]`` disables key authentication. ``agent`` uses ``$SSH_AUTH_SOCK``. Host keys
-    are checked against ``known_hosts`` (default ``~/.ssh/known_hosts``):
-    ``'strict'`` refuses an unknown key, ``'accept-new'`` records it (OpenSSH's
-    StrictHostKeyChecking=accept-new); a changed key is always refused. The password
-    is kept only for asyncssh and never appears in a repr, a log line or an error.
+    The password is kept only for asyncssh and never appears in a repr, a log line
+    or an error.
     """
 
     def __init__(
         self,
         host: str,
+        endpoint: SSHEndpoint,
         *,
-        address: str,
-        port: int = 22,
-        username: str,
         shell: Shell = "powershell",
-        client_keys: list[str] | None = None,
-        password: str | None = None,
-        agent: bool = True,
-        known_hosts: str | None = None,
-        host_key_policy: HostKeyPolicy = "strict",
-        jump_host: JumpHost | None = None,
-        connect_timeout: float = 15.0,
+        connector: SSHConnector | None = None,
     ) -> None:
-        if host_key_policy not in ("strict", "accept-new"):
-            raise ValueError(
-                f"host_key_policy must be 'strict' or 'accept-new', not {host_key_policy!r}"
-            )
         self.host = host
         """The inventory name of the host."""
-        self.address = address
-        self.port = port
-        self.username = username
+        self.endpoint = endpoint
         self.shell: Shell = shell
-        self.jump_host = jump_host
-        self.host_key_policy: HostKeyPolicy = host_key_policy
-        self.known_hosts = Path(known_hosts or "~/.ssh/known_hosts").expanduser()
-        self.connect_timeout = connect_timeout
         self._command = command_line(shell)
-        self._client_keys = client_keys
-        self._password = password
-        self._agent = agent
+        self._owns_connector = connector is None
+        self._connector = connector or SSHConnector()
         self._conn: asyncssh.SSHClientConnection | None = None
-        self._jump_conn: asyncssh.SSHClientConnection | None = None
         self._lock = asyncio.Lock()
 
+    @property
+    def address(self) -> str:
+        return self.endpoint.address
+
+    @property
+    def port(self) -> int:
+        return self.endpoint.port
+
+    @property
+    def username(self) -> str:
+        return self.endpoint.user
+
     def __repr__(self) -> str:
-        via = f", via={self.jump_host.address!r}" if self.jump_host else ""
+        via = f", via={self.endpoint.jump.label!r}" if self.endpoint.jump else ""
         return (
             f"SSHSession(host={self.host!r}, address={self.address!r}, port={self.port}, "
-            f"username={self.username!r}, shell={self.shell!r}{via})"
+            f"username={self.endpoint.username!r}, shell={self.shell!r}{via})"
         )
 
     # -- connection
@@ -341,118 +211,25 @@ class SSHSession:
         async with self._lock:
             if self._conn is not None and not self._conn.is_closed():
                 return self._conn
-            await self._drop()
-            tunnel = None
-            jump = self.jump_host
-            if jump is not None:
-                tunnel = await self._open(
-                    jump.address, jump.port, jump.username, list(jump.keys) if jump.keys is not None
-                    else None, jump.password, jump.agent, None, "jump host ",
-                    Path(jump.known_hosts).expanduser() if jump.known_hosts else None,
-                )
-            try:
-                self._conn = await self._open(
-                    self.address, self.port, self.username, self._client_keys, self._password,
-                    self._agent, tunnel, "",
-                )
-            except BaseException:
-                if tunnel is not None:
-                    tunnel.close()
-                raise
-            self._jump_conn = tunnel
+            self._drop()
+            self._conn = await self._connector.connect(self.endpoint, host=self.host,
+                                                       user_id=id(self))
             return self._conn
 
-    async def _open(
-        self,
-        address: str,
-        port: int,
-        username: str,
-        keys: list[str] | None,
-        password: str | None,
-        agent: bool,
-        tunnel: asyncssh.SSHClientConnection | None,
-        role: str,
-        known_hosts: Path | None = None,
-    ) -> asyncssh.SSHClientConnection:
-        known = known_hosts or self.known_hosts
-        check = _HostKeyCheck(known, self.host_key_policy, address, port)
-        where = f"{role}{address}:{port}"
-        options: dict[str, Any] = {
-            "port": port,
-            "username": username,
-            "password": password,
-            "client_keys": () if keys is None else (keys or None),
-            "agent_path": () if agent else None,
-            "known_hosts": check.known_hosts,
-            "client_factory": lambda: _Client(check),
-            "connect_timeout": self.connect_timeout,
-            "keepalive_interval": 15,
-            "keepalive_count_max": 3,
-            "config": None,  # the inventory is the configuration, not ~/.ssh/config
-        }
-        if tunnel is not None:
-            options["tunnel"] = tunnel
-        try:
-            return await asyncssh.connect(address, **options)
-        except asyncssh.HostKeyNotVerifiable:
-            raise check.refusal(self.host) from None
-        except asyncssh.PermissionDenied:
-            raise AuthError(
-                f"{where} refused user '{username}' (wrong password or key)",
-                host=self.host,
-                hint="check the user name and credentials in the inventory",
-            ) from None
-        except asyncssh.KeyExchangeFailed as exc:
-            if check.host_known:
-                raise AuthError(
-                    f"{where} offers no host key of the type {known} holds for it "
-                    f"({exc.reason}); its host key may have changed",
-                    host=self.host,
-                    hint="find out why before removing the old known_hosts entry",
-                ) from None
-            raise ConnectError(f"{where}: {exc.reason}", host=self.host) from None
-        except asyncssh.ChannelOpenError as exc:
-            raise ConnectError(
-                f"the jump host could not reach {where}: {exc.reason}",
-                host=self.host,
-                hint="check the address and port as seen from the jump host",
-            ) from None
-        except asyncssh.DisconnectError as exc:
-            raise ConnectError(
-                f"{where} closed the connection: {exc.reason}", host=self.host
-            ) from None
-        except TimeoutError:
-            raise ConnectError(
-                f"no answer from {where} within {self.connect_timeout:g} s",
-                host=self.host,
-                hint="is the host up and the port reachable from here?",
-            ) from None
-        except ConnectionRefusedError:
-            raise ConnectError(
-                f"{where} refused the connection", host=self.host, hint=_SSHD_HINT
-            ) from None
-        except socket.gaierror as exc:
-            raise ConnectError(
-                f"cannot resolve {address!r}: {exc.strerror}", host=self.host,
-                hint="check the address in the inventory",
-            ) from None
-        except OSError as exc:
-            raise ConnectError(
-                f"{where}: {exc.strerror or exc}", host=self.host, hint=_SSHD_HINT
-            ) from None
-
-    async def _drop(self) -> None:
-        for conn in (self._conn, self._jump_conn):
-            if conn is not None:
-                conn.close()
-        self._conn = self._jump_conn = None
+    def _drop(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+        self._conn = None
 
     async def close(self) -> None:
         async with self._lock:
-            conns = [c for c in (self._conn, self._jump_conn) if c is not None]
-            await self._drop()
-            for conn in conns:
+            conn = self._conn
+            self._drop()
+            if conn is not None:
                 await conn.wait_closed()
+            await self._connector.release(id(self))
+            if self._owns_connector:
+                await self._connector.close()
 
     # -- calls
 
@@ -499,7 +276,7 @@ class SSHSession:
     async def _forget(self, conn: asyncssh.SSHClientConnection) -> None:
         async with self._lock:
             if self._conn is conn:
-                await self._drop()
+                self._drop()
 
     async def _exchange(
         self,
@@ -658,13 +435,14 @@ __all__ = [
     "EXECUTABLES",
     "MARKER",
     "JumpHost",
+    "SSHEndpoint",
     "SSHSession",
     "bootstrap_script",
     "command_line",
     "decode_payload",
     "encode_payload",
     "error_marker",
+    "host_pattern",
     "known_hosts_line",
-    "known_hosts_pattern",
     "warning_marker",
 ]

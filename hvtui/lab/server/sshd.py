@@ -40,7 +40,7 @@ from hvtui.remote.ssh import (
     command_line,
     decode_payload,
     error_marker,
-    known_hosts_pattern,
+    host_pattern,
     warning_marker,
 )
 
@@ -138,10 +138,11 @@ class SSHLabServer:
     def port(self, host_name: str) -> int:
         return self._ports[host_name]
 
-    def known_hosts_line(self, host_name: str) -> str:
-        """The known_hosts line that trusts this server for ``host_name``'s port."""
+    def known_hosts_line(self, host_name: str, name: str = "127.0.0.1") -> str:
+        """The known_hosts line that trusts this server for ``host_name``'s port, when
+        a client reaches it by ``name`` (an address or a DNS name)."""
         public = self.host_key.export_public_key("openssh").decode("ascii").split()
-        pattern = known_hosts_pattern("127.0.0.1", self._ports[host_name])
+        pattern = host_pattern(name, self._ports[host_name])
         return f"{pattern} {public[0]} {public[1]}"
 
     # -- faults
@@ -168,14 +169,19 @@ class SSHLabServer:
 
     # -- lifecycle
 
-    async def listen(self, host_name: str, port: int = 0) -> int:
-        """Serve ``host_name`` on 127.0.0.1:``port`` (0: any free port); return the port."""
+    async def listen(self, host_name: str, port: int = 0, address: str = "127.0.0.1") -> int:
+        """Serve ``host_name`` on ``address``:``port`` (0: any free port); return the port.
+
+        ``address`` is a loopback address (127.0.0.1 or ::1): the lab never listens
+        beyond this machine."""
         if host_name not in self.sessions:
             raise KeyError(f"the lab has no host named {host_name!r} to serve over SSH")
         if host_name in self._acceptors:
             raise ValueError(f"{host_name!r} is already served on port {self._ports[host_name]}")
+        if address not in _LOOPBACK:
+            raise ValueError(f"the lab listens on loopback only, not {address!r}")
         acceptor = await asyncssh.listen(
-            "127.0.0.1",
+            address,
             port,
             server_host_keys=[self.host_key],
             server_factory=lambda: _LabServer(self, host_name),
@@ -188,7 +194,7 @@ class SSHLabServer:
         )
         self._acceptors[host_name] = acceptor
         self._ports[host_name] = acceptor.get_port()
-        log.info("lab sshd for %s on 127.0.0.1:%d", host_name, self._ports[host_name])
+        log.info("lab sshd for %s on %s port %d", host_name, address, self._ports[host_name])
         return self._ports[host_name]
 
     async def close(self) -> None:
@@ -258,6 +264,9 @@ class _LabServer(asyncssh.SSHServer):
         # Forward only to loopback: the lab must never become an open proxy.
         if self._lab.allow_forwarding and dest_host in _LOOPBACK:
             return True
+        if not self._lab.allow_forwarding:
+            raise asyncssh.ChannelOpenError(asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED,
+                                            "TCP forwarding is disabled on this host")
         raise asyncssh.ChannelOpenError(
             asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED,
             f"the lab forwards only to loopback, not {dest_host}:{dest_port}",
