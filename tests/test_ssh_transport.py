@@ -8,6 +8,7 @@ documents, markers, host keys, authentication, faults.
 from __future__ import annotations
 
 import asyncio
+import base64
 import datetime as dt
 import logging
 import socket
@@ -22,7 +23,7 @@ from psrpcore.types import PSCryptoProvider, deserialize_clixml
 from hvtui.errors import AuthError, ConnectError, ProtocolError, RemoteTimeout, SessionLost
 from hvtui.lab.server.faults import FaultPlan
 from hvtui.lab.server.sshd import SSHLabServer
-from hvtui.ps.clixml import HEADER, Stream, parse_documents, split_documents
+from hvtui.ps.clixml import HEADER, Stream, parse_documents
 from hvtui.ps.plain import to_plain
 from hvtui.remote.base import (
     ErrorRecord,
@@ -32,7 +33,14 @@ from hvtui.remote.base import (
     PSResult,
     Session,
 )
-from hvtui.remote.ssh import JumpHost, SSHEndpoint, SSHSession, command_line, encode_payload
+from hvtui.remote.ssh import (
+    JumpHost,
+    SSHEndpoint,
+    SSHSession,
+    command_line,
+    encode_payload,
+    request_line,
+)
 
 PASSWORD = "S3cret-pässwörd'\"$;"
 USER = "lab\\admin"
@@ -323,30 +331,50 @@ async def raw_run(lab: SSHLabServer, tmp_path: Path, command: str, stdin: bytes
         return await conn.run(command, input=stdin, encoding=None)
 
 
-async def test_server_splits_stdout_like_powershell(lab: SSHLabServer, tmp_path: Path) -> None:
-    """The raw wire: several <Objs> documents, one of them after a repeated header."""
-    done = await raw_run(lab, tmp_path, command_line("powershell"),
-                         encode_payload("many", {"Mode": "many"}))
-    stdout = cast(bytes, done.stdout or b"").decode("utf-8")
-    assert done.exit_status == 0
-    assert stdout.startswith(HEADER + "\r\n<Objs ")
-    assert stdout.count("<Objs ") == 3
-    assert stdout.count(HEADER) == 2
-    values = parse_documents(stdout)
-    assert values[-1] == ({"__hvtui": "end"}, Stream.OUTPUT)
+async def raw_frames(lab: SSHLabServer, tmp_path: Path, *requests: bytes,
+                     results: int = 1) -> list[tuple[str, str, str]]:
+    """Request lines to one lab process with a plain asyncssh client; the frames back."""
+    async with asyncssh.connect(
+        "127.0.0.1", lab.port("hv1"), username=USER, password=PASSWORD, client_keys=None,
+        agent_path=None, known_hosts=str(trust(tmp_path, lab.known_hosts_line("hv1"))),
+        config=None,
+    ) as conn:
+        process = await conn.create_process(command_line("powershell"), encoding=None)
+        for request in requests:
+            process.stdin.write(request)
+        frames: list[tuple[str, str, str]] = []
+        while len([f for f in frames if f[1] == "result"]) < results:
+            line = (await asyncio.wait_for(process.stdout.readline(), 10)).decode("ascii")
+            call_id, kind, data = line.split()[1:]
+            frames.append((call_id, kind, base64.b64decode(data).decode("utf-8")))
+        process.stdin.write_eof()
+        await process.wait_closed()
+        assert process.exit_status == 0
+    return frames
 
 
-async def test_psrpcore_reads_the_lab_stdout_as_hvtui_does(
+async def test_raw_wire_is_framed_lines_answered_out_of_order(
     lab: SSHLabServer, tmp_path: Path
 ) -> None:
-    """An independent reader (psrpcore) agrees with hvtui's fast one on the lab's output."""
-    done = await raw_run(lab, tmp_path, command_line("powershell"),
-                         encode_payload("values", {"Mode": "values"}))
-    stdout = cast(bytes, done.stdout or b"").decode("utf-8")
-    documents, _ = split_documents(stdout)
-    theirs = [to_plain(v) for d in documents for v in deserialize_clixml(d, PSCryptoProvider())]
-    assert theirs == [value for value, _ in parse_documents(stdout)]
-    assert theirs[0] == ROUND_TRIP
+    """One process, two calls in flight: the slow one's result comes after the fast one's."""
+    frames = await raw_frames(lab, tmp_path, b"call 7 " + encode_payload(
+        "sleep", {"Mode": "sleep", "Seconds": 0.3}) + b"\n", b"call 8 " + encode_payload(
+        "many", {"Mode": "many"}) + b"\r\n", b"no such request\n", results=2)
+    assert [(f[0], f[1]) for f in frames] == [("8", "result"), ("7", "result")]
+    (values, stream), = parse_documents(frames[0][2])
+    assert stream is Stream.OUTPUT and isinstance(values, list)
+    assert values[-1] == {"__hvtui": "end"} and values[0] == {"Index": 0, "Name": "vm-0"}
+    assert lab.process_starts == {"hv1": 1}
+
+
+async def test_psrpcore_reads_the_lab_frames_as_hvtui_does(
+    lab: SSHLabServer, tmp_path: Path
+) -> None:
+    """An independent reader (psrpcore) agrees with hvtui's fast one on a result frame."""
+    frames = await raw_frames(lab, tmp_path, request_line(1, "values", {"Mode": "values"}))
+    theirs = [to_plain(v) for v in deserialize_clixml(frames[0][2], PSCryptoProvider())]
+    assert theirs == [value for value, _ in parse_documents(frames[0][2])]
+    assert theirs[0][0] == ROUND_TRIP  # type: ignore[index]
 
 
 async def test_lab_refuses_other_command_lines(lab: SSHLabServer, tmp_path: Path) -> None:
@@ -372,10 +400,46 @@ async def test_concurrent_calls_share_one_session(lab: SSHLabServer, tmp_path: P
     assert [r.objects[0]["Name"] for r in results] == [f"vm-{i}" for i in range(8)]
 
 
+# ------------------------------------------------------------------ one process per host
+
+
+async def test_one_process_serves_every_call(lab: SSHLabServer, tmp_path: Path) -> None:
+    session = session_for(lab, tmp_path)
+    try:
+        for i in range(5):
+            await asyncio.gather(*(session.invoke("echo", {"Name": f"{i}-{j}"}) for j in range(4)))
+    finally:
+        await session.close()
+    assert lab.process_starts == {"hv1": 1} and session.shells_started == 1
+    assert len(scripted(lab).calls) == 20
+
+
+async def test_a_process_that_died_is_restarted_transparently(
+    lab: SSHLabServer, tmp_path: Path
+) -> None:
+    host = scripted(lab)
+    session = session_for(lab, tmp_path)
+    try:
+        assert (await session.invoke("echo", {"Name": "one"})).ok
+        assert lab.end_processes("hv1") == 1  # idle: the next call just starts a new one
+        await asyncio.sleep(0.1)
+        assert (await session.invoke("echo", {"Name": "two"})).ok
+        call = asyncio.create_task(session.invoke("sleep", {"Mode": "sleep", "Seconds": 60}))
+        await asyncio.wait_for(host.started.wait(), 10)
+        lab.end_processes("hv1")  # mid-call: that call is lost, and says so
+        with pytest.raises(SessionLost) as caught:
+            await asyncio.wait_for(call, 10)
+        assert (await session.invoke("echo", {"Name": "three"})).ok
+    finally:
+        await session.close()
+    assert "may or may not have run" in str(caught.value)
+    assert lab.process_starts == {"hv1": 3} and session.shells_started == 3
+
+
 # ------------------------------------------------------------------ cancel, faults
 
 
-async def test_cancellation_closes_the_channel_and_stops_the_script(
+async def test_cancellation_stops_the_script_and_keeps_the_process(
     lab: SSHLabServer, tmp_path: Path
 ) -> None:
     host = scripted(lab)
@@ -387,10 +451,11 @@ async def test_cancellation_closes_the_channel_and_stops_the_script(
         with pytest.raises(asyncio.CancelledError):
             await call
         await asyncio.wait_for(host.cancelled.wait(), 10)
-        # The connection survives a cancelled call.
+        # The connection and the PowerShell process survive a cancelled call.
         assert (await session.invoke("echo", {"Name": "after"})).objects[0]["Name"] == "after"
     finally:
         await session.close()
+    assert lab.process_starts == {"hv1": 1} and session.shells_started == 1
 
 
 async def test_timeout_raises_remote_timeout_and_stops_the_script(

@@ -4,29 +4,28 @@ Wire format (the lab's sshd, :mod:`hvtui.lab.server.sshd`, speaks the same):
 
 * The command line is constant: ``powershell.exe -NoProfile -NonInteractive
   -OutputFormat XML -EncodedCommand <bootstrap>`` (``pwsh`` for PowerShell 7), where
-  the bootstrap is ``bootstrap.ps1`` in UTF-16LE base64. It is small, so Windows'
-  command-line limit (8191 characters through ``cmd.exe``, sshd's default shell)
-  never bites, and no value ever reaches a command line.
-* stdin carries the script and its parameters as data: base64 of the UTF-8 CLIXML
-  of ``{Script; Parameters}``, then EOF. base64 keeps stdin ASCII, so the host's
-  console code page (437, 932, ...) cannot corrupt a Japanese VM name. The host's
-  console reads stdin into ``$input`` because the bootstrap uses it.
-* stdout is the CLIXML ``-OutputFormat XML`` writes (possibly several documents):
-  the script's objects plus marker objects ``{'__hvtui' = 'error' | 'warning' |
-  'terminating' | 'end', ...}``: the bootstrap merges the error and warning streams
-  into output (``2>&1 3>&1``) so errors arrive structured and in order.
-* stderr is CLIXML too: with ``-OutputFormat XML`` PowerShell's console host
-  serialises host-UI streams there, notably ``Write-Progress`` records
-  (``S="progress"``, a ``{SourceId; Record}`` object) and host error lines
-  (``S="Error"``, e.g. a PowerShell that fails before the bootstrap runs). Progress
-  cannot be redirected into output (no ``n>&1`` for it in any version), so this is
-  where it comes from; the host buffers CLIXML (an XmlWriter), so on real hosts
-  progress arrives in bursts, often only when the process ends.
+  the bootstrap is ``bootstrap.ps1`` in UTF-16LE base64. It is small (a test keeps
+  it under the 8191 characters ``cmd.exe``, sshd's default shell, allows), and no
+  value ever reaches a command line.
+* One long-lived PowerShell process per host serves every call: the session opens
+  one exec channel and keeps it. Requests are lines on stdin: ``call <id> <base64
+  of the UTF-8 CLIXML of {Script; Parameters}>`` and ``stop <id>``. base64 keeps
+  stdin ASCII, so the host's console code page (437, 932, ...) cannot corrupt a
+  Japanese VM name. The bootstrap runs each call in a runspace pool (several at
+  once) and answers with lines on stdout: ``hvtui <id> progress <base64 CLIXML of
+  a ProgressRecord>`` while it runs and ``hvtui <id> result <base64 CLIXML of a
+  list>`` at the end; the list holds the script's objects plus marker objects
+  ``{'__hvtui' = 'error' | 'warning' | 'terminating' | 'end', ...}`` (the error and
+  warning streams are merged into output, ``2>&1 3>&1``, so errors arrive
+  structured and in order). Lines that are not frames are ignored.
+* stderr is CLIXML (``-OutputFormat XML``): host error lines (``S="Error"``) from a
+  PowerShell that fails before the bootstrap runs, kept to explain the failure.
 
-Cancelling an invoke (or its timeout) closes the channel. The lab then cancels the
-script; a real Win32-OpenSSH server closes the pipes, but has been reported to leave
-a non-pty child running (PowerShell/Win32-OpenSSH#1751), so a long operation may
-finish on the host even though hvtui stopped waiting.
+Cancelling an invoke (or its timeout) sends ``stop <id>``: that pipeline stops and
+the process goes on serving other calls. When the process or the connection dies,
+the calls in flight fail (the script may or may not have run) and the next call
+starts a new process transparently. Closing the session closes stdin: the process
+exits.
 """
 
 from __future__ import annotations
@@ -34,7 +33,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import codecs
+import contextlib
 import logging
+import re
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
@@ -78,7 +79,6 @@ MARKER = "__hvtui"
 MAX_PAYLOAD = 16 * 1024 * 1024
 """The most stdin the lab accepts for one call (scripts are a few KiB)."""
 
-_LINE = 76  # base64 line length on stdin; the host reads stdin line by line
 _STDERR_KEPT = 64 * 1024
 
 
@@ -105,29 +105,32 @@ def command_line(shell: Shell) -> str:
 
 
 def encode_payload(script: str, parameters: Mapping[str, ParamValue] | None) -> bytes:
-    """stdin for one call: base64 (in lines) of the UTF-8 CLIXML of {Script; Parameters}."""
+    """One call's payload: base64 (one line, ASCII) of the UTF-8 CLIXML of {Script; Parameters}."""
     items = (parameters or {}).items()
     table = {str(name): from_plain(cast(PSValue, value)) for name, value in items}
     payload = PSCustomObject(Script=PSString(script), Parameters=table)
-    xml = clixml.dumps([payload]).encode("utf-8")
-    encoded = base64.b64encode(xml)
-    lines = [encoded[i : i + _LINE] for i in range(0, len(encoded), _LINE)]
-    return b"\r\n".join(lines) + b"\r\n"
+    return base64.b64encode(clixml.dumps([payload]).encode("utf-8"))
+
+
+def request_line(call_id: int, script: str, parameters: Mapping[str, ParamValue] | None
+                 ) -> bytes:
+    """The stdin line that asks the host's process to run one call."""
+    return b"call %d " % call_id + encode_payload(script, parameters) + b"\n"
 
 
 def decode_payload(data: bytes) -> tuple[str, dict[str, PSValue]]:
-    """The script and parameters from a call's stdin (what the bootstrap does)."""
+    """The script and parameters from a call's payload (what the bootstrap does)."""
     try:
         xml = base64.b64decode(b"".join(data.split()), validate=True).decode("utf-8")
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ProtocolError(f"stdin is not the base64 hvtui payload: {exc}") from exc
+        raise ProtocolError(f"the payload is not the base64 hvtui payload: {exc}") from exc
     values = clixml.parse_documents(xml)
     if len(values) != 1 or not isinstance(values[0][0], dict):
-        raise ProtocolError("stdin does not hold exactly one {Script; Parameters} object")
+        raise ProtocolError("the payload is not exactly one {Script; Parameters} object")
     payload = values[0][0]
     script, parameters = payload.get("Script"), payload.get("Parameters") or {}
     if not isinstance(script, str) or not isinstance(parameters, dict):
-        raise ProtocolError("stdin's payload lacks a Script text or a Parameters table")
+        raise ProtocolError("the payload lacks a Script text or a Parameters table")
     return script, parameters
 
 
@@ -144,6 +147,12 @@ def error_marker(record: ErrorRecord, *, terminating: bool = False) -> PSObjectD
     }
 
 
+def frame(call_id: str | int, kind: str, values: object) -> bytes:
+    """One stdout line of the bootstrap: ``hvtui <id> progress|result <base64 CLIXML>``."""
+    xml = clixml.dumps([values]).encode("utf-8")
+    return f"hvtui {call_id} {kind} ".encode("ascii") + base64.b64encode(xml) + b"\r\n"
+
+
 def warning_marker(message: str) -> PSObjectData:
     return {MARKER: "warning", "Message": message}
 
@@ -157,11 +166,12 @@ END_MARKER: PSObjectData = {MARKER: "end"}
 class SSHSession:
     """A :class:`hvtui.remote.base.Session` running catalog scripts over SSH.
 
-    One SSH connection per session, opened on first use and reopened after a drop;
-    one channel (one PowerShell process) per call. ``endpoint`` says where and how
-    to log in (see :mod:`hvtui.remote.ssh_config`); ``connector`` is shared by the
-    sessions of one pool so that jump hosts are shared and setup is paced (see
-    :mod:`hvtui.remote.ssh_connect`); without one the session has its own.
+    One SSH connection per session, opened on first use and reopened after a drop,
+    and one PowerShell process on it serving every call (see the module docstring).
+    ``endpoint`` says where and how to log in (see :mod:`hvtui.remote.ssh_config`);
+    ``connector`` is shared by the sessions of one pool so that jump hosts are
+    shared and setup is paced (see :mod:`hvtui.remote.ssh_connect`); without one the
+    session has its own.
 
     ``shell`` picks Windows PowerShell (``powershell.exe``) or PowerShell 7 (``pwsh``).
     The password is kept only for asyncssh and never appears in a repr, a log line
@@ -185,6 +195,11 @@ class SSHSession:
         self._connector = connector or SSHConnector()
         self._conn: asyncssh.SSHClientConnection | None = None
         self._lock = asyncio.Lock()
+        self._shell: _Shell | None = None
+        self._shell_lock = asyncio.Lock()
+        self._next_id = 0
+        self.shells_started = 0
+        """PowerShell processes this session started on the host (one unless one died)."""
 
     @property
     def address(self) -> str:
@@ -222,6 +237,10 @@ class SSHSession:
         self._conn = None
 
     async def close(self) -> None:
+        async with self._shell_lock:
+            shell, self._shell = self._shell, None
+        if shell is not None:
+            await shell.close()
         async with self._lock:
             conn = self._conn
             self._drop()
@@ -242,192 +261,258 @@ class SSHSession:
         on_progress: ProgressCallback | None = None,
     ) -> PSResult:
         """Run ``script`` on the host with ``parameters`` sent as data on stdin."""
-        payload = encode_payload(script, parameters)
+        self._next_id += 1
+        call_id = self._next_id
+        request = request_line(call_id, script, parameters)
         try:
             async with asyncio.timeout(timeout):
-                return await self._call(payload, on_progress)
+                return await self._call(call_id, request, on_progress)
         except TimeoutError:
             if timeout is None:
                 raise
             raise RemoteTimeout(
-                f"no complete answer within {timeout:g} s; hvtui closed the SSH channel",
+                f"no complete answer within {timeout:g} s; hvtui stopped the call",
                 host=self.host,
                 hint="the operation may still finish on the host: refresh before retrying, "
                 "or raise the timeout",
             ) from None
 
-    async def _call(self, payload: bytes, on_progress: ProgressCallback | None) -> PSResult:
-        for attempt in (1, 2):
-            conn = await self._connection()
-            try:
-                process = await conn.create_process(self._command, encoding=None)
-            except (asyncssh.ChannelOpenError, asyncssh.DisconnectError, OSError) as exc:
-                # Nothing ran yet: a connection that died while idle is reopened once.
-                await self._forget(conn)
-                if attempt == 2:
-                    raise SessionLost(
-                        f"cannot open a channel to {self.address}:{self.port}: {_reason(exc)}",
-                        host=self.host,
-                    ) from None
-                continue
-            return await self._exchange(conn, process, payload, on_progress)
-        raise AssertionError("unreachable")
+    async def _call(self, call_id: int, request: bytes, on_progress: ProgressCallback | None
+                    ) -> PSResult:
+        shell = await self._shell_for_call()
+        waiter = shell.send(call_id, request, on_progress)
+        try:
+            return await waiter
+        except asyncio.CancelledError:
+            shell.stop(call_id)  # that pipeline only; the process serves the next call
+            raise
+
+    async def _shell_for_call(self) -> _Shell:
+        """The host's PowerShell process, started (or restarted) when there is none."""
+        async with self._shell_lock:
+            if self._shell is not None and self._shell.alive:
+                return self._shell
+            for attempt in (1, 2):
+                conn = await self._connection()
+                try:
+                    process = await conn.create_process(self._command, encoding=None)
+                except (asyncssh.ChannelOpenError, asyncssh.DisconnectError, OSError) as exc:
+                    # Nothing ran yet: a connection that died while idle is reopened once.
+                    await self._forget(conn)
+                    if attempt == 2:
+                        raise SessionLost(
+                            f"cannot open a channel to {self.endpoint.label}: {_reason(exc)}",
+                            host=self.host,
+                        ) from None
+                    continue
+                self.shells_started += 1
+                self._shell = _Shell(self, conn, process)
+                return self._shell
+            raise AssertionError("unreachable")
 
     async def _forget(self, conn: asyncssh.SSHClientConnection) -> None:
         async with self._lock:
             if self._conn is conn:
                 self._drop()
 
-    async def _exchange(
-        self,
-        conn: asyncssh.SSHClientConnection,
-        process: asyncssh.SSHClientProcess[bytes],
-        payload: bytes,
-        on_progress: ProgressCallback | None,
-    ) -> PSResult:
-        reply = _Reply(on_progress)
-        stderr = asyncio.ensure_future(reply.read_stderr(process.stderr))
-        try:
-            process.stdin.write(payload)
-            process.stdin.write_eof()
-            stdout = await process.stdout.read()
-            await stderr
-            await process.wait_closed()
-        except (asyncssh.DisconnectError, asyncssh.ChannelOpenError, BrokenPipeError,
-                ConnectionError) as exc:
-            await self._forget(conn)
-            raise SessionLost(
-                f"{self.address}:{self.port} stopped answering mid-call: {_reason(exc)}",
-                host=self.host,
-                hint="the script may or may not have run; refresh before retrying a change",
-            ) from None
-        finally:
-            stderr.cancel()
-            process.close()  # on cancellation or timeout this closes the channel
-        try:
-            return reply.result(stdout, process.exit_status, process.exit_signal, self)
-        except ProtocolError as exc:
-            raise ProtocolError(exc.cause, host=self.host, hint=exc.hint) from None
-
 
 def _reason(exc: BaseException) -> str:
     return str(getattr(exc, "reason", "") or exc or type(exc).__name__)
 
 
-class _Reply:
-    """Collects one call's stdout and stderr and turns them into a PSResult."""
+_FRAME = re.compile(rb"^hvtui (\d+) (progress|result) ([A-Za-z0-9+/=]*)\r?$")
 
-    def __init__(self, on_progress: ProgressCallback | None) -> None:
-        self.on_progress = on_progress
-        self.objects: list[PSObjectData] = []
+
+class _Shell:
+    """One long-lived PowerShell process on the host and the calls it is serving."""
+
+    def __init__(self, session: SSHSession, conn: asyncssh.SSHClientConnection,
+                 process: asyncssh.SSHClientProcess[bytes]) -> None:
+        self.session, self.conn, self.process = session, conn, process
+        self.calls: dict[int, _Reply] = {}
+        self.alive = True
+        self.answered = False
+        self.stderr = _StderrText()
+        self._reader = asyncio.ensure_future(self._read())
+        self._errors = asyncio.ensure_future(self.stderr.read(process.stderr))
+
+    def send(self, call_id: int, request: bytes, on_progress: ProgressCallback | None
+             ) -> asyncio.Future[PSResult]:
+        reply = _Reply(on_progress, asyncio.get_running_loop().create_future())
+        self.calls[call_id] = reply
+        try:
+            self.process.stdin.write(request)
+        except (asyncssh.Error, OSError) as exc:
+            self._fail(exc)
+        return reply.done
+
+    def stop(self, call_id: int) -> None:
+        if self.calls.pop(call_id, None) is not None and self.alive:
+            with contextlib.suppress(asyncssh.Error, OSError):
+                self.process.stdin.write(b"stop %d\n" % call_id)
+
+    async def _read(self) -> None:
+        reason: BaseException | None = None
+        try:
+            while line := await self.process.stdout.readline():
+                if not line.endswith(b"\n"):
+                    break  # cut off: the process or the connection ended mid-frame
+                match = _FRAME.match(line.rstrip(b"\n"))
+                if match is None:
+                    continue  # the console host's own output, if any
+                reply = self.calls.get(int(match[1]))
+                if reply is None:
+                    continue  # a call hvtui stopped waiting for
+                try:
+                    values = _frame_values(match[3])
+                except ProtocolError as exc:
+                    self.calls.pop(int(match[1]), None)
+                    reply.fail(ProtocolError(exc.cause, host=self.session.host, hint=exc.hint))
+                    continue
+                if match[2] == b"progress":
+                    reply.progress_frame(values)
+                else:
+                    self.answered = True
+                    self.calls.pop(int(match[1]), None)
+                    reply.finish(values, self.session)
+            await self._errors
+            await self.process.wait_closed()
+        except (asyncssh.Error, OSError) as exc:
+            reason = exc
+        self._fail(reason)
+
+    def _fail(self, reason: BaseException | None) -> None:
+        """The process or the connection ended: fail the calls in flight."""
+        self.alive = False
+        if reason is not None:
+            self.conn.close()
+        calls, self.calls = self.calls, {}
+        for reply in calls.values():
+            reply.fail(self._lost(reason))
+        self.process.close()
+
+    def _lost(self, reason: BaseException | None) -> RemoteError:
+        session = self.session
+        status = self.process.exit_status
+        said = self.stderr.summary()
+        if reason is None and status not in (None, 0) and not self.answered:
+            executable = EXECUTABLES[session.shell]
+            if session.shell == "pwsh":
+                hint = "is PowerShell 7 (pwsh) installed and on the PATH? If not, use 'powershell'"
+            else:
+                hint = (f"check that '{executable} -NoProfile' runs for {session.username} "
+                        "on the host")
+            cause = f"{executable} ended (exit status {status}) before the script finished"
+            return RemoteError(f"{cause}: {said}" if said else cause, host=session.host,
+                               hint=hint)
+        if reason is not None:
+            why = _reason(reason)
+        elif status is None:
+            why = "the connection closed mid-reply"
+        else:
+            why = f"the PowerShell process ended (exit status {status})"
+            why += f": {said}" if said else ""
+        return SessionLost(f"{session.endpoint.label} stopped answering mid-call: {why}",
+                           host=session.host,
+                           hint="the script may or may not have run; refresh before "
+                           "retrying a change")
+
+    async def close(self) -> None:
+        self.alive = False
+        with contextlib.suppress(asyncssh.Error, OSError):
+            self.process.stdin.write_eof()
+        self.process.close()
+        self._reader.cancel()
+        self._errors.cancel()
+        with contextlib.suppress(asyncio.CancelledError, asyncssh.Error, OSError):
+            await self.process.wait_closed()
+
+
+def _frame_values(data: bytes) -> list[PSValue]:
+    try:
+        text = base64.b64decode(data, validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ProtocolError(f"a reply frame is not base64 UTF-8: {exc}") from None
+    values = clixml.parse_documents(text.removeprefix(_BOM))
+    if len(values) == 1 and isinstance(values[0][0], list):
+        return values[0][0]
+    return [value for value, _ in values]
+
+
+class _StderrText:
+    """The process's stderr, kept to explain a failure (host errors are CLIXML)."""
+
+    def __init__(self) -> None:
+        self.text = ""
         self.errors: list[ErrorRecord] = []
-        self.warnings: list[str] = []
-        self.progress: list[ProgressRecord] = []
-        self.host_errors: list[ErrorRecord] = []
-        self.stderr_text = ""
-        self.terminated = False
-        self.ended = False
 
-    async def read_stderr(self, reader: asyncssh.SSHReader[bytes]) -> None:
-        """Read stderr as it arrives, reporting progress from each complete document."""
+    async def read(self, reader: asyncssh.SSHReader[bytes]) -> None:
         decoder = codecs.getincrementaldecoder("utf-8")("replace")
-        pending, clixml_ok = "", True
+        pending = ""
         while chunk := await reader.read(65536):
             text = decoder.decode(chunk)
-            if len(self.stderr_text) < _STDERR_KEPT:  # enough to explain a failure
-                self.stderr_text += text
-            if clixml_ok:
-                try:
-                    documents, pending = clixml.split_documents(pending + text, final=False)
-                    for document in documents:
-                        self._take(clixml.parse_document(document))
-                except ProtocolError:
-                    clixml_ok = False  # not CLIXML (cmd.exe's own message, say): keep as text
+            if len(self.text) < _STDERR_KEPT:
+                self.text += text
+            with contextlib.suppress(ProtocolError):
+                documents, pending = clixml.split_documents(pending + text, final=False)
+                for document in documents:
+                    self.errors += [clixml.error_record(v) for v, stream in
+                                    clixml.parse_document(document) if stream is Stream.ERROR]
 
-    def _take(self, items: list[tuple[PSValue, Stream]]) -> None:
-        for value, stream in items:
-            if stream is Stream.OUTPUT and isinstance(value, dict) and MARKER in value:
-                self._marker(value)
-            elif stream is Stream.OUTPUT:
-                self.objects.append(cast(PSObjectData, value))
-            elif stream is Stream.PROGRESS:
-                record = clixml.progress_record(value)
-                if record is not None:
-                    self.progress.append(record)
-                    if self.on_progress is not None:
-                        self.on_progress(record)
-            elif stream is Stream.WARNING:
-                self.warnings.append(str(value).rstrip("\r\n"))
-            elif stream is Stream.ERROR:
-                self.host_errors.append(clixml.error_record(value))
-            # verbose, debug and information are not part of a PSResult
+    def summary(self) -> str:
+        said = "; ".join(e.message.strip() for e in self.errors if e.message.strip())
+        if not said and not self.text.lstrip().startswith(clixml.HEADER):
+            said = " ".join(self.text.split())[:300]
+        return said
 
-    def _marker(self, value: dict[str, PSValue]) -> None:
-        kind = value.get(MARKER)
-        if kind == "end":
-            self.ended = True
-        elif kind == "warning":
-            self.warnings.append(str(value.get("Message") or ""))
-        elif kind in ("error", "terminating"):
-            self.errors.append(clixml.error_record(value))
-            self.terminated = self.terminated or kind == "terminating"
 
-    def result(
-        self,
-        stdout: bytes,
-        exit_status: int | None,
-        exit_signal: tuple[str, bool, str, str] | None,
-        session: SSHSession,
-    ) -> PSResult:
-        text = _decode_stdout(stdout)
-        self._take(clixml.parse_documents(text))
-        if not self.ended:
-            raise self._failure(exit_status, exit_signal, session)
-        return PSResult(
-            objects=self.objects,
-            errors=self.errors + self.host_errors,
-            warnings=self.warnings,
-            progress=self.progress,
-            had_errors=self.terminated,
-        )
+class _Reply:
+    """One call's frames, turned into a PSResult."""
 
-    def _failure(
-        self,
-        exit_status: int | None,
-        exit_signal: tuple[str, bool, str, str] | None,
-        session: SSHSession,
-    ) -> RemoteError:
-        executable = EXECUTABLES[session.shell]
-        if exit_status is None:
-            signal = f" (signal {exit_signal[0]})" if exit_signal else ""
-            return SessionLost(
-                f"the PowerShell process on {session.address} ended without a status{signal}",
-                host=session.host,
-                hint="the script may or may not have run; refresh before retrying a change",
-            )
-        said = "; ".join(e.message.strip() for e in self.host_errors if e.message.strip())
-        if not said and not self.stderr_text.lstrip().startswith(clixml.HEADER):
-            said = " ".join(self.stderr_text.split())[:300]
-        if session.shell == "pwsh":
-            hint = "is PowerShell 7 (pwsh) installed and on the PATH? If not, use 'powershell'"
-        else:
-            hint = f"check that '{executable} -NoProfile' runs for {session.username} on the host"
-        cause = f"{executable} ended (exit status {exit_status}) before the script finished"
-        return RemoteError(f"{cause}: {said}" if said else cause, host=session.host, hint=hint)
+    def __init__(self, on_progress: ProgressCallback | None,
+                 done: asyncio.Future[PSResult]) -> None:
+        self.on_progress = on_progress
+        self.done = done
+        self.progress: list[ProgressRecord] = []
+
+    def progress_frame(self, values: list[PSValue]) -> None:
+        for value in values:
+            record = clixml.progress_record(value)
+            if record is not None:
+                self.progress.append(record)
+                if self.on_progress is not None:
+                    self.on_progress(record)
+
+    def fail(self, error: BaseException) -> None:
+        if not self.done.done():
+            self.done.set_exception(error)
+
+    def finish(self, values: list[PSValue], session: SSHSession) -> None:
+        objects: list[PSObjectData] = []
+        errors: list[ErrorRecord] = []
+        warnings: list[str] = []
+        terminated = ended = False
+        for value in values:
+            kind = value.get(MARKER) if isinstance(value, dict) else None
+            if kind is None:
+                objects.append(cast(PSObjectData, value))
+            elif kind == "end":
+                ended = True
+            elif kind == "warning":
+                warnings.append(str(cast(dict[str, PSValue], value).get("Message") or ""))
+            elif kind in ("error", "terminating"):
+                errors.append(clixml.error_record(value))
+                terminated = terminated or kind == "terminating"
+        if not ended:
+            self.fail(ProtocolError("the host's reply has no end marker", host=session.host,
+                                    hint="the bootstrap on the host may be damaged"))
+            return
+        if not self.done.done():
+            self.done.set_result(PSResult(objects=objects, errors=errors, warnings=warnings,
+                                          progress=self.progress, had_errors=terminated))
 
 
 _BOM = "\ufeff"
-
-
-def _decode_stdout(data: bytes) -> str:
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ProtocolError(
-            f"the host's output is not UTF-8 (byte {exc.start}: {data[exc.start:exc.start + 8]!r})",
-            hint="the host's console code page could not be switched to UTF-8",
-        ) from None
-    return text.removeprefix(_BOM)
 
 
 __all__ = [
@@ -442,7 +527,9 @@ __all__ = [
     "decode_payload",
     "encode_payload",
     "error_marker",
+    "frame",
     "host_pattern",
     "known_hosts_line",
+    "request_line",
     "warning_marker",
 ]
