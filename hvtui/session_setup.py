@@ -109,8 +109,12 @@ def inventory_pool(inventory: Inventory, connector: object | None = None) -> Ses
     return SessionPool(factories, max_concurrency=inventory.max_concurrency, timeout=timeout)
 
 
-def open_pool(args: argparse.Namespace) -> tuple[SessionPool, Source]:
-    """The pool the command line asks for (see the module docstring for the order)."""
+def open_pool(args: argparse.Namespace, *, prompts: bool = True) -> tuple[SessionPool, Source]:
+    """The pool the command line asks for (see the module docstring for the order).
+
+    ``prompts=False`` (the console, which holds the terminal): an encrypted SSH key
+    the agent lacks is an error pointing at ssh-add, never a prompt under the UI.
+    """
     speed = getattr(args, "lab_speed", 1.0) or 1.0
     scenario = getattr(args, "scenario", None)
     if scenario:
@@ -121,7 +125,12 @@ def open_pool(args: argparse.Namespace) -> tuple[SessionPool, Source]:
     if path is None:
         return lab_pool(None, speed=speed), Source("lab")
     inventory = load_inventory(path)
-    return inventory_pool(inventory), Source(
+    connector = None
+    if not prompts and any(h.transport == "ssh" for h in inventory.hosts):
+        from hvtui.remote.ssh_connect import SSHConnector
+
+        connector = SSHConnector(prompt=lambda _: None)
+    return inventory_pool(inventory, connector), Source(
         str(inventory.path), read_only=inventory.read_only,
         read_only_hosts=frozenset(h.name for h in inventory.hosts if h.read_only),
     )

@@ -156,7 +156,8 @@ class KeyRing:
             if passphrase is None:
                 raise AuthError(
                     f"the key {identity.path} is encrypted, the SSH agent does not hold it, "
-                    "and there is no terminal to ask for its passphrase",
+                    "and there is no terminal to ask for its passphrase (or the console "
+                    "holds it)",
                     hint=f"add it to the agent (ssh-add {identity.path}) or run hvtui "
                     "from a terminal",
                 )
