@@ -105,8 +105,8 @@ def inventory_pool(inventory: Inventory, connector: object | None = None) -> Ses
 
         connector = SSHConnector()
     factories = {h.name: session_factory(h, inventory, connector) for h in inventory.hosts}
-    timeout = max((h.timeout for h in inventory.hosts), default=60.0)
-    return SessionPool(factories, max_concurrency=inventory.max_concurrency, timeout=timeout)
+    timeouts = {h.name: h.timeout for h in inventory.hosts}  # each host keeps its own
+    return SessionPool(factories, timeouts=timeouts, max_concurrency=inventory.max_concurrency)
 
 
 def open_pool(args: argparse.Namespace, *, prompts: bool = True) -> tuple[SessionPool, Source]:
