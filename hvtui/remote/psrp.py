@@ -192,6 +192,29 @@ class _LockedFragmenter(Fragmenter):
             return super().defragment(*args, **kwargs)
 
 
+class _BasicAuth(requests.auth.HTTPBasicAuth):
+    """Basic credentials in UTF-8, remembering what a host that refused them offers instead.
+
+    requests encodes str credentials as latin-1; UTF-8 keeps any password sendable.
+    WinRM does not offer Basic over HTTP while it refuses unencrypted traffic (its
+    default), and a 401 alone cannot tell that from a wrong password: the offers can.
+    """
+
+    def __init__(self, username: str, password: str) -> None:
+        super().__init__(username.encode("utf-8"), password.encode("utf-8"))  # type: ignore[arg-type]
+        self.offered: str | None = None
+        """The refusing host's WWW-Authenticate header (None: no refusal seen)."""
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.register_hook("response", self._remember_offers)
+        return super().__call__(request)
+
+    def _remember_offers(self, response: requests.Response, **_: Any) -> requests.Response:
+        if response.status_code == 401:
+            self.offered = response.headers.get("WWW-Authenticate", "")
+        return response
+
+
 class _PinnedAdapter(requests.adapters.HTTPAdapter):
     """An HTTPS adapter that accepts exactly one certificate, by SHA-256 fingerprint."""
 
@@ -281,6 +304,7 @@ class PSRPSession:
         self._executor: concurrent.futures.ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
         self._pool: _Pool | None = None
+        self._basic: _BasicAuth | None = None
 
     def __repr__(self) -> str:
         return (f"PSRPSession(host={self.host!r}, endpoint={self._endpoint!r}, "
@@ -543,10 +567,7 @@ class PSRPSession:
             retries = getattr(session.get_adapter("https://"), "max_retries", 0)
             session.mount("https://", _PinnedAdapter(self._thumbprint, max_retries=retries))
         if self._auth == "basic":
-            # requests encodes str credentials as latin-1; UTF-8 keeps any password sendable.
-            session.auth = requests.auth.HTTPBasicAuth(
-                self._username.encode("utf-8"), self._password.reveal().encode("utf-8")
-            )
+            session.auth = self._basic = _BasicAuth(self._username, self._password.reveal())
         # pypsrp merged the environment's proxy and CA settings into the session when it
         # built it; re-reading the environment (and ~/.netrc) on every request costs
         # more than the request itself.
@@ -593,13 +614,26 @@ class PSRPSession:
         if isinstance(exc, AuthenticationError) and "authentication methods" in str(exc):
             return self._error(
                 AuthError, f"{self._endpoint} does not offer {self._auth} authentication ({exc})",
-                "choose an authentication method the host accepts (the lab: basic over HTTPS)",
+                "choose an authentication method the host accepts (the lab: basic over HTTPS; "
+                "negotiate, ntlm or credssp over HTTP or HTTPS)",
             )
-        if isinstance(exc, AuthenticationError):
+        credssp_refused = type(exc).__module__.startswith("requests_credssp")  # NTStatus back
+        if isinstance(exc, AuthenticationError) or credssp_refused:
+            refused_basic = self._basic_not_offered()
+            if refused_basic is not None:
+                return refused_basic
             return self._error(
                 AuthError, f"{self._endpoint} refused the credentials of {self._username!r} "
                            f"({self._auth})",
-                "check user/password; password is never shown",
+                "check the user name (user, DOMAIN\\user or user@domain) and the password; "
+                "the password is never shown",
+            )
+        if isinstance(exc, ImportError):
+            return self._error(
+                ConfigError, f"{self._auth} authentication needs a package that is not "
+                             f"installed: {exc}",
+                "for kerberos: pip install gssapi (and the system's Kerberos libraries), with "
+                "a ticket from kinit; or use ntlm or negotiate",
             )
         if isinstance(exc, WSManFaultError):
             return self._fault(exc)
@@ -630,6 +664,25 @@ class PSRPSession:
         return self._error(RemoteError, f"unexpected failure talking to {self._endpoint}: "
                                         f"{type(exc).__name__}: {exc}",
                            "retry; if it persists, report it with the log")
+
+    def _basic_not_offered(self) -> HvtuiError | None:
+        """The error for a host that refused Basic because it does not offer it, if so."""
+        offered = self._basic.offered if self._basic is not None else None
+        if offered is None or "basic" in offered.lower():
+            return None
+        if self._scheme == "http":
+            return self._error(
+                AuthError, f"{self._endpoint} does not accept Basic authentication over plain "
+                           f"HTTP (it offers: {offered or 'nothing'})",
+                "WinRM refuses unencrypted messages by default (AllowUnencrypted): use scheme "
+                "'https', or auth 'negotiate' or 'ntlm', which encrypt messages over HTTP",
+            )
+        return self._error(
+            AuthError, f"{self._endpoint} does not accept Basic authentication (it offers: "
+                       f"{offered or 'nothing'})",
+            "use auth 'negotiate' (or enable Basic on the host: winrm set "
+            "winrm/config/service/auth @{Basic=\"true\"})",
+        )
 
     def _fault(self, exc: WSManFaultError) -> HvtuiError:
         code = exc.code if isinstance(exc.code, int) else -1
