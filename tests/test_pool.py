@@ -67,7 +67,7 @@ async def test_concurrency_is_bounded() -> None:
 
 async def test_timeout_names_host_and_discards_session() -> None:
     behaviour: dict[str, object] = {"delay": 5}
-    pool = make_pool(1, behaviour)
+    pool = make_pool(1, behaviour, grace=0.05)  # the scripted session ignores its timeout
     with pytest.raises(RemoteTimeout) as err:
         await pool.invoke("h0", "x", timeout=0.05)
     assert err.value.host == "h0" and "0.05 s" in err.value.user_message()
@@ -145,7 +145,7 @@ class StubbornSession(ScriptedSession):
 async def test_a_transport_that_never_gives_up_is_reported_at_timeout_plus_grace() -> None:
     loop = asyncio.get_running_loop()
     pool = SessionPool({"h0": lambda: StubbornSession("h0", {})},  # type: ignore[dict-item]
-                       timeouts={"h0": 0.2}, grace=0.2)
+                       timeouts={"h0": 0.2}, grace=0.2, close_wait=0.2)
     start = loop.time()
     with pytest.raises(RemoteTimeout) as err:
         await pool.invoke("h0", "x")

@@ -56,6 +56,7 @@ class SessionPool:
         backoff_base: float = 2.0,
         backoff_max: float = 120.0,
         grace: float = GRACE,
+        close_wait: float = CLOSE_WAIT,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._factories = dict(factories)
@@ -65,6 +66,7 @@ class SessionPool:
         """Per-call timeout in seconds for hosts without one in ``timeouts``."""
         self._timeouts = dict(timeouts or {})
         self._grace = grace
+        self._close_wait = close_wait
         self._background: set[asyncio.Task[None]] = set()
         self._backoff: dict[str, _Backoff] = {}
         self._base = backoff_base
@@ -172,11 +174,11 @@ class SessionPool:
         return result
 
     async def close(self) -> None:
-        """Close every session; gives up on the ones that do not close within ``CLOSE_WAIT``."""
+        """Close every session; gives up on the ones that do not close within ``close_wait``."""
         for host in list(self._sessions):
             self._discard(host)
         pending = set(self._background)
         if pending:
-            await asyncio.wait(pending, timeout=CLOSE_WAIT)
+            await asyncio.wait(pending, timeout=self._close_wait)
         for task in pending:
             task.cancel()
