@@ -62,7 +62,7 @@ def session_factory(host: HostConfig, inventory: Inventory,
             username=host.user, password=resolve_password(host) or "",
             ca_bundle=str(Path(host.ca_bundle).expanduser()) if host.ca_bundle else None,
             cert_thumbprint=host.cert_thumbprint or None, verify=host.verify,
-            connect_timeout=min(host.timeout, 30.0), operation_timeout=host.timeout,
+            connect_timeout=connect_timeout(host), operation_timeout=host.timeout,
         )
 
     return make_psrp
@@ -74,7 +74,7 @@ def ssh_endpoint(host: HostConfig, inventory: Inventory, *, password: str | None
     from hvtui.remote.ssh_config import DEFAULT_CONFIG, Overrides, resolve
 
     config = DEFAULT_CONFIG if config_path is None else config_path
-    timeout = min(host.timeout, 30.0)
+    timeout = connect_timeout(host)
     jump: SSHEndpoint | str | None = host.jump or None
     if host.jump in inventory.jumps:
         j = inventory.jumps[host.jump]
@@ -96,6 +96,16 @@ def ssh_endpoint(host: HostConfig, inventory: Inventory, *, password: str | None
 
 def _policy(value: str) -> HostKeyPolicy | None:
     return "accept-new" if value == "accept-new" else "strict" if value == "strict" else None
+
+
+def connect_timeout(host: HostConfig) -> float:
+    """Seconds to wait for a connection when nothing else says: within the call's timeout.
+
+    The host's timeout covers a whole call, connecting included; connecting gives up a
+    little earlier, so a host that never answers the handshake is reported as such
+    (cannot connect, and why) rather than as a call that took too long.
+    """
+    return min(30.0, host.timeout - min(1.0, host.timeout / 4))
 
 
 def inventory_pool(inventory: Inventory, connector: object | None = None) -> SessionPool:

@@ -739,6 +739,13 @@ class PSRPSession:
         if any(isinstance(e, urllib3.exceptions.NewConnectionError) for e in chain):
             return self._error(ConnectError, f"cannot reach {endpoint} ({root})",
                                "check the address, the network and the firewall")
+        if isinstance(exc, requests.exceptions.ReadTimeout) and opening:
+            return self._error(
+                ConnectError, f"{endpoint} accepted the connection but gave no WinRM answer "
+                              "while the session was opening",
+                f"check that WinRM listens on port {self._port} (HTTPS 5986, HTTP 5985) with "
+                "that scheme, and that the host is not hung",
+            )
         if isinstance(exc, requests.exceptions.ReadTimeout):
             return self._error(SessionLost, f"{endpoint} stopped answering mid-call",
                                "the host or the network may be overloaded; the next call "
