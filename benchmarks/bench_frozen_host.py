@@ -62,7 +62,7 @@ async def measure(endpoints: LabEndpoints, folder: Path, transport: str, timeout
     for server in (endpoints.wsman, endpoints.sshd):
         server.set_fault(FROZEN, None)
     case = "silent port" if silent else "frozen mid-session"
-    print(f"  {transport:<5} {case:<19} {outcome:<10} reported {reported:6.1f} s "
+    print(f"  {transport:<5} {case:<19} {outcome:<14} reported {reported:6.1f} s "
           f"({reported / timeout:4.2f} x timeout), threads free {released:6.1f} s")
 
 
