@@ -1,0 +1,433 @@
+"""A small fake Hyper-V host for the PowerShell engine's tests (and its benchmark).
+
+Not the lab: a handful of cmdlets declared with the parameters the catalog scripts use,
+returning PSObjects shaped like Hyper-V's, and recording every call. Enough to run every
+catalog script through the engine and see what a script does on a host with (or without)
+a given command.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from hvtui.lab.pwsh import (
+    Command,
+    ConversionError,
+    Invocation,
+    Parameter,
+    ParameterSet,
+    PSEnum,
+    PSErrorRecord,
+    PSObject,
+)
+from hvtui.remote.base import ProgressRecord
+
+VM_TYPE = "Microsoft.HyperV.PowerShell.VirtualMachine"
+VM_STATES = {"Off": 3, "Running": 2, "Saved": 6, "Paused": 9}
+
+
+def spec(text: str) -> tuple[Parameter, ...]:
+    """Parameters from a compact spec: ``Name:String[]!@0|p|n Force:SwitchParameter``
+    (! mandatory, @N position, |p by value, |n by property name)."""
+    out = []
+    for token in text.split():
+        name, _, rest = token.partition(":")
+        type_name = rest
+        for mark in ("!", "@", "|"):
+            type_name = type_name.split(mark, 1)[0]
+        position = None
+        if "@" in rest:
+            position = int(rest.split("@", 1)[1].split("|", 1)[0].rstrip("!"))
+        out.append(Parameter(name, type_name or "Object", mandatory="!" in rest,
+                             position=position, from_pipeline="|p" in rest,
+                             by_property_name="|n" in rest))
+    return tuple(out)
+
+
+def enum(type_name: str, name: str, value: int = 0) -> PSEnum:
+    return PSEnum(type_name, name, value)
+
+
+@dataclass
+class FakeVM:
+    name: str
+    state: str = "Running"
+    id: uuid.UUID = field(default_factory=uuid.uuid4)
+    replication: str = "None"
+    disks: int = 1
+    snapshots: int = 0
+
+    def ps(self) -> PSObject:
+        return PSObject([
+            ("Id", self.id), ("VMId", self.id), ("Name", self.name),
+            ("State", enum("Microsoft.HyperV.PowerShell.VMState", self.state,
+                           VM_STATES.get(self.state, 2))),
+            ("CPUUsage", 3), ("MemoryAssigned", 2 * 1024**3), ("MemoryDemand", 1024**3),
+            ("MemoryStartup", 2 * 1024**3), ("DynamicMemoryEnabled", True),
+            ("Uptime", dt.timedelta(hours=5, seconds=12.5)),
+            ("Status", "Operating normally"), ("Generation", 2), ("Version", "9.0"),
+            ("Heartbeat", enum("Microsoft.HyperV.PowerShell.VMHeartbeatStatus",
+                               "OkApplicationsHealthy", 2)),
+            ("ProcessorCount", 2), ("IsClustered", False), ("Path", f"C:\\VMs\\{self.name}"),
+            ("ReplicationMode", enum("Microsoft.HyperV.PowerShell.VMReplicationMode",
+                                     self.replication, 0 if self.replication == "None" else 1)),
+            ("Notes", ""),
+        ], type_names=(VM_TYPE, "Microsoft.HyperV.PowerShell.VirtualizationObject",
+                       "System.Object"), to_string=lambda: f"VirtualMachine (Name = '{self.name}')")
+
+
+@dataclass
+class FakeHost:
+    """One host: its VMs, whether FailoverClusters is installed, and a call log."""
+
+    vms: list[FakeVM] = field(default_factory=lambda: [FakeVM("web01"), FakeVM("db01", "Off")])
+    clustered: bool = False
+    ps_version: tuple[int, int] = (5, 1)
+    ps_edition: str = "Desktop"
+    missing: set[str] = field(default_factory=set)
+    """Commands this host lacks (lower-cased)."""
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    progress_seen: list[ProgressRecord] = field(default_factory=list)
+    slept: float = 0.0
+
+    def __post_init__(self) -> None:
+        self._commands = {c.name.lower(): c for c in self._build()}
+
+    # --- Runtime ---------------------------------------------------------------------------
+
+    def command(self, name: str) -> Command | None:
+        key = name.lower()
+        if key in self.missing:
+            return None
+        if not self.clustered and "cluster" in key:
+            return None
+        return self._commands.get(key)
+
+    def convert(self, value: Any, type_name: str) -> Any:
+        element = type_name[:-2] if type_name.endswith("[]") else type_name
+        if element == "VirtualMachine":
+            items = value if isinstance(value, list) else [value]
+            for item in items:
+                if not (isinstance(item, PSObject) and VM_TYPE in item.type_names):
+                    raise ConversionError(
+                        f'Cannot convert the "{item}" value of type "{type(item).__name__}" '
+                        f'to type "{VM_TYPE}".')
+            return items if type_name.endswith("[]") else items[0]
+        if element in ("VMReplicationRelationshipType", "FileSource", "ClusterFailbackType",
+                       "ClusterMigrationType", "VMState"):
+            return str(value)
+        raise ConversionError(f'Unable to find type [{type_name}].')
+
+    def on_progress(self, record: ProgressRecord) -> None:
+        self.progress_seen.append(record)
+
+    def sleep(self, seconds: float) -> None:
+        self.slept += seconds
+
+    # --- the estate --------------------------------------------------------------------------
+
+    def find(self, inv: Invocation) -> list[FakeVM]:
+        if "VM" in inv.args:
+            ids = {vm.get("Id") for vm in inv.args["VM"]}
+            return [vm for vm in self.vms if vm.id in ids]
+        names = inv.args.get("VMName") or inv.args.get("Name")
+        if names is None:
+            return list(self.vms)
+        wanted = {n.lower() for n in (names if isinstance(names, list) else [names])}
+        found = [vm for vm in self.vms if vm.name.lower() in wanted]
+        if not found:
+            inv.write_error(PSErrorRecord(
+                message=f'Hyper-V was unable to find a virtual machine with name "{names}".',
+                category="ObjectNotFound", fqid="InvalidParameter,Microsoft.HyperV.PowerShell."
+                "Commands." + inv.command.name.replace("-", ""), reason="VirtualizationException",
+                exception_type="Microsoft.HyperV.PowerShell.VirtualizationException"))
+        return found
+
+    def _log(self, inv: Invocation) -> None:
+        self.calls.append((inv.command.name, dict(inv.args)))
+
+    def _build(self) -> list[Command]:
+        def cmd(name: str, sets: dict[str, str] | str, invoke: Callable[[Invocation], None],
+                *, module: str = "Hyper-V", impact: str = "Medium", should: bool = False,
+                default: str | None = None) -> Command:
+            if isinstance(sets, str):
+                sets = {"Default": sets}
+            return Command(name, module,
+                           tuple(ParameterSet(n, spec(s)) for n, s in sets.items()),
+                           default or next(iter(sets)), invoke, supports_should_process=should,
+                           confirm_impact=impact,
+                           type_name="Microsoft.HyperV.PowerShell.Commands." +
+                           name.replace("-", ""))
+
+        def emit(values: Iterable[Any]) -> Callable[[Invocation], None]:
+            items = list(values)
+
+            def invoke(inv: Invocation) -> None:
+                self._log(inv)
+                for item in items:
+                    inv.write(item)
+
+            return invoke
+
+        def by_vm(make: Callable[[FakeVM], Iterable[Any]]) -> Callable[[Invocation], None]:
+            def invoke(inv: Invocation) -> None:
+                self._log(inv)
+                for vm in self.find(inv):
+                    for item in make(vm):
+                        inv.write(item)
+
+            return invoke
+
+        def act(state: str | None = None, *, confirm: str | None = None
+                ) -> Callable[[Invocation], None]:
+            def invoke(inv: Invocation) -> None:
+                self._log(inv)
+                for vm in self.find(inv):
+                    if confirm and not inv.should_process(vm.name):
+                        continue
+                    if state is not None:
+                        vm.state = state
+            return invoke
+
+        vm_sets = {"Name": "Name:String[]!@0|n Passthru:SwitchParameter",
+                   "VMObject": "VM:VirtualMachine[]!@0|p Passthru:SwitchParameter"}
+        os_info = PSObject([("Caption", "Microsoft Windows Server 2019 Datacenter"),
+                            ("Version", "10.0.17763"), ("ProductType", 3),
+                            ("FreePhysicalMemory", 8 * 1024**2)])
+        cpu = PSObject([("LoadPercentage", 12), ("Manufacturer", "GenuineIntel"),
+                        ("Name", "Intel(R) Xeon(R)")])
+
+        def cim(inv: Invocation) -> None:
+            self._log(inv)
+            cls = inv.args["ClassName"].lower()
+            if cls == "win32_operatingsystem":
+                inv.write(os_info)
+            elif cls == "win32_processor":
+                inv.write(cpu)
+                inv.write(cpu)
+
+        def supported(inv: Invocation) -> None:
+            self._log(inv)
+            versions = ["8.0", "9.0"] if not inv.args.get("Default") else ["9.0"]
+            from hvtui.lab.pwsh import PSVersion
+
+            for text in versions:
+                major, minor = text.split(".")
+                inv.write(PSObject([("Version", PSVersion(int(major), int(minor))),
+                                    ("Name", f"Microsoft Windows Server {text}")]))
+
+        vmhost = PSObject([
+            ("ComputerName", "HV-FAKE"), ("LogicalProcessorCount", 16),
+            ("MemoryCapacity", 64 * 1024**3), ("VirtualMachineMigrationEnabled", True),
+            ("VirtualMachineMigrationAuthenticationType",
+             enum("Microsoft.HyperV.PowerShell.MigrationAuthenticationType", "Kerberos", 1)),
+            ("VirtualMachineMigrationPerformanceOption",
+             enum("Microsoft.HyperV.PowerShell.VMMigrationPerformance", "Compression", 1)),
+            ("MaximumVirtualMachineMigrations", 2), ("UseAnyNetworkForMigration", False),
+            ("EnableEnhancedSessionMode", False), ("VirtualHardDiskPath", "C:\\VHDs"),
+            ("VirtualMachinePath", "C:\\VMs"),
+        ])
+        cluster = PSObject([("Name", "CLU1"), ("DrainOnShutdown", 1)], settable=True)
+
+        def snapshot(vm: FakeVM, i: int) -> PSObject:
+            return PSObject([("Id", uuid.UUID(int=i + 1)), ("VMId", vm.id),
+                             ("Name", f"{vm.name} - cp{i}"), ("ParentSnapshotId", None),
+                             ("CreationTime", dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.UTC)),
+                             ("SnapshotType", enum("Microsoft.HyperV.PowerShell.SnapshotType",
+                                                   "Standard", 0))])
+
+        def replication(inv: Invocation) -> None:
+            self._log(inv)
+            for vm in self.find(inv):
+                if vm.replication == "None":
+                    continue
+                if inv.args.get("ReplicationRelationshipType", "Simple") != "Simple":
+                    continue
+                inv.write(PSObject([
+                    ("Mode", enum("Microsoft.HyperV.PowerShell.VMReplicationMode",
+                                  vm.replication, 1)),
+                    ("State", "Replicating"), ("Health", "Normal"),
+                    ("PrimaryServer", "HV-FAKE"), ("ReplicaServer", "HV-DR"),
+                    ("FrequencySec", 300), ("LastReplicationTime", None)]))
+
+        def services(inv: Invocation) -> None:
+            self._log(inv)
+            wanted = {n.lower() for n in inv.args.get("Name") or []}
+            for vm in self.find(inv):
+                for name in ("Heartbeat", "Guest Service Interface"):
+                    if wanted and name.lower() not in wanted:
+                        continue
+                    inv.write(PSObject([
+                        ("VMId", vm.id), ("Name", name),
+                        ("Enabled", name != "Guest Service Interface"),
+                        ("PrimaryStatusDescription", "OK"), ("SecondaryStatusDescription", "")]))
+
+        def checkpoint(inv: Invocation) -> None:
+            self._log(inv)
+            for vm in self.find(inv):
+                vm.snapshots += 1
+                if inv.args.get("Passthru"):
+                    inv.write(snapshot(vm, vm.snapshots))
+
+        def compare(inv: Invocation) -> None:
+            self._log(inv)
+            self.find(inv)
+            inv.write(PSObject([("Incompatibilities", None)]))
+
+        def progress_wait(inv: Invocation) -> None:
+            self._log(inv)
+            for vm in self.find(inv):
+                for percent in (0, 50, 100):
+                    inv.progress("Exporting", vm.name, percent)
+                    inv.sleep(1)
+
+        def vhd(inv: Invocation) -> None:
+            self._log(inv)
+            inv.write(PSObject([("Path", inv.args["Path"]), ("VhdFormat", "VHDX"),
+                                ("VhdType", "Dynamic"), ("Size", 40 * 1024**3),
+                                ("FileSize", 9 * 1024**3), ("MinimumSize", 20 * 1024**3),
+                                ("BlockSize", 32 * 1024**2), ("ParentPath", "")]))
+
+        def node(inv: Invocation) -> None:
+            self._log(inv)
+            for name in (inv.args.get("Name") or ["N1", "N2"]):
+                inv.write(PSObject([("Name", name), ("State", "Up"),
+                                    ("DrainStatus", "NotInitiated")]))
+
+        def set_cluster(inv: Invocation) -> None:
+            self._log(inv)
+            inv.write(cluster)
+
+        return [
+            cmd("Get-CimInstance", "ClassName:String!@0 Namespace:String Filter:String", cim,
+                module="CimCmdlets"),
+            cmd("Get-VMHost", "", emit([vmhost])),
+            cmd("Get-VMHostSupportedVersion", "Default:SwitchParameter", supported),
+            cmd("Get-Cluster", "Name:String@0", set_cluster, module="FailoverClusters"),
+            cmd("Get-VMSwitch", "Name:String[]@0", emit([PSObject([("Name", "External")]),
+                                                         PSObject([("Name", "Internal")])])),
+            cmd("Get-Volume", "", emit([PSObject([
+                ("Path", "\\\\?\\Volume{1}\\"), ("DriveLetter", "C"),
+                ("FileSystemLabel", "System"), ("Size", 100 * 1024**3),
+                ("SizeRemaining", 40 * 1024**3)]), PSObject([
+                    ("Path", "\\\\?\\Volume{2}\\"), ("DriveLetter", None),
+                    ("FileSystemLabel", ""), ("Size", 1), ("SizeRemaining", 1)])]),
+                module="Storage"),
+            cmd("Get-VM", {"Name": "Name:String[]@0", "Id": "Id:Guid!@0"},
+                by_vm(lambda vm: [vm.ps()])),
+            cmd("Get-VMProcessor", {"VMName": "VMName:String[]!@0",
+                                    "VMObject": "VM:VirtualMachine[]!@0|p"},
+                by_vm(lambda vm: [PSObject([("VMId", vm.id),
+                                            ("CompatibilityForMigrationEnabled", False)])])),
+            cmd("Get-VMHardDiskDrive", {"VMName": "VMName:String[]!@0",
+                                        "VMObject": "VM:VirtualMachine[]!@0|p"},
+                by_vm(lambda vm: [PSObject([
+                    ("Path", f"C:\\VHDs\\{vm.name}-{i}.vhdx"),
+                    ("ControllerType", enum("Microsoft.HyperV.PowerShell.ControllerType",
+                                            "SCSI", 1)),
+                    ("ControllerNumber", 0), ("ControllerLocation", i),
+                    ("MinimumIOPS", 0), ("MaximumIOPS", 0),
+                    ("SupportPersistentReservations", False)]) for i in range(vm.disks)])),
+            cmd("Get-VHD", "Path:String[]!@0|p|n", vhd, module="Hyper-V"),
+            cmd("Get-VMSnapshot", {"VMName": "VMName:String[]!@0 Name:String[]@1",
+                                   "VMObject": "VM:VirtualMachine[]!@0|p Name:String[]@1"},
+                by_vm(lambda vm: [snapshot(vm, i) for i in range(vm.snapshots)])),
+            cmd("Get-VMNetworkAdapter", {"VMName": "VMName:String[]!@0",
+                                         "VMObject": "VM:VirtualMachine[]!@0|p"},
+                by_vm(lambda vm: [PSObject([
+                    ("Name", "Network Adapter"), ("SwitchName", "External"),
+                    ("MacAddress", "00155D010203"), ("IPAddresses", ["10.0.0.5", "fe80::1"]),
+                    ("Status", [enum("Microsoft.HyperV.PowerShell."
+                                     "VMNetworkAdapterOperationalStatus", "Ok", 2)])])])),
+            cmd("Get-VMIntegrationService", {"VMName": "VMName:String[]!@0 Name:String[]@1",
+                                             "VMObject": "VM:VirtualMachine[]!@0|p "
+                                                         "Name:String[]@1"},
+                services),
+            cmd("Get-VMReplication", {"VMName": "VMName:String[]@0 "
+                                                "ReplicationRelationshipType:"
+                                                "VMReplicationRelationshipType",
+                                      "VMObject": "VM:VirtualMachine[]!@0|p "
+                                                  "ReplicationRelationshipType:"
+                                                  "VMReplicationRelationshipType"},
+                replication),
+            cmd("Get-ClusterNode", "Name:String[]@0", node, module="FailoverClusters"),
+            cmd("Get-ClusterGroup", "Name:String[]@0", emit([PSObject([
+                ("Name", "web01"), ("OwnerNode", "N1"), ("State", "Online"),
+                ("Priority", 2000), ("GroupType", enum(
+                    "Microsoft.FailoverClusters.PowerShell.GroupType", "VirtualMachine", 111))]),
+                PSObject([("Name", "Cluster Group"), ("OwnerNode", "N1"), ("State", "Online"),
+                          ("Priority", 3000), ("GroupType", "Cluster")])]),
+                module="FailoverClusters"),
+            cmd("Get-ClusterSharedVolume", "Name:String[]@0", emit([PSObject([
+                ("Name", "Cluster Disk 1"), ("OwnerNode", "N1"), ("State", "Online"),
+                ("SharedVolumeInfo", [PSObject([
+                    ("FriendlyVolumeName", "C:\\ClusterStorage\\Volume1"),
+                    ("Partition", PSObject([("Size", 500), ("FreeSpace", 200)]))])])])]),
+                module="FailoverClusters"),
+            cmd("Start-VM", vm_sets, act("Running"), should=True),
+            cmd("Stop-VM", {"Name": "Name:String[]!@0 Force:SwitchParameter "
+                                    "TurnOff:SwitchParameter Save:SwitchParameter"},
+                act("Off"), should=True),
+            cmd("Save-VM", vm_sets, act("Saved"), should=True),
+            cmd("Suspend-VM", vm_sets, act("Paused"), should=True),
+            cmd("Resume-VM", vm_sets, act("Running"), should=True),
+            cmd("Restart-VM", {"Name": "Name:String[]!@0 Force:SwitchParameter"},
+                act("Running"), should=True),
+            cmd("Checkpoint-VM", {"Name": "Name:String[]!@0 SnapshotName:String@1 "
+                                          "Passthru:SwitchParameter"}, checkpoint, should=True),
+            cmd("Remove-VMSnapshot", {"SnapshotName": "VMName:String[]!@0 Name:String[]!@1 "
+                                                      "IncludeAllChildSnapshots:SwitchParameter"},
+                act(confirm="x"), should=True, impact="High"),
+            cmd("Restore-VMSnapshot", {"SnapshotName": "VMName:String!@0 Name:String!@1"},
+                act(confirm="x"), should=True, impact="High"),
+            cmd("Set-VMHost", "EnableEnhancedSessionMode:Boolean", emit([]), should=True),
+            cmd("Enable-VMMigration", "", emit([]), should=True),
+            cmd("Disable-VMMigration", "", emit([]), should=True),
+            cmd("Move-VM", {"Name": "Name:String!@0 DestinationHost:String!@1 "
+                                    "IncludeStorage:SwitchParameter "
+                                    "DestinationStoragePath:String"},
+                act(), should=True),
+            cmd("Compare-VM", {"Name": "Name:String!@0 DestinationHost:String!@1 "
+                                       "IncludeStorage:SwitchParameter "
+                                       "DestinationStoragePath:String"}, compare),
+            cmd("Export-VM", {"Name": "Name:String[]!@0 Path:String!@1"}, progress_wait,
+                should=True),
+            cmd("Resize-VHD", {"Size": "Path:String[]!@0 SizeBytes:UInt64!@1",
+                               "MinimumSize": "Path:String[]!@0 ToMinimumSize:SwitchParameter!"},
+                emit([]), should=True, default="Size"),
+            cmd("Copy-VMFile", {"Name": "Name:String[]!@0 SourcePath:String!@1 "
+                                        "DestinationPath:String!@2 FileSource:FileSource! "
+                                        "CreateFullPath:SwitchParameter "
+                                        "Force:SwitchParameter"}, act(), should=True),
+            cmd("Enable-VMIntegrationService", {"VMName": "VMName:String[]!@1 Name:String[]!@0"},
+                act(), should=True),
+            cmd("Disable-VMIntegrationService", {"VMName": "VMName:String[]!@1 "
+                                                           "Name:String[]!@0"},
+                act(), should=True),
+            cmd("Set-VMProcessor", {"VMName": "VMName:String[]!@0 "
+                                              "CompatibilityForMigrationEnabled:Boolean"},
+                act(), should=True),
+            cmd("Set-VMReplication", {"VMName": "VMName:String[]!@0 "
+                                                "ReplicationFrequencySec:Int32"},
+                act(), should=True),
+            cmd("Suspend-VMReplication", {"VMName": "VMName:String[]!@0"}, act(), should=True),
+            cmd("Resume-VMReplication", {"VMName": "VMName:String[]!@0"}, act(), should=True),
+            cmd("Start-VMFailover", {"VMName": "VMName:String[]!@0",
+                                     "VMName_Prepare": "VMName:String[]!@0 "
+                                                       "Prepare:SwitchParameter!",
+                                     "VMName_Test": "VMName:String[]!@0 AsTest:SwitchParameter!"},
+                act(confirm="x"), should=True, impact="High", default="VMName"),
+            cmd("Resume-ClusterNode", "Name:String[]@0 Failback:ClusterFailbackType",
+                node, module="FailoverClusters", should=True),
+            cmd("Suspend-ClusterNode", "Name:String[]@0 Drain:SwitchParameter "
+                                       "ForceDrain:SwitchParameter Wait:SwitchParameter",
+                node, module="FailoverClusters", should=True),
+            cmd("Move-ClusterVirtualMachineRole", "Name:String@0 Node:String@1 "
+                                                  "MigrationType:ClusterMigrationType",
+                emit([PSObject([("Name", "web01"), ("OwnerNode", "N2"), ("State", "Online"),
+                                ("Priority", 2000)])]), module="FailoverClusters", should=True),
+        ]

@@ -1,0 +1,199 @@
+"""Every catalog script runs as text through the engine against a small fake host.
+
+The fake host (tests/pwsh_fake.py) declares a handful of Hyper-V and FailoverClusters
+cmdlets; the engine binds each call like PowerShell's binder and runs the real script
+text. The first test reproduces the fault that motivated the engine: ``inventory.ps1``
+calling ``Get-Cluster`` on a host without FailoverClusters.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pwsh_fake import FakeHost, FakeVM
+
+from hvtui.lab.pwsh import run, to_plain
+from hvtui.ps import catalog
+
+OLD_INVENTORY = (Path(__file__).parent / "data" / "inventory-unguarded-get-cluster.ps1"
+                 ).read_text(encoding="utf-8")
+
+
+def kinds(outcome: Any) -> list[str]:
+    records = [to_plain(o) for o in outcome.output]
+    return [str(r.get("Kind", "<no Kind>")) if isinstance(r, dict) else "<not an object>"
+            for r in records]
+
+
+def test_unguarded_get_cluster_fails_on_a_host_without_failover_clusters() -> None:
+    host = FakeHost(clustered=False)
+    outcome = run(OLD_INVENTORY, {}, host)
+    assert outcome.failed
+    assert outcome.output == [], "the Host record must never be emitted"
+    assert [e.fqid for e in outcome.errors] == ["CommandNotFoundException"]
+    error = outcome.errors[0]
+    assert error.message.startswith("The term 'Get-Cluster' is not recognized as the name of")
+    assert error.category == "ObjectNotFound"
+    assert error.script_position.startswith("23:")
+    assert error.as_record().error_id == "CommandNotFoundException"
+    # Everything before the failing statement ran.
+    assert [name for name, _ in host.calls] == [
+        "Get-CimInstance", "Get-CimInstance", "Get-VMHost", "Get-VMHostSupportedVersion",
+        "Get-VMHostSupportedVersion"]
+
+
+def test_unguarded_get_cluster_works_where_failover_clusters_is_installed() -> None:
+    outcome = run(OLD_INVENTORY, {}, FakeHost(clustered=True))
+    assert not outcome.failed, outcome.errors
+    found = kinds(outcome)
+    assert found[0] == "Host"
+    host_record = to_plain(outcome.output[0])
+    assert isinstance(host_record, dict) and host_record["Cluster"] == "CLU1"
+    assert found.count("VM") == 2 and "Cluster" in found and "ClusterSharedVolume" in found
+
+
+def test_pwsh_7_words_command_not_found_its_own_way() -> None:
+    outcome = run(OLD_INVENTORY, {}, FakeHost(ps_version=(7, 4), ps_edition="Core"))
+    assert outcome.failed
+    assert "is not recognized as a name of a cmdlet, function, script file, or executable " \
+        "program.\nCheck the spelling" in outcome.errors[0].message
+
+
+def test_inventory_records_on_a_clustered_host() -> None:
+    host = FakeHost(clustered=True, vms=[FakeVM("web01", replication="Primary", snapshots=3),
+                                         FakeVM("経理-DB01", "Off", disks=2)])
+    outcome = run(catalog.get("inventory").text, {"CheckpointLimit": 2}, host)
+    assert not outcome.failed, outcome.errors
+    records = [to_plain(o) for o in outcome.output]
+    by_kind: dict[str, list[Any]] = {}
+    for record in records:
+        assert isinstance(record, dict)
+        by_kind.setdefault(str(record["Kind"]), []).append(record)
+    assert by_kind["Host"][0]["SupportedVersions"] == ["8.0", "9.0"]
+    assert by_kind["Host"][0]["MemoryFree"] == 8 * 1024**3
+    assert by_kind["Host"][0]["CpuLoadPercent"] == 12
+    assert [v["Name"] for v in by_kind["VM"]] == ["web01", "経理-DB01"]
+    assert by_kind["VM"][0]["UptimeSeconds"] == 18012  # 18012.5 rounds to even
+    assert len(by_kind["Checkpoint"]) == 2  # Select-Object -First $CheckpointLimit
+    assert len(by_kind["Disk"]) == 3
+    assert [r["Relationship"] for r in by_kind["Replication"]] == ["Simple"]
+    assert [v["Label"] for v in by_kind["Volume"]] == ["System"]
+    assert by_kind["ClusterGroup"] == [{"Kind": "ClusterGroup", "Cluster": "CLU1",
+                                        "Name": "web01", "OwnerNode": "N1", "State": "Online",
+                                        "Priority": 2000}]
+
+
+# --- every catalog script ----------------------------------------------------------------------
+
+PARAMETERS: dict[str, dict[str, object]] = {
+    "checkpoint-new": {"Name": "web01", "CheckpointName": "before patch"},
+    "checkpoint-remove": {"VMName": "web01", "CheckpointName": "cp", "IncludeChildren": True},
+    "checkpoint-restore": {"VMName": "web01", "CheckpointName": "cp"},
+    "cluster-drain-on-shutdown": {"Enabled": False},
+    "cluster-node-resume": {"NodeName": "N1", "Failback": "Immediate"},
+    "cluster-node-suspend": {"NodeName": "N1", "Drain": True},
+    "cluster-role-move": {"RoleName": "web01", "NodeName": "N2"},
+    "host-enhanced-session": {"Enabled": True},
+    "host-migration": {"Enabled": False},
+    "inventory": {},
+    "replica-failover": {"VMName": "web01", "AsTest": True},
+    "replication-frequency": {"VMName": "web01", "FrequencySec": 30},
+    "replication-resume": {"VMName": "web01"},
+    "replication-suspend": {"VMName": "web01"},
+    "vhd-resize": {"Path": "C:\\VHDs\\web01-0.vhdx", "SizeBytes": 60 * 1024**3},
+    "vm-compare": {"Name": "web01", "DestinationHost": "HV2", "IncludeStorage": True},
+    "vm-copy-file": {"Name": "web01", "SourcePath": "C:\\a.txt", "DestinationPath": "C:\\b.txt",
+                     "CreateFullPath": True},
+    "vm-export": {"Name": "web01", "Path": "E:\\Exports"},
+    "vm-integration-service": {"VMName": "web01", "ServiceName": "Guest Service Interface",
+                               "Enabled": True},
+    "vm-move": {"Name": "web01", "DestinationHost": "HV2"},
+    "vm-processor-compat": {"VMName": "web01", "Enabled": True},
+    "vm-restart": {"Name": "web01"},
+    "vm-resume": {"Name": "web01"},
+    "vm-save": {"Name": "web01"},
+    "vm-start": {"Name": "db01"},
+    "vm-stop": {"Name": "web01"},
+    "vm-suspend": {"Name": "web01"},
+    "vm-turn-off": {"Name": "web01"},
+}
+
+EXPECTED_KINDS: dict[str, list[str]] = {
+    "checkpoint-new": ["Checkpoint"],
+    "checkpoint-remove": ["CheckpointRemoved"],
+    "checkpoint-restore": ["VMState"],
+    "cluster-drain-on-shutdown": ["Cluster"],
+    # Resume-/Suspend-ClusterNode output the ClusterNode they changed (their docs' Outputs:
+    # ClusterNode) and these scripts do not discard it: it reaches the client first.
+    "cluster-node-resume": ["<no Kind>", "ClusterNode"],
+    "cluster-node-suspend": ["<no Kind>", "ClusterNode"],
+    "cluster-role-move": ["ClusterGroup"],
+    "host-enhanced-session": ["HostSetting"],
+    "host-migration": ["HostSetting"],
+    "replica-failover": ["Replication"],
+    "replication-frequency": ["Replication"],
+    "replication-resume": ["Replication"],
+    "replication-suspend": ["Replication"],
+    "vhd-resize": ["Vhd"],
+    "vm-compare": [],
+    "vm-copy-file": ["Copied"],
+    "vm-export": ["Exported"],
+    "vm-integration-service": ["IntegrationService"],
+    "vm-move": ["Moved"],
+    "vm-processor-compat": ["Processor"],
+    "vm-restart": ["VMState"],
+    "vm-resume": ["VMState"],
+    "vm-save": ["VMState"],
+    "vm-start": ["VMState"],
+    "vm-stop": ["VMState"],
+    "vm-suspend": ["VMState"],
+    "vm-turn-off": ["VMState"],
+}
+
+
+def test_every_catalog_script_has_parameters_here() -> None:
+    assert sorted(PARAMETERS) == sorted(catalog.all_scripts())
+
+
+@pytest.mark.parametrize("name", sorted(PARAMETERS))
+def test_catalog_script_runs_on_the_fake_host(name: str) -> None:
+    host = FakeHost(clustered=True, vms=[FakeVM("web01", replication="Primary", snapshots=1),
+                                         FakeVM("db01", "Off")])
+    outcome = run(catalog.get(name).text, PARAMETERS[name], host)
+    assert not outcome.failed, outcome.errors
+    assert outcome.errors == []
+    if name != "inventory":
+        assert kinds(outcome) == EXPECTED_KINDS[name]
+    for record in outcome.output:
+        assert isinstance(to_plain(record), dict)
+
+
+def test_scripts_call_the_cmdlets_with_the_bound_arguments() -> None:
+    host = FakeHost()
+    run(catalog.get("vm-copy-file").text, PARAMETERS["vm-copy-file"], host)
+    assert host.calls == [("Copy-VMFile", {
+        "Name": ["web01"], "SourcePath": "C:\\a.txt", "DestinationPath": "C:\\b.txt",
+        "FileSource": "Host", "CreateFullPath": True, "Force": False})]
+
+
+def test_a_high_impact_cmdlet_without_confirm_false_fails_in_a_remote_session() -> None:
+    script = "param([string]$VMName)\nRemove-VMSnapshot -VMName $VMName -Name 'cp'\n'after'"
+    outcome = run(script, {"VMName": "web01"}, FakeHost())
+    error = outcome.errors[0]
+    assert error.fqid == "HostFunctionNotImplemented,Microsoft.HyperV.PowerShell.Commands." \
+        "RemoveVMSnapshot"
+    assert error.message.endswith('Are you sure you want to perform this action?\n'
+                                  'Performing the operation "Remove-VMSnapshot" on target '
+                                  '"web01".')
+    # Statement-terminating: under Continue the next statement runs.
+    assert outcome.output == ["after"] and not outcome.failed
+
+
+def test_export_reports_progress_and_waits_on_lab_time() -> None:
+    host = FakeHost()
+    outcome = run(catalog.get("vm-export").text, PARAMETERS["vm-export"], host)
+    assert [p.percent for p in outcome.progress] == [0, 50, 100]
+    assert host.progress_seen == outcome.progress
+    assert host.slept == pytest.approx(3.0)
