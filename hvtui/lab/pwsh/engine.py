@@ -108,6 +108,8 @@ class Engine:
         self.error_list: list[Any] = []
         """``$Error``: newest first."""
         self.functions: dict[str, Any] = {}
+        self.stopping_finally = 0
+        """Finally blocks running while the pipeline stops (they run to the end)."""
         self.propagate = 0
         """How many try blocks are active (PowerShell's PropagateExceptionsToEnclosing-
         StatementBlock): while any is, errors propagate to a catch instead of being handled
@@ -151,7 +153,7 @@ class Engine:
     # --- streams ------------------------------------------------------------------------------
 
     def check_cancel(self) -> None:
-        if self.cancel is not None and self.cancel.is_set():
+        if self.cancel is not None and self.cancel.is_set() and not self.stopping_finally:
             raise PipelineStopped(PIPELINE_STOPPED)
 
     def record_error(self, record: PSErrorRecord) -> None:
@@ -199,7 +201,7 @@ class Engine:
     def run_statements(self, stmts: list[Run], fr: Frame, out: Out) -> None:
         cancel = self.cancel
         for stmt in stmts:
-            if cancel is not None and cancel.is_set():
+            if cancel is not None and cancel.is_set() and not self.stopping_finally:
                 raise PipelineStopped(PIPELINE_STOPPED)
             try:
                 stmt(fr, out)
@@ -496,10 +498,24 @@ class Compiler:
                             fr.scope.vars.pop("_", None)
                         else:
                             fr.scope.vars["_"] = saved
-            finally:
+            except PipelineStopped:
+                eng.propagate -= 1
+                if final is not None:
+                    # A finally block runs even when the pipeline is being stopped.
+                    eng.stopping_finally += 1
+                    try:
+                        final(fr, out)
+                    finally:
+                        eng.stopping_finally -= 1
+                raise
+            except BaseException:
                 eng.propagate -= 1
                 if final is not None:
                     final(fr, out)
+                raise
+            eng.propagate -= 1
+            if final is not None:
+                final(fr, out)
 
         return run
 
