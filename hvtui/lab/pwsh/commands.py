@@ -644,6 +644,10 @@ def bind_values(fr: Frame, specs: list[ParamSpec], named: dict[str, Any],
     bound: dict[str, Any] = {}
     for name, value in named.items():
         spec = by_name[name]
+        if value is None and spec.mandatory:
+            raise B.binding_error(B.NULL_NOT_ALLOWED.format(name),
+                                  "ParameterArgumentValidationErrorNullNotAllowed",
+                                  "InvalidData", command.name, command.type_name)
         bound[name] = _convert_spec(fr, spec, value, command)
     order = sorted((s for s in specs if s.name not in bound),
                    key=lambda s: (s.position if s.position is not None else 10**6))

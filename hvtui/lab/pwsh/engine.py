@@ -393,6 +393,9 @@ class Compiler:
 
             return set_global
 
+        if name == "null":
+            return _discard_value
+
         def set_local(fr: Frame, value: Any) -> None:
             if name in _READ_ONLY:
                 raise StatementError(PSErrorRecord(
@@ -829,7 +832,11 @@ class Compiler:
         return lambda fr: ScriptBlock(text, body, params, fr)
 
 
-_READ_ONLY = {"true", "false", "null", "psversiontable", "error"}
+_READ_ONLY = {"true", "false", "psversiontable", "error"}
+
+
+def _discard_value(fr: Frame, value: Any) -> None:
+    """``$null = ...`` discards the value."""
 
 
 def _matching_catch(catches: list[tuple[list[A.TypeRef], Run]],

@@ -396,12 +396,15 @@ class Converter:
     def assignment(self, node: Node) -> A.Assign:
         kids = self.named(node)
         target = self.expr(kids[0])
+        written = self.src(kids[0]).strip()
+        if isinstance(target, A.Const) and written.lower() in ("$null", "$true", "$false"):
+            target = A.Var(target.pos, written[1:].lower(), "", written)
         op = self.src(kids[1]).strip()
         if op not in _ASSIGN_OPS:
             self.refuse(kids[1], f"assignment operator {op}")
         if not isinstance(target, A.Var | A.Member | A.Index | A.Cast):
             self.refuse(kids[0], "assignment to something that is not a variable, property "
-                        "or element")
+                        "or element (such as $a, $b = 1, 2)")
         if isinstance(target, A.Cast) and not isinstance(target.operand, A.Var):
             self.refuse(kids[0], "assignment to a cast that is not a typed variable")
         value_node = kids[2]
@@ -419,7 +422,11 @@ class Converter:
         for child in self.named(node):
             if child.type == "command_name":
                 name = self.src(child)
-                if name[:1].isdigit() or name[:1] == ".":
+                if name[:1] in SINGLE_QUOTES + DOUBLE_QUOTES:
+                    self.refuse(child, f"string opening with the quote character "
+                                f"U+{ord(name[0]):04X}: PowerShell reads it as a quote, "
+                                "tree-sitter-powershell does not; open it with ' or \"")
+                elif name[:1].isdigit() or name[:1] == ".":
                     self.refuse(child, f"{name!r}: tree-sitter-powershell reads an expression "
                                 "that starts with a number (such as a range 1..$n) as a "
                                 "command name; start it with a variable or a cast")
