@@ -167,9 +167,11 @@ def test_command_binding_errors(call: str, message: str, error_id: str | None) -
 
 
 def test_pipeline_input_by_value_and_by_property_name_per_item() -> None:
-    runtime_widgets = {"W": [Widget("one"), Widget("two")]}
+    runtime_widgets: dict[str, object] = {"W": [Widget("one"), Widget("two")]}
     result = out("param($W)\n$W | Get-Echo -Count 2", runtime_widgets)
-    assert [r["InputObject"] for r in result] == [[w] for w in runtime_widgets["W"]]
+    widgets = runtime_widgets["W"]
+    assert isinstance(widgets, list)
+    assert [r["InputObject"] for r in result] == [[w] for w in widgets]
     assert {r["set"] for r in result} == {"ByObject"}
     assert result[0]["piped"] == ["InputObject"]
     result = out("[pscustomobject]@{ VMName = 'p1' }, [pscustomobject]@{ Name = 'p2' } | "
