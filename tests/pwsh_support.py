@@ -52,10 +52,10 @@ def _wait(inv: Invocation) -> None:
 
 def _source(inv: Invocation) -> None:
     for i in range(inv.args.get("Count", 5)):
+        log = inv.args.get("Runtime")
+        if isinstance(log, list):
+            log.append(i)
         inv.write(i)
-        runtime = inv.args.get("Runtime")
-        if isinstance(runtime, list):
-            runtime.append(i)
 
 
 def _confirm(inv: Invocation) -> None:

@@ -256,18 +256,32 @@ def bind_arguments(fr: Frame, command: Command, arguments: list[tuple[str, Any, 
     if not sets:
         raise B.binding_error(B.AMBIGUOUS_SET, "AmbiguousParameterSet", "InvalidArgument",
                               command.name, command.type_name)
+    converted: dict[str, Any] = {}
     for value, text in positional:
-        parameter_name = _next_positional(meta, command, sets, own)
-        if parameter_name is None:
+        candidates = _next_positional(meta, command, sets, own)
+        if not candidates:
             raise B.binding_error(B.POSITIONAL_NOT_FOUND.format(text or to_str(value)),
                                   "PositionalParameterNotFound", "InvalidArgument",
                                   command.name, command.type_name, target=value)
-        own[parameter_name] = value
-        sets = [s for s in sets if parameter_name in meta.sets[s]]
-    converted: dict[str, Any] = {}
+        # Where sets put different parameters at this position, the first whose type the
+        # argument converts to wins (the default set's first).
+        failure: StatementError | None = None
+        for parameter_name in candidates:
+            try:
+                converted[parameter_name] = coerce(fr, command, meta.by_name[parameter_name],
+                                                   value)
+            except StatementError as exc:
+                failure = failure or exc
+                continue
+            own[parameter_name] = value
+            sets = [s for s in sets if parameter_name in meta.sets[s]]
+            break
+        else:
+            assert failure is not None
+            raise failure
     for name, value in own.items():
         parameter = meta.by_name[name]
-        result = coerce(fr, command, parameter, value)
+        result = converted[name] if name in converted else coerce(fr, command, parameter, value)
         mandatory = any(meta.sets[s][name].mandatory for s in sets if name in meta.sets[s])
         validate(command, parameter, result, mandatory)
         converted[name] = result
@@ -286,19 +300,24 @@ def bind_arguments(fr: Frame, command: Command, arguments: list[tuple[str, Any, 
 
 
 def _next_positional(meta: Metadata, command: Command, sets: list[str],
-                     bound: dict[str, Any]) -> str | None:
-    """The parameter the next positional argument binds to (lowest open position; the
-    default set's parameter where sets disagree)."""
-    best: tuple[int, int, str] | None = None
+                     bound: dict[str, Any]) -> list[str]:
+    """The parameters the next positional argument may bind to: those at the lowest open
+    position of the remaining sets, the default set's first."""
+    found: list[tuple[int, int, str]] = []
     for set_name in sets:
         for name, parameter in meta.sets[set_name].items():
             if parameter.position is None or name in bound:
                 continue
             preference = 0 if set_name == command.default_set else 1
-            key = (parameter.position, preference, name)
-            if best is None or key < best:
-                best = key
-    return best[2] if best is not None else None
+            found.append((parameter.position, preference, name))
+    if not found:
+        return []
+    lowest = min(position for position, _, _ in found)
+    ordered: list[str] = []
+    for _, _, name in sorted(f for f in found if f[0] == lowest):
+        if name not in ordered:
+            ordered.append(name)
+    return ordered
 
 
 def choose_set(command: Command, meta: Metadata, sets: list[str], args: Mapping[str, Any]
