@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from typing import Any
 
 from hvtui.lab.pwsh import (
@@ -141,20 +142,20 @@ class UnitRuntime:
             self.on_sleep()
 
 
-def ps(text: str, parameters: dict[str, object] | None = None, *,
+def ps(text: str, parameters: Mapping[str, object] | None = None, *,
        runtime: UnitRuntime | None = None, cancel: threading.Event | None = None,
        version: tuple[int, int] = (5, 1), edition: str = "Desktop") -> Outcome:
     return run(text, parameters or {}, runtime or UnitRuntime(version, edition), cancel=cancel)
 
 
-def out(text: str, parameters: dict[str, object] | None = None, **kwargs: Any) -> list[Any]:
+def out(text: str, parameters: Mapping[str, object] | None = None, **kwargs: Any) -> list[Any]:
     """The output of a script that must not fail or write errors."""
     outcome = ps(text, parameters, **kwargs)
     assert not outcome.failed and not outcome.errors, outcome.errors
     return outcome.output
 
 
-def one(text: str, parameters: dict[str, object] | None = None, **kwargs: Any) -> Any:
+def one(text: str, parameters: Mapping[str, object] | None = None, **kwargs: Any) -> Any:
     result = out(text, parameters, **kwargs)
     assert len(result) == 1, result
     return result[0]

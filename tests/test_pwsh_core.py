@@ -202,7 +202,8 @@ def test_to_plain_serialises_to_remoting_depth_one() -> None:
         "VM": {"Name": "web01", "State": "Running", "Adapter": "Adapter net",
                "Adapters": ["Adapter net"], "Disks": ["a", "b"],
                "When": dt.datetime(2024, 1, 2, tzinfo=dt.UTC)}}
-    assert to_plain(vm) == to_plain(record)["VM"]  # type: ignore[index]
+    plain = to_plain(record)
+    assert isinstance(plain, dict) and to_plain(vm) == plain["VM"]
 
 
 @pytest.mark.parametrize("script", ["inventory"])
