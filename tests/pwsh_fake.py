@@ -96,6 +96,7 @@ class FakeHost:
 
     def __post_init__(self) -> None:
         self._commands = {c.name.lower(): c for c in self._build()}
+        self._by_id: dict[uuid.UUID, FakeVM] = {}
 
     # --- Runtime ---------------------------------------------------------------------------
 
@@ -132,8 +133,10 @@ class FakeHost:
 
     def find(self, inv: Invocation) -> list[FakeVM]:
         if "VM" in inv.args:
-            ids = {vm.get("Id") for vm in inv.args["VM"]}
-            return [vm for vm in self.vms if vm.id in ids]
+            if len(self._by_id) != len(self.vms):
+                self._by_id = {vm.id: vm for vm in self.vms}
+            return [self._by_id[vm.get("Id")] for vm in inv.args["VM"]
+                    if vm.get("Id") in self._by_id]
         names = inv.args.get("VMName") or inv.args.get("Name")
         if names is None:
             return list(self.vms)

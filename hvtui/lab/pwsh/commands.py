@@ -90,6 +90,10 @@ class Metadata:
     sets: dict[str, dict[str, Parameter]]
     """set name -> canonical name -> the parameter as that set declares it."""
     common: dict[str, Parameter]
+    resolved: dict[str, str]
+    """Names as written (lower-cased) already resolved to a canonical name."""
+    candidate_sets: dict[frozenset[str], list[str]]
+    """Sets that contain every one of a group of named parameters."""
 
 
 _METADATA: dict[int, tuple[Command, Metadata]] = {}
@@ -123,7 +127,7 @@ def metadata(command: Command) -> Metadata:
             names.setdefault(alias.lower(), parameter.name)
     if not sets:
         sets["__AllParameterSets"] = {}
-    meta = Metadata(names, order, by_name, sets, common)
+    meta = Metadata(names, order, by_name, sets, common, {}, {})
     _METADATA[id(command)] = (command, meta)
     return meta
 
@@ -135,8 +139,18 @@ def coerce(fr: Frame, command: Command, parameter: Parameter, value: Any,
            *, script: bool = False) -> Any:
     """``value`` converted to ``parameter``'s type; binding errors as PowerShell words them."""
     eng = fr.eng
-    element, array = T.split_array(parameter.type)
-    type_name = T.resolve(element)
+    plan = _TYPE_PLANS.get(parameter.type)
+    if plan is None:
+        element, array = T.split_array(parameter.type)
+        resolved = T.resolve(element)
+        plan = _TYPE_PLANS[parameter.type] = (resolved, array)
+    type_name, array = plan
+    if not array:
+        # The common cases, already of the parameter's type.
+        kind = type(value)
+        if (type_name == T.STRING and kind is str) or (type_name in _ANY and value is not None
+                                                        and kind is not list):
+            return value
     try:
         if type_name in (T.BOOLEAN, T.SWITCH) and not array:
             return _boolean(value, type_name, eng.dialect)
@@ -166,6 +180,10 @@ def coerce(fr: Frame, command: Command, parameter: Parameter, value: Any,
                               command.name, command.type_name) from None
 
 
+_TYPE_PLANS: dict[str, tuple[str | None, bool]] = {}
+_ANY = (T.OBJECT, T.PSOBJECT)
+
+
 def _boolean(value: Any, type_name: str, dialect: Any) -> bool:
     if isinstance(value, list) and len(value) == 1:
         value = value[0]
@@ -181,6 +199,8 @@ def _boolean(value: Any, type_name: str, dialect: Any) -> bool:
 
 
 def validate(command: Command, parameter: Parameter, value: Any, mandatory: bool) -> None:
+    if not mandatory and not parameter.validate_set:
+        return
     if value is None:
         if mandatory:
             raise B.binding_error(B.NULL_NOT_ALLOWED.format(parameter.name),
@@ -231,8 +251,7 @@ def bind_arguments(fr: Frame, command: Command, arguments: list[tuple[str, Any, 
         if kind == "arg":
             positional.append((value, text))
             continue
-        canonical = B.resolve_name(name, meta.names, meta.order, command.name,
-                                   command.type_name)
+        canonical = meta.resolved.get(name.lower()) or _resolve(meta, command, name)
         parameter = meta.by_name.get(canonical) or meta.common[canonical]
         if canonical in named:
             raise B.binding_error(B.ALREADY_BOUND.format(canonical), "ParameterAlreadyBound",
@@ -252,7 +271,12 @@ def bind_arguments(fr: Frame, command: Command, arguments: list[tuple[str, Any, 
         named[canonical] = value
     common = {k: v for k, v in named.items() if k in meta.common}
     own = {k: v for k, v in named.items() if k not in meta.common}
-    sets = [name for name, members in meta.sets.items() if all(k in members for k in own)]
+    group = frozenset(own)
+    sets = meta.candidate_sets.get(group)  # type: ignore[assignment]
+    if sets is None:
+        sets = [name for name, members in meta.sets.items() if all(k in members for k in own)]
+        meta.candidate_sets[group] = sets
+    sets = list(sets)
     if not sets:
         raise B.binding_error(B.AMBIGUOUS_SET, "AmbiguousParameterSet", "InvalidArgument",
                               command.name, command.type_name)
@@ -297,6 +321,12 @@ def bind_arguments(fr: Frame, command: Command, arguments: list[tuple[str, Any, 
         elif parameter.is_switch:
             common[name] = _boolean(value, T.SWITCH, fr.eng.dialect)
     return Bound(converted, common, sets)
+
+
+def _resolve(meta: Metadata, command: Command, name: str) -> str:
+    canonical = B.resolve_name(name, meta.names, meta.order, command.name, command.type_name)
+    meta.resolved[name.lower()] = canonical
+    return canonical
 
 
 def _next_positional(meta: Metadata, command: Command, sets: list[str],

@@ -47,7 +47,7 @@ from hvtui.lab.pwsh.operators import (
     is_type,
     negate,
 )
-from hvtui.lab.pwsh.values import PSHashtable, PSObject, PSVersion, ScriptBlock
+from hvtui.lab.pwsh.values import Lazy, PSHashtable, PSObject, PSVersion, ScriptBlock
 
 Out = Callable[[Any], None]
 Ev = Callable[["Frame"], Any]
@@ -633,7 +633,17 @@ class Compiler:
         name = node.name
         if isinstance(name, str):
             static_name = name
-            return lambda fr: get_member(obj_ev(fr), static_name, fr.eng.dialect)
+            key = name.lower()
+
+            def read_member(fr: Frame) -> Any:
+                obj = obj_ev(fr)
+                if type(obj) is PSObject:
+                    value = obj._props.get(key, _MISSING)
+                    if value is not _MISSING:
+                        return value.getter() if isinstance(value, Lazy) else value
+                return get_member(obj, static_name, fr.eng.dialect)
+
+            return read_member
         name_ev = self.expr(name)
         return lambda fr: get_member(obj_ev(fr), to_str(name_ev(fr)), fr.eng.dialect)
 
@@ -716,15 +726,48 @@ class Compiler:
                 return value
 
             return to_custom
+        if not array and name == T.STRING:
+            def to_string(fr: Frame, value: Any) -> Any:
+                return value if type(value) is str else to_str(value, fr.eng.dialect)
+
+            return to_string
+        if not array and name in T.INTEGER_RANGES:
+            low, high = T.INTEGER_RANGES[name]
+
+            def to_int(fr: Frame, value: Any) -> Any:
+                if type(value) is int and low <= value <= high:
+                    return value
+                return convert_to(value, name, False, fr.eng.dialect)
+
+            return to_int
+        if not array and name == T.BOOLEAN:
+            return lambda fr, value: to_bool(value)
         return lambda fr, value: convert_to(value, name, array, fr.eng.dialect)
 
     def expr_Cast(self, node: A.Cast) -> Ev:
+        if node.type.name == T.PSCUSTOMOBJECT and not node.type.array and \
+                isinstance(node.operand, A.HashLit) and \
+                all(isinstance(k, A.Const) and isinstance(k.value, str)
+                    for k, _ in node.operand.entries):
+            return self.record_literal(node.operand)
         if node.type.name == T.ORDERED:
             assert isinstance(node.operand, A.HashLit)
             return self.hash_literal(node.operand, ordered=True)
         operand = self.expr(node.operand)
         cast = self.cast_fn(node.type)
         return lambda fr: cast(fr, operand(fr))
+
+    def record_literal(self, node: A.HashLit) -> Ev:
+        """``[pscustomobject]@{ Name = ...; ... }`` with literal keys: built directly."""
+        names = [str(k.value) for k, _ in node.entries if isinstance(k, A.Const)]
+        keys = tuple(n.lower() for n in names)
+        spelling = dict(zip(keys, names, strict=True))
+        values = [self.value_of(v) for _, v in node.entries]
+
+        def build(fr: Frame) -> PSObject:
+            return PSObject.record(keys, spelling, [v(fr) for v in values])
+
+        return build
 
     def expr_TypeExpr(self, node: A.TypeExpr) -> Ev:
         type_ref = node.type

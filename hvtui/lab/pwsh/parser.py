@@ -590,6 +590,7 @@ class Converter:
             return A.ScriptBlockExpr(pos, params, body, text[1:-1])
         if kind == "hash_literal_expression":
             entries: list[tuple[A.Expr, A.Stmt]] = []
+            seen: set[str] = set()
             for body_node in kids:
                 for entry in self.named(body_node):
                     parts = self.named(entry)
@@ -600,6 +601,12 @@ class Converter:
                     value = self.statement(parts[1])
                     if value is None:
                         value = A.Pipeline(self.pos(parts[1]), A.Const(self.pos(parts[1]), None))
+                    if isinstance(key, A.Const) and isinstance(key.value, str):
+                        lowered = key.value.lower()
+                        if lowered in seen:
+                            self.refuse(key_inner, f"duplicate key '{key.value}' in a hash "
+                                        "literal (PowerShell refuses it when parsing)")
+                        seen.add(lowered)
                     entries.append((key, value))
             return A.HashLit(pos, entries)
         if kind == "integer_literal":
