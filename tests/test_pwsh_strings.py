@@ -61,7 +61,7 @@ def test_expansion_rules() -> None:
     "$($vm.Tags.Count) tags"
     """
     assert out(text) == [
-        "@{Name=web01; Tags=a b}.Name", "web01", "a b", "n=3; $n; `; \t|", 'a"b', "a'b",
+        "@{Name=web01; Tags=System.Object[]}.Name", "web01", "a b", "n=3; $n; `; \t|", 'a"b', "a'b",
         "3x", "33", "cost: 5$", "3", "2 tags"]
 
 

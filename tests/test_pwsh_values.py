@@ -50,9 +50,12 @@ def test_cast(expression: str, value: object) -> None:
     assert ps(f"$x = {expression}\n,$x").output == [value]
 
 
-def test_string_of_a_double_differs_between_net_framework_and_net_core() -> None:
+def test_string_of_a_double_is_g15_everywhere_but_to_string_differs_on_net_core() -> None:
+    # PowerShell/PowerShell#9893: pwsh kept "G15" for conversions; .ToString() is .NET's.
     assert one("[string](1/3)") == "0.333333333333333"
-    assert one("[string](1/3)", version=(7, 4), edition="Core") == "0.3333333333333333"
+    assert one("\"$(1/3)\"", version=(7, 4), edition="Core") == "0.333333333333333"
+    assert one("(1/3).ToString()") == "0.333333333333333"
+    assert one("(1/3).ToString()", version=(7, 4), edition="Core") == "0.3333333333333333"
     assert one("[string]1e16") == "1E+16"
     assert one("[string]0.00001") == "1E-05"
 

@@ -96,13 +96,11 @@ class Metadata:
     """Sets that contain every one of a group of named parameters."""
 
 
-_METADATA: dict[int, tuple[Command, Metadata]] = {}
-
-
 def metadata(command: Command) -> Metadata:
-    cached = _METADATA.get(id(command))
-    if cached is not None and cached[0] is command:
-        return cached[1]
+    cached = command.cache.get("metadata")
+    if cached is not None:
+        assert isinstance(cached, Metadata)
+        return cached
     names: dict[str, str] = {}
     order: list[str] = []
     by_name: dict[str, Parameter] = {}
@@ -128,7 +126,7 @@ def metadata(command: Command) -> Metadata:
     if not sets:
         sets["__AllParameterSets"] = {}
     meta = Metadata(names, order, by_name, sets, common, {}, {})
-    _METADATA[id(command)] = (command, meta)
+    command.cache["metadata"] = meta
     return meta
 
 

@@ -73,6 +73,8 @@ class Command:
     """Optional BeginProcessing (runs once before the first input object)."""
     end: Callable[[Invocation], None] | None = field(default=None, compare=False)
     """Optional EndProcessing (runs once after the last input object)."""
+    cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """The engine's binding tables for this command, built on first use."""
 
 
 class Invocation:
