@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from pwsh_support import one, out, ps
+from pwsh_support import UnitRuntime, one, out, ps
 
 from hvtui.lab.pwsh import PSEnum, PSObject, to_plain, unsupported
 from hvtui.lab.pwsh.core import CORE_COMMANDS, commands_for
@@ -211,3 +211,19 @@ def test_catalog_output_is_plain_data(script: str) -> None:
     from hvtui.ps import catalog
 
     assert catalog.get(script)  # the catalog runs are in test_pwsh_catalog.py
+
+
+def test_streams_an_outcome_does_not_carry_and_start_sleep() -> None:
+    runtime = UnitRuntime()
+    outcome = ps("Write-Host 'to the host'\nWrite-Verbose 'v'\nWrite-Debug 'd'\n"
+                 "Write-Information 'i'\nStart-Sleep -Seconds 1.5\nStart-Sleep -ms 500\n'done'",
+                 runtime=runtime)
+    assert outcome.output == ["done"] and outcome.errors == []
+    assert sum(runtime.slept) == pytest.approx(2.0)
+    assert ps("Write-Information 'i'", version=(4, 0)).errors[0].fqid == \
+        "CommandNotFoundException"
+
+
+def test_core_cmdlets_the_engine_lacks_are_outside_the_subset() -> None:
+    assert unsupported("Set-StrictMode -Version Latest") == [
+        "1:1: command Set-StrictMode (a core cmdlet the lab's engine does not implement)"]

@@ -445,7 +445,15 @@ def _write_progress(inv: Invocation) -> None:
 
 
 def _ignore(inv: Invocation) -> None:
+    """Streams an Outcome does not carry: verbose, debug, information (Write-Host)."""
     return None
+
+
+def _start_sleep(inv: Invocation) -> None:
+    seconds = inv.args.get("Seconds")
+    if seconds is None:
+        seconds = (inv.args.get("Milliseconds") or 0) / 1000
+    inv.sleep(seconds)
 
 
 def _convert_to_json(inv: Invocation) -> None:
@@ -545,6 +553,24 @@ def _declarations() -> list[Command]:
             ("Default", [P("Message", "String", mandatory=True, position=0, from_pipeline=True,
                            aliases=("Msg",))]),
         ], "Default", _ignore, util + "WriteVerboseCommand"),
+        _cmd("Write-Debug", [
+            ("Default", [P("Message", "String", mandatory=True, position=0, from_pipeline=True,
+                           aliases=("Msg",))]),
+        ], "Default", _ignore, util + "WriteDebugCommand"),
+        _cmd("Write-Host", [
+            ("Default", [P("Object", "Object", position=0, from_pipeline=True),
+                         P("NoNewline", "SwitchParameter"), P("Separator", "Object"),
+                         P("ForegroundColor", "String"), P("BackgroundColor", "String")]),
+        ], "Default", _ignore, util + "WriteHostCommand"),
+        _cmd("Write-Information", [
+            ("Default", [P("MessageData", "Object", mandatory=True, position=0,
+                           aliases=("Msg",)), P("Tags", "String[]", position=1)]),
+        ], "Default", _ignore, util + "WriteInformationCommand"),
+        _cmd("Start-Sleep", [
+            ("Seconds", [P("Seconds", "Double", mandatory=True, position=0)]),
+            ("Milliseconds", [P("Milliseconds", "Int32", mandatory=True,
+                                aliases=("ms",))]),
+        ], "Seconds", _start_sleep, util + "StartSleepCommand"),
         _cmd("Write-Progress", [
             ("Default", [P("Activity", "String", mandatory=True, position=0),
                          P("Status", "String", position=1), P("Id", "Int32", position=2),
@@ -570,6 +596,8 @@ _ALIASES = {"%": "foreach-object", "foreach": "foreach-object", "?": "where-obje
             "measure": "measure-object", "echo": "write-output", "write": "write-output"}
 
 _BY_VERSION: dict[tuple[int, int], dict[str, Command]] = {}
+_COMMAND_SINCE = {"write-information": (5, 0)}
+"""Core cmdlets newer than PowerShell 3.0 (about_Information_Streams: 5.0)."""
 
 
 def _since(parameter: Parameter, version: tuple[int, int]) -> bool:
@@ -585,6 +613,8 @@ def commands_for(version: tuple[int, int]) -> dict[str, Command]:
     if table is None:
         table = {}
         for declared in _declarations():
+            if version < _COMMAND_SINCE.get(declared.name.lower(), (3, 0)):
+                continue
             sets = tuple(ParameterSet(s.name, tuple(p for p in s.parameters
                                                     if _since(p, version)))
                          for s in declared.parameter_sets)
@@ -610,3 +640,16 @@ def command(lowered: str, eng: Engine) -> Command | None:
 
 CORE_COMMANDS = tuple(c.name for c in _declarations())
 """The names of the cmdlets the engine provides on every host."""
+
+NOT_IMPLEMENTED = frozenset(name.lower() for name in (
+    "Set-StrictMode", "New-Object", "Add-Member", "Get-Member", "Out-String", "Out-Host",
+    "Out-Default", "Format-List", "Format-Table", "Format-Wide", "Format-Custom",
+    "Group-Object", "Compare-Object", "Tee-Object", "Get-Unique", "ConvertFrom-Json",
+    "ConvertTo-Csv", "ConvertFrom-Csv", "ConvertTo-Xml", "New-Variable", "Set-Variable",
+    "Get-Variable", "Remove-Variable", "Clear-Variable", "Invoke-Expression", "iex",
+    "Invoke-Command", "Start-Job", "Wait-Job", "Receive-Job", "Trace-Command",
+    "Measure-Command", "Select-String", "Update-TypeData", "Add-Type", "Select-Xml",
+))
+"""Core cmdlets every PowerShell has that this engine does not implement: a script that
+calls one is outside the subset (refused by ``unsupported``) rather than failing on the lab
+with a CommandNotFoundException no real host would give."""

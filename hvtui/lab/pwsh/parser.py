@@ -18,6 +18,7 @@ from tree_sitter import Language, Node, Parser
 
 from hvtui.lab.pwsh import ast as A
 from hvtui.lab.pwsh import types as T
+from hvtui.lab.pwsh.core import NOT_IMPLEMENTED
 
 _LANGUAGE = Language(tree_sitter_powershell.language())
 
@@ -430,6 +431,9 @@ class Converter:
                     self.refuse(child, f"{name!r}: tree-sitter-powershell reads an expression "
                                 "that starts with a number (such as a range 1..$n) as a "
                                 "command name; start it with a variable or a cast")
+                elif name.lower() in NOT_IMPLEMENTED:
+                    self.refuse(child, f"command {name} (a core cmdlet the lab's engine does "
+                                "not implement)")
                 elif any(ch in name for ch in "$`\"'\u2018\u2019\u201a\u201b\u201c\u201d\u201e"):
                     self.refuse(child, f"command name {name!r} with quotes, $ or backticks")
             elif child.type == "command_invokation_operator":
