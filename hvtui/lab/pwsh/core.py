@@ -30,7 +30,7 @@ _PIPE = {"from_pipeline": True}
 
 
 def _site(inv: Invocation) -> CallSite:
-    return inv._site  # noqa: SLF001 - core cmdlets are part of the engine
+    return inv._site
 
 
 def _state(inv: Invocation) -> dict[str, Any]:
