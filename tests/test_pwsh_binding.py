@@ -203,3 +203,27 @@ def test_function_parameters() -> None:
     outcome = ps("function f {\n param([Parameter(Mandatory)][string]$N)\n $N\n}\nf\n'next'")
     assert outcome.output == ["next"]
     assert outcome.errors[0].fqid == "MissingMandatoryParameter"
+
+
+def test_simple_scripts_take_unknown_names_into_args_advanced_ones_refuse_them() -> None:
+    # about_Functions_CmdletBindingAttribute: [CmdletBinding()] or any [Parameter()] makes a
+    # script advanced; a simple one keeps unknown named arguments in $args.
+    assert out("param([int]$Limit = 64)\n$Limit\n$args", {"Limit": 2, "Bogus": "x"}) == [
+        2, "-Bogus", "x"]
+    assert binding_error({"Name": "vm", "Bogus": 1})[1] == "NamedParameterNotFound"
+    text = "function f($a) { \"a=$a args=$args\" }\nf 1 -Other 2"
+    assert out(text) == ["a=1 args=-Other 2"]
+
+
+def test_advanced_scripts_take_common_parameters() -> None:
+    text = """[CmdletBinding()]
+    param([string]$Name)
+    Write-Soft
+    'next'"""
+    outcome = ps(text, {"Name": "x", "ErrorAction": "Stop"})
+    assert outcome.failed and outcome.output == ["before-soft"]
+    text = "function f {\n [CmdletBinding()]\n param()\n Write-Soft\n 'in f'\n}\n" \
+           "f -ErrorAction SilentlyContinue\n'after'"
+    outcome = ps(text)
+    assert outcome.output == ["before-soft", "after-soft", "in f", "after"]
+    assert outcome.errors == []

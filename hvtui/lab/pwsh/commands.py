@@ -655,6 +655,7 @@ class ParamSpec:
     validate_set: tuple[str, ...]
     default: Ev | None
     position: int | None
+    advanced: bool = False
 
     @property
     def parameter(self) -> Parameter:
@@ -665,10 +666,87 @@ class ParamSpec:
                          validate_set=self.validate_set)
 
 
-def compile_params(compiler: Compiler, decls: list[A.ParamDecl]) -> list[ParamSpec]:
-    return [ParamSpec(d.name, d.type, d.mandatory, d.validate_set,
-                      compiler.expr(d.default) if d.default is not None else None, d.position)
-            for d in decls]
+class Params(list[ParamSpec]):
+    """A param() block's parameters, and whether the script or function is advanced."""
+
+    advanced: bool = False
+
+
+def compile_params(compiler: Compiler, decls: list[A.ParamDecl]) -> Params:
+    params = Params(ParamSpec(d.name, d.type, d.mandatory, d.validate_set,
+                              compiler.expr(d.default) if d.default is not None else None,
+                              d.position, d.advanced)
+                    for d in decls if d.name)
+    params.advanced = any(d.advanced for d in decls)
+    return params
+
+
+_PREFERENCE_OF = {"ErrorAction": "erroractionpreference",
+                  "WarningAction": "warningpreference",
+                  "InformationAction": "informationpreference"}
+
+
+class NamedArguments:
+    """Named arguments of a script or function call, sorted out the way PowerShell does.
+
+    An advanced script or function (``[CmdletBinding()]`` or any ``[Parameter()]``) also
+    takes the common parameters and refuses an unknown name; a simple one puts an unknown
+    ``-Name`` and its value into ``$args`` (ScriptParameterBinderController
+    HandleRemainingArguments)."""
+
+    def __init__(self, specs: list[ParamSpec], command: str) -> None:
+        self.specs = specs
+        self.command = command
+        self.advanced = getattr(specs, "advanced", False) or any(s.advanced for s in specs)
+        self.names = {s.name.lower(): s.name for s in specs}
+        self.order = [s.name for s in specs]
+        if self.advanced:
+            for parameter in COMMON_PARAMETERS:
+                self.names.setdefault(parameter.name.lower(), parameter.name)
+                for alias in parameter.aliases:
+                    self.names.setdefault(alias.lower(), parameter.name)
+                self.order.append(parameter.name)
+        self.named: dict[str, Any] = {}
+        self.common: dict[str, Any] = {}
+        self.extra: list[Any] = []
+        """What goes to $args (for a function call: (position, value) pairs)."""
+
+    def spec(self, canonical: str) -> ParamSpec | None:
+        return next((s for s in self.specs if s.name == canonical), None)
+
+    def resolve(self, given: str) -> str | None:
+        """The canonical name, or None when a simple script takes it into $args."""
+        try:
+            return B.resolve_name(given, self.names, self.order, self.command)
+        except StatementError as exc:
+            if self.advanced or not exc.record.fqid.startswith("NamedParameterNotFound"):
+                raise
+            return None
+
+    def add(self, canonical: str, value: Any) -> None:
+        if canonical in self.named or canonical in self.common:
+            raise B.binding_error(B.ALREADY_BOUND.format(canonical), "ParameterAlreadyBound",
+                                  "InvalidArgument", self.command)
+        if self.spec(canonical) is None:
+            self.common[canonical] = value
+        else:
+            self.named[canonical] = value
+
+    def apply_common(self, fr: Frame, target: Frame) -> None:
+        """-ErrorAction and friends set the preference variables in the called scope."""
+        for name, value in self.common.items():
+            if name in _PREFERENCE_OF:
+                try:
+                    preference = to_action_preference(value, fr.eng.dialect)
+                except ConversionError as exc:
+                    raise B.binding_error(B.CANNOT_CONVERT.format(name, exc.reason),
+                                          "CannotConvertArgumentNoMessage", "InvalidArgument",
+                                          self.command) from None
+                target.scope.vars[_PREFERENCE_OF[name]] = preference
+            elif name == "Verbose" and value:
+                from hvtui.lab.pwsh.convert import action
+
+                target.scope.vars["verbosepreference"] = action("Continue")
 
 
 _SCRIPT_COMMAND = Command("script", "", (), None, lambda inv: None)
@@ -743,16 +821,17 @@ def _validate_script(command: Command, spec: ParamSpec, value: Any) -> None:
 def bind_script_parameters(fr: Frame, specs: list[ParamSpec],
                            parameters: Mapping[str, object]) -> None:
     """Bind the parameters a client sent (by name) to the script's param() block."""
-    names = {s.name.lower(): s.name for s in specs}
-    order = [s.name for s in specs]
-    named: dict[str, Any] = {}
+    arguments = NamedArguments(specs, "")
     for given, value in parameters.items():
-        canonical = B.resolve_name(given, names, order)
-        if canonical in named:
-            raise B.binding_error(B.ALREADY_BOUND.format(canonical), "ParameterAlreadyBound",
-                                  "InvalidArgument")
-        named[canonical] = value
-    bind_values(fr, specs, named, [], _SCRIPT_COMMAND, fr)
+        canonical = arguments.resolve(given)
+        if canonical is None:
+            # UNCONFIRMED: the text PowerShell records for a parameter added through the API.
+            arguments.extra.extend([f"-{given}", value])
+            continue
+        arguments.add(canonical, value)
+    arguments.apply_common(fr, fr)
+    bind_values(fr, specs, arguments.named, [], _SCRIPT_COMMAND, fr)
+    fr.scope.vars["args"] = arguments.extra
 
 
 class Function:
@@ -773,35 +852,45 @@ class Function:
 
         parent = (self.frame or fr).scope if self.dot else fr.scope
         target = Frame(fr.eng, parent if self.dot else Scope(parent))
-        names = {s.name.lower(): s.name for s in self.specs}
-        order = [s.name for s in self.specs]
-        named: dict[str, Any] = {}
-        positional: list[Any] = []
+        arguments_ = NamedArguments(self.specs, self.name)
+        positional: list[tuple[float, Any]] = []
         i = 0
         while i < len(arguments):
             kind, name, value, _text = arguments[i]
             i += 1
             if kind == "arg":
-                positional.append(value)
+                positional.append((i, value))
                 continue
-            canonical = B.resolve_name(name, names, order, self.name)
-            spec = next(s for s in self.specs if s.name == canonical)
+            canonical = arguments_.resolve(name)
+            if canonical is None:
+                arguments_.extra.extend([(i, f"-{name}")] if value is _NO_VALUE else
+                                        [(i, f"-{name}:"), (i + 0.5, value)])
+                continue
+            spec = arguments_.spec(canonical)
             if value is _NO_VALUE:
-                if spec.type is not None and spec.type.name == T.SWITCH:
+                if spec is None:
+                    common = next(p for p in COMMON_PARAMETERS if p.name == canonical)
+                    is_switch = common.is_switch
+                    type_name = common.type
+                else:
+                    is_switch = spec.type is not None and spec.type.name == T.SWITCH
+                    type_name = spec.type.name if spec.type is not None else T.OBJECT
+                if is_switch:
                     value = True
                 elif i < len(arguments) and arguments[i][0] == "arg":
                     value = arguments[i][2]
                     i += 1
                 else:
-                    type_name = spec.type.name if spec.type is not None else T.OBJECT
                     raise B.binding_error(B.MISSING_ARGUMENT.format(canonical, type_name),
                                           "MissingArgument", "InvalidArgument", self.name)
-            if canonical in named:
-                raise B.binding_error(B.ALREADY_BOUND.format(canonical),
-                                      "ParameterAlreadyBound", "InvalidArgument", self.name)
-            named[canonical] = value
-        rest = bind_values(fr, self.specs, named, positional, self.command, target)
-        target.scope.vars["args"] = rest
+            arguments_.add(canonical, value)
+        named = arguments_.named
+        arguments_.apply_common(fr, target)
+        rest = bind_values(fr, self.specs, named, [v for _, v in positional], self.command,
+                           target)
+        # $args keeps the call's order of what no parameter took.
+        leftover = positional[len(positional) - len(rest):] + arguments_.extra
+        target.scope.vars["args"] = [v for _, v in sorted(leftover, key=lambda p: p[0])]
         target.scope.vars["input"] = items
         try:
             self.body(target, out)

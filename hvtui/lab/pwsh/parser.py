@@ -122,16 +122,24 @@ class Converter:
 
     def param_block(self, node: Node) -> list[A.ParamDecl]:
         decls: list[A.ParamDecl] = []
+        advanced = False
         for child in self.named(node):
             if child.type == "attribute_list":
-                # [CmdletBinding()] and the like on the block: accepted and ignored only
-                # for CmdletBinding, which changes nothing the subset observes.
                 for attribute in self.named(child):
-                    if not self.src(attribute).lower().startswith("[cmdletbinding"):
+                    if self.src(attribute).lower().replace(" ", "").startswith(
+                            "[cmdletbinding("):
+                        advanced = True
+                    else:
                         self.refuse(attribute, f"attribute {self.src(attribute)} on param()")
             elif child.type == "parameter_list":
                 decls.extend(self.parameter(p) for p in self.named(child)
                              if p.type == "script_parameter")
+        if advanced or any(d.advanced for d in decls):
+            for decl in decls:
+                decl.advanced = True
+            if not decls:
+                # An empty [CmdletBinding()] param(): a nameless marker carries the flag.
+                decls.append(A.ParamDecl(self.pos(node), "", advanced=True))
         return decls
 
     def parameter(self, node: Node) -> A.ParamDecl:
@@ -155,6 +163,7 @@ class Converter:
         args = [a for k in kids[1:] if k.type == "attribute_arguments"
                 for a in self.named(k) if a.type == "attribute_argument"]
         if name in ("parameter", "system.management.automation.parameter"):
+            decl.advanced = True
             for arg in args:
                 parts = self.named(arg)
                 key = self.src(parts[0]).lower() if parts else ""
