@@ -104,3 +104,15 @@ def test_collecting_output_into_a_variable() -> None:
     @(Get-Numbers 1).Count
     @($null).Count"""
     assert out(text) == [True, True, 2, 0, 1, 1]
+
+
+def test_a_variable_holding_no_output_sends_nothing_down_a_pipeline() -> None:
+    text = """$none = Get-Numbers 0
+    $null -eq $none
+    [string]$none
+    @($none).Count
+    $none | ForEach-Object { 'ran for none' }
+    $explicit = $null
+    @($explicit).Count
+    $explicit | ForEach-Object { 'ran for null' }"""
+    assert out(text) == [True, "", 0, 1, "ran for null"]

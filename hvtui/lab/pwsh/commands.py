@@ -996,11 +996,14 @@ def compile_pipeline(compiler: Compiler, node: A.Pipeline) -> Run:
     calls: list[tuple[str, Ev | None, list[tuple[str, str, Ev | None, str, bool]]]] = []
     commands = [node.head, *node.tail] if isinstance(node.head, A.CommandCall) else node.tail
     if isinstance(node.head, A.Expr):
-        head_expr = compiler.expr(node.head)
+        head_expr = compiler.raw_var(node.head) if isinstance(node.head, A.Var) else \
+            compiler.expr(node.head)
     for call in commands:
         assert isinstance(call, A.CommandCall)
         target = compiler.expr(call.target) if call.target is not None else None
         calls.append((call.name, target, _compile_elements(compiler, call)))
+
+    from hvtui.lab.pwsh.engine import AUTOMATION_NULL
 
     def run(fr: Frame, out: Out) -> None:
         stages = [make_stage(fr, name, target, _evaluate_arguments(fr, elements))
@@ -1014,7 +1017,9 @@ def compile_pipeline(compiler: Compiler, node: A.Pipeline) -> Run:
             if head_expr is not None:
                 value = head_expr(fr)
                 process = stages[0].process
-                if isinstance(value, list):
+                if value is AUTOMATION_NULL:
+                    pass
+                elif isinstance(value, list):
                     for item in value:
                         process(item)
                 else:

@@ -56,6 +56,21 @@ Run = Callable[["Frame", Out], None]
 _MISSING = object()
 
 
+class _AutomationNull:
+    """What a variable holds after ``$x = <a command that wrote nothing>``.
+
+    It reads as ``$null`` everywhere except where the variable's value is sent down a
+    pipeline or written as a statement's output: there it is nothing at all, so
+    ``$x | ForEach-Object {...}`` runs zero times and ``@($x).Count`` is 0, while
+    ``$null | ...`` runs once ([System.Management.Automation.Internal.AutomationNull])."""
+
+    def __repr__(self) -> str:
+        return "AutomationNull"
+
+
+AUTOMATION_NULL = _AutomationNull()
+
+
 class Scope:
     __slots__ = ("vars", "parent")
 
@@ -212,6 +227,10 @@ class Engine:
 # --- helpers for compiled code ----------------------------------------------------------------
 
 
+def _null(value: Any) -> Any:
+    return None if value is AUTOMATION_NULL else value
+
+
 def collect(run: Run, fr: Frame) -> Any:
     """A pipeline's output as a value: nothing -> $null, one object -> it, more -> array."""
     items: list[Any] = []
@@ -223,7 +242,7 @@ def collect(run: Run, fr: Frame) -> Any:
 
 def emit(value: Any, out: Out) -> None:
     """An expression statement's value to the output: arrays are unrolled."""
-    if value is VOID:
+    if value is VOID or value is AUTOMATION_NULL:
         return
     if isinstance(value, list):
         for item in value:
@@ -290,7 +309,7 @@ class Compiler:
                     incdec(fr)
 
                 return run_incdec
-            ev = self.expr(head)
+            ev = self.raw_var(head) if isinstance(head, A.Var) else self.expr(head)
 
             def run_expr(fr: Frame, out: Out) -> None:
                 emit(ev(fr), out)
@@ -308,6 +327,11 @@ class Compiler:
 
     def assignment(self, node: A.Assign) -> Ev:
         value = self.value_of(node.value)
+        source = node.value
+        if isinstance(node.target, A.Var) and node.op == "=" and \
+                isinstance(source, A.Pipeline) and \
+                (source.tail or isinstance(source.head, A.CommandCall)):
+            value = self._collect_for_variable(self.stmt(source))
         op = node.op
         target = node.target
         if isinstance(target, A.Cast):
@@ -340,6 +364,28 @@ class Compiler:
             return result
 
         return assign_op
+
+    @staticmethod
+    def _collect_for_variable(run: Run) -> Ev:
+        def value(fr: Frame) -> Any:
+            items: list[Any] = []
+            run(fr, items.append)
+            if not items:
+                return AUTOMATION_NULL
+            return items[0] if len(items) == 1 else items
+
+        return value
+
+    def raw_var(self, node: A.Var) -> Ev:
+        """A variable read where AutomationNull stays itself (a pipeline's input)."""
+        name = node.name
+        if node.scope or name == "error":
+            return self.expr(node)
+
+        def lookup_raw(fr: Frame) -> Any:
+            return fr.scope.lookup(name)
+
+        return lookup_raw
 
     def store(self, target: A.Expr) -> Callable[[Frame, Any], None]:
         if isinstance(target, A.Var):
@@ -582,22 +628,22 @@ class Compiler:
     def expr_Var(self, node: A.Var) -> Ev:
         name = node.name
         if node.scope == "script":
-            return lambda fr: fr.eng.script_scope.lookup(name)
+            return lambda fr: _null(fr.eng.script_scope.lookup(name))
         if node.scope == "global":
-            return lambda fr: fr.eng.global_scope.lookup(name)
+            return lambda fr: _null(fr.eng.global_scope.lookup(name))
         if node.scope == "env":
             return lambda fr: None
         if name == "error":
             return lambda fr: fr.eng.error_list
         if node.scope == "local":
-            return lambda fr: fr.scope.vars.get(name)
+            return lambda fr: _null(fr.scope.vars.get(name))
 
         def lookup(fr: Frame) -> Any:
             scope: Scope | None = fr.scope
             while scope is not None:
                 value = scope.vars.get(name, _MISSING)
                 if value is not _MISSING:
-                    return value
+                    return None if value is AUTOMATION_NULL else value
                 scope = scope.parent
             return None
 
