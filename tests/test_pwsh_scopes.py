@@ -116,3 +116,17 @@ def test_a_variable_holding_no_output_sends_nothing_down_a_pipeline() -> None:
     @($explicit).Count
     $explicit | ForEach-Object { 'ran for null' }"""
     assert out(text) == [True, "", 0, 1, "ran for null"]
+
+
+def test_return_in_a_foreach_object_block_leaves_only_that_block() -> None:
+    assert out("1, 2, 3 | ForEach-Object { if ($_ -eq 2) { return }; $_ }\n'after'") == [
+        1, 3, "after"]
+
+
+def test_break_in_a_foreach_object_block_breaks_the_enclosing_loop() -> None:
+    text = """foreach ($i in @(1, 2)) {
+        @(10, 20, 30) | ForEach-Object { if ($_ -eq 20) { break }; $_ }
+        'not reached'
+    }
+    'after loop'"""
+    assert out(text) == [10, "after loop"]

@@ -917,12 +917,16 @@ def run_block_with_item(fr: Frame, block: ScriptBlock, item: Any, out: Out) -> N
     ``$_`` set to ``item``."""
     from hvtui.lab.pwsh.engine import Frame as EngineFrame
 
+    from hvtui.lab.pwsh.engine import ReturnFlow
+
     owner = block.frame if isinstance(block.frame, EngineFrame) else fr
     scope = owner.scope
     saved = scope.vars.get("_", _NO_VALUE)
     scope.vars["_"] = item
     try:
         block.body(owner, out)
+    except ReturnFlow:
+        pass  # return leaves the script block (for this input object) only
     finally:
         if saved is _NO_VALUE:
             scope.vars.pop("_", None)
