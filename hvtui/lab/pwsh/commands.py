@@ -29,15 +29,12 @@ from hvtui.lab.pwsh.convert import (
     type_name_of,
 )
 from hvtui.lab.pwsh.errors import (
-    PIPELINE_STOPPED,
     ConversionError,
-    PipelineStopped,
     PSErrorRecord,
     ScriptError,
     StatementError,
     command_not_found,
 )
-from hvtui.lab.pwsh.members import get_member
 from hvtui.lab.pwsh.values import PSEnum, PSHashtable, PSObject, ScriptBlock
 from hvtui.remote.base import ProgressRecord
 
@@ -800,15 +797,15 @@ def bind_values(fr: Frame, specs: list[ParamSpec], named: dict[str, Any],
     return rest
 
 
-def _convert_spec(fr: Frame, spec: ParamSpec, value: Any, command: Command,
-                  validate_value: bool = True, *, validate: bool = True) -> Any:
+def _convert_spec(fr: Frame, spec: ParamSpec, value: Any, command: Command, *,
+                  validate: bool = True) -> Any:
     parameter = spec.parameter
     if spec.type is not None and spec.type.name == T.STRING and not spec.type.array and \
             isinstance(value, list):
         value = " ".join(to_str(v, fr.eng.dialect) for v in value)
     result = coerce(fr, command, parameter, value, script=True) if spec.type is not None \
         else value
-    if validate and validate_value:
+    if validate:
         _validate_script(command, spec, result)
     return result
 
@@ -916,7 +913,6 @@ def run_block_with_item(fr: Frame, block: ScriptBlock, item: Any, out: Out) -> N
     """A script block run by ForEach-Object / Where-Object: in the caller's scope, with
     ``$_`` set to ``item``."""
     from hvtui.lab.pwsh.engine import Frame as EngineFrame
-
     from hvtui.lab.pwsh.engine import ReturnFlow
 
     owner = block.frame if isinstance(block.frame, EngineFrame) else fr
@@ -1046,14 +1042,3 @@ def compile_pipeline(compiler: Compiler, node: A.Pipeline) -> Run:
 
 def _is(stop: StopUpstream, stage: Stage) -> bool:
     return stop.stage is stage or stop.stage is getattr(stage, "site", None)
-
-
-def check_cancelled(fr: Frame) -> None:
-    if fr.eng.cancel is not None and fr.eng.cancel.is_set():
-        raise PipelineStopped(PIPELINE_STOPPED)
-
-
-def member_value(item: Any, name: str, fr: Frame) -> Any:
-    return get_member(item, name, fr.eng.dialect)
-
-

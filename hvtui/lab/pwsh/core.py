@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from hvtui.lab.pwsh import types as T
 from hvtui.lab.pwsh.contract import Command, Invocation, Parameter, ParameterSet
-from hvtui.lab.pwsh.convert import to_double, to_str
+from hvtui.lab.pwsh.convert import to_double, to_str, type_name_of
 from hvtui.lab.pwsh.errors import PSErrorRecord, StatementError
 from hvtui.lab.pwsh.members import get_member
 from hvtui.lab.pwsh.operators import compare, enumerate_value, equals
@@ -147,8 +147,7 @@ def _select_properties(inv: Invocation, item: Any, specs: list[Any]) -> PSObject
                         properties.append((name, value))
             else:
                 properties.append((pattern, get_member(item, pattern, dialect)))
-    original = item.type_name if isinstance(item, PSObject) else \
-        __import__("hvtui.lab.pwsh.convert", fromlist=["type_name_of"]).type_name_of(item)
+    original = item.type_name if isinstance(item, PSObject) else type_name_of(item)
     return PSObject(properties, type_names=(f"Selected.{original}", T.PSCUSTOMOBJECT,
                                             "System.Object"))
 
