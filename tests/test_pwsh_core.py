@@ -227,3 +227,13 @@ def test_streams_an_outcome_does_not_carry_and_start_sleep() -> None:
 def test_core_cmdlets_the_engine_lacks_are_outside_the_subset() -> None:
     assert unsupported("Set-StrictMode -Version Latest") == [
         "1:1: command Set-StrictMode (a core cmdlet the lab's engine does not implement)"]
+
+
+def test_get_command_wildcards() -> None:
+    assert out("(Get-Command -Name 'Write-*').Name") == [
+        "Write-Debug", "Write-Error", "Write-Host", "Write-Information", "Write-Output",
+        "Write-Progress", "Write-Verbose", "Write-Warning"]
+    runtime = UnitRuntime()
+    runtime.command_names = lambda: [c.name for c in runtime.commands.values()]  # type: ignore[attr-defined]
+    assert out("(Get-Command 'Get-E*').Name", runtime=runtime) == ["Get-Echo"]
+    assert out("@(Get-Command 'Get-E*').Count") == [0]

@@ -217,3 +217,10 @@ def test_xml_cast_select_single_node_and_inner_text() -> None:
     $xml.INSTANCE.CLASSNAME"""
     assert out(text, {"Item": item}) == ["Windows Server 2022", "Msvm_KvpExchangeDataItem"]
     assert cast_error("[xml]'<a>'")[1] == "InvalidCastToXmlDocument"
+
+
+def test_hashtable_enumerator_and_error_clear() -> None:
+    assert out("$h = [ordered]@{ a = 1; b = 2 }\n$h.GetEnumerator() | ForEach-Object { "
+               "\"$($_.Key)=$($_.Value)\" }") == ["a=1", "b=2"]
+    assert out("try { throw 'x' } catch { }\n$Error.Count\n$Error.Clear()\n$Error.Count") == [
+        1, 0]

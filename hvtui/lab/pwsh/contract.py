@@ -162,6 +162,10 @@ class Runtime(Protocol):
         """Block for ``seconds`` of lab time."""
         ...
 
+    # Optional: ``command_names() -> Iterable[str]``, every command the host has, lets
+    # ``Get-Command`` with a wildcard find host commands (without it, it finds only the
+    # engine's core cmdlets and the script's functions).
+
 
 @dataclass(slots=True)
 class Outcome:

@@ -377,11 +377,18 @@ def _get_command(inv: Invocation) -> None:
     eng = _site(inv).eng
     for name in inv.args.get("Name") or []:
         if any(ch in name for ch in "*?["):
-            # Wildcards search what the engine can list: its core cmdlets and the script's
-            # functions (a host's commands are only looked up by exact name).
-            for candidate in sorted(_core_names(eng)):
+            # Wildcards search the core cmdlets, the script's functions and, when the host
+            # can list them (an optional ``command_names()`` on the Runtime), its commands.
+            listed = getattr(eng.runtime, "command_names", None)
+            names = sorted(set(_core_names(eng)) | {f.name for f in eng.functions.values()} |
+                           set(listed() if callable(listed) else ()))
+            for candidate in names:
                 if fnmatch.fnmatchcase(candidate.lower(), name.lower()):
-                    found = command(candidate.lower(), eng)
+                    function = eng.functions.get(candidate.lower())
+                    if function is not None:
+                        inv.write(command_info(function.command, "Function"))
+                        continue
+                    found = command(candidate.lower(), eng) or eng.runtime.command(candidate)
                     if found is not None:
                         inv.write(command_info(found))
             continue

@@ -251,7 +251,18 @@ def call_method(obj: Any, name: str, args: list[Any], dialect: Dialect) -> Any:
         if key == "remove" and len(args) == 1:
             dict.pop(obj, PSHashtable._key(args[0]), None)
             return _VOID
+        if key == "getenumerator" and not args:
+            return [PSObject([("Key", k), ("Value", v), ("Name", k)],
+                             type_names=("System.Collections.DictionaryEntry", "System.Object"))
+                    for k, v in obj.entries()]
+        if key == "clear" and not args:
+            obj.clear()
+            obj.spelling.clear()
+            return _VOID
     if isinstance(obj, list):
+        if key == "clear" and not args:  # $Error.Clear() (an ArrayList)
+            obj.clear()
+            return _VOID
         if key == "contains" and len(args) == 1:
             from hvtui.lab.pwsh.operators import equals
 
