@@ -1,5 +1,9 @@
 """The core cmdlets the engine provides itself: they exist on every PowerShell version.
 
+Select-Object -First stops the commands before it once it has its objects, as Windows
+PowerShell 3.0 and later do (Select-Object's help: "Beginning in Windows PowerShell 3.0,
+Select-Object includes an optimization feature...").
+
 Each is a :class:`~hvtui.lab.pwsh.contract.Command` with its parameters as Windows
 PowerShell 5.1's help declares them (restricted to the sets listed); ``since`` marks a
 parameter newer than 3.0, and a host whose version predates it does not have it. The
@@ -542,6 +546,8 @@ def _declarations() -> list[Command]:
         ], "AllCommandSet", _get_command, util + "GetCommandCommand"),
         _cmd("Write-Output", [
             ("Default", [P("InputObject", "PSObject[]", position=0, from_pipeline=True),
+                         # UNCONFIRMED: 2.0's help lacks -NoEnumerate, 3.0's was not
+                         # checked; 4.0 is the stricter choice.
                          P("NoEnumerate", "SwitchParameter", since="4.0")]),
         ], "Default", _write_output, util + "WriteOutputCommand"),
         _cmd("Write-Error", [
