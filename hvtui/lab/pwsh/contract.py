@@ -17,7 +17,7 @@ from hvtui.lab.pwsh.errors import PSErrorRecord
 from hvtui.remote.base import ProgressRecord
 
 if TYPE_CHECKING:
-    from hvtui.lab.pwsh.commands import CallSite
+    from hvtui.lab.pwsh.callsite import CallSite
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,7 @@ from hvtui.lab.pwsh.values import PSEnum, PSHashtable, PSObject, ScriptBlock
 from hvtui.remote.base import ProgressRecord
 
 if TYPE_CHECKING:
-    from hvtui.lab.pwsh.commands import CallSite
+    from hvtui.lab.pwsh.callsite import CallSite
     from hvtui.lab.pwsh.engine import Engine
 
 P = Parameter
@@ -42,7 +42,7 @@ def _state(inv: Invocation) -> dict[str, Any]:
 
 
 def _run_block(inv: Invocation, block: Any, item: Any, out: Callable[[Any], None]) -> None:
-    from hvtui.lab.pwsh.commands import run_block_with_item
+    from hvtui.lab.pwsh.functions import run_block_with_item
 
     if not isinstance(block, ScriptBlock):
         return
@@ -346,7 +346,7 @@ def _constant(text: str) -> Callable[[], str]:
 
 
 def command_info(command: Command, kind: str = "Cmdlet") -> PSObject:
-    from hvtui.lab.pwsh.commands import metadata
+    from hvtui.lab.pwsh.binding import metadata
 
     meta = metadata(command)
     parameters = PSHashtable()
