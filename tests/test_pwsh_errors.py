@@ -255,9 +255,11 @@ def test_warnings_obey_warning_action_and_preference() -> None:
     assert "set to Stop: careful" in outcome.errors[0].message
 
 
-def test_invalid_preference_value_fails_the_statement_that_reads_it() -> None:
+def test_an_invalid_preference_value_reads_as_the_default() -> None:
+    # ExecutionContext.GetEnumPreference: a failed Enum.Parse leaves the default.
     outcome = ps("$ErrorActionPreference = 'Sometimes'\nWrite-Soft\n'next'")
-    assert "Sometimes" in outcome.errors[0].message
+    assert outcome.output == ["before-soft", "after-soft", "next"]
+    assert [e.fqid for e in outcome.errors] == [SOFT.fqid]
 
 
 # --- ShouldProcess ------------------------------------------------------------------------------

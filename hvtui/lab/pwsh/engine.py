@@ -56,6 +56,11 @@ class _AutomationNull:
 AUTOMATION_NULL = _AutomationNull()
 
 
+_PREFERENCE_DEFAULTS = {"verbosepreference": "SilentlyContinue",
+                        "debugpreference": "SilentlyContinue",
+                        "informationpreference": "SilentlyContinue"}
+
+
 class Scope:
     __slots__ = ("vars", "parent")
 
@@ -165,17 +170,15 @@ class Engine:
         self.outcome.errors.append(record)
 
     def preference(self, fr: Frame, name: str) -> str:
-        """An ActionPreference variable's value, as its name."""
+        """An ActionPreference variable's value, as its name.
+
+        A value that is no ActionPreference reads as the variable's default, as
+        ExecutionContext.GetEnumPreference does (the failed Enum.Parse is swallowed)."""
         value = fr.scope.lookup(name)
         try:
             return to_action_preference(value, self.dialect).name
-        except ConversionError as exc:
-            # An invalid preference value fails the statement that consults it.
-            raise StatementError(PSErrorRecord(
-                message=exc.reason, category="InvalidArgument", fqid=exc.fqid,
-                reason="PSInvalidCastException",
-                exception_type="System.Management.Automation.PSInvalidCastException",
-            )) from None
+        except ConversionError:
+            return _PREFERENCE_DEFAULTS.get(name, "Continue")
 
     # --- error handling where statements are sequenced ----------------------------------------
 
