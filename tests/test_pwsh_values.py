@@ -224,3 +224,17 @@ def test_hashtable_enumerator_and_error_clear() -> None:
                "\"$($_.Key)=$($_.Value)\" }") == ["a=1", "b=2"]
     assert out("try { throw 'x' } catch { }\n$Error.Count\n$Error.Clear()\n$Error.Count") == [
         1, 0]
+
+
+def test_to_enum_for_the_hosts_enum_parameters() -> None:
+    from hvtui.lab.pwsh import ConversionError
+    from hvtui.lab.pwsh.convert import to_enum
+
+    members = {"Nothing": 0, "StartIfRunning": 1, "Start": 2}
+    assert to_enum("start", "Microsoft.HyperV.PowerShell.StartAction", members).name == "Start"
+    assert to_enum(1, "Microsoft.HyperV.PowerShell.StartAction", members).name == \
+        "StartIfRunning"
+    with pytest.raises(ConversionError) as raised:
+        to_enum("Later", "Microsoft.HyperV.PowerShell.StartAction", members)
+    assert raised.value.reason.endswith(
+        'The possible enumeration values are "Nothing,StartIfRunning,Start".')

@@ -4,7 +4,33 @@ The lab implements :class:`Runtime` per host: which commands exist there (each a
 :class:`Command` with PowerShell's parameter metadata and a Python ``invoke``), the
 PowerShell edition and version, conversions to its domain types, progress and time.
 The engine binds every call like PowerShell's parameter binder and hands the command an
-:class:`Invocation` once per pipeline input object (or once without input).
+:class:`Invocation` once per pipeline input object (or once without input). For example::
+
+    def start_vm(inv: Invocation) -> None:
+        for vm in find_vms(inv):                    # inv.args["Name"] or inv.args["VM"]
+            if not inv.should_process(vm.name):     # -WhatIf, -Confirm, $ConfirmPreference
+                continue
+            if vm.running:
+                inv.write_error(already_running(vm))  # non-terminating: -ErrorAction decides
+                continue
+            inv.sleep(2.0)                          # lab time; raises when cancelled
+            if inv.args.get("Passthru"):
+                inv.write(vm.as_psobject())
+
+    START_VM = Command(
+        "Start-VM", "Hyper-V",
+        (ParameterSet("Name", (Parameter("Name", "String[]", mandatory=True, position=0,
+                                         by_property_name=True, aliases=("VMName",)),
+                               Parameter("Passthru", "SwitchParameter"))),
+         ParameterSet("VMObject", (Parameter("VM", "VirtualMachine[]", mandatory=True,
+                                             position=0, from_pipeline=True),
+                                   Parameter("Passthru", "SwitchParameter")))),
+        "Name", start_vm, supports_should_process=True,
+        type_name="Microsoft.HyperV.PowerShell.Commands.StartVM")
+
+``VirtualMachine[]`` is not a type the engine knows, so binding asks ``Runtime.convert``.
+A failure the command cannot go on from is ``inv.throw(record)`` (ThrowTerminatingError).
+Python exceptions other than the engine's own are lab defects: they leave :func:`run`.
 """
 
 from __future__ import annotations

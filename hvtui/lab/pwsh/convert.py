@@ -463,6 +463,33 @@ def to_char(value: Any, dialect: Dialect = DESKTOP) -> str:
     raise _final(value, T.CHAR, dialect)
 
 
+def to_enum(value: Any, type_name: str, members: dict[str, int]) -> PSEnum:
+    """``value`` (a name in any case, a number, or an enum of the type) as the enum
+    ``type_name`` whose names and numbers are ``members`` (for the host's enum-typed
+    parameters, e.g. ``Runtime.convert(value, 'StartAction')``).
+
+    The failure text is LanguagePrimitives' EnumSingleTypeConverter
+    (InvalidCastExceptionEnumerationNoValue, names joined with the en-US list separator).
+    UNCONFIRMED: that Windows PowerShell 5.1 words it the same way.
+    """
+    if isinstance(value, PSEnum) and value.type_name == type_name:
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        for name, number in members.items():
+            if number == value:
+                return PSEnum(type_name, name, number)
+        return PSEnum(type_name, str(value), value)
+    text = to_str(value)
+    for name, number in members.items():
+        if name.lower() == text.strip().lower():
+            return PSEnum(type_name, name, number)
+    raise ConversionError(
+        f'Cannot convert value "{text}" to type "{type_name}" due to enumeration values that '
+        "are not valid. Specify one of the following enumeration values and try again. The "
+        f'possible enumeration values are "{",".join(members)}".',
+        fqid="InvalidCastEnumStringNotFound")
+
+
 ACTION_PREFERENCES = ("SilentlyContinue", "Stop", "Continue", "Inquire", "Ignore", "Suspend",
                       "Break")
 _ACTION_VALUES = {"silentlycontinue": 0, "stop": 1, "continue": 2, "inquire": 3, "ignore": 4,
@@ -480,6 +507,7 @@ def to_action_preference(value: Any, dialect: Dialect = DESKTOP) -> PSEnum:
     if isinstance(value, str) and value.strip().lower() in _ACTION_VALUES:
         return action(value.strip().lower())
     names = ", ".join(ACTION_PREFERENCES)
+    # UNCONFIRMED wording (.NET's Enum.Parse message, as remembered from Windows PowerShell).
     raise ConversionError(
         f'Cannot convert value "{quote_value(value, dialect)}" to type '
         f'"{T.ACTION_PREFERENCE}". Error: "Unable to match the identifier name '
