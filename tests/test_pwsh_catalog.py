@@ -215,3 +215,21 @@ def test_export_reports_progress_and_waits_on_lab_time() -> None:
     assert [p.percent for p in outcome.progress] == [0, 50, 100]
     assert host.progress_seen == outcome.progress
     assert host.slept == pytest.approx(3.0)
+
+
+def test_runs_in_parallel_threads_share_the_compiled_script() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from hvtui.lab.pwsh.engine import _CACHE
+
+    text = catalog.get("inventory").text + "\n# a text no other test compiled"
+    _CACHE.pop(text, None)
+
+    def one_run(i: int) -> list[str]:
+        host = FakeHost(clustered=True, vms=[FakeVM(f"vm{i}-{n}") for n in range(3)])
+        return kinds(run(text, {}, host))
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(one_run, range(16)))
+    assert all(r == results[0] for r in results) and results[0].count("VM") == 3
+    assert text in _CACHE
