@@ -83,7 +83,7 @@ def _console(args: argparse.Namespace) -> int:
                          hint="run it in a terminal, or use `hvtui get vms -o json` in scripts")
     from hvtui.ui.app import make_app
 
-    pool, source = open_pool(args)
+    pool, source = open_pool(args, prompts=False)  # the console holds the terminal
     app = make_app(pool, read_only=args.read_only or source.read_only, theme=args.theme,
                    read_only_hosts=source.read_only_hosts)
     app.run()

@@ -17,6 +17,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                        help="serve a generated estate instead of the scenario, e.g. 100x50")
     serve.add_argument("--delay", type=float, default=0.0, metavar="SECONDS",
                        help="every host answers each call this much later (a slow estate)")
+    serve.add_argument("--winrm-auth", choices=["basic", "ntlm", "negotiate", "credssp"],
+                       default="basic",
+                       help="WinRM authentication the written inventory uses: basic over HTTPS "
+                            "(default), or a domain method over HTTP with message encryption")
+    serve.add_argument("--fresh", action="store_true",
+                       help="new ports, password and keys (by default a restart keeps them, "
+                            "so open consoles reconnect)")
+    serve.add_argument("--state-dir", metavar="DIR",
+                       help="where the lab keeps its ports and secrets (default: "
+                            "$XDG_STATE_HOME/hvtui/lab); one run per folder")
     serve.set_defaults(handler=_serve)
 
 

@@ -19,11 +19,19 @@ TOML, by default ``$XDG_CONFIG_HOME/hvtui/inventory.toml``::
     name = "HV-LEGACY"
     transport = "ssh"
     key = "~/.ssh/id_ed25519"
+    identities_only = true        # offer only that key, even if the agent holds more
     jump = "jumpbox"
 
     [jump.jumpbox]
     address = "jump.contoso.com"
     user = "admin"
+
+SSH hosts follow OpenSSH's conventions (see :mod:`hvtui.remote.ssh_config`):
+``address`` is what one would type after ``ssh`` (a ``~/.ssh/config`` alias, a
+DNS name, an FQDN, an IPv4 or IPv6 literal); ``~/.ssh/config`` fills in what the
+inventory leaves out (port, user, key, known_hosts, host_key_policy, jump);
+``jump`` names a ``[jump.NAME]`` table or, failing that, is read like ProxyJump
+(``[user@]host[:port]``, a config alias, hops separated by commas).
 
 Secrets never sit in the inventory: a ``password`` key is refused. Passwords come
 from an environment variable (``password_env``), the OS keyring (``keyring =
@@ -48,7 +56,7 @@ TRANSPORTS = ("psrp", "ssh")
 _HOST_KEYS = {
     "name", "address", "group", "transport", "port", "scheme", "auth", "user", "password_env",
     "password_file", "keyring", "ca_bundle", "cert_thumbprint", "verify", "shell", "key",
-    "known_hosts", "host_key_policy", "jump", "read_only", "timeout",
+    "known_hosts", "host_key_policy", "jump", "read_only", "timeout", "identities_only",
 }
 _SECRET_KEYS = {"password", "secret", "pass"}
 
@@ -73,6 +81,7 @@ class JumpHostConfig:
     user: str = ""
     key: str = ""
     known_hosts: str = ""
+    identities_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,8 +104,11 @@ class HostConfig:
     shell: str = "powershell"
     key: str = ""
     known_hosts: str = ""
-    host_key_policy: str = "strict"
+    host_key_policy: str = ""
+    """"" (not set): ~/.ssh/config's StrictHostKeyChecking, else "strict"."""
     jump: str = ""
+    identities_only: bool = False
+    """Offer only ``key`` (OpenSSH's IdentitiesOnly); False leaves it to ~/.ssh/config."""
     read_only: bool = False
     timeout: float = 60.0
 
@@ -169,7 +181,7 @@ def _host(path: Path, index: int, table: Mapping[str, Any], defaults: Mapping[st
                     f"{', '.join(TRANSPORTS)}", 'use transport = "psrp" or "ssh"')
     if host.scheme not in ("https", "http"):
         raise _fail(path, where, f"scheme {host.scheme!r}", 'use scheme = "https" or "http"')
-    if host.host_key_policy not in ("strict", "accept-new"):
+    if host.host_key_policy not in ("", "strict", "accept-new"):
         raise _fail(path, where, f"host_key_policy {host.host_key_policy!r}",
                     'use "strict" (default) or "accept-new"')
     if host.shell not in ("powershell", "pwsh"):
@@ -217,9 +229,9 @@ def load_inventory(path: str | Path) -> Inventory:
             jumps[jname] = JumpHostConfig(name=jname, **jtable)
         except TypeError as exc:
             raise _fail(file, f"[jump.{jname}]", str(exc), "use address, port, user, key, "
-                        "known_hosts") from None
+                        "known_hosts, identities_only") from None
     for h in hosts:
-        if h.jump and h.jump not in jumps:
+        if h.jump and h.jump not in jumps and h.transport != "ssh":
             raise _fail(file, f"host {h.name!r}", f"jump {h.jump!r} is not defined",
                         f"add a [jump.{h.jump}] table")
     return Inventory(path=file, hosts=hosts, jumps=jumps,

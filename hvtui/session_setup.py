@@ -9,11 +9,15 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hvtui.config import HostConfig, Inventory, default_inventory_path, load_inventory
 from hvtui.connect import lab_pool
 from hvtui.remote.base import Session
 from hvtui.remote.pool import SessionFactory, SessionPool
+
+if TYPE_CHECKING:
+    from hvtui.remote.ssh_config import HostKeyPolicy, SSHEndpoint
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,31 +30,25 @@ class Source:
     read_only_hosts: frozenset[str] = frozenset()
 
 
-def session_factory(host: HostConfig, inventory: Inventory) -> SessionFactory:
-    """A factory opening the configured transport to ``host`` (nothing connects yet)."""
+def session_factory(host: HostConfig, inventory: Inventory,
+                    connector: object | None = None) -> SessionFactory:
+    """A factory opening the configured transport to ``host`` (nothing connects yet).
+
+    SSH hosts of one pool share ``connector`` (an :class:`SSHConnector`): one
+    connection per jump host, paced setup, keys unlocked once.
+    """
     from hvtui.config import resolve_password
 
     if host.transport == "ssh":
-        from hvtui.remote.ssh import JumpHost, SSHSession
+        from hvtui.remote.ssh import SSHSession
+        from hvtui.remote.ssh_connect import SSHConnector
 
-        jump = None
-        if host.jump:
-            j = inventory.jumps[host.jump]
-            jump = JumpHost(j.address, port=j.port, username=j.user,
-                            keys=(str(Path(j.key).expanduser()),) if j.key else None,
-                            known_hosts=str(Path(j.known_hosts).expanduser())
-                            if j.known_hosts else None)
+        shared = connector if isinstance(connector, SSHConnector) else None
 
         def make_ssh() -> Session:
-            return SSHSession(
-                host.name, address=host.address, port=host.effective_port, username=host.user,
-                shell=host.shell,  # type: ignore[arg-type]
-                client_keys=[str(Path(host.key).expanduser())] if host.key else None,
-                password=resolve_password(host),
-                known_hosts=str(Path(host.known_hosts).expanduser()) if host.known_hosts else None,
-                host_key_policy=host.host_key_policy,  # type: ignore[arg-type]
-                jump_host=jump, connect_timeout=min(host.timeout, 30.0),
-            )
+            endpoint = ssh_endpoint(host, inventory, password=resolve_password(host))
+            return SSHSession(host.name, endpoint, connector=shared,
+                              shell=host.shell)  # type: ignore[arg-type]
 
         return make_ssh
 
@@ -64,20 +62,69 @@ def session_factory(host: HostConfig, inventory: Inventory) -> SessionFactory:
             username=host.user, password=resolve_password(host) or "",
             ca_bundle=str(Path(host.ca_bundle).expanduser()) if host.ca_bundle else None,
             cert_thumbprint=host.cert_thumbprint or None, verify=host.verify,
-            connect_timeout=min(host.timeout, 30.0), operation_timeout=host.timeout,
+            connect_timeout=connect_timeout(host), operation_timeout=host.timeout,
         )
 
     return make_psrp
 
 
-def inventory_pool(inventory: Inventory) -> SessionPool:
-    factories = {h.name: session_factory(h, inventory) for h in inventory.hosts}
-    timeout = max((h.timeout for h in inventory.hosts), default=60.0)
-    return SessionPool(factories, max_concurrency=inventory.max_concurrency, timeout=timeout)
+def ssh_endpoint(host: HostConfig, inventory: Inventory, *, password: str | None = None,
+                 config_path: str | Path | None = None) -> SSHEndpoint:
+    """Where and how to reach an SSH host: the inventory's word over ~/.ssh/config's."""
+    from hvtui.remote.ssh_config import DEFAULT_CONFIG, Overrides, resolve
+
+    config = DEFAULT_CONFIG if config_path is None else config_path
+    timeout = connect_timeout(host)
+    jump: SSHEndpoint | str | None = host.jump or None
+    if host.jump in inventory.jumps:
+        j = inventory.jumps[host.jump]
+        jump = resolve(j.address, Overrides(
+            port=j.port or None, user=j.user or None,
+            keys=(str(Path(j.key).expanduser()),) if j.key else None,
+            identities_only=j.identities_only or None,
+            known_hosts=(str(Path(j.known_hosts).expanduser()),) if j.known_hosts else None,
+            host_key_policy=_policy(host.host_key_policy),
+        ), config_path=config, default_timeout=timeout)
+    return resolve(host.address, Overrides(
+        port=host.port or None, user=host.user or None,
+        keys=(str(Path(host.key).expanduser()),) if host.key else None,
+        identities_only=host.identities_only or None,
+        known_hosts=(str(Path(host.known_hosts).expanduser()),) if host.known_hosts else None,
+        host_key_policy=_policy(host.host_key_policy), password=password, jump=jump,
+    ), config_path=config, default_timeout=timeout)
 
 
-def open_pool(args: argparse.Namespace) -> tuple[SessionPool, Source]:
-    """The pool the command line asks for (see the module docstring for the order)."""
+def _policy(value: str) -> HostKeyPolicy | None:
+    return "accept-new" if value == "accept-new" else "strict" if value == "strict" else None
+
+
+def connect_timeout(host: HostConfig) -> float:
+    """Seconds to wait for a connection when nothing else says: within the call's timeout.
+
+    The host's timeout covers a whole call, connecting included; connecting gives up a
+    little earlier, so a host that never answers the handshake is reported as such
+    (cannot connect, and why) rather than as a call that took too long.
+    """
+    return min(30.0, host.timeout - min(1.0, host.timeout / 4))
+
+
+def inventory_pool(inventory: Inventory, connector: object | None = None) -> SessionPool:
+    """The pool for an inventory; its SSH hosts share one connector (made here if None)."""
+    if connector is None and any(h.transport == "ssh" for h in inventory.hosts):
+        from hvtui.remote.ssh_connect import SSHConnector
+
+        connector = SSHConnector()
+    factories = {h.name: session_factory(h, inventory, connector) for h in inventory.hosts}
+    timeouts = {h.name: h.timeout for h in inventory.hosts}  # each host keeps its own
+    return SessionPool(factories, timeouts=timeouts, max_concurrency=inventory.max_concurrency)
+
+
+def open_pool(args: argparse.Namespace, *, prompts: bool = True) -> tuple[SessionPool, Source]:
+    """The pool the command line asks for (see the module docstring for the order).
+
+    ``prompts=False`` (the console, which holds the terminal): an encrypted SSH key
+    the agent lacks is an error pointing at ssh-add, never a prompt under the UI.
+    """
     speed = getattr(args, "lab_speed", 1.0) or 1.0
     scenario = getattr(args, "scenario", None)
     if scenario:
@@ -88,7 +135,12 @@ def open_pool(args: argparse.Namespace) -> tuple[SessionPool, Source]:
     if path is None:
         return lab_pool(None, speed=speed), Source("lab")
     inventory = load_inventory(path)
-    return inventory_pool(inventory), Source(
+    connector = None
+    if not prompts and any(h.transport == "ssh" for h in inventory.hosts):
+        from hvtui.remote.ssh_connect import SSHConnector
+
+        connector = SSHConnector(prompt=lambda _: None)
+    return inventory_pool(inventory, connector), Source(
         str(inventory.path), read_only=inventory.read_only,
         read_only_hosts=frozenset(h.name for h in inventory.hosts if h.read_only),
     )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+from test_openssh_support import OpenSSH, start_openssh, why_not
 
 
 @pytest.fixture(autouse=True)
@@ -16,6 +18,9 @@ def _private_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     base: Path = tmp_path_factory.mktemp("hvtui-home")
     monkeypatch.setenv("HVTUI_STATE_DIR", str(base / "state"))
     monkeypatch.setenv("HVTUI_CONFIG_DIR", str(base / "config"))
+    # Nor the user's ~/.ssh (config, known_hosts, keys) or ssh-agent.
+    monkeypatch.setenv("HOME", str(base / "home"))
+    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
 
 
 # Hypothesis: no deadlines (a deadline is a timing assertion, and this machine is shared) and
@@ -27,3 +32,16 @@ settings.register_profile(
     derandomize=bool(os.environ.get("CI")),
 )
 settings.load_profile("hvtui")
+
+
+@pytest.fixture(scope="session")
+def openssh() -> Iterator[OpenSSH]:
+    """Debian's sshd, unprivileged on a free loopback port, one per test session."""
+    reason = why_not()
+    if reason is not None:
+        pytest.skip(reason)
+    server = start_openssh()
+    try:
+        yield server
+    finally:
+        server.stop()

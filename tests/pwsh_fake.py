@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hvtui.lab.pwsh import (
@@ -90,12 +90,21 @@ class FakeHost:
     ps_edition: str = "Desktop"
     missing: set[str] = field(default_factory=set)
     """Commands this host lacks (lower-cased)."""
+    missing_parameters: dict[str, set[str]] = field(default_factory=dict)
+    """Parameters this host's version of a command lacks: lower-cased command -> names."""
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     progress_seen: list[ProgressRecord] = field(default_factory=list)
     slept: float = 0.0
 
     def __post_init__(self) -> None:
         self._commands = {c.name.lower(): c for c in self._build()}
+        for name, lacking in self.missing_parameters.items():
+            command = self._commands[name]
+            sets = tuple(ParameterSet(s.name, tuple(p for p in s.parameters
+                                                    if p.name not in lacking))
+                         for s in command.parameter_sets)
+            self._commands[name] = replace(command, parameter_sets=sets, cache={})
+        self._by_id: dict[uuid.UUID, FakeVM] = {}
 
     # --- Runtime ---------------------------------------------------------------------------
 
@@ -132,8 +141,10 @@ class FakeHost:
 
     def find(self, inv: Invocation) -> list[FakeVM]:
         if "VM" in inv.args:
-            ids = {vm.get("Id") for vm in inv.args["VM"]}
-            return [vm for vm in self.vms if vm.id in ids]
+            if len(self._by_id) != len(self.vms):
+                self._by_id = {vm.id: vm for vm in self.vms}
+            return [self._by_id[vm.get("Id")] for vm in inv.args["VM"]
+                    if vm.get("Id") in self._by_id]
         names = inv.args.get("VMName") or inv.args.get("Name")
         if names is None:
             return list(self.vms)

@@ -19,6 +19,8 @@ FORBIDDEN = {
     "hvtui.hyperv.inventory": ("textual", "hvtui.ui", "hvtui.lab"),
     "hvtui.hyperv.refresh": ("textual", "hvtui.ui", "hvtui.lab"),
     "hvtui.hyperv.jobs": ("textual", "hvtui.ui", "hvtui.lab"),
+    # The lab's PowerShell engine stands for a host: nothing of the client side.
+    "hvtui.lab.pwsh": ("textual", "hvtui.ui", "hvtui.hyperv", "hvtui.model"),
 }
 
 

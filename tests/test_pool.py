@@ -67,7 +67,7 @@ async def test_concurrency_is_bounded() -> None:
 
 async def test_timeout_names_host_and_discards_session() -> None:
     behaviour: dict[str, object] = {"delay": 5}
-    pool = make_pool(1, behaviour)
+    pool = make_pool(1, behaviour, grace=0.05)  # the scripted session ignores its timeout
     with pytest.raises(RemoteTimeout) as err:
         await pool.invoke("h0", "x", timeout=0.05)
     assert err.value.host == "h0" and "0.05 s" in err.value.user_message()
@@ -109,3 +109,66 @@ async def test_slow_host_does_not_block_others() -> None:
     slow_task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await slow_task
+
+
+async def test_each_host_keeps_its_own_timeout() -> None:
+    quick: dict[str, object] = {"delay": 30}
+    patient: dict[str, object] = {"delay": 0.3}
+    pool = SessionPool({"quick": lambda: ScriptedSession("quick", quick),  # type: ignore[dict-item]
+                        "patient": lambda: ScriptedSession("patient", patient)},
+                       timeouts={"quick": 0.1, "patient": 30}, grace=0.05)
+    assert pool.timeout_for("quick") == 0.1 and pool.timeout_for("patient") == 30
+    # The frozen host times out at its own 0.1 s, not at the largest timeout of the pool...
+    with pytest.raises(RemoteTimeout, match="0.1 s"):
+        await pool.invoke("quick", "x")
+    # ...and the slower host is not held to the quick host's timeout.
+    assert (await pool.invoke("patient", "x")).objects[0]["host"] == "patient"
+    # A call may still ask for its own timeout.
+    with pytest.raises(RemoteTimeout, match="0.05 s"):
+        await pool.invoke("patient", "x", timeout=0.05)
+    await pool.close()
+
+
+class StubbornSession(ScriptedSession):
+    """A transport that ignores its timeout and swallows the first cancellation."""
+
+    async def invoke(self, script: str, parameters: Mapping[str, ParamValue] | None = None, *,
+                     timeout: float | None = None, on_progress: ProgressCallback | None = None
+                     ) -> PSResult:
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            await asyncio.sleep(3600)  # cancelled again by pool.close()
+        raise AssertionError("unreachable")
+
+
+async def test_a_transport_that_never_gives_up_is_reported_at_timeout_plus_grace() -> None:
+    loop = asyncio.get_running_loop()
+    pool = SessionPool({"h0": lambda: StubbornSession("h0", {})},  # type: ignore[dict-item]
+                       timeouts={"h0": 0.2}, grace=0.2, close_wait=0.2)
+    start = loop.time()
+    with pytest.raises(RemoteTimeout) as err:
+        await pool.invoke("h0", "x")
+    # Generous bound (a shared machine): far below anything the stubborn session does.
+    assert loop.time() - start < 0.2 + 0.2 + 10
+    assert err.value.host == "h0" and "0.2 s" in err.value.cause
+    assert pool.backoff_remaining("h0") > 0
+    await pool.close()  # cancels the call still running behind
+
+
+async def test_closing_a_session_does_not_hold_up_the_caller() -> None:
+    closing = asyncio.Event()
+    release = asyncio.Event()
+
+    class SlowToClose(ScriptedSession):
+        async def close(self) -> None:
+            closing.set()
+            await release.wait()
+
+    pool = SessionPool({"h0": lambda: SlowToClose("h0", {"fail": SessionLost("x", host="h0")})},  # type: ignore[dict-item]
+                       timeouts={"h0": 5})
+    with pytest.raises(SessionLost):
+        await asyncio.wait_for(pool.invoke("h0", "x"), 5)
+    await asyncio.wait_for(closing.wait(), 5)  # closing started, behind the caller's back
+    release.set()
+    await pool.close()

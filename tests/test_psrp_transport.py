@@ -388,12 +388,15 @@ async def test_wrong_password_is_an_auth_error(port: int, certificate: tls.LabCe
 
 
 async def test_an_authentication_the_host_does_not_offer_is_named(
-    port: int, certificate: tls.LabCertificate
+    host: ScriptedHost, certificate: tls.LabCertificate
 ) -> None:
-    client = make_session(port, certificate, auth="ntlm")
+    basic_only = WSManServer({HOST: host}, username=USER, password=PASSWORD,
+                             certificate=certificate, auth=("basic",))
+    client = make_session(await basic_only.listen(HOST), certificate, auth="ntlm")
     with pytest.raises(AuthError, match="does not offer ntlm"):
         await client.invoke("echo")
     await client.close()
+    await basic_only.close()
 
 
 async def test_unknown_ca_is_refused(port: int, tmp_path: Path) -> None:
@@ -508,11 +511,33 @@ def test_http_with_message_encryption_is_allowed() -> None:
                     username=USER, password=PASSWORD)
 
 
-async def test_basic_over_http_on_loopback_works(server: WSManServer) -> None:
+async def test_basic_over_http_on_loopback_works_where_unencrypted_is_allowed(
+    host: ScriptedHost
+) -> None:
+    server = WSManServer({HOST: host}, username=USER, password=PASSWORD,
+                         allow_unencrypted=True)
     http_port = await server.listen(HOST, scheme="http")
     client = PSRPSession(HOST, address="127.0.0.1", port=http_port, scheme="http", auth="basic",
                          username=USER, password=PASSWORD, operation_timeout=5)
     assert (await client.invoke("echo", {"Plain": "http"})).objects[0]["Plain"] == "http"
+    await client.close()
+    await server.close()
+
+
+async def test_basic_over_http_to_a_host_that_requires_encryption_says_so(
+    server: WSManServer
+) -> None:
+    http_port = await server.listen(HOST, scheme="http")  # WinRM's default: no plain text
+    client = PSRPSession(HOST, address="127.0.0.1", port=http_port, scheme="http", auth="basic",
+                         username=USER, password=PASSWORD, operation_timeout=5)
+    with pytest.raises(AuthError) as caught:
+        await client.invoke("echo")
+    message = caught.value.user_message()
+    assert "\n" not in message and HOST in message
+    assert "does not accept Basic authentication over plain HTTP" in message
+    assert "offers: Negotiate, CredSSP" in message
+    assert "https" in message and "negotiate" in message  # the fix
+    assert_error_secret_free(caught.value)
     await client.close()
 
 

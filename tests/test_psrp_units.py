@@ -76,14 +76,19 @@ def test_repr_names_the_endpoint_not_the_password() -> None:
     assert PASSWORD not in text and PASSWORD not in str(vars(session()))
 
 
-async def test_credssp_without_its_package_is_a_configuration_error() -> None:
-    pytest.importorskip("requests")  # pypsrp's transport
-    try:
-        import requests_credssp  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        pytest.skip("requests-credssp is installed")
+async def test_credssp_without_its_package_is_a_configuration_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pypsrp.wsman
+
+    class Missing:
+        """What pypsrp puts in place of HttpCredSSPAuth when requests-credssp is absent."""
+
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            raise ImportError("Cannot use CredSSP auth as requests-credssp is not installed: "
+                              "No module named 'requests_credssp'")
+
+    monkeypatch.setattr(pypsrp.wsman, "HttpCredSSPAuth", Missing)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         free = probe.getsockname()[1]

@@ -54,6 +54,24 @@ def test_unguarded_get_cluster_works_where_failover_clusters_is_installed() -> N
     assert found.count("VM") == 2 and "Cluster" in found and "ClusterSharedVolume" in found
 
 
+def test_a_parameter_the_host_lacks_fails_the_inventory_like_2012_does() -> None:
+    """Get-VMReplication -ReplicationRelationshipType is 2012 R2+: on 2012, with a
+    replicated VM, the binder refuses the call; -ErrorAction cannot silence that and
+    $ErrorActionPreference = 'Stop' ends the script (issue 8's second example)."""
+    host = FakeHost(clustered=True, vms=[FakeVM("web01", replication="Primary"), FakeVM("db01")],
+                    missing_parameters={"get-vmreplication": {"ReplicationRelationshipType"}})
+    outcome = run(catalog.get("inventory").text, {}, host)
+    assert outcome.failed
+    assert outcome.errors[-1].fqid == \
+        "NamedParameterNotFound,Microsoft.HyperV.PowerShell.Commands.GetVMReplication"
+    assert outcome.errors[-1].message == "A parameter cannot be found that matches parameter " \
+        "name 'ReplicationRelationshipType'."
+    assert "Replication" not in kinds(outcome) and "VM" in kinds(outcome)
+    without_replication = FakeHost(clustered=True, vms=[FakeVM("db01")], missing_parameters={
+        "get-vmreplication": {"ReplicationRelationshipType"}})
+    assert not run(catalog.get("inventory").text, {}, without_replication).failed
+
+
 def test_pwsh_7_words_command_not_found_its_own_way() -> None:
     outcome = run(OLD_INVENTORY, {}, FakeHost(ps_version=(7, 4), ps_edition="Core"))
     assert outcome.failed
@@ -197,3 +215,21 @@ def test_export_reports_progress_and_waits_on_lab_time() -> None:
     assert [p.percent for p in outcome.progress] == [0, 50, 100]
     assert host.progress_seen == outcome.progress
     assert host.slept == pytest.approx(3.0)
+
+
+def test_runs_in_parallel_threads_share_the_compiled_script() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from hvtui.lab.pwsh.engine import _CACHE
+
+    text = catalog.get("inventory").text + "\n# a text no other test compiled"
+    _CACHE.pop(text, None)
+
+    def one_run(i: int) -> list[str]:
+        host = FakeHost(clustered=True, vms=[FakeVM(f"vm{i}-{n}") for n in range(3)])
+        return kinds(run(text, {}, host))
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(one_run, range(16)))
+    assert all(r == results[0] for r in results) and results[0].count("VM") == 3
+    assert text in _CACHE

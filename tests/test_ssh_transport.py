@@ -8,6 +8,7 @@ documents, markers, host keys, authentication, faults.
 from __future__ import annotations
 
 import asyncio
+import base64
 import datetime as dt
 import logging
 import socket
@@ -22,7 +23,7 @@ from psrpcore.types import PSCryptoProvider, deserialize_clixml
 from hvtui.errors import AuthError, ConnectError, ProtocolError, RemoteTimeout, SessionLost
 from hvtui.lab.server.faults import FaultPlan
 from hvtui.lab.server.sshd import SSHLabServer
-from hvtui.ps.clixml import HEADER, Stream, parse_documents, split_documents
+from hvtui.ps.clixml import HEADER, Stream, parse_documents
 from hvtui.ps.plain import to_plain
 from hvtui.remote.base import (
     ErrorRecord,
@@ -32,7 +33,14 @@ from hvtui.remote.base import (
     PSResult,
     Session,
 )
-from hvtui.remote.ssh import JumpHost, SSHSession, command_line, encode_payload
+from hvtui.remote.ssh import (
+    JumpHost,
+    SSHEndpoint,
+    SSHSession,
+    command_line,
+    encode_payload,
+    request_line,
+)
 
 PASSWORD = "S3cret-pässwörd'\"$;"
 USER = "lab\\admin"
@@ -167,20 +175,28 @@ def trust(tmp_path: Path, *lines: str) -> Path:
     return path
 
 
-def session_for(lab: SSHLabServer, tmp_path: Path, host: str = "hv1", **options: Any) -> SSHSession:
+def endpoint_for(lab: SSHLabServer, tmp_path: Path, host: str = "hv1", **options: Any
+                 ) -> SSHEndpoint:
     settings: dict[str, Any] = {
-        "address": "127.0.0.1",
         "port": lab.port(host),
         "username": USER,
         "password": PASSWORD,
         "agent": False,
-        "client_keys": [],
+        "keys": (),
         "connect_timeout": 10.0,
+        "global_known_hosts": (),
     }
     settings.update(options)
+    address = settings.pop("address", "127.0.0.1")
     if "known_hosts" not in options:
-        settings["known_hosts"] = str(trust(tmp_path, lab.known_hosts_line(host)))
-    return SSHSession(host, **settings)
+        settings["known_hosts"] = (str(trust(tmp_path, lab.known_hosts_line(host, address))),)
+    return SSHEndpoint(address, **settings)
+
+
+def session_for(lab: SSHLabServer, tmp_path: Path, host: str = "hv1", *, shell: str = "powershell",
+                **options: Any) -> SSHSession:
+    return SSHSession(host, endpoint_for(lab, tmp_path, host, **options),
+                      shell=shell)  # type: ignore[arg-type]
 
 
 def scripted(lab: SSHLabServer, host: str = "hv1") -> ScriptedSession:
@@ -315,30 +331,50 @@ async def raw_run(lab: SSHLabServer, tmp_path: Path, command: str, stdin: bytes
         return await conn.run(command, input=stdin, encoding=None)
 
 
-async def test_server_splits_stdout_like_powershell(lab: SSHLabServer, tmp_path: Path) -> None:
-    """The raw wire: several <Objs> documents, one of them after a repeated header."""
-    done = await raw_run(lab, tmp_path, command_line("powershell"),
-                         encode_payload("many", {"Mode": "many"}))
-    stdout = cast(bytes, done.stdout or b"").decode("utf-8")
-    assert done.exit_status == 0
-    assert stdout.startswith(HEADER + "\r\n<Objs ")
-    assert stdout.count("<Objs ") == 3
-    assert stdout.count(HEADER) == 2
-    values = parse_documents(stdout)
-    assert values[-1] == ({"__hvtui": "end"}, Stream.OUTPUT)
+async def raw_frames(lab: SSHLabServer, tmp_path: Path, *requests: bytes,
+                     results: int = 1) -> list[tuple[str, str, str]]:
+    """Request lines to one lab process with a plain asyncssh client; the frames back."""
+    async with asyncssh.connect(
+        "127.0.0.1", lab.port("hv1"), username=USER, password=PASSWORD, client_keys=None,
+        agent_path=None, known_hosts=str(trust(tmp_path, lab.known_hosts_line("hv1"))),
+        config=None,
+    ) as conn:
+        process = await conn.create_process(command_line("powershell"), encoding=None)
+        for request in requests:
+            process.stdin.write(request)
+        frames: list[tuple[str, str, str]] = []
+        while len([f for f in frames if f[1] == "result"]) < results:
+            line = (await asyncio.wait_for(process.stdout.readline(), 10)).decode("ascii")
+            call_id, kind, data = line.split()[1:]
+            frames.append((call_id, kind, base64.b64decode(data).decode("utf-8")))
+        process.stdin.write_eof()
+        await process.wait_closed()
+        assert process.exit_status == 0
+    return frames
 
 
-async def test_psrpcore_reads_the_lab_stdout_as_hvtui_does(
+async def test_raw_wire_is_framed_lines_answered_out_of_order(
     lab: SSHLabServer, tmp_path: Path
 ) -> None:
-    """An independent reader (psrpcore) agrees with hvtui's fast one on the lab's output."""
-    done = await raw_run(lab, tmp_path, command_line("powershell"),
-                         encode_payload("values", {"Mode": "values"}))
-    stdout = cast(bytes, done.stdout or b"").decode("utf-8")
-    documents, _ = split_documents(stdout)
-    theirs = [to_plain(v) for d in documents for v in deserialize_clixml(d, PSCryptoProvider())]
-    assert theirs == [value for value, _ in parse_documents(stdout)]
-    assert theirs[0] == ROUND_TRIP
+    """One process, two calls in flight: the slow one's result comes after the fast one's."""
+    frames = await raw_frames(lab, tmp_path, b"call 7 " + encode_payload(
+        "sleep", {"Mode": "sleep", "Seconds": 0.3}) + b"\n", b"call 8 " + encode_payload(
+        "many", {"Mode": "many"}) + b"\r\n", b"no such request\n", results=2)
+    assert [(f[0], f[1]) for f in frames] == [("8", "result"), ("7", "result")]
+    (values, stream), = parse_documents(frames[0][2])
+    assert stream is Stream.OUTPUT and isinstance(values, list)
+    assert values[-1] == {"__hvtui": "end"} and values[0] == {"Index": 0, "Name": "vm-0"}
+    assert lab.process_starts == {"hv1": 1}
+
+
+async def test_psrpcore_reads_the_lab_frames_as_hvtui_does(
+    lab: SSHLabServer, tmp_path: Path
+) -> None:
+    """An independent reader (psrpcore) agrees with hvtui's fast one on a result frame."""
+    frames = await raw_frames(lab, tmp_path, request_line(1, "values", {"Mode": "values"}))
+    theirs = [to_plain(v) for v in deserialize_clixml(frames[0][2], PSCryptoProvider())]
+    assert theirs == [value for value, _ in parse_documents(frames[0][2])]
+    assert theirs[0][0] == ROUND_TRIP  # type: ignore[index]
 
 
 async def test_lab_refuses_other_command_lines(lab: SSHLabServer, tmp_path: Path) -> None:
@@ -364,10 +400,46 @@ async def test_concurrent_calls_share_one_session(lab: SSHLabServer, tmp_path: P
     assert [r.objects[0]["Name"] for r in results] == [f"vm-{i}" for i in range(8)]
 
 
+# ------------------------------------------------------------------ one process per host
+
+
+async def test_one_process_serves_every_call(lab: SSHLabServer, tmp_path: Path) -> None:
+    session = session_for(lab, tmp_path)
+    try:
+        for i in range(5):
+            await asyncio.gather(*(session.invoke("echo", {"Name": f"{i}-{j}"}) for j in range(4)))
+    finally:
+        await session.close()
+    assert lab.process_starts == {"hv1": 1} and session.shells_started == 1
+    assert len(scripted(lab).calls) == 20
+
+
+async def test_a_process_that_died_is_restarted_transparently(
+    lab: SSHLabServer, tmp_path: Path
+) -> None:
+    host = scripted(lab)
+    session = session_for(lab, tmp_path)
+    try:
+        assert (await session.invoke("echo", {"Name": "one"})).ok
+        assert lab.end_processes("hv1") == 1  # idle: the next call just starts a new one
+        await asyncio.sleep(0.1)
+        assert (await session.invoke("echo", {"Name": "two"})).ok
+        call = asyncio.create_task(session.invoke("sleep", {"Mode": "sleep", "Seconds": 60}))
+        await asyncio.wait_for(host.started.wait(), 10)
+        lab.end_processes("hv1")  # mid-call: that call is lost, and says so
+        with pytest.raises(SessionLost) as caught:
+            await asyncio.wait_for(call, 10)
+        assert (await session.invoke("echo", {"Name": "three"})).ok
+    finally:
+        await session.close()
+    assert "may or may not have run" in str(caught.value)
+    assert lab.process_starts == {"hv1": 3} and session.shells_started == 3
+
+
 # ------------------------------------------------------------------ cancel, faults
 
 
-async def test_cancellation_closes_the_channel_and_stops_the_script(
+async def test_cancellation_stops_the_script_and_keeps_the_process(
     lab: SSHLabServer, tmp_path: Path
 ) -> None:
     host = scripted(lab)
@@ -379,10 +451,11 @@ async def test_cancellation_closes_the_channel_and_stops_the_script(
         with pytest.raises(asyncio.CancelledError):
             await call
         await asyncio.wait_for(host.cancelled.wait(), 10)
-        # The connection survives a cancelled call.
+        # The connection and the PowerShell process survive a cancelled call.
         assert (await session.invoke("echo", {"Name": "after"})).objects[0]["Name"] == "after"
     finally:
         await session.close()
+    assert lab.process_starts == {"hv1": 1} and session.shells_started == 1
 
 
 async def test_timeout_raises_remote_timeout_and_stops_the_script(
@@ -448,7 +521,7 @@ async def test_garbage_is_a_protocol_error(lab: SSHLabServer, tmp_path: Path) ->
 async def test_unknown_host_key_is_refused_with_fingerprint_and_line(
     lab: SSHLabServer, tmp_path: Path
 ) -> None:
-    session = session_for(lab, tmp_path, known_hosts=str(trust(tmp_path)))
+    session = session_for(lab, tmp_path, known_hosts=(str(trust(tmp_path)),))
     with pytest.raises(AuthError) as caught:
         await session.invoke("echo", {"Name": "x"})
     text = str(caught.value)
@@ -460,13 +533,13 @@ async def test_unknown_host_key_is_refused_with_fingerprint_and_line(
 
 async def test_accept_new_records_the_key_and_proceeds(lab: SSHLabServer, tmp_path: Path) -> None:
     path = tmp_path / "fresh" / "known_hosts"
-    session = session_for(lab, tmp_path, known_hosts=str(path), host_key_policy="accept-new")
+    session = session_for(lab, tmp_path, known_hosts=(str(path),), host_key_policy="accept-new")
     try:
         assert (await session.invoke("echo", {"Name": "x"})).ok
     finally:
         await session.close()
     assert path.read_text(encoding="utf-8") == lab.known_hosts_line("hv1") + "\n"
-    strict = session_for(lab, tmp_path, known_hosts=str(path))
+    strict = session_for(lab, tmp_path, known_hosts=(str(path),))
     try:
         assert (await strict.invoke("echo", {"Name": "y"})).ok
     finally:
@@ -480,7 +553,7 @@ async def test_changed_host_key_is_refused(
     other = asyncssh.generate_private_key("ssh-ed25519").export_public_key().decode().split()
     stale = f"[127.0.0.1]:{lab.port('hv1')} {other[0]} {other[1]}"
     path = trust(tmp_path, stale)
-    session = session_for(lab, tmp_path, known_hosts=str(path), host_key_policy=policy)
+    session = session_for(lab, tmp_path, known_hosts=(str(path),), host_key_policy=policy)
     with pytest.raises(AuthError) as caught:
         await session.invoke("echo", {"Name": "x"})
     text = str(caught.value)
@@ -507,7 +580,7 @@ async def test_wrong_password_is_auth_error_without_the_password(
 async def test_key_authentication(
     lab: SSHLabServer, tmp_path: Path, client_key: tuple[Path, Path]
 ) -> None:
-    session = session_for(lab, tmp_path, password=None, client_keys=[str(client_key[0])])
+    session = session_for(lab, tmp_path, password=None, keys=(str(client_key[0]),))
     try:
         assert (await session.invoke("echo", {"Name": "k"})).objects[0]["Name"] == "k"
     finally:
@@ -518,10 +591,10 @@ async def test_refused_port_is_connect_error_with_hint(tmp_path: Path) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    session = SSHSession(
-        "hv9", address="127.0.0.1", port=port, username=USER, password=PASSWORD,
-        agent=False, client_keys=[], known_hosts=str(trust(tmp_path)),
-    )
+    session = SSHSession("hv9", SSHEndpoint(
+        "127.0.0.1", port=port, username=USER, password=PASSWORD,
+        agent=False, keys=(), known_hosts=(str(trust(tmp_path)),),
+    ))
     with pytest.raises(ConnectError) as caught:
         await session.invoke("echo")
     assert "refused" in caught.value.cause
@@ -531,10 +604,10 @@ async def test_refused_port_is_connect_error_with_hint(tmp_path: Path) -> None:
 
 async def test_password_never_in_repr_or_str(tmp_path: Path) -> None:
     jump = JumpHost("10.0.0.1", username="j", password=PASSWORD)
-    session = SSHSession(
-        "hv1", address="10.0.0.2", username=USER, password=PASSWORD, jump_host=jump,
-        known_hosts=str(tmp_path / "kh"),
-    )
+    session = SSHSession("hv1", SSHEndpoint(
+        "10.0.0.2", username=USER, password=PASSWORD, jump=jump,
+        known_hosts=(str(tmp_path / "kh"),),
+    ))
     for text in (repr(jump), str(jump), repr(session), str(session), repr(vars(jump)
                  if hasattr(jump, "__dict__") else ())):
         assert PASSWORD not in text
@@ -555,13 +628,13 @@ async def test_jump_host_tunnels_to_the_target(
         known = trust(tmp_path, lab.known_hosts_line("hv1"), target.known_hosts_line("far"))
         jump = JumpHost(
             "127.0.0.1", port=lab.port("hv1"), username=USER, keys=(str(client_key[0]),),
-            agent=False,
+            agent=False, known_hosts=(str(known),), global_known_hosts=(),
         )
-        session = SSHSession(
-            "far", address="127.0.0.1", port=target.port("far"), username="farmer",
-            password="far-pass", agent=False, client_keys=[], known_hosts=str(known),
-            jump_host=jump,
-        )
+        session = SSHSession("far", SSHEndpoint(
+            "127.0.0.1", port=target.port("far"), username="farmer",
+            password="far-pass", agent=False, keys=(), known_hosts=(str(known),),
+            global_known_hosts=(), jump=jump,
+        ))
         try:
             result = await session.invoke("echo", {"Name": "through"})
         finally:
@@ -571,14 +644,16 @@ async def test_jump_host_tunnels_to_the_target(
 
         # The far server forbids forwarding: using it as a jump host must fail,
         # which shows the tunnel (not a direct connection) carries the call.
-        no_jump = SSHSession(
-            "hv1", address="127.0.0.1", port=lab.port("hv1"), username=USER,
-            password=PASSWORD, agent=False, client_keys=[], known_hosts=str(known),
-            jump_host=JumpHost("127.0.0.1", port=target.port("far"), username="farmer",
-                               password="far-pass", keys=(), agent=False),
-        )
+        no_jump = SSHSession("hv1", SSHEndpoint(
+            "127.0.0.1", port=lab.port("hv1"), username=USER,
+            password=PASSWORD, agent=False, keys=(), known_hosts=(str(known),),
+            jump=JumpHost("127.0.0.1", port=target.port("far"), username="farmer",
+                          password="far-pass", keys=(), agent=False,
+                          known_hosts=(str(known),)),
+        ))
         with pytest.raises(ConnectError) as caught:
             await no_jump.invoke("echo")
-        assert "jump host could not reach" in caught.value.cause
+        assert "could not reach" in caught.value.cause
+        assert "forwarding is disabled" in caught.value.cause
     finally:
         await target.close()

@@ -17,6 +17,8 @@ from hvtui.remote.ssh import (
     decode_payload,
     encode_payload,
     error_marker,
+    frame,
+    request_line,
 )
 
 CMD_EXE_LIMIT = 8191  # sshd runs the command through cmd.exe /c on Windows
@@ -42,14 +44,16 @@ def test_unknown_shell_is_refused() -> None:
 
 def test_bootstrap_runs_on_windows_powershell_3_and_later() -> None:
     text = bootstrap_script()
-    assert "$input" in text  # the console host reads stdin into $input for us
-    assert "[System.Management.Automation.PSSerializer]::Deserialize(" in text
+    assert "[Console]::OpenStandardInput()" in text  # a real stream: ReadLineAsync is async
+    assert "[Management.Automation.PSSerializer]::Deserialize(" in text
+    assert "[runspacefactory]::CreateRunspacePool(" in text and ".BeginStop(" in text
     assert text.count("[scriptblock]::Create(") == 1
     assert "2>&1 3>&1" in text
     assert "'__hvtui' = 'end'" in text
     for newer in ("::new(", "6>&1", "*>&1", "?.", "??", "&&", "||"):
         assert newer not in text, f"{newer!r} needs a newer PowerShell"
     assert not any(line.lstrip().startswith("#") for line in text.splitlines())
+    assert all(line == line.strip() for line in text.splitlines())
 
 
 def test_bootstrap_parses_with_the_powershell_grammar() -> None:
@@ -71,9 +75,10 @@ def test_payload_is_ascii_lines_and_round_trips() -> None:
         "Ratio": 0.5,
     }
     payload = encode_payload(script, parameters)
-    assert payload.isascii()
-    assert all(len(line) <= 76 for line in payload.split(b"\r\n"))
+    assert payload.isascii() and b"\n" not in payload and b" " not in payload
     assert decode_payload(payload) == (script, parameters)
+    line = request_line(12, script, parameters)
+    assert line == b"call 12 " + payload + b"\n"
 
 
 def test_payload_is_one_custom_object_with_a_hashtable() -> None:
@@ -90,6 +95,15 @@ def test_payload_is_one_custom_object_with_a_hashtable() -> None:
 def test_bad_payload_is_a_protocol_error(stdin: bytes) -> None:
     with pytest.raises(ProtocolError):
         decode_payload(stdin)
+
+
+def test_frames_are_one_ascii_line_of_base64_clixml() -> None:
+    line = frame(3, "result", [{"Name": "仮想'1"}, {MARKER: "end"}])
+    assert line.isascii() and line.endswith(b"\r\n") and line.count(b"\n") == 1
+    prefix, call_id, kind, data = line.split()
+    assert (prefix, call_id, kind) == (b"hvtui", b"3", b"result")
+    (values, _), = parse_documents(base64.b64decode(data).decode("utf-8"))
+    assert values == [{"Name": "仮想'1"}, {MARKER: "end"}]
 
 
 def test_markers_carry_every_error_field() -> None:

@@ -144,3 +144,16 @@ async def test_get_prints_the_same_everywhere(endpoints: LabEndpoints, tmp_path:
         assert lab, what
         for transport in TRANSPORTS:
             assert outputs[(transport, what)] == lab, f"{what} differs over {transport}"
+
+
+async def test_refreshes_over_ssh_reuse_one_powershell_per_host(
+    endpoints: LabEndpoints, tmp_path: Path
+) -> None:
+    """The console refreshes every host again and again: one process per host, not per call."""
+    pool = pool_for(endpoints, "ssh", tmp_path)
+    try:
+        for _ in range(5):
+            await asyncio.gather(*(fetch_inventory(pool, h) for h in pool.hosts))
+    finally:
+        await pool.close()
+    assert endpoints.sshd.process_starts == {h: 1 for h in pool.hosts}

@@ -17,6 +17,12 @@ Security policy (checked before anything is sent):
 - plain HTTP only with message encryption, which ntlm/kerberos/credssp/negotiate
   provide; Basic over HTTP is refused except to a loopback address (the lab);
 - the password appears in no message, log line or repr.
+
+Timeouts: a call's timeout covers everything, opening the session included. The
+awaiting task reports at the timeout; the worker thread's HTTP requests are cut at
+the same deadline (plus ``_SLACK``), and pypsrp's own retries of a read timeout
+(five, on Receive) are turned off, so a frozen host never keeps a thread (or the
+process's exit) waiting for minutes.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ import re
 import ssl
 import struct
 import threading
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -53,7 +60,7 @@ from pypsrp.exceptions import (
 )
 from pypsrp.powershell import Fragmenter, PowerShell, RunspacePool
 from pypsrp.serializer import Serializer
-from pypsrp.wsman import WSMan
+from pypsrp.wsman import WSMan, _TransportHTTP
 
 from hvtui.errors import (
     AuthError,
@@ -85,6 +92,58 @@ _FAULT_ACCESS_DENIED = 0x80070005
 _REDACT_MIN = 6
 _STOP_WAIT = 5.0
 """Seconds a cancelled call waits for the host to confirm the pipeline stopped."""
+_STOP_GRACE = 1.0
+"""Seconds a timed-out call waits for that confirmation before it reports anyway."""
+_SLACK = 1.0
+"""Seconds a worker thread's HTTP request may outlast its call's deadline."""
+_CLOSE_WAIT = 2.0
+"""Seconds closing a runspace pool (WS-Man Delete) may take."""
+
+_deadline = threading.local()
+"""The monotonic time by which the current worker thread's HTTP requests must end."""
+
+
+class _DeadlinePassed(requests.exceptions.Timeout):
+    """The call this request belongs to is out of time; nothing was sent."""
+
+
+def _bounded(timeout: Any, connect: float, read: float) -> Any:
+    """``timeout`` for one HTTP request, cut to the thread's deadline (if it has one)."""
+    deadline: float | None = getattr(_deadline, "value", None)
+    if deadline is None:
+        return timeout
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise _DeadlinePassed("the call ran out of time")
+    if isinstance(timeout, tuple):
+        connect, read = timeout
+    elif timeout is not None:
+        connect = read = timeout
+    return (min(connect, remaining), min(read, remaining))
+
+
+class _BoundedTransport(_TransportHTTP):
+    """pypsrp's HTTP transport, with every request cut to the calling thread's deadline.
+
+    pypsrp retries a Receive that timed out five times, each with the full read
+    timeout; here a timeout is final: the call's owner decides what happens next.
+    """
+
+    def send(self, message: bytes, *, retries_on_read_timeout: int = 0,
+             timeout: Any = None) -> bytes:
+        limit = _bounded(timeout, self.connection_timeout, self.read_timeout)
+        return super().send(message, retries_on_read_timeout=0, timeout=limit)
+
+
+@contextlib.contextmanager
+def _until(deadline: float | None) -> Iterator[None]:
+    """Bound the HTTP requests this thread sends meanwhile by ``deadline``."""
+    previous = getattr(_deadline, "value", None)
+    _deadline.value = deadline
+    try:
+        yield
+    finally:
+        _deadline.value = previous
 
 
 class _Secret:
@@ -133,6 +192,29 @@ class _LockedFragmenter(Fragmenter):
             return super().defragment(*args, **kwargs)
 
 
+class _BasicAuth(requests.auth.HTTPBasicAuth):
+    """Basic credentials in UTF-8, remembering what a host that refused them offers instead.
+
+    requests encodes str credentials as latin-1; UTF-8 keeps any password sendable.
+    WinRM does not offer Basic over HTTP while it refuses unencrypted traffic (its
+    default), and a 401 alone cannot tell that from a wrong password: the offers can.
+    """
+
+    def __init__(self, username: str, password: str) -> None:
+        super().__init__(username.encode("utf-8"), password.encode("utf-8"))  # type: ignore[arg-type]
+        self.offered: str | None = None
+        """The refusing host's WWW-Authenticate header (None: no refusal seen)."""
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.register_hook("response", self._remember_offers)
+        return super().__call__(request)
+
+    def _remember_offers(self, response: requests.Response, **_: Any) -> requests.Response:
+        if response.status_code == 401:
+            self.offered = response.headers.get("WWW-Authenticate", "")
+        return response
+
+
 class _PinnedAdapter(requests.adapters.HTTPAdapter):
     """An HTTPS adapter that accepts exactly one certificate, by SHA-256 fingerprint."""
 
@@ -156,10 +238,17 @@ class _Pool:
 class _Call:
     """What the awaiting task and the worker thread of one call share."""
 
-    def __init__(self, progress: Callable[[ProgressRecord], None] | None) -> None:
+    def __init__(self, progress: Callable[[ProgressRecord], None] | None,
+                 timeout: float | None) -> None:
         self.cancel = threading.Event()
         self.ps: PowerShell | None = None
         self.progress = progress
+        self.deadline = None if timeout is None else time.monotonic() + timeout + _SLACK
+        """When the worker thread's HTTP requests must end (monotonic), or None."""
+        self.opening = True
+        """True until the runspace pool is open (what a timeout message says)."""
+        self.stopped = False
+        """True once the host confirmed that the abandoned pipeline stopped."""
 
     def stop(self) -> None:
         """Send the PSRP stop signal now (from a second thread)."""
@@ -167,7 +256,8 @@ class _Call:
         if ps is None or ps.state != PSInvocationState.RUNNING:
             return
         try:
-            ps.stop()
+            with _until(time.monotonic() + _CLOSE_WAIT):  # a live host answers at once
+                ps.stop()
         except Exception as exc:  # noqa: BLE001 - the worker thread reports the real failure
             log.debug("stop signal failed: %s", type(exc).__name__)
 
@@ -214,6 +304,7 @@ class PSRPSession:
         self._executor: concurrent.futures.ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
         self._pool: _Pool | None = None
+        self._basic: _BasicAuth | None = None
 
     def __repr__(self) -> str:
         return (f"PSRPSession(host={self.host!r}, endpoint={self._endpoint!r}, "
@@ -279,7 +370,7 @@ class PSRPSession:
                     loop.call_soon_threadsafe(callback, record)
 
             progress = forward
-        call = _Call(progress)
+        call = _Call(progress, timeout)
         future: asyncio.Future[PSResult] | None = None
         timer = asyncio.timeout(timeout)  # covers waiting for a free slot too
         try:
@@ -306,12 +397,24 @@ class PSRPSession:
         except TimeoutError:
             if not timer.expired():
                 raise
-            stopped = await self._abandon(call, future) if future is not None else True
             assert timeout is not None
+            if future is None:
+                raise RemoteTimeout(f"no free slot on the session within {timeout:g} s",
+                                    host=self.host, hint="the host is busy with earlier calls: "
+                                    "raise the timeout or try again") from None
+            if call.opening:
+                call.cancel.set()
+                raise self._error(
+                    RemoteTimeout, f"no WinRM answer from {self._address}:{self._port} within "
+                                   f"{timeout:g} s while opening the session",
+                    f"check that the host is up and WinRM listens on port {self._port} "
+                    "(HTTPS 5986, HTTP 5985); a firewall that drops packets looks the same",
+                ) from None
+            await self._abandon(call, future, wait=_STOP_GRACE)
             raise RemoteTimeout(
                 f"no result within {timeout:g} s; "
-                + ("the remote pipeline was stopped" if stopped
-                   else "stopping the remote pipeline was requested"),
+                + ("the remote pipeline was stopped" if call.stopped
+                   else "the host did not confirm the stop (it may be hung)"),
                 host=self.host,
                 hint="the host may be busy: raise the timeout or try again",
             ) from None
@@ -320,8 +423,7 @@ class PSRPSession:
         """Close the runspace pool (WS-Man Delete) and release the worker threads."""
         executor, self._executor = self._executor, None
         try:
-            await asyncio.wait_for(asyncio.to_thread(self._close_pool),
-                                   timeout=self._connect_timeout + 5)
+            await asyncio.wait_for(asyncio.to_thread(self._close_pool), timeout=_CLOSE_WAIT + 1)
         except Exception as exc:  # noqa: BLE001 - closing must not fail
             log.debug("closing the pool of %s: %s", self.host, type(exc).__name__)
         if executor is not None:
@@ -341,23 +443,31 @@ class PSRPSession:
         if not future.cancelled():
             future.exception()  # retrieved here: an abandoned call's failure is expected
 
-    async def _abandon(self, call: _Call, future: asyncio.Future[PSResult]) -> bool:
-        """Stop the remote pipeline of a call nobody waits for; True once it stopped."""
+    async def _abandon(self, call: _Call, future: asyncio.Future[PSResult],
+                       wait: float | None = None) -> None:
+        """Stop the remote pipeline of a call nobody waits for; wait a while for the worker."""
         call.cancel.set()
         if not self._encrypted and not future.done() and self._executor is not None:
             # The worker is blocked in a long-poll Receive: signal from a second thread.
             with contextlib.suppress(RuntimeError):
                 self._executor.submit(call.stop)
-        wait = _STOP_WAIT + (self._poll_seconds if self._encrypted else 0)
-        done, _ = await asyncio.wait({future}, timeout=wait)
-        return bool(done)
+        if wait is None:
+            wait = _STOP_WAIT + (self._poll_seconds if self._encrypted else 0)
+        await asyncio.wait({future}, timeout=wait)
 
     # -- worker threads ------------------------------------------------------------
 
     def _run(self, script: str, parameters: dict[str, Any], call: _Call) -> PSResult:
+        with _until(call.deadline):
+            return self._run_until(script, parameters, call)
+
+    def _run_until(self, script: str, parameters: dict[str, Any], call: _Call) -> PSResult:
         handle: _Pool | None = None
         try:
+            if call.cancel.is_set():
+                raise _Abandoned  # it waited for the pool lock past its deadline
             handle = self._acquire_pool()
+            call.opening = False
             ps = PowerShell(handle.pool)
             ps.add_script(script, use_local_scope=True)
             for name, value in parameters.items():
@@ -371,9 +481,10 @@ class PSRPSession:
                 if call.cancel.is_set():
                     call.stop()
                     break
-                ps.poll_invoke(timeout=self._poll_seconds)
+                ps.poll_invoke(timeout=self._poll_for(call))
                 seen = _forward_progress(ps, seen, call.progress)
             if call.cancel.is_set():
+                call.stopped = ps.state == PSInvocationState.STOPPED
                 with contextlib.suppress(Exception):
                     ps.close()  # the host can forget the stopped command at once
                 raise _Abandoned
@@ -388,6 +499,13 @@ class PSRPSession:
             if handle is not None:
                 self._discard_pool(handle)
             raise error from exc
+
+    def _poll_for(self, call: _Call) -> int:
+        """Receive's long-poll: the host answers before the call's deadline cuts it off."""
+        if call.deadline is None:
+            return self._poll_seconds
+        left = call.deadline - _SLACK - time.monotonic()
+        return max(1, min(self._poll_seconds, math.ceil(left)))
 
     def _acquire_pool(self) -> _Pool:
         with self._pool_lock:
@@ -431,6 +549,7 @@ class PSRPSession:
                 no_proxy=True, reconnection_retries=0, reconnection_backoff=0.2,
             )
             transport = wsman.transport
+            transport.__class__ = _BoundedTransport  # same state, requests cut to the deadline
             # Build pypsrp's requests session now (not lazily inside a request) so the
             # pin and the credentials' encoding can be set before anything is sent.
             session = transport._build_session()
@@ -448,10 +567,7 @@ class PSRPSession:
             retries = getattr(session.get_adapter("https://"), "max_retries", 0)
             session.mount("https://", _PinnedAdapter(self._thumbprint, max_retries=retries))
         if self._auth == "basic":
-            # requests encodes str credentials as latin-1; UTF-8 keeps any password sendable.
-            session.auth = requests.auth.HTTPBasicAuth(
-                self._username.encode("utf-8"), self._password.reveal().encode("utf-8")
-            )
+            session.auth = self._basic = _BasicAuth(self._username, self._password.reveal())
         # pypsrp merged the environment's proxy and CA settings into the session when it
         # built it; re-reading the environment (and ~/.netrc) on every request costs
         # more than the request itself.
@@ -498,13 +614,26 @@ class PSRPSession:
         if isinstance(exc, AuthenticationError) and "authentication methods" in str(exc):
             return self._error(
                 AuthError, f"{self._endpoint} does not offer {self._auth} authentication ({exc})",
-                "choose an authentication method the host accepts (the lab: basic over HTTPS)",
+                "choose an authentication method the host accepts (the lab: basic over HTTPS; "
+                "negotiate, ntlm or credssp over HTTP or HTTPS)",
             )
-        if isinstance(exc, AuthenticationError):
+        credssp_refused = type(exc).__module__.startswith("requests_credssp")  # NTStatus back
+        if isinstance(exc, AuthenticationError) or credssp_refused:
+            refused_basic = self._basic_not_offered()
+            if refused_basic is not None:
+                return refused_basic
             return self._error(
                 AuthError, f"{self._endpoint} refused the credentials of {self._username!r} "
                            f"({self._auth})",
-                "check user/password; password is never shown",
+                "check the user name (user, DOMAIN\\user or user@domain) and the password; "
+                "the password is never shown",
+            )
+        if isinstance(exc, ImportError):
+            return self._error(
+                ConfigError, f"{self._auth} authentication needs a package that is not "
+                             f"installed: {exc}",
+                "for kerberos: pip install gssapi (and the system's Kerberos libraries), with "
+                "a ticket from kinit; or use ntlm or negotiate",
             )
         if isinstance(exc, WSManFaultError):
             return self._fault(exc)
@@ -535,6 +664,25 @@ class PSRPSession:
         return self._error(RemoteError, f"unexpected failure talking to {self._endpoint}: "
                                         f"{type(exc).__name__}: {exc}",
                            "retry; if it persists, report it with the log")
+
+    def _basic_not_offered(self) -> HvtuiError | None:
+        """The error for a host that refused Basic because it does not offer it, if so."""
+        offered = self._basic.offered if self._basic is not None else None
+        if offered is None or "basic" in offered.lower():
+            return None
+        if self._scheme == "http":
+            return self._error(
+                AuthError, f"{self._endpoint} does not accept Basic authentication over plain "
+                           f"HTTP (it offers: {offered or 'nothing'})",
+                "WinRM refuses unencrypted messages by default (AllowUnencrypted): use scheme "
+                "'https', or auth 'negotiate' or 'ntlm', which encrypt messages over HTTP",
+            )
+        return self._error(
+            AuthError, f"{self._endpoint} does not accept Basic authentication (it offers: "
+                       f"{offered or 'nothing'})",
+            "use auth 'negotiate' (or enable Basic on the host: winrm set "
+            "winrm/config/service/auth @{Basic=\"true\"})",
+        )
 
     def _fault(self, exc: WSManFaultError) -> HvtuiError:
         code = exc.code if isinstance(exc.code, int) else -1
@@ -573,6 +721,9 @@ class PSRPSession:
                 "check cert_thumbprint: the host's certificate changed, or something is "
                 "intercepting the connection",
             )
+        if isinstance(exc, _DeadlinePassed):
+            return self._error(RemoteTimeout, f"{endpoint} did not answer within the call's "
+                                              "timeout", "raise the timeout or try again")
         if isinstance(exc, requests.exceptions.ConnectTimeout):
             return self._error(ConnectError, f"no answer from {endpoint} within "
                                              f"{self._connect_timeout:g} s",
@@ -588,6 +739,13 @@ class PSRPSession:
         if any(isinstance(e, urllib3.exceptions.NewConnectionError) for e in chain):
             return self._error(ConnectError, f"cannot reach {endpoint} ({root})",
                                "check the address, the network and the firewall")
+        if isinstance(exc, requests.exceptions.ReadTimeout) and opening:
+            return self._error(
+                ConnectError, f"{endpoint} accepted the connection but gave no WinRM answer "
+                              "while the session was opening",
+                f"check that WinRM listens on port {self._port} (HTTPS 5986, HTTP 5985) with "
+                "that scheme, and that the host is not hung",
+            )
         if isinstance(exc, requests.exceptions.ReadTimeout):
             return self._error(SessionLost, f"{endpoint} stopped answering mid-call",
                                "the host or the network may be overloaded; the next call "
@@ -637,7 +795,8 @@ def _normalise_thumbprint(value: str, host: str) -> str:
 
 def _close_quietly(handle: _Pool) -> None:
     try:
-        handle.pool.close()
+        with _until(time.monotonic() + _CLOSE_WAIT):
+            handle.pool.close()
     except Exception as exc:  # noqa: BLE001 - the host may be gone; the pool is forgotten anyway
         log.debug("deleting a PSRP shell failed: %s", type(exc).__name__)
     with contextlib.suppress(Exception):

@@ -31,13 +31,28 @@ The supported subset:
   ``c``/``i`` forms, ``-and -or -xor -not !``, unary ``-``.
 - Strings: single-quoted, double-quoted with ``$var``, ``${name}``, ``$(...)`` and backtick
   escapes, here-strings; PowerShell's Unicode quote characters.
-- Pipelines with the core cmdlets (:data:`.core.CORE_COMMANDS`) and the host's commands,
-  bound like PowerShell's parameter binder; splatting; ``& { }`` and ``& $block``.
+- Pipelines with the core cmdlets (:data:`.core.CORE_COMMANDS`: ForEach-Object,
+  Where-Object (script block form), Select-Object, Measure-Object, Sort-Object, Get-Command,
+  Write-Output/Error/Warning/Progress/Verbose/Debug/Host/Information, Out-Null,
+  ConvertTo-Json, Start-Sleep) and the host's commands, bound like PowerShell's parameter
+  binder (names, prefixes, aliases, positions, switches, parameter sets, conversions,
+  pipeline input by value then by property name); splatting; ``& { }`` and ``& $block``.
+- Errors as PowerShell treats them (see :mod:`.errors`), ``-ErrorAction``, the preference
+  variables, ShouldProcess and ConfirmImpact, cancellation; a variable assigned from a
+  command that wrote nothing holds AutomationNull.
+
+Known differences, by design: integers do not keep their .NET width (``[int64]5 -is [int]``
+is true here); a variable keeps no type constraint after ``[int]$x = 1``; Where-Object's
+comparison syntax (``Where-Object Name -eq x``) is not there (binding error).
 
 Refused: ``switch``, classes and enums, ``trap``, workflows, redirection, ``&&``/``||``,
 ``-band``-family operators, dot-sourcing, labels, begin/process/end blocks, ``exit``,
-``.ForEach{}``, type names outside the table in :mod:`.types`, bare words with quotes,
-``$`` or backticks.
+``.ForEach{}``, multiple assignment, type names outside the table in :mod:`.types`, bare
+words with quotes, ``$`` or backticks, core cmdlets the engine lacks
+(:data:`.core.NOT_IMPLEMENTED`), and what tree-sitter-powershell reads differently from
+PowerShell: a string opened or closed early by a Unicode quote, an expression that starts
+with a number (``1..3``: write ``$one..3``), a statement that starts with ForEach-Object,
+bare-word arrays (``-Property Name, Id``: quote them), non-ASCII variable names.
 """
 
 from __future__ import annotations

@@ -239,6 +239,9 @@ class ParamDecl:
     default: Expr | None = None
     position: int | None = None
     from_pipeline: bool = False
+    advanced: bool = False
+    """Has a [Parameter()] attribute, or its block [CmdletBinding()]: the script or function
+    is an advanced one (about_Functions_CmdletBindingAttribute)."""
 
 
 @dataclass(slots=True)

@@ -1,4 +1,4 @@
-"""Pipelines and commands: resolution, binding, per-item invocation, streams.
+"""Pipelines and commands: resolution, stages, per-item invocation.
 
 A pipeline runs as PowerShell's does, pushing objects: every command's command-line
 arguments are bound before anything runs; then each command's Begin, then each input
@@ -13,36 +13,32 @@ CommandNotFoundException, statement-terminating.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from hvtui.lab.pwsh import ast as A
 from hvtui.lab.pwsh import binding as B
-from hvtui.lab.pwsh import types as T
-from hvtui.lab.pwsh.contract import Command, Invocation, Parameter
+from hvtui.lab.pwsh.binding import (
+    NO_VALUE,
+    bind_arguments,
+    bind_pipeline_input,
+    choose_set,
+    metadata,
+)
+from hvtui.lab.pwsh.callsite import CallSite
+from hvtui.lab.pwsh.contract import Command, Invocation
 from hvtui.lab.pwsh.convert import (
-    convert,
-    is_known,
-    to_action_preference,
     to_str,
-    type_name_of,
 )
 from hvtui.lab.pwsh.errors import (
-    PIPELINE_STOPPED,
-    ConversionError,
-    PipelineStopped,
-    PSErrorRecord,
-    ScriptError,
     StatementError,
     command_not_found,
 )
-from hvtui.lab.pwsh.members import get_member
-from hvtui.lab.pwsh.values import PSEnum, PSHashtable, PSObject, ScriptBlock
-from hvtui.remote.base import ProgressRecord
+from hvtui.lab.pwsh.functions import Function
+from hvtui.lab.pwsh.values import PSHashtable, ScriptBlock
 
 if TYPE_CHECKING:
-    from hvtui.lab.pwsh.engine import Compiler, Ev, Frame, Out, Run
+    from hvtui.lab.pwsh.compiler import Compiler
+    from hvtui.lab.pwsh.engine import Ev, Frame, Out, Run
 
 
 class StopUpstream(Exception):
@@ -51,459 +47,6 @@ class StopUpstream(Exception):
     def __init__(self, stage: object) -> None:
         super().__init__("stop upstream")
         self.stage = stage
-
-
-_NO_VALUE = object()
-
-# --- common parameters ----------------------------------------------------------------------------
-
-COMMON_PARAMETERS = (
-    Parameter("Verbose", "SwitchParameter", aliases=("vb",)),
-    Parameter("Debug", "SwitchParameter", aliases=("db",)),
-    Parameter("ErrorAction", "ActionPreference", aliases=("ea",)),
-    Parameter("WarningAction", "ActionPreference", aliases=("wa",)),
-    Parameter("InformationAction", "ActionPreference", aliases=("infa",), since="5.0"),
-    Parameter("ErrorVariable", "String", aliases=("ev",)),
-    Parameter("WarningVariable", "String", aliases=("wv",)),
-    Parameter("InformationVariable", "String", aliases=("iv",), since="5.0"),
-    Parameter("OutVariable", "String", aliases=("ov",)),
-    Parameter("OutBuffer", "Int32", aliases=("ob",)),
-    Parameter("PipelineVariable", "String", aliases=("pv",), since="4.0"),
-)
-SHOULD_PROCESS_PARAMETERS = (
-    Parameter("WhatIf", "SwitchParameter", aliases=("wi",)),
-    Parameter("Confirm", "SwitchParameter", aliases=("cf",)),
-)
-_COMMON_NAMES = {p.name for p in COMMON_PARAMETERS + SHOULD_PROCESS_PARAMETERS}
-_IMPACT = {"none": 0, "low": 1, "medium": 2, "high": 3}
-
-
-@dataclass(slots=True)
-class Metadata:
-    """A command's parameters, indexed for binding."""
-
-    names: dict[str, str]
-    """lower-cased name or alias -> canonical name."""
-    order: list[str]
-    by_name: dict[str, Parameter]
-    """canonical -> the parameter (first set that declares it; type and aliases)."""
-    sets: dict[str, dict[str, Parameter]]
-    """set name -> canonical name -> the parameter as that set declares it."""
-    common: dict[str, Parameter]
-
-
-_METADATA: dict[int, tuple[Command, Metadata]] = {}
-
-
-def metadata(command: Command) -> Metadata:
-    cached = _METADATA.get(id(command))
-    if cached is not None and cached[0] is command:
-        return cached[1]
-    names: dict[str, str] = {}
-    order: list[str] = []
-    by_name: dict[str, Parameter] = {}
-    sets: dict[str, dict[str, Parameter]] = {}
-    for parameter_set in command.parameter_sets:
-        members = sets.setdefault(parameter_set.name, {})
-        for parameter in parameter_set.parameters:
-            members[parameter.name] = parameter
-            if parameter.name not in by_name:
-                by_name[parameter.name] = parameter
-                order.append(parameter.name)
-    common: dict[str, Parameter] = {}
-    extra = COMMON_PARAMETERS + (SHOULD_PROCESS_PARAMETERS if command.supports_should_process
-                                 else ())
-    for parameter in extra:
-        if parameter.name not in by_name:
-            common[parameter.name] = parameter
-            order.append(parameter.name)
-    for parameter in [*by_name.values(), *common.values()]:
-        names.setdefault(parameter.name.lower(), parameter.name)
-        for alias in parameter.aliases:
-            names.setdefault(alias.lower(), parameter.name)
-    if not sets:
-        sets["__AllParameterSets"] = {}
-    meta = Metadata(names, order, by_name, sets, common)
-    _METADATA[id(command)] = (command, meta)
-    return meta
-
-
-# --- conversion to a parameter's type ---------------------------------------------------------
-
-
-def coerce(fr: Frame, command: Command, parameter: Parameter, value: Any,
-           *, script: bool = False) -> Any:
-    """``value`` converted to ``parameter``'s type; binding errors as PowerShell words them."""
-    eng = fr.eng
-    element, array = T.split_array(parameter.type)
-    type_name = T.resolve(element)
-    try:
-        if type_name in (T.BOOLEAN, T.SWITCH) and not array:
-            return _boolean(value, type_name, eng.dialect)
-        if type_name is not None and is_known(type_name):
-            if array:
-                items = value if isinstance(value, list) else [value]
-                if value is None:
-                    return None
-                return [convert(item, type_name, eng.dialect) for item in items]
-            if isinstance(value, list) and type_name not in (T.OBJECT, T.PSOBJECT, T.STRING):
-                if len(value) == 1:
-                    value = value[0]
-                else:
-                    raise ConversionError(
-                        f'Cannot convert the "{to_str(value, eng.dialect)}" value of type '
-                        f'"System.Object[]" to type "{type_name}".',
-                        fqid="ConvertToFinalInvalidCastException")
-            return convert(value, type_name, eng.dialect)
-        return eng.runtime.convert(value, parameter.type)
-    except ConversionError as exc:
-        if script:
-            raise B.binding_error(B.TRANSFORMATION.format(parameter.name, exc.reason),
-                                  "ParameterArgumentTransformationError", "InvalidData",
-                                  command.name, command.type_name) from None
-        raise B.binding_error(B.CANNOT_CONVERT.format(parameter.name, exc.reason),
-                              "CannotConvertArgumentNoMessage", "InvalidArgument",
-                              command.name, command.type_name) from None
-
-
-def _boolean(value: Any, type_name: str, dialect: Any) -> bool:
-    if isinstance(value, list) and len(value) == 1:
-        value = value[0]
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float):
-        return value != 0
-    if value is None:
-        return False
-    shown = type_name_of(value)
-    text = B.BOOLEAN_ONLY if type_name == T.BOOLEAN else B.SWITCH_ONLY
-    raise ConversionError(text.format(shown))
-
-
-def validate(command: Command, parameter: Parameter, value: Any, mandatory: bool) -> None:
-    if value is None:
-        if mandatory:
-            raise B.binding_error(B.NULL_NOT_ALLOWED.format(parameter.name),
-                                  "ParameterArgumentValidationErrorNullNotAllowed",
-                                  "InvalidData", command.name, command.type_name)
-        return
-    if mandatory and value == "" and parameter.type.lower() in ("string", "system.string"):
-        raise B.binding_error(B.EMPTY_STRING_NOT_ALLOWED.format(parameter.name),
-                              "ParameterArgumentValidationErrorEmptyStringNotAllowed",
-                              "InvalidData", command.name, command.type_name)
-    if mandatory and isinstance(value, list) and not value:
-        raise B.binding_error(B.EMPTY_ARRAY_NOT_ALLOWED.format(parameter.name),
-                              "ParameterArgumentValidationErrorEmptyArrayNotAllowed",
-                              "InvalidData", command.name, command.type_name)
-    if parameter.validate_set:
-        allowed = {v.lower() for v in parameter.validate_set}
-        for item in value if isinstance(value, list) else [value]:
-            if to_str(item).lower() not in allowed:
-                raise B.binding_error(
-                    B.VALIDATE_SET.format(parameter.name, to_str(item),
-                                          ",".join(parameter.validate_set)),
-                    "ParameterArgumentValidationError", "InvalidData", command.name,
-                    command.type_name)
-
-
-# --- binding a cmdlet call ----------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class Bound:
-    args: dict[str, Any]
-    common: dict[str, Any]
-    sets: list[str]
-    """Candidate parameter sets left after the command-line arguments."""
-
-
-def bind_arguments(fr: Frame, command: Command, arguments: list[tuple[str, Any, Any, str]]
-                   ) -> Bound:
-    """Bind a call's command-line arguments: ``(kind, name, value, text)`` tuples in order,
-    kind 'param' (value _NO_VALUE when none was given with ':') or 'arg'."""
-    meta = metadata(command)
-    named: dict[str, Any] = {}
-    positional: list[tuple[Any, str]] = []
-    i = 0
-    while i < len(arguments):
-        kind, name, value, text = arguments[i]
-        i += 1
-        if kind == "arg":
-            positional.append((value, text))
-            continue
-        canonical = B.resolve_name(name, meta.names, meta.order, command.name,
-                                   command.type_name)
-        parameter = meta.by_name.get(canonical) or meta.common[canonical]
-        if canonical in named:
-            raise B.binding_error(B.ALREADY_BOUND.format(canonical), "ParameterAlreadyBound",
-                                  "InvalidArgument", command.name, command.type_name)
-        if value is _NO_VALUE:
-            if parameter.is_switch:
-                value = True
-            elif i < len(arguments) and arguments[i][0] == "arg":
-                value = arguments[i][2]
-                i += 1
-            else:
-                element, array = T.split_array(parameter.type)
-                full = (T.resolve(element) or element) + ("[]" if array else "")
-                raise B.binding_error(B.MISSING_ARGUMENT.format(canonical, full),
-                                      "MissingArgument", "InvalidArgument", command.name,
-                                      command.type_name)
-        named[canonical] = value
-    common = {k: v for k, v in named.items() if k in meta.common}
-    own = {k: v for k, v in named.items() if k not in meta.common}
-    sets = [name for name, members in meta.sets.items() if all(k in members for k in own)]
-    if not sets:
-        raise B.binding_error(B.AMBIGUOUS_SET, "AmbiguousParameterSet", "InvalidArgument",
-                              command.name, command.type_name)
-    for value, text in positional:
-        parameter_name = _next_positional(meta, command, sets, own)
-        if parameter_name is None:
-            raise B.binding_error(B.POSITIONAL_NOT_FOUND.format(text or to_str(value)),
-                                  "PositionalParameterNotFound", "InvalidArgument",
-                                  command.name, command.type_name, target=value)
-        own[parameter_name] = value
-        sets = [s for s in sets if parameter_name in meta.sets[s]]
-    converted: dict[str, Any] = {}
-    for name, value in own.items():
-        parameter = meta.by_name[name]
-        result = coerce(fr, command, parameter, value)
-        mandatory = any(meta.sets[s][name].mandatory for s in sets if name in meta.sets[s])
-        validate(command, parameter, result, mandatory)
-        converted[name] = result
-    for name, value in common.items():
-        parameter = meta.common[name]
-        if parameter.type == "ActionPreference":
-            try:
-                common[name] = to_action_preference(value, fr.eng.dialect)
-            except ConversionError as exc:
-                raise B.binding_error(B.CANNOT_CONVERT.format(name, exc.reason),
-                                      "CannotConvertArgumentNoMessage", "InvalidArgument",
-                                      command.name, command.type_name) from None
-        elif parameter.is_switch:
-            common[name] = _boolean(value, T.SWITCH, fr.eng.dialect)
-    return Bound(converted, common, sets)
-
-
-def _next_positional(meta: Metadata, command: Command, sets: list[str],
-                     bound: dict[str, Any]) -> str | None:
-    """The parameter the next positional argument binds to (lowest open position; the
-    default set's parameter where sets disagree)."""
-    best: tuple[int, int, str] | None = None
-    for set_name in sets:
-        for name, parameter in meta.sets[set_name].items():
-            if parameter.position is None or name in bound:
-                continue
-            preference = 0 if set_name == command.default_set else 1
-            key = (parameter.position, preference, name)
-            if best is None or key < best:
-                best = key
-    return best[2] if best is not None else None
-
-
-def choose_set(command: Command, meta: Metadata, sets: list[str], args: Mapping[str, Any]
-               ) -> str:
-    """The parameter set a complete call binds to, or the binder's error."""
-    satisfied = [s for s in sets
-                 if all(name in args for name, p in meta.sets[s].items() if p.mandatory)]
-    if len(satisfied) == 1:
-        return satisfied[0]
-    if satisfied:
-        if command.default_set in satisfied:
-            return command.default_set or satisfied[0]
-        # Several sets fit and none is the default: PowerShell prefers the one whose
-        # parameters were all given explicitly; with only optional ones left it cannot tell.
-        exact = [s for s in satisfied if set(args) <= set(meta.sets[s])]
-        if len(exact) == 1:
-            return exact[0]
-        raise B.binding_error(B.AMBIGUOUS_SET, "AmbiguousParameterSet", "InvalidArgument",
-                              command.name, command.type_name)
-    preferred = command.default_set if command.default_set in sets else sets[0]
-    missing = [name for name, p in meta.sets[preferred].items()
-               if p.mandatory and name not in args]
-    # A missing mandatory parameter makes PowerShell prompt; a remote session has no user,
-    # so the binder's error is what the client sees.
-    raise B.binding_error(B.MISSING_MANDATORY.format("".join(f" {m}" for m in missing)),
-                          "MissingMandatoryParameter", "InvalidArgument", command.name,
-                          command.type_name)
-
-
-def bind_pipeline_input(fr: Frame, command: Command, meta: Metadata, sets: list[str],
-                        args: dict[str, Any], item: Any) -> tuple[dict[str, Any], list[str],
-                                                                  list[str]] | None:
-    """Bind one input object: by value first, then by property name. None when it binds
-    to nothing."""
-    bound = dict(args)
-    names: list[str] = []
-    candidates = list(sets)
-    for set_name in sets:
-        for name, parameter in meta.sets[set_name].items():
-            if not parameter.from_pipeline or name in bound:
-                continue
-            try:
-                value = coerce(fr, command, parameter, item)
-            except StatementError:
-                continue
-            bound[name] = value
-            names.append(name)
-            break
-        if names:
-            break
-    if not names:
-        for set_name in sets:
-            for name, parameter in meta.sets[set_name].items():
-                if not parameter.by_property_name or name in bound:
-                    continue
-                found = _property(item, parameter)
-                if found is _NO_VALUE:
-                    continue
-                try:
-                    bound[name] = coerce(fr, command, parameter, found)
-                except StatementError:
-                    continue
-                names.append(name)
-    if not names:
-        return None
-    candidates = [s for s in sets if all(n in meta.sets[s] for n in names)] or sets
-    return bound, candidates, names
-
-
-def _property(item: Any, parameter: Parameter) -> Any:
-    if isinstance(item, PSObject):
-        for name in (parameter.name, *parameter.aliases):
-            if item.has(name):
-                return item.get(name)
-    if isinstance(item, PSHashtable):
-        return _NO_VALUE
-    return _NO_VALUE
-
-
-# --- the call site: what an Invocation talks to -----------------------------------------------
-
-
-class CallSite:
-    """One command in one pipeline: its streams, preferences and cancellation."""
-
-    def __init__(self, fr: Frame, command: Command, common: dict[str, Any]) -> None:
-        self.fr = fr
-        self.eng = fr.eng
-        self.command = command
-        self.common = common
-        self.downstream: Out = _discard
-        self.pipeline_bound: tuple[str, ...] = ()
-        self.state: dict[str, Any] = {}
-        """Per-call state of an engine cmdlet (Select-Object's counters...)."""
-
-    def write(self, value: Any) -> None:
-        self.downstream(value)
-
-    def action(self, parameter: str, variable: str) -> str:
-        given = self.common.get(parameter)
-        if isinstance(given, PSEnum):
-            return given.name
-        return self.eng.preference(self.fr, variable)
-
-    def write_error(self, record: PSErrorRecord) -> None:
-        """A non-terminating error, under -ErrorAction or $ErrorActionPreference."""
-        if not record.activity:
-            record = _with_activity(record, self.command.name)
-        action = self.action("ErrorAction", "erroractionpreference")
-        if action == "Ignore":
-            return
-        if action in ("Stop", "Inquire", "Suspend", "Break"):
-            # ActionPreferenceStopException: script-terminating, carrying the error record.
-            raise ScriptError(record)
-        self.eng.record_error(record)
-        if action == "Continue":
-            self.eng.write_error(record)
-
-    def throw(self, record: PSErrorRecord) -> None:
-        if not record.activity:
-            record = _with_activity(record, self.command.name)
-        raise StatementError(record)
-
-    def warn(self, text: str) -> None:
-        action = self.action("WarningAction", "warningpreference")
-        if action in ("SilentlyContinue", "Ignore"):
-            return
-        if action in ("Stop", "Inquire", "Suspend", "Break"):
-            raise ScriptError(PSErrorRecord(
-                message="The running command stopped because the preference variable "
-                        f'"WarningPreference" or common parameter is set to Stop: {text}',
-                category="OperationStopped", fqid="ActionPreferenceStop",
-                reason="ActionPreferenceStopException",
-                exception_type="System.Management.Automation.ActionPreferenceStopException"))
-        self.eng.outcome.warnings.append(text)
-
-    def progress(self, record: ProgressRecord) -> None:
-        if self.eng.preference(self.fr, "progresspreference") in ("SilentlyContinue", "Ignore"):
-            return
-        self.eng.outcome.progress.append(record)
-        self.eng.runtime.on_progress(record)
-
-    def sleep(self, seconds: float) -> None:
-        eng = self.eng
-        eng.check_cancel()
-        remaining = max(0.0, float(seconds))
-        chunk = max(remaining / 20, 0.05)
-        while remaining > 0:
-            step = min(chunk, remaining)
-            eng.runtime.sleep(step)
-            remaining -= step
-            eng.check_cancel()
-
-    @property
-    def cancelled(self) -> bool:
-        return self.eng.cancel is not None and self.eng.cancel.is_set()
-
-    def should_process(self, target: str, action: str | None) -> bool:
-        if self.common.get("WhatIf") or (
-                "WhatIf" not in self.common and bool(self.fr.scope.lookup("whatifpreference"))):
-            return False
-        impact = _IMPACT.get(self.command.confirm_impact.lower(), 2)
-        if "Confirm" in self.common:
-            threshold = 1 if self.common["Confirm"] else 0
-        else:
-            preference = to_str(self.fr.scope.lookup("confirmpreference")).lower()
-            threshold = _IMPACT.get(preference, 3)
-        if threshold == 0 or threshold > impact:
-            return True
-        operation = action or self.command.name
-        query = ("Are you sure you want to perform this action?\n"
-                 f'Performing the operation "{operation}" on target "{target}".')
-        self.prompt(query)
-        return False
-
-    def should_continue(self, query: str, caption: str) -> bool:
-        self.prompt(query)
-        return False
-
-    def prompt(self, message: str) -> None:
-        """A prompt in a remote session without a user: the host refuses it.
-
-        InternalHostUserInterface.ThrowPromptNotInteractive (HostInterfaceExceptionsStrings
-        HostFunctionPromptNotImplemented); the exception escapes the cmdlet, so it is
-        statement-terminating. UNCONFIRMED: the command class appended to the FQID.
-        """
-        type_name = self.command.type_name
-        raise StatementError(PSErrorRecord(
-            message="A command that prompts the user failed because the host program or the "
-                    "command type does not support user interaction. The host was attempting "
-                    f"to request confirmation with the following message: {message}",
-            category="NotImplemented",
-            fqid="HostFunctionNotImplemented" + (f",{type_name}" if type_name else ""),
-            activity=self.command.name, reason="HostException",
-            exception_type="System.Management.Automation.Host.HostException"))
-
-
-def _with_activity(record: PSErrorRecord, activity: str) -> PSErrorRecord:
-    from dataclasses import replace
-
-    return replace(record, activity=activity)
-
-
-def _discard(_: Any) -> None:
-    return None
 
 
 # --- stages ------------------------------------------------------------------------------------
@@ -597,199 +140,6 @@ class ScriptStage(Stage):
         self.function.call(self.fr, self.arguments, self.downstream, self.items)
 
 
-# --- functions and script blocks ------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class ParamSpec:
-    name: str
-    type: A.TypeRef | None
-    mandatory: bool
-    validate_set: tuple[str, ...]
-    default: Ev | None
-    position: int | None
-
-    @property
-    def parameter(self) -> Parameter:
-        type_name = "Object"
-        if self.type is not None:
-            type_name = self.type.name + ("[]" if self.type.array else "")
-        return Parameter(self.name, type_name, mandatory=self.mandatory,
-                         validate_set=self.validate_set)
-
-
-def compile_params(compiler: Compiler, decls: list[A.ParamDecl]) -> list[ParamSpec]:
-    return [ParamSpec(d.name, d.type, d.mandatory, d.validate_set,
-                      compiler.expr(d.default) if d.default is not None else None, d.position)
-            for d in decls]
-
-
-_SCRIPT_COMMAND = Command("script", "", (), None, lambda inv: None)
-
-
-def _typed_empty(spec: ParamSpec) -> Any:
-    if spec.type is None or spec.type.array:
-        return None
-    name = spec.type.name
-    if name in T.INTEGER_RANGES:
-        return 0
-    return {T.STRING: "", T.BOOLEAN: False, T.SWITCH: False, T.DOUBLE: 0.0}.get(name)
-
-
-def bind_values(fr: Frame, specs: list[ParamSpec], named: dict[str, Any],
-                positional: list[Any], command: Command, target: Frame) -> list[Any]:
-    """Bind already-resolved values into ``target``'s scope; returns unbound positional
-    arguments (``$args``)."""
-    by_name = {s.name: s for s in specs}
-    bound: dict[str, Any] = {}
-    for name, value in named.items():
-        spec = by_name[name]
-        bound[name] = _convert_spec(fr, spec, value, command)
-    order = sorted((s for s in specs if s.name not in bound),
-                   key=lambda s: (s.position if s.position is not None else 10**6))
-    rest = list(positional)
-    for spec in order:
-        if not rest:
-            break
-        if spec.type is not None and spec.type.name == T.SWITCH:
-            continue
-        bound[spec.name] = _convert_spec(fr, spec, rest.pop(0), command)
-    missing = [s.name for s in specs if s.mandatory and s.name not in bound]
-    if missing:
-        raise B.binding_error(B.MISSING_MANDATORY.format("".join(f" {m}" for m in missing)),
-                              "MissingMandatoryParameter", "InvalidArgument", command.name,
-                              command.type_name)
-    scope = target.scope.vars
-    for spec in specs:
-        if spec.name in bound:
-            scope[spec.name.lower()] = bound[spec.name]
-        elif spec.default is not None:
-            value = spec.default(target)
-            scope[spec.name.lower()] = _convert_spec(fr, spec, value, command, validate=False)
-        else:
-            scope[spec.name.lower()] = _typed_empty(spec)
-    return rest
-
-
-def _convert_spec(fr: Frame, spec: ParamSpec, value: Any, command: Command,
-                  validate_value: bool = True, *, validate: bool = True) -> Any:
-    parameter = spec.parameter
-    if spec.type is not None and spec.type.name == T.STRING and not spec.type.array and \
-            isinstance(value, list):
-        value = " ".join(to_str(v, fr.eng.dialect) for v in value)
-    result = coerce(fr, command, parameter, value, script=True) if spec.type is not None \
-        else value
-    if validate and validate_value:
-        _validate_script(command, spec, result)
-    return result
-
-
-def _validate_script(command: Command, spec: ParamSpec, value: Any) -> None:
-    parameter = spec.parameter
-    validate(command, parameter, value, spec.mandatory)
-
-
-def bind_script_parameters(fr: Frame, specs: list[ParamSpec],
-                           parameters: Mapping[str, object]) -> None:
-    """Bind the parameters a client sent (by name) to the script's param() block."""
-    names = {s.name.lower(): s.name for s in specs}
-    order = [s.name for s in specs]
-    named: dict[str, Any] = {}
-    for given, value in parameters.items():
-        canonical = B.resolve_name(given, names, order)
-        if canonical in named:
-            raise B.binding_error(B.ALREADY_BOUND.format(canonical), "ParameterAlreadyBound",
-                                  "InvalidArgument")
-        named[canonical] = value
-    bind_values(fr, specs, named, [], _SCRIPT_COMMAND, fr)
-
-
-class Function:
-    """A function or script block, callable as a command."""
-
-    def __init__(self, name: str, specs: list[ParamSpec], body: Run,
-                 frame: Frame | None = None, dot: bool = False) -> None:
-        self.name = name
-        self.specs = specs
-        self.body = body
-        self.frame = frame
-        self.dot = dot
-        self.command = Command(name, "", (), None, lambda inv: None)
-
-    def call(self, fr: Frame, arguments: list[tuple[str, Any, Any, str]], out: Out,
-             items: list[Any]) -> None:
-        from hvtui.lab.pwsh.engine import BreakLoop, ContinueLoop, Frame, ReturnFlow, Scope
-
-        parent = (self.frame or fr).scope if self.dot else fr.scope
-        target = Frame(fr.eng, parent if self.dot else Scope(parent))
-        names = {s.name.lower(): s.name for s in self.specs}
-        order = [s.name for s in self.specs]
-        named: dict[str, Any] = {}
-        positional: list[Any] = []
-        i = 0
-        while i < len(arguments):
-            kind, name, value, _text = arguments[i]
-            i += 1
-            if kind == "arg":
-                positional.append(value)
-                continue
-            canonical = B.resolve_name(name, names, order, self.name)
-            spec = next(s for s in self.specs if s.name == canonical)
-            if value is _NO_VALUE:
-                if spec.type is not None and spec.type.name == T.SWITCH:
-                    value = True
-                elif i < len(arguments) and arguments[i][0] == "arg":
-                    value = arguments[i][2]
-                    i += 1
-                else:
-                    type_name = spec.type.name if spec.type is not None else T.OBJECT
-                    raise B.binding_error(B.MISSING_ARGUMENT.format(canonical, type_name),
-                                          "MissingArgument", "InvalidArgument", self.name)
-            if canonical in named:
-                raise B.binding_error(B.ALREADY_BOUND.format(canonical),
-                                      "ParameterAlreadyBound", "InvalidArgument", self.name)
-            named[canonical] = value
-        rest = bind_values(fr, self.specs, named, positional, self.command, target)
-        target.scope.vars["args"] = rest
-        target.scope.vars["input"] = items
-        try:
-            self.body(target, out)
-        except ReturnFlow:
-            pass
-        except (BreakLoop, ContinueLoop):
-            raise
-
-
-def compile_function(compiler: Compiler, node: A.FunctionDef) -> Function:
-    return Function(node.name, compile_params(compiler, node.params), compiler.block(node.body))
-
-
-def invoke_script_block(fr: Frame, block: ScriptBlock, args: list[Any]) -> Any:
-    """``$sb.Invoke(args)``: output collected into a list (as a Collection<PSObject>)."""
-    function = Function("<ScriptBlock>", block.params, block.body)
-    items: list[Any] = []
-    function.call(block.frame or fr, [("arg", "", a, "") for a in args], items.append, [])
-    return items
-
-
-def run_block_with_item(fr: Frame, block: ScriptBlock, item: Any, out: Out) -> None:
-    """A script block run by ForEach-Object / Where-Object: in the caller's scope, with
-    ``$_`` set to ``item``."""
-    from hvtui.lab.pwsh.engine import Frame as EngineFrame
-
-    owner = block.frame if isinstance(block.frame, EngineFrame) else fr
-    scope = owner.scope
-    saved = scope.vars.get("_", _NO_VALUE)
-    scope.vars["_"] = item
-    try:
-        block.body(owner, out)
-    finally:
-        if saved is _NO_VALUE:
-            scope.vars.pop("_", None)
-        else:
-            scope.vars["_"] = saved
-
-
 # --- compiling pipelines ------------------------------------------------------------------------
 
 
@@ -811,7 +161,7 @@ def _evaluate_arguments(fr: Frame, elements: list[tuple[str, str, Ev | None, str
     arguments: list[tuple[str, Any, Any, str]] = []
     for kind, name, ev, text, splat in elements:
         if kind == "param":
-            arguments.append(("param", name, ev(fr) if ev is not None else _NO_VALUE, ""))
+            arguments.append(("param", name, ev(fr) if ev is not None else NO_VALUE, ""))
             continue
         assert ev is not None
         value = ev(fr)
@@ -856,11 +206,14 @@ def compile_pipeline(compiler: Compiler, node: A.Pipeline) -> Run:
     calls: list[tuple[str, Ev | None, list[tuple[str, str, Ev | None, str, bool]]]] = []
     commands = [node.head, *node.tail] if isinstance(node.head, A.CommandCall) else node.tail
     if isinstance(node.head, A.Expr):
-        head_expr = compiler.expr(node.head)
+        head_expr = compiler.raw_var(node.head) if isinstance(node.head, A.Var) else \
+            compiler.expr(node.head)
     for call in commands:
         assert isinstance(call, A.CommandCall)
         target = compiler.expr(call.target) if call.target is not None else None
         calls.append((call.name, target, _compile_elements(compiler, call)))
+
+    from hvtui.lab.pwsh.engine import AUTOMATION_NULL
 
     def run(fr: Frame, out: Out) -> None:
         stages = [make_stage(fr, name, target, _evaluate_arguments(fr, elements))
@@ -874,7 +227,9 @@ def compile_pipeline(compiler: Compiler, node: A.Pipeline) -> Run:
             if head_expr is not None:
                 value = head_expr(fr)
                 process = stages[0].process
-                if isinstance(value, list):
+                if value is AUTOMATION_NULL:
+                    pass
+                elif isinstance(value, list):
                     for item in value:
                         process(item)
                 else:
@@ -897,14 +252,3 @@ def compile_pipeline(compiler: Compiler, node: A.Pipeline) -> Run:
 
 def _is(stop: StopUpstream, stage: Stage) -> bool:
     return stop.stage is stage or stop.stage is getattr(stage, "site", None)
-
-
-def check_cancelled(fr: Frame) -> None:
-    if fr.eng.cancel is not None and fr.eng.cancel.is_set():
-        raise PipelineStopped(PIPELINE_STOPPED)
-
-
-def member_value(item: Any, name: str, fr: Frame) -> Any:
-    return get_member(item, name, fr.eng.dialect)
-
-

@@ -4,7 +4,33 @@ The lab implements :class:`Runtime` per host: which commands exist there (each a
 :class:`Command` with PowerShell's parameter metadata and a Python ``invoke``), the
 PowerShell edition and version, conversions to its domain types, progress and time.
 The engine binds every call like PowerShell's parameter binder and hands the command an
-:class:`Invocation` once per pipeline input object (or once without input).
+:class:`Invocation` once per pipeline input object (or once without input). For example::
+
+    def start_vm(inv: Invocation) -> None:
+        for vm in find_vms(inv):                    # inv.args["Name"] or inv.args["VM"]
+            if not inv.should_process(vm.name):     # -WhatIf, -Confirm, $ConfirmPreference
+                continue
+            if vm.running:
+                inv.write_error(already_running(vm))  # non-terminating: -ErrorAction decides
+                continue
+            inv.sleep(2.0)                          # lab time; raises when cancelled
+            if inv.args.get("Passthru"):
+                inv.write(vm.as_psobject())
+
+    START_VM = Command(
+        "Start-VM", "Hyper-V",
+        (ParameterSet("Name", (Parameter("Name", "String[]", mandatory=True, position=0,
+                                         by_property_name=True, aliases=("VMName",)),
+                               Parameter("Passthru", "SwitchParameter"))),
+         ParameterSet("VMObject", (Parameter("VM", "VirtualMachine[]", mandatory=True,
+                                             position=0, from_pipeline=True),
+                                   Parameter("Passthru", "SwitchParameter")))),
+        "Name", start_vm, supports_should_process=True,
+        type_name="Microsoft.HyperV.PowerShell.Commands.StartVM")
+
+``VirtualMachine[]`` is not a type the engine knows, so binding asks ``Runtime.convert``.
+A failure the command cannot go on from is ``inv.throw(record)`` (ThrowTerminatingError).
+Python exceptions other than the engine's own are lab defects: they leave :func:`run`.
 """
 
 from __future__ import annotations
@@ -17,7 +43,7 @@ from hvtui.lab.pwsh.errors import PSErrorRecord
 from hvtui.remote.base import ProgressRecord
 
 if TYPE_CHECKING:
-    from hvtui.lab.pwsh.commands import CallSite
+    from hvtui.lab.pwsh.callsite import CallSite
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +99,8 @@ class Command:
     """Optional BeginProcessing (runs once before the first input object)."""
     end: Callable[[Invocation], None] | None = field(default=None, compare=False)
     """Optional EndProcessing (runs once after the last input object)."""
+    cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """The engine's binding tables for this command, built on first use."""
 
 
 class Invocation:
@@ -159,6 +187,10 @@ class Runtime(Protocol):
     def sleep(self, seconds: float) -> None:
         """Block for ``seconds`` of lab time."""
         ...
+
+    # Optional: ``command_names() -> Iterable[str]``, every command the host has, lets
+    # ``Get-Command`` with a wildcard find host commands (without it, it finds only the
+    # engine's core cmdlets and the script's functions).
 
 
 @dataclass(slots=True)

@@ -22,7 +22,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from hvtui.lab.pwsh import types as T
-from hvtui.lab.pwsh.errors import ConversionError
+from hvtui.lab.pwsh.errors import ConversionError, PSErrorRecord
 from hvtui.lab.pwsh.values import (
     PSEnum,
     PSHashtable,
@@ -59,17 +59,23 @@ _MULTIPLIER = {"kb": 1024, "mb": 1024**2, "gb": 1024**3, "tb": 1024**4, "pb": 10
 # --- text --------------------------------------------------------------------------------------
 
 
-def format_double(value: float, dialect: Dialect = DESKTOP) -> str:
-    """A Double as .NET's ToString() writes it: 15 significant digits on .NET Framework
-    (Windows PowerShell), the shortest round-trip digits on .NET Core 3.0+ (pwsh 7);
-    scientific notation from an exponent of 15 up or below -5 (``1E+15``, ``1E-05``)."""
+def format_double(value: float, dialect: Dialect = DESKTOP, *, round_trip: bool = False
+                  ) -> str:
+    """A Double as text: 15 significant digits ("G15"), or with ``round_trip`` the shortest
+    digits that read back as the same Double; scientific notation from an exponent of 15 up
+    or below -4 (``1E+15``, ``1E-05``), as .NET writes them.
+
+    PowerShell converts a Double to a string with "G15" in every edition
+    (LanguagePrimitives.DoublePrecision; pwsh kept it when .NET Core 3.0 changed Double's
+    default, PowerShell/PowerShell#9893). Only ``$d.ToString()`` differs: "G15" on .NET
+    Framework, shortest round-trip on .NET Core 3.0+."""
     if math.isnan(value):
         return "NaN"
     if math.isinf(value):
         return "Infinity" if value > 0 else "-Infinity"
     if value == 0:
         return "-0" if dialect.core and math.copysign(1, value) < 0 else "0"
-    text = repr(value) if dialect.core else format(value, ".14e")
+    text = repr(value) if round_trip else format(value, ".14e")
     sign, digits_tuple, exponent = decimal.Decimal(text).normalize().as_tuple()
     digits = "".join(str(d) for d in digits_tuple)
     assert isinstance(exponent, int)
@@ -168,13 +174,25 @@ def to_str(value: Any, dialect: Dialect = DESKTOP, ofs: str = " ") -> str:
     if isinstance(value, PSObject):
         if value.to_string is not None:
             return value.to_string()
-        inner = "; ".join(f"{k}={to_str(v, dialect, ofs)}" for k, v in value.items())
+        if not value.names():
+            return ""
+        inner = "; ".join(f"{k}={_property_str(v, dialect)}" for k, v in value.items())
         return "@{" + inner + "}"
     if isinstance(value, ScriptBlock):
         return value.text
     if isinstance(value, XmlNode):
         return str(value)
+    if isinstance(value, PSErrorRecord):
+        return value.message
     return str(value)
+
+
+def _property_str(value: Any, dialect: Dialect) -> str:
+    """A property value inside a PSCustomObject's text: .NET's own ToString for
+    collections (MshObject.cs ToStringEmptyBaseObject does not enumerate them)."""
+    if isinstance(value, list):
+        return "System.Object[]"
+    return to_str(value, dialect)
 
 
 def quote_value(value: Any, dialect: Dialect = DESKTOP) -> str:
@@ -445,6 +463,33 @@ def to_char(value: Any, dialect: Dialect = DESKTOP) -> str:
     raise _final(value, T.CHAR, dialect)
 
 
+def to_enum(value: Any, type_name: str, members: dict[str, int]) -> PSEnum:
+    """``value`` (a name in any case, a number, or an enum of the type) as the enum
+    ``type_name`` whose names and numbers are ``members`` (for the host's enum-typed
+    parameters, e.g. ``Runtime.convert(value, 'StartAction')``).
+
+    The failure text is LanguagePrimitives' EnumSingleTypeConverter
+    (InvalidCastExceptionEnumerationNoValue, names joined with the en-US list separator).
+    UNCONFIRMED: that Windows PowerShell 5.1 words it the same way.
+    """
+    if isinstance(value, PSEnum) and value.type_name == type_name:
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        for name, number in members.items():
+            if number == value:
+                return PSEnum(type_name, name, number)
+        return PSEnum(type_name, str(value), value)
+    text = to_str(value)
+    for name, number in members.items():
+        if name.lower() == text.strip().lower():
+            return PSEnum(type_name, name, number)
+    raise ConversionError(
+        f'Cannot convert value "{text}" to type "{type_name}" due to enumeration values that '
+        "are not valid. Specify one of the following enumeration values and try again. The "
+        f'possible enumeration values are "{",".join(members)}".',
+        fqid="InvalidCastEnumStringNotFound")
+
+
 ACTION_PREFERENCES = ("SilentlyContinue", "Stop", "Continue", "Inquire", "Ignore", "Suspend",
                       "Break")
 _ACTION_VALUES = {"silentlycontinue": 0, "stop": 1, "continue": 2, "inquire": 3, "ignore": 4,
@@ -462,6 +507,7 @@ def to_action_preference(value: Any, dialect: Dialect = DESKTOP) -> PSEnum:
     if isinstance(value, str) and value.strip().lower() in _ACTION_VALUES:
         return action(value.strip().lower())
     names = ", ".join(ACTION_PREFERENCES)
+    # UNCONFIRMED wording (.NET's Enum.Parse message, as remembered from Windows PowerShell).
     raise ConversionError(
         f'Cannot convert value "{quote_value(value, dialect)}" to type '
         f'"{T.ACTION_PREFERENCE}". Error: "Unable to match the identifier name '

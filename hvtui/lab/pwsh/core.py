@@ -1,5 +1,9 @@
 """The core cmdlets the engine provides itself: they exist on every PowerShell version.
 
+Select-Object -First stops the commands before it once it has its objects, as Windows
+PowerShell 3.0 and later do (Select-Object's help: "Beginning in Windows PowerShell 3.0,
+Select-Object includes an optimization feature...").
+
 Each is a :class:`~hvtui.lab.pwsh.contract.Command` with its parameters as Windows
 PowerShell 5.1's help declares them (restricted to the sets listed); ``since`` marks a
 parameter newer than 3.0, and a host whose version predates it does not have it. The
@@ -14,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from hvtui.lab.pwsh import types as T
 from hvtui.lab.pwsh.contract import Command, Invocation, Parameter, ParameterSet
-from hvtui.lab.pwsh.convert import to_double, to_str
+from hvtui.lab.pwsh.convert import to_double, to_str, type_name_of
 from hvtui.lab.pwsh.errors import PSErrorRecord, StatementError
 from hvtui.lab.pwsh.members import get_member
 from hvtui.lab.pwsh.operators import compare, enumerate_value, equals
@@ -22,7 +26,7 @@ from hvtui.lab.pwsh.values import PSEnum, PSHashtable, PSObject, ScriptBlock
 from hvtui.remote.base import ProgressRecord
 
 if TYPE_CHECKING:
-    from hvtui.lab.pwsh.commands import CallSite
+    from hvtui.lab.pwsh.callsite import CallSite
     from hvtui.lab.pwsh.engine import Engine
 
 P = Parameter
@@ -30,7 +34,7 @@ _PIPE = {"from_pipeline": True}
 
 
 def _site(inv: Invocation) -> CallSite:
-    return inv._site  # noqa: SLF001 - core cmdlets are part of the engine
+    return inv._site
 
 
 def _state(inv: Invocation) -> dict[str, Any]:
@@ -38,7 +42,7 @@ def _state(inv: Invocation) -> dict[str, Any]:
 
 
 def _run_block(inv: Invocation, block: Any, item: Any, out: Callable[[Any], None]) -> None:
-    from hvtui.lab.pwsh.commands import run_block_with_item
+    from hvtui.lab.pwsh.functions import run_block_with_item
 
     if not isinstance(block, ScriptBlock):
         return
@@ -147,8 +151,7 @@ def _select_properties(inv: Invocation, item: Any, specs: list[Any]) -> PSObject
                         properties.append((name, value))
             else:
                 properties.append((pattern, get_member(item, pattern, dialect)))
-    original = item.type_name if isinstance(item, PSObject) else \
-        __import__("hvtui.lab.pwsh.convert", fromlist=["type_name_of"]).type_name_of(item)
+    original = item.type_name if isinstance(item, PSObject) else type_name_of(item)
     return PSObject(properties, type_names=(f"Selected.{original}", T.PSCUSTOMOBJECT,
                                             "System.Object"))
 
@@ -343,7 +346,7 @@ def _constant(text: str) -> Callable[[], str]:
 
 
 def command_info(command: Command, kind: str = "Cmdlet") -> PSObject:
-    from hvtui.lab.pwsh.commands import metadata
+    from hvtui.lab.pwsh.binding import metadata
 
     meta = metadata(command)
     parameters = PSHashtable()
@@ -378,11 +381,18 @@ def _get_command(inv: Invocation) -> None:
     eng = _site(inv).eng
     for name in inv.args.get("Name") or []:
         if any(ch in name for ch in "*?["):
-            # Wildcards search what the engine can list: its core cmdlets and the script's
-            # functions (a host's commands are only looked up by exact name).
-            for candidate in sorted(_core_names(eng)):
+            # Wildcards search the core cmdlets, the script's functions and, when the host
+            # can list them (an optional ``command_names()`` on the Runtime), its commands.
+            listed = getattr(eng.runtime, "command_names", None)
+            names = sorted(set(_core_names(eng)) | {f.name for f in eng.functions.values()} |
+                           set(listed() if callable(listed) else ()))
+            for candidate in names:
                 if fnmatch.fnmatchcase(candidate.lower(), name.lower()):
-                    found = command(candidate.lower(), eng)
+                    function = eng.functions.get(candidate.lower())
+                    if function is not None:
+                        inv.write(command_info(function.command, "Function"))
+                        continue
+                    found = command(candidate.lower(), eng) or eng.runtime.command(candidate)
                     if found is not None:
                         inv.write(command_info(found))
             continue
@@ -445,7 +455,15 @@ def _write_progress(inv: Invocation) -> None:
 
 
 def _ignore(inv: Invocation) -> None:
+    """Streams an Outcome does not carry: verbose, debug, information (Write-Host)."""
     return None
+
+
+def _start_sleep(inv: Invocation) -> None:
+    seconds = inv.args.get("Seconds")
+    if seconds is None:
+        seconds = (inv.args.get("Milliseconds") or 0) / 1000
+    inv.sleep(seconds)
 
 
 def _convert_to_json(inv: Invocation) -> None:
@@ -528,6 +546,8 @@ def _declarations() -> list[Command]:
         ], "AllCommandSet", _get_command, util + "GetCommandCommand"),
         _cmd("Write-Output", [
             ("Default", [P("InputObject", "PSObject[]", position=0, from_pipeline=True),
+                         # UNCONFIRMED: 2.0's help lacks -NoEnumerate, 3.0's was not
+                         # checked; 4.0 is the stricter choice.
                          P("NoEnumerate", "SwitchParameter", since="4.0")]),
         ], "Default", _write_output, util + "WriteOutputCommand"),
         _cmd("Write-Error", [
@@ -545,6 +565,24 @@ def _declarations() -> list[Command]:
             ("Default", [P("Message", "String", mandatory=True, position=0, from_pipeline=True,
                            aliases=("Msg",))]),
         ], "Default", _ignore, util + "WriteVerboseCommand"),
+        _cmd("Write-Debug", [
+            ("Default", [P("Message", "String", mandatory=True, position=0, from_pipeline=True,
+                           aliases=("Msg",))]),
+        ], "Default", _ignore, util + "WriteDebugCommand"),
+        _cmd("Write-Host", [
+            ("Default", [P("Object", "Object", position=0, from_pipeline=True),
+                         P("NoNewline", "SwitchParameter"), P("Separator", "Object"),
+                         P("ForegroundColor", "String"), P("BackgroundColor", "String")]),
+        ], "Default", _ignore, util + "WriteHostCommand"),
+        _cmd("Write-Information", [
+            ("Default", [P("MessageData", "Object", mandatory=True, position=0,
+                           aliases=("Msg",)), P("Tags", "String[]", position=1)]),
+        ], "Default", _ignore, util + "WriteInformationCommand"),
+        _cmd("Start-Sleep", [
+            ("Seconds", [P("Seconds", "Double", mandatory=True, position=0)]),
+            ("Milliseconds", [P("Milliseconds", "Int32", mandatory=True,
+                                aliases=("ms",))]),
+        ], "Seconds", _start_sleep, util + "StartSleepCommand"),
         _cmd("Write-Progress", [
             ("Default", [P("Activity", "String", mandatory=True, position=0),
                          P("Status", "String", position=1), P("Id", "Int32", position=2),
@@ -570,6 +608,8 @@ _ALIASES = {"%": "foreach-object", "foreach": "foreach-object", "?": "where-obje
             "measure": "measure-object", "echo": "write-output", "write": "write-output"}
 
 _BY_VERSION: dict[tuple[int, int], dict[str, Command]] = {}
+_COMMAND_SINCE = {"write-information": (5, 0)}
+"""Core cmdlets newer than PowerShell 3.0 (about_Information_Streams: 5.0)."""
 
 
 def _since(parameter: Parameter, version: tuple[int, int]) -> bool:
@@ -585,6 +625,8 @@ def commands_for(version: tuple[int, int]) -> dict[str, Command]:
     if table is None:
         table = {}
         for declared in _declarations():
+            if version < _COMMAND_SINCE.get(declared.name.lower(), (3, 0)):
+                continue
             sets = tuple(ParameterSet(s.name, tuple(p for p in s.parameters
                                                     if _since(p, version)))
                          for s in declared.parameter_sets)
@@ -610,3 +652,16 @@ def command(lowered: str, eng: Engine) -> Command | None:
 
 CORE_COMMANDS = tuple(c.name for c in _declarations())
 """The names of the cmdlets the engine provides on every host."""
+
+NOT_IMPLEMENTED = frozenset(name.lower() for name in (
+    "Set-StrictMode", "New-Object", "Add-Member", "Get-Member", "Out-String", "Out-Host",
+    "Out-Default", "Format-List", "Format-Table", "Format-Wide", "Format-Custom",
+    "Group-Object", "Compare-Object", "Tee-Object", "Get-Unique", "ConvertFrom-Json",
+    "ConvertTo-Csv", "ConvertFrom-Csv", "ConvertTo-Xml", "New-Variable", "Set-Variable",
+    "Get-Variable", "Remove-Variable", "Clear-Variable", "Invoke-Expression", "iex",
+    "Invoke-Command", "Start-Job", "Wait-Job", "Receive-Job", "Trace-Command",
+    "Measure-Command", "Select-String", "Update-TypeData", "Add-Type", "Select-Xml",
+))
+"""Core cmdlets every PowerShell has that this engine does not implement: a script that
+calls one is outside the subset (refused by ``unsupported``) rather than failing on the lab
+with a CommandNotFoundException no real host would give."""

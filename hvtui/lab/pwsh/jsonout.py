@@ -82,7 +82,7 @@ class _Writer:
         if isinstance(value, int):
             return str(value)
         if isinstance(value, float):
-            return format_double(value, Dialect(True, (7, 0)))
+            return format_double(value, round_trip=True)
         if isinstance(value, str):
             return _escape(value, self.core)
         if isinstance(value, PSEnum):

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from hvtui.lab.pwsh import types as T
-from hvtui.lab.pwsh.convert import Dialect, to_double, to_str, type_name_of
+from hvtui.lab.pwsh.convert import Dialect, format_double, to_double, to_str, type_name_of
 from hvtui.lab.pwsh.errors import ConversionError, PSErrorRecord, StatementError, runtime_error
 from hvtui.lab.pwsh.operators import cast_error, method_error, method_not_found
 from hvtui.lab.pwsh.values import PSEnum, PSHashtable, PSObject, PSVersion, XmlNode
@@ -251,7 +251,18 @@ def call_method(obj: Any, name: str, args: list[Any], dialect: Dialect) -> Any:
         if key == "remove" and len(args) == 1:
             dict.pop(obj, PSHashtable._key(args[0]), None)
             return _VOID
+        if key == "getenumerator" and not args:
+            return [PSObject([("Key", k), ("Value", v), ("Name", k)],
+                             type_names=("System.Collections.DictionaryEntry", "System.Object"))
+                    for k, v in obj.entries()]
+        if key == "clear" and not args:
+            obj.clear()
+            obj.spelling.clear()
+            return _VOID
     if isinstance(obj, list):
+        if key == "clear" and not args:  # $Error.Clear() (an ArrayList)
+            obj.clear()
+            return _VOID
         if key == "contains" and len(args) == 1:
             from hvtui.lab.pwsh.operators import equals
 
@@ -271,6 +282,8 @@ def call_method(obj: Any, name: str, args: list[Any], dialect: Dialect) -> Any:
         if key == "touniversaltime" and not args:
             return obj.astimezone(dt.UTC)
     if key == "tostring" and not args:
+        if isinstance(obj, float):
+            return format_double(obj, dialect, round_trip=dialect.core)
         return to_str(obj, dialect)
     if key == "equals" and len(args) == 1:
         from hvtui.lab.pwsh.operators import equals

@@ -289,9 +289,16 @@ def wildcard(pattern: str, case: bool = False) -> re.Pattern[str]:
     return re.compile("".join(out) + r"\Z", re.DOTALL if case else re.DOTALL | re.IGNORECASE)
 
 
+_NET_GROUP = re.compile(r"\(\?<(?![=!])")
+_NET_BACKREF = re.compile(r"\\k<([A-Za-z_][A-Za-z0-9_]*)>")
+
+
 def regex(pattern: str, case: bool = False) -> re.Pattern[str]:
+    """A .NET regular expression as Python's: named groups ``(?<n>...)`` and ``\\k<n>``
+    spelled Python's way; the rest of the syntax the scripts use is common to both."""
+    python = _NET_BACKREF.sub(r"(?P=\1)", _NET_GROUP.sub("(?P<", pattern))
     try:
-        return re.compile(pattern, 0 if case else re.IGNORECASE)
+        return re.compile(python, 0 if case else re.IGNORECASE)
     except re.error as exc:
         raise StatementError(PSErrorRecord(
             message=f"The regular expression pattern {pattern} is not valid.",

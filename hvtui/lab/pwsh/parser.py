@@ -18,6 +18,7 @@ from tree_sitter import Language, Node, Parser
 
 from hvtui.lab.pwsh import ast as A
 from hvtui.lab.pwsh import types as T
+from hvtui.lab.pwsh.core import NOT_IMPLEMENTED
 
 _LANGUAGE = Language(tree_sitter_powershell.language())
 
@@ -121,16 +122,24 @@ class Converter:
 
     def param_block(self, node: Node) -> list[A.ParamDecl]:
         decls: list[A.ParamDecl] = []
+        advanced = False
         for child in self.named(node):
             if child.type == "attribute_list":
-                # [CmdletBinding()] and the like on the block: accepted and ignored only
-                # for CmdletBinding, which changes nothing the subset observes.
                 for attribute in self.named(child):
-                    if not self.src(attribute).lower().startswith("[cmdletbinding"):
+                    if self.src(attribute).lower().replace(" ", "").startswith(
+                            "[cmdletbinding("):
+                        advanced = True
+                    else:
                         self.refuse(attribute, f"attribute {self.src(attribute)} on param()")
             elif child.type == "parameter_list":
                 decls.extend(self.parameter(p) for p in self.named(child)
                              if p.type == "script_parameter")
+        if advanced or any(d.advanced for d in decls):
+            for decl in decls:
+                decl.advanced = True
+            if not decls:
+                # An empty [CmdletBinding()] param(): a nameless marker carries the flag.
+                decls.append(A.ParamDecl(self.pos(node), "", advanced=True))
         return decls
 
     def parameter(self, node: Node) -> A.ParamDecl:
@@ -154,6 +163,7 @@ class Converter:
         args = [a for k in kids[1:] if k.type == "attribute_arguments"
                 for a in self.named(k) if a.type == "attribute_argument"]
         if name in ("parameter", "system.management.automation.parameter"):
+            decl.advanced = True
             for arg in args:
                 parts = self.named(arg)
                 key = self.src(parts[0]).lower() if parts else ""
@@ -396,12 +406,15 @@ class Converter:
     def assignment(self, node: Node) -> A.Assign:
         kids = self.named(node)
         target = self.expr(kids[0])
+        written = self.src(kids[0]).strip()
+        if isinstance(target, A.Const) and written.lower() in ("$null", "$true", "$false"):
+            target = A.Var(target.pos, written[1:].lower(), "", written)
         op = self.src(kids[1]).strip()
         if op not in _ASSIGN_OPS:
             self.refuse(kids[1], f"assignment operator {op}")
         if not isinstance(target, A.Var | A.Member | A.Index | A.Cast):
             self.refuse(kids[0], "assignment to something that is not a variable, property "
-                        "or element")
+                        "or element (such as $a, $b = 1, 2)")
         if isinstance(target, A.Cast) and not isinstance(target.operand, A.Var):
             self.refuse(kids[0], "assignment to a cast that is not a typed variable")
         value_node = kids[2]
@@ -419,10 +432,17 @@ class Converter:
         for child in self.named(node):
             if child.type == "command_name":
                 name = self.src(child)
-                if name[:1].isdigit() or name[:1] == ".":
+                if name[:1] in SINGLE_QUOTES + DOUBLE_QUOTES:
+                    self.refuse(child, f"string opening with the quote character "
+                                f"U+{ord(name[0]):04X}: PowerShell reads it as a quote, "
+                                "tree-sitter-powershell does not; open it with ' or \"")
+                elif name[:1].isdigit() or name[:1] == ".":
                     self.refuse(child, f"{name!r}: tree-sitter-powershell reads an expression "
                                 "that starts with a number (such as a range 1..$n) as a "
                                 "command name; start it with a variable or a cast")
+                elif name.lower() in NOT_IMPLEMENTED:
+                    self.refuse(child, f"command {name} (a core cmdlet the lab's engine does "
+                                "not implement)")
                 elif any(ch in name for ch in "$`\"'\u2018\u2019\u201a\u201b\u201c\u201d\u201e"):
                     self.refuse(child, f"command name {name!r} with quotes, $ or backticks")
             elif child.type == "command_invokation_operator":
@@ -583,6 +603,7 @@ class Converter:
             return A.ScriptBlockExpr(pos, params, body, text[1:-1])
         if kind == "hash_literal_expression":
             entries: list[tuple[A.Expr, A.Stmt]] = []
+            seen: set[str] = set()
             for body_node in kids:
                 for entry in self.named(body_node):
                     parts = self.named(entry)
@@ -593,6 +614,12 @@ class Converter:
                     value = self.statement(parts[1])
                     if value is None:
                         value = A.Pipeline(self.pos(parts[1]), A.Const(self.pos(parts[1]), None))
+                    if isinstance(key, A.Const) and isinstance(key.value, str):
+                        lowered = key.value.lower()
+                        if lowered in seen:
+                            self.refuse(key_inner, f"duplicate key '{key.value}' in a hash "
+                                        "literal (PowerShell refuses it when parsing)")
+                        seen.add(lowered)
                     entries.append((key, value))
             return A.HashLit(pos, entries)
         if kind == "integer_literal":

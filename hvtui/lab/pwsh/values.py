@@ -70,6 +70,19 @@ class PSObject:
         """Whether a script may assign existing properties (a deserialized object: yes, no
         code runs; a live object: the lab decides with a Lazy setter, see ``set``)."""
 
+    @classmethod
+    def record(cls, keys: tuple[str, ...], names: dict[str, str], values: list[Any]
+               ) -> PSObject:
+        """A PSCustomObject from pre-lowered keys (``[pscustomobject]@{...}`` literals)."""
+        obj = cls.__new__(cls)
+        obj._props = dict(zip(keys, values, strict=True))
+        obj._names = names
+        obj.type_names = _CUSTOM
+        obj.methods = {}
+        obj.to_string = None
+        obj.settable = True
+        return obj
+
     @property
     def type_name(self) -> str:
         return self.type_names[0] if self.type_names else "System.Object"
@@ -105,6 +118,9 @@ class PSObject:
     def __repr__(self) -> str:
         inner = "; ".join(f"{k}={v!r}" for k, v in self.items())
         return f"PSObject({self.type_name}: {inner})"
+
+
+_CUSTOM = ("System.Management.Automation.PSCustomObject", "System.Object")
 
 
 class Setter(Lazy):

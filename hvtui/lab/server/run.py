@@ -1,8 +1,10 @@
 """``hvtui lab serve``: the lab estate behind real WinRM and SSH endpoints.
 
-Every lab host gets its own WinRM (HTTPS) port and SSH port on 127.0.0.1, like real
-hosts have their own addresses. The run's secrets (a random password, an SSH client
-key, the TLS certificate and the SSH host key) live in a private state folder; the
+Every lab host gets its own WinRM ports (HTTPS, and HTTP for Negotiate/CredSSP with
+message encryption) and SSH port on 127.0.0.1, like real hosts have their own
+addresses. The secrets (a random password, an SSH client key, the TLS certificate
+and the SSH host key) and the ports live in a private state folder and are kept
+across restarts (see ``state``), so a console left open reconnects by itself; the
 written inventory points at them without holding any secret itself.
 """
 
@@ -10,15 +12,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import re
-import secrets
 import signal
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import asyncssh
 
 from hvtui.errors import ConfigError
 from hvtui.hyperv.audit import state_dir
@@ -26,10 +24,13 @@ from hvtui.lab import Lab
 from hvtui.lab.server import tls
 from hvtui.lab.server.faults import FaultPlan
 from hvtui.lab.server.sshd import SSHLabServer
+from hvtui.lab.server.state import LabState
 from hvtui.lab.server.wsman import WSManServer
 from hvtui.remote.base import Session
 
 LAB_USER = "labadmin"
+LAB_DOMAIN = "HVLAB"
+"""The lab's domain: Negotiate and CredSSP accept ``HVLAB\\labadmin`` (and ``labadmin``)."""
 
 
 @dataclass
@@ -44,11 +45,17 @@ class LabEndpoints:
     client_key: Path
     known_hosts: Path
     certificate: tls.LabCertificate
+    state: LabState
     winrm_ports: dict[str, int] = field(default_factory=dict)
+    winrm_http_ports: dict[str, int] = field(default_factory=dict)
     ssh_ports: dict[str, int] = field(default_factory=dict)
 
-    def inventory_toml(self, transport: str) -> str:
-        """An inventory pointing at this lab; secrets stay in their own owner-only files."""
+    def inventory_toml(self, transport: str, winrm_auth: str = "basic") -> str:
+        """An inventory pointing at this lab; secrets stay in their own owner-only files.
+
+        ``winrm_auth`` "basic" uses HTTPS; "ntlm", "negotiate" and "credssp" use HTTP
+        with message encryption, as the lab's domain administrator.
+        """
         lines = [
             "# Written by `hvtui lab serve`: the embedded lab over real protocols on 127.0.0.1.",
             "[defaults]",
@@ -62,17 +69,25 @@ class LabEndpoints:
                 lines += ['transport = "ssh"', f"port = {self.ssh_ports[host]}",
                           f"key = {_toml(str(self.client_key))}",
                           f"known_hosts = {_toml(str(self.known_hosts))}"]
-            else:
+            elif winrm_auth == "basic":
                 lines += ['transport = "psrp"', 'scheme = "https"', 'auth = "basic"',
                           f"port = {self.winrm_ports[host]}",
                           f"password_file = {_toml(str(self.password_file))}",
                           f"ca_bundle = {_toml(str(self.certificate.cert_path))}"]
+            else:
+                lines += ['transport = "psrp"', 'scheme = "http"', f"auth = {_toml(winrm_auth)}",
+                          f"user = {_toml(LAB_DOMAIN + chr(92) + LAB_USER)}",
+                          f"port = {self.winrm_http_ports[host]}",
+                          f"password_file = {_toml(str(self.password_file))}"]
             lines.append("")
         return "\n".join(lines)
 
     async def close(self) -> None:
-        await self.wsman.close()
-        await self.sshd.close()
+        try:
+            await self.wsman.close()
+            await self.sshd.close()
+        finally:
+            self.state.release()
 
 
 def _toml(text: str) -> str:
@@ -82,44 +97,72 @@ def _toml(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.chmod(path, 0o600)
+async def start_lab_servers(lab: Lab, folder: Path, sessions: Mapping[str, Session] | None = None,
+                            *, fresh: bool = False) -> LabEndpoints:
+    """Start WinRM and SSH endpoints for every lab host, from the state kept in ``folder``.
 
-
-async def start_lab_servers(lab: Lab, folder: Path,
-                            sessions: Mapping[str, Session] | None = None) -> LabEndpoints:
-    """Start WinRM and SSH endpoints for every lab host; secrets are new for each run.
-
-    ``sessions`` replaces the lab's own in-process sessions behind the endpoints (for
-    instance sessions that count or delay calls).
+    Ports and secrets kept there from an earlier run are used again (``fresh`` makes
+    new ones). ``sessions`` replaces the lab's own in-process sessions behind the
+    endpoints (for instance sessions that count or delay calls). Raises ConfigError
+    when another run serves from ``folder`` or a kept port is taken.
     """
-    folder.mkdir(parents=True, exist_ok=True)
-    os.chmod(folder, 0o700)
-    password = secrets.token_urlsafe(18)
-    password_file = folder / "password"
-    _write_private(password_file, password.encode())
-    client_key = folder / "client_ed25519"
-    key = asyncssh.generate_private_key("ssh-ed25519")
-    _write_private(client_key, key.export_private_key())
-    (folder / "client_ed25519.pub").write_bytes(key.export_public_key())
+    state = LabState.open(folder, fresh=fresh)
+    try:
+        return await _start(lab, state, sessions)
+    except BaseException:
+        state.release()
+        raise
+
+
+async def _start(lab: Lab, state: LabState, sessions: Mapping[str, Session] | None
+                 ) -> LabEndpoints:
+    folder = state.folder
+    password = state.password()
+    state.ensure_client_key()
     certificate = tls.load_or_create(folder)
     if sessions is None:
         sessions = {name: lab.session(name) for name in lab.host_names}
-    wsman = WSManServer(sessions, username=LAB_USER, password=password, certificate=certificate)
+    wsman = WSManServer(sessions, username=LAB_USER, password=password, certificate=certificate,
+                        domain=LAB_DOMAIN)
     sshd = SSHLabServer(sessions, users={LAB_USER: password},
                         authorized_keys=folder / "client_ed25519.pub",
                         host_key_path=folder / "ssh_host_ed25519")
-    endpoints = LabEndpoints(lab, wsman, sshd, folder, password_file, client_key,
-                             folder / "known_hosts", certificate)
-    for name in lab.host_names:
-        endpoints.winrm_ports[name] = await wsman.listen(name)
-        endpoints.ssh_ports[name] = await sshd.listen(name)
+    endpoints = LabEndpoints(lab, wsman, sshd, folder, state.password_file, state.client_key,
+                             folder / "known_hosts", certificate, state)
+    kept = state.ports()
+    listeners: dict[str, tuple[dict[str, int], Callable[[str, int], Awaitable[int]]]] = {
+        "winrm": (endpoints.winrm_ports, wsman.listen),
+        "winrm-http": (endpoints.winrm_http_ports,
+                       lambda name, port: wsman.listen(name, port, scheme="http")),
+        "ssh": (endpoints.ssh_ports, sshd.listen),
+    }
+    try:
+        for name in lab.host_names:
+            for kind, (ports, listen) in listeners.items():
+                ports[name] = await _listen_again(listen, name, kind, kept.get(kind, {}).get(name))
+    except BaseException:
+        await endpoints.close()
+        raise
+    state.save_ports({kind: ports for kind, (ports, _) in listeners.items()})
     endpoints.known_hosts.write_text(
         "".join(sshd.known_hosts_line(name) + "\n" for name in lab.host_names), encoding="utf-8")
     return endpoints
+
+
+async def _listen_again(listen: Callable[[str, int], Awaitable[int]], host: str, kind: str,
+                        port: int | None) -> int:
+    """Listen on the port ``host`` had last time (any free port the first time)."""
+    try:
+        return await listen(host, port or 0)
+    except (OSError, ConfigError) as exc:
+        if not port:
+            raise
+        why = exc.strerror if isinstance(exc, OSError) else exc.cause
+        raise ConfigError(
+            f"the lab's {kind} port {port} for {host} is taken ({why})",
+            hint="stop what uses it, or start with --fresh to pick new ports (and rewrite the "
+                 "inventory)",
+        ) from None
 
 
 def _build_lab(args: argparse.Namespace) -> Lab:
@@ -135,25 +178,32 @@ def _build_lab(args: argparse.Namespace) -> Lab:
 
 async def serve_forever(args: argparse.Namespace) -> int:
     lab = _build_lab(args)
-    endpoints = await start_lab_servers(lab, state_dir() / "lab")
+    folder = Path(args.state_dir) if getattr(args, "state_dir", None) else state_dir() / "lab"
+    endpoints = await start_lab_servers(lab, folder, fresh=getattr(args, "fresh", False))
     if args.delay:
         for name in lab.host_names:
             endpoints.wsman.set_fault(name, FaultPlan(delay=args.delay))
             endpoints.sshd.set_fault(name, FaultPlan(delay=args.delay))
     try:
         print(f"hvtui lab: {len(lab.host_names)} hosts on 127.0.0.1 (Ctrl+C stops)")
-        print(f"  {'HOST':<12} {'WINRM (https)':>14} {'SSH':>6}")
+        print(f"  {'HOST':<12} {'WINRM (https)':>14} {'WINRM (http)':>13} {'SSH':>6}")
         for name in lab.host_names:
-            print(f"  {name:<12} {endpoints.winrm_ports[name]:>14} {endpoints.ssh_ports[name]:>6}")
+            print(f"  {name:<12} {endpoints.winrm_ports[name]:>14} "
+                  f"{endpoints.winrm_http_ports[name]:>13} {endpoints.ssh_ports[name]:>6}")
         password = endpoints.password_file.read_text(encoding="utf-8")
-        print(f"  user {LAB_USER}, password {password} (also in {endpoints.password_file})")
+        print(f"  user {LAB_USER} (Negotiate/CredSSP also {LAB_DOMAIN}\\{LAB_USER}), "
+              f"password {password} (in {endpoints.password_file})")
+        print(f"  ports and secrets are kept in {endpoints.folder} for the next run "
+              "(--fresh makes new ones)")
         print(f"  SSH client key {endpoints.client_key}")
         print(f"  SSH host key fingerprint {endpoints.sshd.fingerprint}")
         print(f"  TLS certificate {endpoints.certificate.cert_path} "
               f"(SHA-256 {endpoints.certificate.thumbprint})")
         if args.write_inventory:
             target = Path(args.write_inventory)
-            target.write_text(endpoints.inventory_toml(args.transport), encoding="utf-8")
+            target.write_text(endpoints.inventory_toml(args.transport,
+                                                       getattr(args, "winrm_auth", "basic")),
+                              encoding="utf-8")
             print(f"  inventory written to {target}: hvtui --inventory {target}")
         print("READY", flush=True)
         stop = asyncio.Event()

@@ -1,25 +1,30 @@
 """The lab's SSH endpoint: a real asyncssh server on 127.0.0.1, one port per lab host.
 
 It receives exactly what :class:`hvtui.remote.ssh.SSHSession` sends to a Windows
-host and answers the way the bootstrap would on one:
+host and answers the way ``powershell.exe`` running the bootstrap would on one:
 
 * the exec request must be one of the two command lines the client uses
   (``powershell.exe`` or ``pwsh`` with the shipped bootstrap as
   ``-EncodedCommand``); anything else gets a PowerShell-style CLIXML error on
-  stderr and exit status 1, as a host fails a bad command;
-* stdin (the base64 CLIXML payload) is decoded as the bootstrap decodes it and the
-  host's :class:`hvtui.remote.base.Session` runs the script;
-* stdout is ``#< CLIXML`` then the objects and the bootstrap's marker objects,
-  deliberately split over several ``<Objs>`` documents (PowerShell's quirk);
-  progress goes to stderr as ``S="progress"`` documents while the script runs.
+  stderr and exit status 1, as a host fails a bad command. Each accepted exec
+  channel is one long-lived process (counted in ``process_starts``);
+* each stdin line is handled as the bootstrap's loop handles it: ``call <id>
+  <payload>`` decodes the base64 CLIXML payload and the host's
+  :class:`hvtui.remote.base.Session` runs the script, several calls at once (the
+  bootstrap's runspace pool); ``stop <id>`` stops that call; other lines are ignored;
+* stdout carries ``hvtui <id> progress|result <base64 CLIXML>`` frames: progress
+  records while a script runs, then one list of objects and marker objects.
 
-Closing the channel cancels the script. :meth:`SSHLabServer.set_fault` makes one
-host slow, drop the connection mid-reply, or answer garbage.
+End of input ends the process; closing the channel stops its scripts.
+:meth:`SSHLabServer.set_fault` makes one host slow, drop the connection mid-reply,
+or answer garbage.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import functools
 import hmac
 import logging
 import os
@@ -28,7 +33,6 @@ from pathlib import Path
 
 import asyncssh
 from psrpcore.types import ProgressRecord as PSProgressRecord
-from psrpcore.types import PSCustomObject, PSInt64
 
 from hvtui.errors import HvtuiError, ProtocolError
 from hvtui.lab.server.faults import FaultPlan
@@ -40,7 +44,8 @@ from hvtui.remote.ssh import (
     command_line,
     decode_payload,
     error_marker,
-    known_hosts_pattern,
+    frame,
+    host_pattern,
     warning_marker,
 )
 
@@ -72,19 +77,6 @@ def _load_authorized_keys(path: Path | None) -> set[bytes]:
         if line.strip() and not line.lstrip().startswith("#"):
             blobs.add(asyncssh.import_public_key(line.strip()).public_data)
     return blobs
-
-
-def _stdout_documents(values: list[PSValue]) -> str:
-    """stdout as a host writes it: split into up to three documents, both quirk forms."""
-    size = len(values)
-    cuts = sorted({0, size // 3, (2 * size) // 3, size})
-    chunks = [values[a:b] for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
-    text = HEADER + _NEWLINE
-    for index, chunk in enumerate(chunks):
-        if index == 2:
-            text += _NEWLINE + HEADER + _NEWLINE  # some hosts repeat the header
-        text += dumps(chunk)
-    return text
 
 
 def _reply_values(result: PSResult) -> list[PSValue]:
@@ -124,6 +116,10 @@ class SSHLabServer:
         self._ports: dict[str, int] = {}
         self._faults: dict[str, FaultPlan] = {}
         self._connections: set[asyncssh.SSHServerConnection] = set()
+        self.process_starts: dict[str, int] = {}
+        """PowerShell processes started per lab host (one per exec channel), for measuring."""
+        self._processes: set[_BootstrapSession] = set()
+        """PowerShell processes started per lab host (one per exec channel), for measuring."""
 
     def __repr__(self) -> str:
         return f"SSHLabServer(hosts={sorted(self._ports)}, users={sorted(self._users)})"
@@ -138,10 +134,11 @@ class SSHLabServer:
     def port(self, host_name: str) -> int:
         return self._ports[host_name]
 
-    def known_hosts_line(self, host_name: str) -> str:
-        """The known_hosts line that trusts this server for ``host_name``'s port."""
+    def known_hosts_line(self, host_name: str, name: str = "127.0.0.1") -> str:
+        """The known_hosts line that trusts this server for ``host_name``'s port, when
+        a client reaches it by ``name`` (an address or a DNS name)."""
         public = self.host_key.export_public_key("openssh").decode("ascii").split()
-        pattern = known_hosts_pattern("127.0.0.1", self._ports[host_name])
+        pattern = host_pattern(name, self._ports[host_name])
         return f"{pattern} {public[0]} {public[1]}"
 
     # -- faults
@@ -163,19 +160,32 @@ class SSHLabServer:
     def clear_fault(self, host_name: str) -> None:
         self._faults.pop(host_name, None)
 
+    def end_processes(self, host_name: str) -> int:
+        """End ``host_name``'s PowerShell processes, as Stop-Process or a crash would;
+        the SSH connections stay up. Returns how many there were."""
+        ended = [p for p in self._processes if p.host_name == host_name]
+        for process in ended:
+            process.end()
+        return len(ended)
+
     def fault(self, host_name: str) -> FaultPlan:
         return self._faults.get(host_name, FaultPlan())
 
     # -- lifecycle
 
-    async def listen(self, host_name: str, port: int = 0) -> int:
-        """Serve ``host_name`` on 127.0.0.1:``port`` (0: any free port); return the port."""
+    async def listen(self, host_name: str, port: int = 0, address: str = "127.0.0.1") -> int:
+        """Serve ``host_name`` on ``address``:``port`` (0: any free port); return the port.
+
+        ``address`` is a loopback address (127.0.0.1 or ::1): the lab never listens
+        beyond this machine."""
         if host_name not in self.sessions:
             raise KeyError(f"the lab has no host named {host_name!r} to serve over SSH")
         if host_name in self._acceptors:
             raise ValueError(f"{host_name!r} is already served on port {self._ports[host_name]}")
+        if address not in _LOOPBACK:
+            raise ValueError(f"the lab listens on loopback only, not {address!r}")
         acceptor = await asyncssh.listen(
-            "127.0.0.1",
+            address,
             port,
             server_host_keys=[self.host_key],
             server_factory=lambda: _LabServer(self, host_name),
@@ -188,7 +198,7 @@ class SSHLabServer:
         )
         self._acceptors[host_name] = acceptor
         self._ports[host_name] = acceptor.get_port()
-        log.info("lab sshd for %s on 127.0.0.1:%d", host_name, self._ports[host_name])
+        log.info("lab sshd for %s on %s port %d", host_name, address, self._ports[host_name])
         return self._ports[host_name]
 
     async def close(self) -> None:
@@ -258,6 +268,9 @@ class _LabServer(asyncssh.SSHServer):
         # Forward only to loopback: the lab must never become an open proxy.
         if self._lab.allow_forwarding and dest_host in _LOOPBACK:
             return True
+        if not self._lab.allow_forwarding:
+            raise asyncssh.ChannelOpenError(asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED,
+                                            "TCP forwarding is disabled on this host")
         raise asyncssh.ChannelOpenError(
             asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED,
             f"the lab forwards only to loopback, not {dest_host}:{dest_port}",
@@ -268,15 +281,16 @@ class _LabServer(asyncssh.SSHServer):
 
 
 class _BootstrapSession(asyncssh.SSHServerSession[bytes]):
-    """One exec channel: one run of the bootstrap."""
+    """One exec channel: one long-lived powershell.exe running the bootstrap."""
 
     def __init__(self, lab: SSHLabServer, host_name: str) -> None:
-        self._lab, self._host_name = lab, host_name
+        self._lab, self.host_name = lab, host_name
+        self._host_name = host_name
         self._chan: asyncssh.SSHServerChannel[bytes] | None = None
         self._command = ""
-        self._stdin = bytearray()
+        self._pending = bytearray()
         self._refused = False
-        self._task: asyncio.Task[None] | None = None
+        self._calls: dict[str, asyncio.Task[None]] = {}
 
     def connection_made(self, chan: asyncssh.SSHServerChannel[bytes]) -> None:  # type: ignore[override]
         self._chan = chan
@@ -292,23 +306,59 @@ class _BootstrapSession(asyncssh.SSHServerSession[bytes]):
                 "-NoProfile -NonInteractive -OutputFormat XML -EncodedCommand <bootstrap>); "
                 f"it refused the command line {excerpt(self._command)}."
             )
+            return
+        self._lab.process_starts[self._host_name] = (
+            self._lab.process_starts.get(self._host_name, 0) + 1)
+        self._lab._processes.add(self)
+
+    def end(self) -> None:
+        """The process dies: its calls die with it, the channel closes with exit status 1."""
+        for task in self._calls.values():
+            task.cancel()
+        self._calls.clear()
+        self._refused = True
+        if self._chan is not None and not self._chan.is_closing():
+            self._chan.exit(1)
 
     def data_received(self, data: bytes, datatype: int | None) -> None:  # type: ignore[override]
         if self._refused:
             return
-        self._stdin += data
-        if len(self._stdin) > MAX_PAYLOAD:
-            self._refuse(f"The input is larger than {MAX_PAYLOAD} bytes.")
+        self._pending += data
+        while (end := self._pending.find(b"\n")) >= 0:
+            line = bytes(self._pending[:end]).rstrip(b"\r")
+            del self._pending[:end + 1]
+            self._request(line.decode("ascii", "replace").split(" "))
+        if len(self._pending) > MAX_PAYLOAD:
+            self._refuse(f"The input line is longer than {MAX_PAYLOAD} bytes.")
+
+    def _request(self, words: list[str]) -> None:
+        """What the bootstrap's loop does with one stdin line."""
+        call_id = words[1] if len(words) > 1 else ""
+        if words[0] == "stop" and call_id in self._calls:
+            self._calls[call_id].cancel()  # PowerShell.BeginStop: the pipeline stops
+        elif words[0] == "call":
+            payload = words[2].encode("ascii") if len(words) > 2 else b""
+            task = asyncio.create_task(self._serve(call_id, payload))
+            self._calls[call_id] = task
+            task.add_done_callback(functools.partial(self._forget, call_id))
+        # anything else: the bootstrap's loop ignores it
+
+    def _forget(self, call_id: str, _: object) -> None:
+        self._calls.pop(call_id, None)
 
     def eof_received(self) -> bool:
-        if not self._refused and self._task is None:
-            self._task = asyncio.create_task(self._serve(bytes(self._stdin)))
-        return True  # keep the channel half open: the reply is still to come
+        # The client closed stdin: the bootstrap's loop ends and the process exits.
+        for task in self._calls.values():
+            task.cancel()
+        if self._chan is not None and not self._refused:
+            self._chan.exit(0)
+        return False
 
     def connection_lost(self, exc: Exception | None) -> None:
-        # The client closed the channel (cancel, timeout) or the connection died.
-        if self._task is not None and not self._task.done():
-            self._task.cancel()
+        # The channel or the connection closed: the process goes with it.
+        self._lab._processes.discard(self)
+        for task in self._calls.values():
+            task.cancel()
 
     # -- replies
 
@@ -320,22 +370,19 @@ class _BootstrapSession(asyncssh.SSHServerSession[bytes]):
         self._chan.write_stderr(text.encode("utf-8"))
         self._chan.exit(1)
 
-    def _progress(self, record: ProgressRecord) -> None:
-        if self._chan is None or self._chan.is_closing():
-            return
-        wrapper = PSCustomObject(
-            SourceId=PSInt64(1),
-            Record=PSProgressRecord(
-                Activity=record.activity,
-                ActivityId=0,
-                StatusDescription=record.status,
-                PercentComplete=record.percent,
-            ),
-        )
-        text = HEADER + _NEWLINE + dumps([wrapper], Stream.PROGRESS)
-        self._chan.write_stderr(text.encode("utf-8"))
+    def _send(self, call_id: str, kind: str, values: object) -> None:
+        if self._chan is not None and not self._chan.is_closing():
+            self._chan.write(frame(call_id, kind, values))
 
-    async def _serve(self, stdin: bytes) -> None:
+    def _progress(self, call_id: str, record: ProgressRecord) -> None:
+        self._send(call_id, "progress", PSProgressRecord(
+            Activity=record.activity,
+            ActivityId=0,
+            StatusDescription=record.status,
+            PercentComplete=record.percent,
+        ))
+
+    async def _serve(self, call_id: str, payload: bytes) -> None:
         chan = self._chan
         assert chan is not None
         plan = self._lab.fault(self._host_name)
@@ -343,31 +390,31 @@ class _BootstrapSession(asyncssh.SSHServerSession[bytes]):
             if plan.delay > 0:
                 await asyncio.sleep(plan.delay)
             if plan.garbage:
-                chan.write(b"#< CLIXML\r\n<Objs Version=\"1.1.0.1\"><Obj RefId=\"0\"><MS><S N=\"")
-                chan.write(b"Name\">half an object\x00 and then noise ]]> </Objs>\r\n")
-                chan.exit(0)
+                half = base64.b64encode(b"<Objs Version='1.1.0.1'><Obj RefId='0'><MS><S")
+                chan.write(f"hvtui {call_id} result ".encode() + half + b"\r\n")
                 return
-            values = await self._run(stdin)
-            reply = _stdout_documents(values).encode("utf-8")
+            values = await self._run(call_id, payload)
+            reply = frame(call_id, "result", values)
             if plan.drop_after_bytes is not None:
                 chan.write(reply[: plan.drop_after_bytes])
                 await asyncio.sleep(0)  # let the partial reply reach the transport
                 chan.get_connection().abort()
                 return
             chan.write(reply)
-            chan.exit(0)
         except asyncio.CancelledError:
-            log.info("lab sshd: call on %s cancelled by the client", self._host_name)
+            log.info("lab sshd: call %s on %s stopped by the client", call_id, self._host_name)
+            self._send(call_id, "result", [_terminating("The pipeline has been stopped."),
+                                           END_MARKER])
             raise
         except Exception:  # a lab bug: fail like a crashing PowerShell, not silently
             log.exception("lab sshd: call on %s failed", self._host_name)
             if not chan.is_closing():
                 self._refuse("The lab failed while running the script; see the lab's log.")
 
-    async def _run(self, stdin: bytes) -> list[PSValue]:
+    async def _run(self, call_id: str, payload: bytes) -> list[PSValue]:
         """Decode the payload and run it; failures become a 'terminating' marker."""
         try:
-            script, parameters = decode_payload(stdin)
+            script, parameters = decode_payload(payload)
         except ProtocolError as exc:
             return [_terminating(f'Exception calling "Deserialize": {exc.cause}'), END_MARKER]
         session = self._lab.sessions.get(self._host_name)
@@ -377,7 +424,7 @@ class _BootstrapSession(asyncssh.SSHServerSession[bytes]):
             result = await session.invoke(
                 script,
                 parameters,  # type: ignore[arg-type]  # plain data decoded from CLIXML
-                on_progress=self._progress,
+                on_progress=lambda record: self._progress(call_id, record),
             )
         except HvtuiError as exc:
             return [_terminating(exc.cause), END_MARKER]

@@ -1,10 +1,16 @@
 """The lab's WinRM endpoint: WS-Management over HTTP(S), PSRP inside, on 127.0.0.1.
 
 An unmodified WinRM client (pypsrp, and so hvtui's PSRP transport) connects to it
-exactly as to a Windows host: HTTP Basic authentication, a Create carrying the
-runspace pool's creationXml, then Command / Send / Receive / Signal per pipeline and
-Delete at the end. Each lab host gets its own port; a pipeline's script runs as
-that host's :class:`~hvtui.remote.base.Session.invoke`.
+exactly as to a Windows host: Basic, Negotiate (NTLM) or CredSSP authentication
+(see ``wsman_auth``), with message encryption over HTTP (``wsman_crypt``), a Create
+carrying the runspace pool's creationXml, then Command / Send / Receive / Signal per
+pipeline and Delete at the end. Each lab host gets its own port; a pipeline's
+script runs as that host's :class:`~hvtui.remote.base.Session.invoke`.
+
+Over HTTP the endpoint refuses unencrypted messages, as WinRM does by default
+(``AllowUnencrypted`` false): Basic is then not offered, and a message that a
+Negotiate client did not seal is answered with HTTP 500 (what clients report from
+real hosts, e.g. pywinrm issue #129, winrm4j issue #151).
 
     server = WSManServer(sessions, username="lab", password=secret,
                          certificate=tls.load_or_create(state_dir))
@@ -27,8 +33,8 @@ import binascii
 import collections
 import contextlib
 import functools
-import hmac
 import logging
+import ssl
 import time
 import uuid
 import xml.etree.ElementTree as ET
@@ -38,9 +44,11 @@ from typing import Literal
 from psrpcore import PSRPCoreError
 
 from hvtui.errors import ConfigError
+from hvtui.lab.server import wsman_crypt
 from hvtui.lab.server import wsman_soap as soap
 from hvtui.lab.server.faults import FaultPlan
 from hvtui.lab.server.tls import LabCertificate
+from hvtui.lab.server.wsman_auth import METHODS, Authenticator, ConnectionAuth, channel_binding
 from hvtui.lab.server.wsman_http import (
     MAX_HEADER_BYTES,
     HttpError,
@@ -72,6 +80,10 @@ class WSManServer:
         username: str,
         password: str,
         certificate: LabCertificate | None = None,
+        domain: str = "HVLAB",
+        upn_suffix: str = "hvlab.test",
+        auth: tuple[str, ...] = METHODS,
+        allow_unencrypted: bool = False,
         idle_timeout: float = 7200.0,
         keepalive_timeout: float = 120.0,
     ) -> None:
@@ -79,11 +91,16 @@ class WSManServer:
             raise ConfigError("the lab's WinRM endpoint needs a user name and a password",
                               hint="pass username= and password= to WSManServer")
         self._sessions = sessions
-        self._user = username.casefold().encode("utf-8")
-        self._passwords = [password.encode("utf-8")]
-        with contextlib.suppress(UnicodeEncodeError):
-            # requests encodes str credentials as latin-1; accept that spelling too.
-            self._passwords.append(password.encode("latin-1"))
+        binding = None
+        if certificate is not None:
+            der = ssl.PEM_cert_to_DER_cert(certificate.cert_path.read_text(encoding="ascii"))
+            binding = channel_binding(der)
+        try:
+            self._auth = Authenticator(username, password, domain=domain, upn_suffix=upn_suffix,
+                                       methods=auth, allow_unencrypted=allow_unencrypted,
+                                       channel_binding=binding)
+        except ValueError as exc:
+            raise ConfigError(str(exc), hint=f"use some of {', '.join(METHODS)}") from None
         self.certificate = certificate
         """The TLS certificate HTTPS listeners present (None: HTTP only)."""
         self.idle_timeout = idle_timeout
@@ -176,6 +193,7 @@ class WSManServer:
                 await asyncio.wait_for(server.wait_closed(), timeout=5)
         self._listeners.clear()
         self._reaper = None
+        self._auth.close()
 
     async def __aenter__(self) -> WSManServer:
         return self
@@ -193,9 +211,10 @@ class WSManServer:
             self._connections.add(task)
         peer = writer.get_extra_info("peername")
         client_ip = str(peer[0]) if peer else "127.0.0.1"
+        https = writer.get_extra_info("sslcontext") is not None
         closing = False
         try:
-            await self._serve(host, client_ip, reader, writer)
+            await self._serve(host, client_ip, https, reader, writer)
         except (ConnectionError, asyncio.IncompleteReadError, TimeoutError):
             pass  # the client went away; nothing to answer
         except asyncio.CancelledError:
@@ -214,8 +233,10 @@ class WSManServer:
                     await asyncio.wait_for(writer.wait_closed(), timeout=1)
 
     async def _serve(
-        self, host: str, client_ip: str, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+        self, host: str, client_ip: str, https: bool, reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
     ) -> None:
+        security = ConnectionAuth()  # Negotiate and CredSSP authenticate the connection
         while True:
             try:
                 async with asyncio.timeout(self._keepalive):
@@ -235,7 +256,8 @@ class WSManServer:
                 writer.write(render_response(200, GARBAGE))
                 await writer.drain()
                 continue
-            status, body, headers = await self._respond(host, client_ip, request, reader.at_eof)
+            status, body, headers = await self._respond(host, client_ip, https, security,
+                                                        request, reader.at_eof)
             data = render_response(status, body, extra_headers=headers,
                                    close=not request.keep_alive)
             plan = self.fault(host)
@@ -250,59 +272,69 @@ class WSManServer:
                 return
 
     async def _respond(
-        self, host: str, client_ip: str, request: HttpRequest, client_gone: Callable[[], bool]
-    ) -> tuple[int, bytes, dict[str, str]]:
+        self, host: str, client_ip: str, https: bool, security: ConnectionAuth,
+        request: HttpRequest, client_gone: Callable[[], bool],
+    ) -> tuple[int, bytes, dict[str, str | list[str]]]:
         path = request.target.split("?", 1)[0].rstrip("/").lower()
         if path != "/wsman":
             return 404, b"", {}
         if request.method != "POST":
             return 405, b"", {"Allow": "POST"}
-        user = self._authenticate(request.headers.get("authorization", ""))
-        if user is None:
-            return 401, b"", {"WWW-Authenticate": 'Basic realm="WSMAN"'}
-        if request.headers.get("content-type", "").lower().startswith("multipart/"):
-            # Message-level encryption only exists with Negotiate/Kerberos/CredSSP.
-            return 400, b"", {}
+        verdict = self._auth.check(request.headers.get("authorization", ""), security, https)
+        challenge: dict[str, str | list[str]] = (
+            {"WWW-Authenticate": verdict.challenge} if verdict.challenge else {})
+        if verdict.user is None:
+            return 401, b"", challenge
+        content_type = request.headers.get("content-type", "")
+        sealing = ""
+        body = request.body
+        if wsman_crypt.is_encrypted(content_type):
+            sealing = wsman_crypt.protocol_of(content_type)
+            if not security.sealing or sealing.lower() != security.sealing.lower():
+                # Only a Negotiate/CredSSP context of this connection can have sealed it.
+                return 400, b"", challenge
+            try:
+                body = wsman_crypt.unwrap(body, content_type, security.context)
+            except wsman_crypt.EncryptionError as exc:
+                log.info("lab WinRM for %s: unreadable encrypted request: %s", host, exc)
+                security.reset()
+                return 400, b"", {}
+        elif body and not https and not self._auth.allow_unencrypted:
+            log.info("lab WinRM for %s: refused an unencrypted message over HTTP", host)
+            return 500, b"", challenge
+        if not body:
+            return 200, b"", challenge  # an authentication round trip with nothing to do
+        status, reply = await self._soap(host, verdict.user, client_ip, body, client_gone)
+        if not sealing:
+            return status, reply, challenge
+        kind, sealed = wsman_crypt.wrap(reply, security.sealing, security.context)
+        return status, sealed, {**challenge, "Content-Type": kind}
+
+    async def _soap(
+        self, host: str, user: str, client_ip: str, body: bytes, client_gone: Callable[[], bool]
+    ) -> tuple[int, bytes]:
+        """Handle one WS-Management message: (HTTP status, SOAP reply)."""
         relates_to: str | None = None
         try:
-            parsed = soap.parse_request(request.body)
+            parsed = soap.parse_request(body)
             relates_to = parsed.message_id
             self._counts[host][parsed.operation or "Unsupported"] += 1
             children = await self._dispatch(host, user, client_ip, parsed, client_gone)
             assert parsed.operation is not None
             action = soap.RESPONSE_ACTIONS[parsed.operation]
-            return 200, soap.envelope(action, parsed.message_id, children), {}
+            return 200, soap.envelope(action, parsed.message_id, children)
         except soap.SoapFault as refused:
-            return 500, soap.fault_envelope(refused, relates_to, host), {}
+            return 500, soap.fault_envelope(refused, relates_to, host)
         except ConnectionError:
             raise  # the client left while its Receive waited: nobody to answer
         except (PSRPCoreError, ValueError, binascii.Error) as exc:
             invalid = soap.invalid_request(f"The PowerShell Remoting data is not valid: {exc}")
-            return 500, soap.fault_envelope(invalid, relates_to, host), {}
+            return 500, soap.fault_envelope(invalid, relates_to, host)
         except Exception as exc:  # noqa: BLE001 - report as WinRM does, keep serving
             log.exception("lab WinRM for %s: request failed", host)
             internal = soap.SoapFault(0x80004005, "w:InternalError",
                                       f"The WS-Management service failed: {exc}", sender=False)
-            return 500, soap.fault_envelope(internal, relates_to, host), {}
-
-    def _authenticate(self, header: str) -> str | None:
-        """The user name when the Basic credentials are right, else None (constant time)."""
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "basic":
-            return None
-        try:
-            raw = base64.b64decode(token.strip(), validate=True)
-        except (binascii.Error, ValueError):
-            return None
-        user, sep, password = raw.partition(b":")
-        if not sep:
-            return None
-        name = user.decode("utf-8", "replace")
-        user_ok = hmac.compare_digest(name.casefold().encode("utf-8"), self._user)
-        password_ok = False
-        for expected in self._passwords:
-            password_ok |= hmac.compare_digest(password, expected)
-        return name if user_ok & password_ok else None
+            return 500, soap.fault_envelope(internal, relates_to, host)
 
     # -- WS-Management operations ---------------------------------------------------
 

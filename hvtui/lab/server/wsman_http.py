@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 MAX_HEADER_BYTES = 64 * 1024
@@ -104,11 +105,11 @@ def render_response(
     body: bytes = b"",
     *,
     content_type: str | None = "application/soap+xml;charset=UTF-8",
-    extra_headers: dict[str, str] | None = None,
+    extra_headers: Mapping[str, str | list[str]] | None = None,
     close: bool = False,
 ) -> bytes:
-    """Serialise a complete HTTP/1.1 response."""
-    headers = {
+    """Serialise a complete HTTP/1.1 response (a list value repeats its header)."""
+    headers: dict[str, str | list[str]] = {
         "Server": "Microsoft-HTTPAPI/2.0",
         "Date": email.utils.formatdate(usegmt=True),
         "Content-Length": str(len(body)),
@@ -119,5 +120,6 @@ def render_response(
         headers["Connection"] = "close"
     headers.update(extra_headers or {})
     lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Unknown')}"]
-    lines += [f"{name}: {value}" for name, value in headers.items()]
+    for name, value in headers.items():
+        lines += [f"{name}: {one}" for one in ([value] if isinstance(value, str) else value)]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body

@@ -1,0 +1,139 @@
+"""A frozen host is reported within its own timeout, over WinRM and over SSH.
+
+"Frozen" is what admins meet: a host whose TCP stack still accepts connections but
+that answers nothing (the lab's fault injection holds every request), or a port that
+accepts and never speaks. Whatever the transport does inside (pypsrp retries a read
+timeout five times), the pool reports the host within its own timeout plus a grace,
+the other hosts keep answering, and no worker thread outlives the call for long.
+
+Timing bounds are deliberately generous (the machine is shared): they catch a host
+that blocks for minutes, not a few hundred milliseconds of noise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import threading
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from hvtui import cli
+from hvtui.config import load_inventory
+from hvtui.errors import RemoteTimeout
+from hvtui.lab import Lab
+from hvtui.lab.server.faults import FaultPlan
+from hvtui.lab.server.run import LabEndpoints, start_lab_servers
+from hvtui.ps import catalog
+from hvtui.remote.pool import GRACE
+from hvtui.session_setup import inventory_pool
+
+TRANSPORTS = ["psrp", "ssh"]
+FROZEN = "HV-DR1"
+OTHER = "HV-NODE1"
+TIMEOUT = 2.0
+MARGIN = 8.0
+"""Generous: the bound is the host's timeout plus the pool's grace plus this."""
+
+
+@pytest.fixture
+async def endpoints(tmp_path: Path) -> AsyncIterator[LabEndpoints]:
+    lab = Lab.from_scenario(None, instant=True)
+    served = await start_lab_servers(lab, tmp_path / "lab")
+    try:
+        yield served
+    finally:
+        await served.close()
+
+
+@pytest.fixture
+async def silent_port() -> AsyncIterator[int]:
+    """A port that accepts TCP connections and never sends a byte."""
+    held: list[asyncio.StreamWriter] = []
+
+    async def hold(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)
+
+    server = await asyncio.start_server(hold, "127.0.0.1", 0)
+    yield int(server.sockets[0].getsockname()[1])
+    for writer in held:
+        writer.transport.abort()
+    server.close()
+
+
+def inventory_text(endpoints: LabEndpoints, transport: str, *, port: int | None = None) -> str:
+    """The lab's inventory, with FROZEN's own short timeout (and maybe another port)."""
+    blocks = endpoints.inventory_toml(transport).split("[[host]]")
+    for i, block in enumerate(blocks):
+        if f"name = '{FROZEN}'" in block:
+            if port is not None:
+                block = re.sub(r"port = \d+", f"port = {port}", block)
+            blocks[i] = block.rstrip("\n") + f"\ntimeout = {TIMEOUT}\n\n"
+    return "[[host]]".join(blocks)
+
+
+def psrp_threads(host: str) -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith(f"psrp-{host}")]
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_a_host_frozen_mid_session_is_reported_within_its_timeout(
+    endpoints: LabEndpoints, transport: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "inventory.toml"
+    path.write_text(inventory_text(endpoints, transport), encoding="utf-8")
+    pool = inventory_pool(load_inventory(path))
+    script = catalog.get("inventory").text
+    loop = asyncio.get_running_loop()
+    try:
+        assert (await pool.invoke(FROZEN, script)).ok  # the session is open and working
+        for server in (endpoints.wsman, endpoints.sshd):
+            server.set_fault(FROZEN, FaultPlan(delay=3600))
+        start = loop.time()
+        frozen = asyncio.create_task(pool.invoke(FROZEN, script))
+        other = await pool.invoke(OTHER, script)  # the others keep answering meanwhile
+        assert other.ok
+        with pytest.raises(RemoteTimeout) as caught:
+            await frozen
+        elapsed = loop.time() - start
+        assert elapsed < TIMEOUT + GRACE + MARGIN, f"reported after {elapsed:.1f} s"
+        assert caught.value.host == FROZEN
+        assert f"{TIMEOUT:g} s" in caught.value.user_message()
+    finally:
+        await pool.close()
+    # No worker thread keeps waiting on the frozen host (pypsrp would retry for minutes).
+    deadline = time.monotonic() + TIMEOUT + MARGIN
+    while psrp_threads(FROZEN) and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    assert not psrp_threads(FROZEN)
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_a_silent_port_is_one_clear_line_and_the_others_answer(
+    endpoints: LabEndpoints, transport: str, silent_port: int, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = tmp_path / "inventory.toml"
+    path.write_text(inventory_text(endpoints, transport, port=silent_port), encoding="utf-8")
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    code = await asyncio.to_thread(cli.main, ["--inventory", str(path), "get", "hosts"])
+    elapsed = loop.time() - start
+    captured = capsys.readouterr()
+    assert code == 1
+    problems = captured.err.strip().splitlines()
+    assert len(problems) == 1, captured.err
+    assert FROZEN in problems[0]
+    if transport == "psrp":
+        assert f"127.0.0.1:{silent_port}" in problems[0]  # names where it looked
+        assert "no WinRM answer" in problems[0] and "opening" in problems[0]
+        assert f"port {silent_port}" in problems[0]  # and what to check
+    else:
+        assert "no answer" in problems[0]
+    assert OTHER in captured.out  # every other host answered
+    # The whole command, lab start-up of sessions included, stays near the frozen
+    # host's timeout (it used to wait for pypsrp's read timeout and its retries).
+    assert elapsed < TIMEOUT + GRACE + MARGIN + 10, f"took {elapsed:.1f} s"
