@@ -50,15 +50,6 @@ def value(enum_type: str, name: str, release: str) -> PSEnum:
     return PSEnum(type_name(enum_type), name, numbers[name])
 
 
-def parse(enum_type: str, text: str, release: str) -> PSEnum | None:
-    """``text`` (a name in any case, or a number) as the enum, or None when it is neither."""
-    numbers = _numbers(enum_type, release)
-    wanted = text.strip().lower()
-    for name, number in numbers.items():
-        if name.lower() == wanted or str(number) == wanted:
-            return PSEnum(type_name(enum_type), name, number)
-    return None
-
-
-def names(enum_type: str, release: str) -> list[str]:
-    return list(_numbers(enum_type, release))
+def members(enum_type: str, release: str) -> dict[str, int]:
+    """Every name of the enum and its number on a host of ``release``."""
+    return dict(_numbers(enum_type, release))

@@ -36,6 +36,7 @@ from hvtui.lab.pwsh import (
     PSEnum,
     PSObject,
 )
+from hvtui.lab.pwsh.convert import to_enum
 from hvtui.reference import CmdletInfo, cmdlet, cmdlets, releases_from
 from hvtui.reference import enums as reference_enums
 from hvtui.remote.base import ErrorRecord, ProgressRecord
@@ -238,22 +239,16 @@ class HostRuntime:
             return converted if many else converted[0]
         enum_key = _enum_types().get(element)
         if enum_key is not None:
+            members = enums.members(enum_key, self.platform.release)
+            full = enums.type_name(enum_key)
             items = value if isinstance(value, list) else [value]
-            release = self.platform.release
-            out = []
-            for item in items:
-                text = item.name if isinstance(item, PSEnum) else str(item)
-                found = enums.parse(enum_key, text, release)
-                if found is None:
-                    choices = ", ".join(f'"{n}"' for n in enums.names(enum_key, release))
-                    raise ConversionError(
-                        f'Cannot convert value "{text}" to type "{enums.type_name(enum_key)}". '
-                        f'Error: "Unable to match the identifier name {text} to a valid '
-                        f'enumerator name. Specify one of the following enumerator names and '
-                        f'try again:\n{choices}"')
-                out.append(found)
+            out = [to_enum(item, full, members) for item in items]
             return out if many else out[0]
         return value
+
+    def command_names(self) -> list[str]:
+        """Every command this host has (Get-Command's wildcards search them)."""
+        return [declared.name for declared in command_table(self.platform).values()]
 
     def on_progress(self, record: ProgressRecord) -> None:
         if self._on_progress is not None:
