@@ -1,11 +1,19 @@
-"""Checkpoints: checkpoint-new, checkpoint-restore (R-STATE-5) and checkpoint-remove."""
+"""Checkpoint cmdlets: Checkpoint-VM, Restore-VMSnapshot (R-STATE-5) and Remove-VMSnapshot.
+
+Checkpoint names given to Restore-/Remove-VMSnapshot are wildcard patterns, as the module
+reads them (BIN neonSDK ``Commands/RestoreVMSnapshot.cs``, ``RemoveVMSnapshot.cs``).
+Restore-VMSnapshot needs exactly one match; Remove-VMSnapshot removes every match and,
+when nothing matches, does nothing and says nothing.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from hvtui.lab import records
-from hvtui.lab.estate import VM, Checkpoint, key
+from hvtui.lab import objects
+from hvtui.lab.emulation import CmdletCall, emulates, wildcard_match
+from hvtui.lab.estate import VM, Checkpoint
 from hvtui.lab.failures import (
     REPLICATION_WRONG_STATE,
     SNAPSHOT_AMBIGUOUS,
@@ -15,12 +23,21 @@ from hvtui.lab.failures import (
     invalid_state,
     object_not_found,
 )
-from hvtui.lab.power import power_off, power_on
-from hvtui.lab.registry import Call, handles
+from hvtui.lab.power import (
+    change_state,
+    each_operand,
+    only_modelled,
+    power_off,
+    power_on,
+    save,
+)
+
+_Found = tuple[VM, Checkpoint]
 
 
 def default_name(vm: VM, now: dt.datetime) -> str:
-    """Hyper-V's own name for an unnamed checkpoint, in an en-US host's format."""
+    """Hyper-V's own name for an unnamed checkpoint, in an en-US host's format
+    (UNCONFIRMED: a host in another display language formats the date its own way)."""
     hour = now.hour % 12 or 12
     ampm = "AM" if now.hour < 12 else "PM"
     stamp = f"{now.month}/{now.day}/{now.year} - {hour}:{now.minute:02d}:{now.second:02d} {ampm}"
@@ -37,69 +54,103 @@ def takes_memory(vm: VM) -> bool:
     return _version(vm.version) < (6, 2)
 
 
-def _matches(vm: VM, name: str, cmdlet: str) -> list[Checkpoint]:
-    found = [c for c in vm.checkpoints if key(c.name) == key(name)]
-    if not found:
-        raise object_not_found(cmdlet, SNAPSHOT_NOT_FOUND, name)
+def _write_snapshot(call: CmdletCall, vm: VM, checkpoint: Checkpoint) -> None:
+    call.write(objects.snapshot_object(call.view, vm, checkpoint))
+
+
+@emulates("Checkpoint-VM")
+def checkpoint_vm(call: CmdletCall) -> None:
+    """Writes the new VMSnapshot only with -Passthru."""
+    only_modelled(call, ("Name", "VM", "SnapshotName", "Passthru"))
+    wanted = str(call.arg("SnapshotName") or "")
+
+    def take(vm: VM) -> None:
+        if not call.inv.should_process(vm.name):
+            return
+        call.idle(vm)
+        if vm.replication_mode in ("Replica", "ExtendedReplica"):
+            raise invalid_operation(call.name, REPLICATION_WRONG_STATE.format(vm.name), vm.name)
+        if vm.critical:
+            raise invalid_state(call.name, vm.name)
+        now = call.clock.now()
+        checkpoint = Checkpoint(
+            id=call.estate.new_id("checkpoint"),
+            name=wanted or default_name(vm, now),
+            parent_id=vm.current_checkpoint,
+            created=now,
+            captured_state=vm.state if takes_memory(vm) else "Off",
+            # UNCONFIRMED: production checkpoints also read 'Standard' (SnapshotType has
+            # no Production member).
+            snapshot_type="Standard",
+        )
+        vm.checkpoints.append(checkpoint)
+        vm.current_checkpoint = checkpoint.id
+        if call.switch("Passthru"):
+            _write_snapshot(call, vm, checkpoint)
+
+    with call.lock:
+        each_operand(call, call.target_vms(), take)
+
+
+def _named(call: CmdletCall, vms: list[VM], patterns: list[str]) -> list[_Found]:
+    """The checkpoints of ``vms`` whose names match any of ``patterns`` (all when none)."""
+    return [(vm, c) for vm in vms for c in vm.checkpoints
+            if not patterns or any(wildcard_match(p, c.name) for p in patterns)]
+
+
+def _given_snapshots(call: CmdletCall) -> list[_Found]:
+    """-VMSnapshot: the checkpoints behind the VMSnapshot objects a script passed back."""
+    value = call.arg("VMSnapshot")
+    found: list[_Found] = []
+    for obj in value if isinstance(value, list) else [value]:
+        vm = call.host.vms.get(str(obj.get("VMId")))
+        wanted = str(obj.get("Id"))
+        checkpoint = next((c for c in vm.checkpoints if c.id == wanted), None) if vm else None
+        if vm is None or checkpoint is None:
+            # UNCONFIRMED: the text for a checkpoint deleted since it was read.
+            call.error(object_not_found(call.name, SNAPSHOT_NOT_FOUND))
+            continue
+        found.append((vm, checkpoint))
     return found
 
 
-@handles("checkpoint-new")
-async def checkpoint_new(call: Call) -> None:
-    cmdlet = "Checkpoint-VM"
-    name, wanted = call.params["Name"], call.params["CheckpointName"]
+@emulates("Restore-VMSnapshot")
+def restore_vmsnapshot(call: CmdletCall) -> None:
+    """R-STATE-5: a running or paused VM is saved, the checkpoint applied, and the VM
+    started again only if it had been running and the checkpoint left it saved (one with
+    memory); one without memory leaves it off. ConfirmImpact High: it asks first."""
+    only_modelled(call, ("VMName", "VM", "Name", "VMSnapshot", "Passthru"))
     with call.lock:
-        taken: list[tuple[VM, Checkpoint]] = []
-        for vm in call.vms(name, cmdlet):
-            call.idle(vm, cmdlet)
-            if vm.replication_mode in ("Replica", "ExtendedReplica"):
-                raise invalid_operation(cmdlet, REPLICATION_WRONG_STATE.format(vm.name), vm.name)
-            if vm.critical:
-                raise invalid_state(cmdlet, vm.name)
-            now = call.clock.now()
-            captured = vm.state if takes_memory(vm) else "Off"
-            checkpoint = Checkpoint(
-                id=call.estate.new_id("checkpoint"),
-                name=wanted or default_name(vm, now),
-                parent_id=vm.current_checkpoint,
-                created=now,
-                captured_state=captured,
-                # UNCONFIRMED: production checkpoints also read 'Standard' (SnapshotType has
-                # no Production member).
-                snapshot_type="Standard",
-            )
-            vm.checkpoints.append(checkpoint)
-            vm.current_checkpoint = checkpoint.id
-            taken.append((vm, checkpoint))
-        for vm, checkpoint in taken:
-            call.emit(records.checkpoint_record(vm, checkpoint))
+        if call.given("VMSnapshot"):
+            found = _given_snapshots(call)
+        else:
+            found = _named(call, call.target_vms(), call.names("Name"))
+        if not found:
+            call.error(object_not_found(call.name, SNAPSHOT_NOT_FOUND))
+            return
+        if len(found) > 1:
+            call.error(invalid_argument(call.name, SNAPSHOT_AMBIGUOUS))
+            return
+        each_operand(call, found, lambda item: _restore(call, *item))
 
 
-@handles("checkpoint-restore")
-async def checkpoint_restore(call: Call) -> None:
-    """R-STATE-5: a running VM is saved, the checkpoint applied, and the VM restarted only
-    if it had been running; a paused one stays saved. A checkpoint with memory leaves the
-    VM saved, one without leaves it off."""
-    cmdlet = "Restore-VMSnapshot"
-    name, wanted = call.params["VMName"], call.params["CheckpointName"]
-    with call.lock:
-        for vm in call.vms(name, cmdlet):
-            call.idle(vm, cmdlet)
-            found = _matches(vm, wanted, cmdlet)
-            if len(found) > 1:
-                raise invalid_argument(cmdlet, SNAPSHOT_AMBIGUOUS, wanted)
-            checkpoint = found[0]
-            was_running = vm.state == "Running"
-            if checkpoint.captured_state in ("Running", "Paused", "Saved"):
-                vm.state, vm.started_at = "Saved", None
-                vm.cpu_features = (call.host.cpu.vendor, 0 if vm.compat else call.host.cpu.level)
-            else:
-                power_off(vm)
-            vm.current_checkpoint = checkpoint.id
-            if was_running:
-                power_on(call.estate, call.host, vm)
-        for vm in call.host.find_vms(name):
-            call.emit(records.vm_state_record(vm))
+def _restore(call: CmdletCall, vm: VM, checkpoint: Checkpoint) -> None:
+    if not call.inv.should_process(checkpoint.name):
+        return
+    call.idle(vm)
+    was = vm.state
+    if was in ("Running", "Paused") and change_state(call, vm, "Save"):
+        save(vm)
+    if checkpoint.captured_state in ("Running", "Paused", "Saved"):
+        vm.state, vm.started_at = "Saved", None
+        vm.cpu_features = (call.host.cpu.vendor, 0 if vm.compat else call.host.cpu.level)
+    else:
+        power_off(vm)
+    vm.current_checkpoint = checkpoint.id
+    if call.switch("Passthru"):
+        _write_snapshot(call, vm, checkpoint)
+    if vm.state == "Saved" and was == "Running":
+        power_on(call.estate, call.host, vm)
 
 
 def _subtree(vm: VM, root: str) -> set[str]:
@@ -124,15 +175,31 @@ def remove(vm: VM, checkpoint: Checkpoint, with_children: bool) -> None:
     vm.checkpoints = [c for c in vm.checkpoints if c.id not in doomed]
 
 
-@handles("checkpoint-remove")
-async def checkpoint_remove(call: Call) -> None:
-    cmdlet = "Remove-VMSnapshot"
-    name, wanted = call.params["VMName"], call.params["CheckpointName"]
-    with_children = bool(call.params["IncludeChildren"])
+@emulates("Remove-VMSnapshot")
+def remove_vmsnapshot(call: CmdletCall) -> None:
+    """Every matching checkpoint, with its subtree under -IncludeAllChildSnapshots. Hyper-V
+    merges the differencing disks in the background afterwards."""
+    only_modelled(call, ("VMName", "VM", "Name", "VMSnapshot", "IncludeAllChildSnapshots",
+                         "Passthru"))
+    with_children = call.switch("IncludeAllChildSnapshots")
+
+    def delete(item: _Found) -> None:
+        vm, checkpoint = item
+        if not call.inv.should_process(checkpoint.name):
+            return
+        call.idle(vm)
+        # A checkpoint already gone with an earlier one's subtree is passed over
+        # (UNCONFIRMED: what the host says for it).
+        if any(c.id == checkpoint.id for c in vm.checkpoints):
+            shown: Any = objects.snapshot_object(call.view, vm, checkpoint)
+            remove(vm, checkpoint, with_children)
+            if call.switch("Passthru"):
+                call.write(shown)
+
     with call.lock:
-        for vm in call.vms(name, cmdlet):
-            call.idle(vm, cmdlet)
-            for checkpoint in _matches(vm, wanted, cmdlet):
-                if any(c.id == checkpoint.id for c in vm.checkpoints):
-                    remove(vm, checkpoint, with_children)
-        call.emit({"Kind": "CheckpointRemoved", "VMName": name, "Name": wanted})
+        if call.given("VMSnapshot"):
+            found = _given_snapshots(call)
+        else:
+            found = _named(call, call.target_vms(), call.names("Name"))
+        each_operand(call, found, delete)
+

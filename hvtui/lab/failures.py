@@ -256,3 +256,48 @@ def script_throw(message: str) -> HostError:
             reason="RuntimeException",
         )
     )
+
+
+# --- texts of the power, checkpoint, guest and host-settings cmdlets -------------------------
+# Quoted from the Hyper-V module's own resources, the binary source hyperv-rules.md cites
+# (nforgeio/neonSDK Lib/Neon.HyperV/HyperVWmiDriver: CmdletResources.resx,
+# CmdletErrorMessages.resx); that decompile is of the module 2.0 era, so on 2012 and 2012 R2
+# hosts these are UNCONFIRMED.
+
+START_PAUSED_WARNING = (
+    'The virtual machine "{0}" was paused. Use the Resume-VM cmdlet to return a paused '
+    "virtual machine to a running state."
+)
+"""Start-VM's warning for a paused VM, which it then resumes (StartVM.cs)."""
+SAVE_AND_TURN_OFF = "The Save and TurnOff parameters are mutually exclusive."
+"""R-STATE-3: Stop-VM -Save -TurnOff."""
+SHUTDOWN_UNAVAILABLE_PROMPT = (
+    'Hyper-V can\'t shut down virtual machine "{0}" because the Shutdown integration service '
+    "is unavailable. You can turn off the virtual machine by selecting [Y]es, but this is "
+    "similar to pulling the power on a physical machine. To avoid potential data loss, select "
+    "[N]o, then pause or save the virtual machine. Do you want to turn off the virtual machine?"
+)
+"""R-STATE-3: Stop-VM's ShouldContinue query (-Force or -AsJob answers it)."""
+RESTART_PROMPT = 'Are you sure you want to restart virtual machine "{0}"?'
+"""R-STATE-4: Restart-VM's ShouldContinue query (-Force or -AsJob answers it)."""
+SET_VMHOST_NOTHING = (
+    "No changes were made to the host because no parameters were specified. To make changes "
+    "to the host, run Set-VMHost with one or more parameters."
+)
+
+
+def lab_not_emulated(cmdlet: str, parameters: list[str]) -> HostError:
+    """The lab's refusal of parameters of a cmdlet it emulates but whose effect it does not
+    model: said plainly rather than silently ignored."""
+    listed = ", ".join(f"-{p}" for p in parameters)
+    return HostError(
+        ErrorRecord(
+            message=f"The hvtui lab does not emulate {cmdlet} {listed}: it does not model what "
+            "that changes on a host. Run this on a real host, or add it to the lab.",
+            category="NotImplemented",
+            error_id=f"LabParameterNotEmulated,{cmdlet_class(cmdlet)}",
+            target=cmdlet,
+            activity=cmdlet,
+            reason="NotImplementedException",
+        )
+    )

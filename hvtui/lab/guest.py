@@ -1,10 +1,13 @@
-"""Guest-facing settings: integration services (R-GSI-1), Copy-VMFile (R-GSI-2) and
-processor compatibility mode (R-LM-3)."""
+"""Guest-facing cmdlets: Enable-/Disable-VMIntegrationService (R-GSI-1) and Copy-VMFile
+(R-GSI-2)."""
 
 from __future__ import annotations
 
-from hvtui.lab import records
-from hvtui.lab.estate import GSI, VM, basename, is_absolute, key, path_key
+from typing import Any
+
+from hvtui.lab import objects, records
+from hvtui.lab.emulation import CmdletCall, emulates, wildcard_match
+from hvtui.lab.estate import GSI, VM, basename, is_absolute, path_key
 from hvtui.lab.failures import (
     BAD_PATH_SYNTAX,
     COPY_FAILED,
@@ -12,13 +15,13 @@ from hvtui.lab.failures import (
     FILE_NOT_FOUND,
     IC_NOT_FOUND,
     PATH_NOT_FOUND,
-    command_not_found,
+    HostError,
+    hyperv_error,
+    invalid_argument,
     invalid_state,
-    object_not_found,
     operation_failed,
 )
-from hvtui.lab.registry import Call, handles
-from hvtui.lab.releases import has_cmdlet
+from hvtui.lab.power import each_operand, only_modelled
 
 COPY = "Copy-VMFile"
 WINDOWS_FOLDERS = (
@@ -46,23 +49,81 @@ LINUX_FOLDERS = (
     "/usr/local/bin",
 )
 
+_VM_BY_ID = 'Hyper-V was unable to find a virtual machine with id "{0}".'
 
-@handles("vm-integration-service")
-async def vm_integration_service(call: Call) -> None:
-    enabled = bool(call.params["Enabled"])
-    cmdlet = "Enable-VMIntegrationService" if enabled else "Disable-VMIntegrationService"
-    name, service = call.params["VMName"], call.params["ServiceName"]
-    offered = records.services_for(call.host.release)
+_Service = tuple[VM, str]
+"""A VM and the GUID of one of its integration services."""
+
+
+# --- Enable-/Disable-VMIntegrationService ---------------------------------------------------
+
+
+def _services_named(call: CmdletCall, vm: VM, patterns: list[str]) -> list[_Service]:
+    """The VM's services whose name *as this host shows it* (localised on a host in another
+    display language) matches one of ``patterns``, which are wildcard patterns as the
+    module reads them (BIN neonSDK ``VMIntegrationComponent.GetIntegrationComponents``:
+    none matching is an InvalidArgument error for that VM)."""
+    found = [(vm, service_id) for service_id in objects.service_ids(call.host.release)
+             if any(wildcard_match(p, objects.service_name(call.view, service_id))
+                    for p in patterns)]
+    if not found:
+        raise invalid_argument(call.name, IC_NOT_FOUND)
+    return found
+
+
+def _given_services(call: CmdletCall) -> list[_Service]:
+    """-VMIntegrationService: the services behind VMIntegrationComponent objects a script
+    passed back (their Id is ``Microsoft:<VM id>\\<service GUID>``)."""
+    value: Any = call.arg("VMIntegrationService")
+    found: list[_Service] = []
+    for obj in value if isinstance(value, list) else [value]:
+        vm_id = str(obj.get("VMId"))
+        vm = call.host.vms.get(vm_id)
+        if vm is None:
+            call.error(hyperv_error(call.name, _VM_BY_ID.format(vm_id),
+                                    category="ObjectNotFound", error_id="ObjectNotFound"))
+            continue
+        found.append((vm, str(obj.get("Id")).rsplit("\\", 1)[-1].upper()))
+    return found
+
+
+def _set_integration_service(call: CmdletCall, enabled: bool) -> None:
+    """Writes the VMIntegrationComponent only with -Passthru."""
+    only_modelled(call, ("VMName", "VM", "Name", "VMIntegrationService", "Passthru"))
+
+    def switch(item: _Service) -> None:
+        vm, service_id = item
+        english = objects.english_service_name(service_id)
+        if not call.inv.should_process(objects.service_name(call.view, service_id)):
+            return
+        vm.ic_overrides[english] = enabled
+        if call.switch("Passthru"):
+            primary, secondary = records.service_status(vm, english)
+            call.write(objects.integration_object(call.view, vm, service_id, primary,
+                                                  secondary))
+
     with call.lock:
-        vms = call.vms(name, cmdlet)
-        # Literal, case-insensitive: a service name is data, not a wildcard pattern.
-        canonical = next((s for s in offered if key(s) == key(service)), None)
-        if canonical is None:
-            raise object_not_found(cmdlet, IC_NOT_FOUND, service)
-        for vm in vms:
-            vm.ic_overrides[canonical] = enabled
-        for vm in vms:
-            call.emit(records.integration_record(vm, canonical))
+        if call.given("VMIntegrationService"):
+            services = _given_services(call)
+        else:
+            services = []
+            patterns = call.names("Name")
+            for vm in call.target_vms():
+                try:
+                    services += _services_named(call, vm, patterns)
+                except HostError as exc:
+                    call.error(exc)
+        each_operand(call, services, switch)
+
+
+@emulates("Enable-VMIntegrationService")
+def enable_vmintegrationservice(call: CmdletCall) -> None:
+    _set_integration_service(call, True)
+
+
+@emulates("Disable-VMIntegrationService")
+def disable_vmintegrationservice(call: CmdletCall) -> None:
+    _set_integration_service(call, False)
 
 
 # --- Copy-VMFile -------------------------------------------------------------------------
@@ -96,28 +157,30 @@ def _valid_guest_path(vm: VM, path: str) -> bool:
     return is_absolute(path) and not any(c in '<>"|?*' for c in path[2:])
 
 
-def _copy_error(source: str, destination: str, why: str) -> Exception:
+def _copy_error(source: str, destination: str, why: str) -> HostError:
     return operation_failed(COPY, f"{COPY_FAILED.format(source, destination)} {why}", destination)
 
 
-@handles("vm-copy-file")
-async def vm_copy_file(call: Call) -> None:
-    """Copy-VMFile -FileSource Host: a running VM whose Guest Service Interface works."""
-    host = call.host
-    if not has_cmdlet(host.release, COPY):
-        raise command_not_found(COPY)
-    name = call.params["Name"]
-    source, destination = call.params["SourcePath"], call.params["DestinationPath"]
-    create_path, force = bool(call.params["CreateFullPath"]), bool(call.params["Force"])
-    with call.lock:
-        vm = call.vms(name, COPY)[0]
-        call.idle(vm, COPY)
+@emulates("Copy-VMFile")
+def copy_vmfile(call: CmdletCall) -> None:
+    """-FileSource Host (the only source there is) into each running VM whose Guest
+    Service Interface works; writes nothing. The cmdlet is 2012 R2's: a 2012 host does not
+    have it."""
+    only_modelled(call, ("Name", "VM", "SourcePath", "DestinationPath", "FileSource",
+                         "CreateFullPath", "Force"))
+    source, destination = str(call.arg("SourcePath")), str(call.arg("DestinationPath"))
+    create_path, force = call.switch("CreateFullPath"), call.switch("Force")
+
+    def copy(vm: VM) -> None:
+        if not call.inv.should_process(vm.name):
+            return
+        call.idle(vm)
         # R-GSI-2: without a working Guest Service Interface (disabled on the host, or not
         # running in the guest) the copy fails with the invalid-state text. UNCONFIRMED:
         # the exact text when GSI is merely disabled on the host.
         if vm.state != "Running" or not records.service_works(vm, GSI):
             raise invalid_state(COPY, vm.name)
-        if path_key(source) not in host.files:
+        if path_key(source) not in call.host.files:
             raise _copy_error(source, destination, FILE_NOT_FOUND)
         if not _valid_guest_path(vm, destination):
             raise _copy_error(source, destination, BAD_PATH_SYNTAX)
@@ -138,25 +201,6 @@ async def vm_copy_file(call: Call) -> None:
         if file_key in vm.guest_files and not force:
             raise _copy_error(source, destination, FILE_EXISTS)
         vm.guest_files.add(file_key)
-        call.emit(
-            {"Kind": "Copied", "Name": name, "SourcePath": source, "DestinationPath": destination}
-        )
 
-
-# --- processor compatibility ---------------------------------------------------------------
-
-
-@handles("vm-processor-compat")
-async def vm_processor_compat(call: Call) -> None:
-    """R-LM-3: CompatibilityForMigrationEnabled changes only while the VM is off."""
-    cmdlet = "Set-VMProcessor"
-    name, enabled = call.params["VMName"], bool(call.params["Enabled"])
     with call.lock:
-        vms = call.vms(name, cmdlet)
-        for vm in vms:
-            call.idle(vm, cmdlet)
-            if vm.state != "Off":
-                raise invalid_state(cmdlet, vm.name)
-            vm.compat = enabled
-        for vm in call.host.find_vms(name):
-            call.emit(records.processor_record(vm))
+        each_operand(call, call.target_vms(), copy)

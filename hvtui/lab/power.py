@@ -1,46 +1,104 @@
-"""Power actions: the state machine of R-STATE-1..3 and the vm-* power scripts.
+"""Power cmdlets: Start-VM, Stop-VM, Save-VM, Suspend-VM, Resume-VM and Restart-VM.
 
-Each script acts on every VM of the host with the given name (Hyper-V allows duplicate
-names), then re-reads them with ``Get-VM -Name`` and emits one VMState record each.
+They follow the state machine of R-STATE-1..4. Like every Hyper-V action cmdlet, each
+processes its VMs one by one and reports one VM's failure as a non-terminating error
+before going on with the next (``VirtualizationCmdlet.ProcessOperands`` writes each
+operand's exception; so does ``ProcessRecord`` for a failed parameter check: BIN
+neonSDK ``Commands/VirtualizationCmdlet.cs``, ``VirtualizationCmdletBase.cs``). A script
+with ``$ErrorActionPreference = 'Stop'`` stops at the first. That decompile is of the
+module 2.0 era; the lab does the same on 2012 and 2012 R2 (UNCONFIRMED there). They write
+nothing unless ``-Passthru`` is given, and then the VirtualMachine.
 """
 
 from __future__ import annotations
 
-from hvtui.lab import records
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from hvtui.lab import objects, records
+from hvtui.lab.emulation import CmdletCall, emulates
 from hvtui.lab.estate import VM, Estate, Host
 from hvtui.lab.failures import (
     ALREADY_IN_STATE,
     REPLICATION_WRONG_STATE,
+    RESTART_PROMPT,
+    SAVE_AND_TURN_OFF,
+    SHUTDOWN_UNAVAILABLE_PROMPT,
+    START_PAUSED_WARNING,
+    HostError,
+    invalid_argument,
     invalid_operation,
     invalid_state,
+    lab_not_emulated,
     operation_failed,
 )
-from hvtui.lab.registry import Call, handles
+
+T = TypeVar("T")
 
 # R-STATE-1 (VirtualMachine.cs gm_StateTransitionMap): action -> (allowed from, target).
+# Restart's target is the transient Reset, so a running VM is never "already" there.
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "Start": (frozenset({"Off", "Saved", "Paused"}), "Running"),
     "TurnOff": (frozenset({"Running", "Paused", "Saved"}), "Off"),
     "ShutDown": (frozenset({"Running"}), "Off"),
     "Save": (frozenset({"Running", "Paused"}), "Saved"),
-    "Restart": (frozenset({"Running"}), "Running"),
+    "Restart": (frozenset({"Running"}), "Reset"),
     "Suspend": (frozenset({"Running"}), "Paused"),
     "Resume": (frozenset({"Paused"}), "Running"),
 }
 
+GUEST_SHUTDOWN_SECONDS = 8.0
+"""Lab time a guest takes to shut down through the Shutdown integration service."""
+
+SHUTDOWN_ACTIVITY = "Shut down a virtual machine"
+"""The progress caption of a guest shutdown (TaskDescriptions.ShutdownVM)."""
+
 _FAILED_OVER = ("FailedOverWaitingCompletion", "FailedOver")
 
+_BY_NAME_OR_VM = ("Name", "VM", "Passthru")
 
-def check_transition(call: Call, vm: VM, action: str, cmdlet: str) -> bool:
-    """True when the action should run; False (with R-STATE-2's warning) when already there."""
+
+# --- what every action cmdlet of this family shares ---------------------------------------------
+
+
+def each_operand(call: CmdletCall, operands: Iterable[T], process: Callable[[T], None]) -> None:
+    """ProcessOperands: ``process`` each operand; a HostError becomes a non-terminating
+    error for that operand and the next one is processed."""
+    for operand in operands:
+        try:
+            process(operand)
+        except HostError as exc:
+            call.error(exc)
+
+
+def only_modelled(call: CmdletCall, modelled: Iterable[str]) -> None:
+    """Refuse the parameters whose effect the lab does not model (-ComputerName, -AsJob...),
+    rather than ignore them."""
+    known = {name.lower() for name in modelled}
+    extra = sorted(name for name in call.args if name.lower() not in known)
+    if extra:
+        raise lab_not_emulated(call.name, extra)
+
+
+def write_vm(call: CmdletCall, vm: VM) -> None:
+    """-Passthru: the VirtualMachine as Get-VM writes it."""
+    call.write(objects.vm_object(call.view, vm, guest_runs=records.guest_runs))
+
+
+def change_state(call: CmdletCall, vm: VM, action: str) -> bool:
+    """VirtualMachine.ChangeState's checks: True when the VM is to change state; False
+    (with R-STATE-2's warning) when it is already there; raises when not allowed."""
     allowed, target = TRANSITIONS[action]
-    call.idle(vm, cmdlet)
-    if vm.state == target and action != "Restart":
+    call.idle(vm)
+    if vm.state == target:
         call.warn(ALREADY_IN_STATE)
         return False
     if vm.state not in allowed:
-        raise invalid_state(cmdlet, vm.name)
+        raise invalid_state(call.name, vm.name)
     return True
+
+
+# --- state changes (also used by checkpoints, failover and cluster moves) -------------------
 
 
 def start_failure(estate: Estate, host: Host, vm: VM, cmdlet: str) -> None:
@@ -74,7 +132,7 @@ def start_failure(estate: Estate, host: Host, vm: VM, cmdlet: str) -> None:
 
 
 def power_on(estate: Estate, host: Host, vm: VM) -> None:
-    """Off/Saved -> Running: a fresh run takes this host's processor features."""
+    """Off/Saved/Paused -> Running: a fresh run takes this host's processor features."""
     now = estate.clock.elapsed()
     if vm.state == "Off" or vm.cpu_features is None:
         vm.cpu_features = (host.cpu.vendor, 0 if vm.compat else host.cpu.level)
@@ -94,87 +152,132 @@ def save(vm: VM) -> None:
     vm.started_at = None
 
 
-GUEST_SHUTDOWN_SECONDS = 8.0
-"""Lab time a guest takes to shut down through the Shutdown integration service."""
+# --- the cmdlets -----------------------------------------------------------------------------
 
 
-def _state_records(call: Call, name: str) -> None:
-    for vm in call.host.find_vms(name):
-        call.emit(records.vm_state_record(vm))
+@emulates("Start-VM")
+def start_vm(call: CmdletCall) -> None:
+    only_modelled(call, _BY_NAME_OR_VM)
 
+    def start(vm: VM) -> None:
+        if not call.inv.should_process(vm.name):
+            return
+        call.idle(vm)
+        if vm.state == "Paused":
+            call.warn(START_PAUSED_WARNING.format(vm.name))
+        if change_state(call, vm, "Start"):
+            start_failure(call.estate, call.host, vm, call.name)
+            power_on(call.estate, call.host, vm)
+        if call.switch("Passthru"):
+            write_vm(call, vm)
 
-async def _power(call: Call, action: str, cmdlet: str) -> None:
-    name = call.params["Name"]
     with call.lock:
-        for vm in call.vms(name, cmdlet):
-            if not check_transition(call, vm, action, cmdlet):
-                continue
-            if action in ("Start", "Resume"):
-                if action == "Start":
-                    start_failure(call.estate, call.host, vm, cmdlet)
-                power_on(call.estate, call.host, vm)
-            elif action == "TurnOff":
-                power_off(vm)
-            elif action == "Save":
-                save(vm)
-            elif action == "Suspend":
-                vm.state = "Paused"
-            elif action == "Restart":
-                vm.started_at = call.clock.elapsed()
-        _state_records(call, name)
+        each_operand(call, call.target_vms(), start)
 
 
-@handles("vm-start")
-async def vm_start(call: Call) -> None:
-    await _power(call, "Start", "Start-VM")
+@emulates("Stop-VM")
+def stop_vm(call: CmdletCall) -> None:
+    """R-STATE-3. Without -TurnOff or -Save: a guest shutdown through the Shutdown
+    integration service when it works (the cmdlet waits for the guest; -Force only gives
+    the guest less say), otherwise Hyper-V asks whether to turn the VM off, which -Force
+    answers (and a remote session without a user cannot)."""
+    only_modelled(call, (*_BY_NAME_OR_VM, "Force", "TurnOff", "Save"))
+    if call.switch("Save") and call.switch("TurnOff"):
+        call.error(invalid_argument(call.name, SAVE_AND_TURN_OFF))
+        return
 
-
-@handles("vm-stop")
-async def vm_stop(call: Call) -> None:
-    """Stop-VM -Force (R-STATE-3): a guest shutdown through the Shutdown integration service
-    when it works (the cmdlet waits for the guest), otherwise -Force answers Hyper-V's
-    prompt and the VM is turned off at once. Both end Off."""
-    name, cmdlet = call.params["Name"], "Stop-VM"
-    with call.lock:
-        guests: list[VM] = []
-        for vm in call.vms(name, cmdlet):
-            call.idle(vm, cmdlet)
-            if vm.state == "Off":
-                call.warn(ALREADY_IN_STATE)
-            elif vm.state == "Running" and records.service_works(vm, "Shutdown"):
-                guests.append(vm)
-            else:
-                power_off(vm)
-    for vm in guests:
-        with call.holding(vm, "Shutting down"):
-            await call.clock.sleep(GUEST_SHUTDOWN_SECONDS)
+    def stop(vm: VM) -> None:
+        if not call.inv.should_process(vm.name):
+            return
+        guest = False
         with call.lock:
-            if vm.state in TRANSITIONS["TurnOff"][0]:
-                power_off(vm)
+            if call.switch("Save"):
+                if change_state(call, vm, "Save"):
+                    save(vm)
+            elif call.switch("TurnOff"):
+                if change_state(call, vm, "TurnOff"):
+                    power_off(vm)
+            else:
+                call.idle(vm)
+                guest = vm.state == "Running" and records.service_works(vm, "Shutdown")
+                if vm.state == "Off":
+                    call.warn(ALREADY_IN_STATE)
+                elif not guest and _turn_off_allowed(call, vm) and change_state(
+                        call, vm, "TurnOff"):
+                    power_off(vm)
+        if guest:
+            with call.holding(vm, "Shutting down"):
+                # One progress record per lab second (whole steps keep the clock exact).
+                call.spend(GUEST_SHUTDOWN_SECONDS, SHUTDOWN_ACTIVITY, lambda p: f"{p}%",
+                           steps=max(1, int(GUEST_SHUTDOWN_SECONDS)))
+            with call.lock:
+                if vm.state in TRANSITIONS["TurnOff"][0]:
+                    power_off(vm)
+        if call.switch("Passthru"):
+            write_vm(call, vm)
+
     with call.lock:
-        _state_records(call, name)
+        vms = call.target_vms()
+    each_operand(call, vms, stop)
 
 
-@handles("vm-turn-off")
-async def vm_turn_off(call: Call) -> None:
-    await _power(call, "TurnOff", "Stop-VM")
+def _turn_off_allowed(call: CmdletCall, vm: VM) -> bool:
+    """Stop-VM's question when the guest cannot shut down: -Force (or -AsJob) answers yes;
+    otherwise it is a prompt, which a remote session without a user refuses."""
+    return call.switch("Force") or call.inv.should_continue(
+        SHUTDOWN_UNAVAILABLE_PROMPT.format(vm.name), "Confirm")
 
 
-@handles("vm-save")
-async def vm_save(call: Call) -> None:
-    await _power(call, "Save", "Save-VM")
+def _simple(call: CmdletCall, action: str, apply: Callable[[VM], None]) -> None:
+    """A cmdlet that only changes the state: Save-VM, Suspend-VM, Resume-VM."""
+    only_modelled(call, _BY_NAME_OR_VM)
+
+    def change(vm: VM) -> None:
+        if not call.inv.should_process(vm.name):
+            return
+        if change_state(call, vm, action):
+            apply(vm)
+        if call.switch("Passthru"):
+            write_vm(call, vm)
+
+    with call.lock:
+        each_operand(call, call.target_vms(), change)
 
 
-@handles("vm-suspend")
-async def vm_suspend(call: Call) -> None:
-    await _power(call, "Suspend", "Suspend-VM")
+@emulates("Save-VM")
+def save_vm(call: CmdletCall) -> None:
+    _simple(call, "Save", save)
 
 
-@handles("vm-resume")
-async def vm_resume(call: Call) -> None:
-    await _power(call, "Resume", "Resume-VM")
+@emulates("Suspend-VM")
+def suspend_vm(call: CmdletCall) -> None:
+    def pause(vm: VM) -> None:
+        vm.state = "Paused"
+
+    _simple(call, "Suspend", pause)
 
 
-@handles("vm-restart")
-async def vm_restart(call: Call) -> None:
-    await _power(call, "Restart", "Restart-VM")
+@emulates("Resume-VM")
+def resume_vm(call: CmdletCall) -> None:
+    _simple(call, "Resume", lambda vm: power_on(call.estate, call.host, vm))
+
+
+@emulates("Restart-VM")
+def restart_vm(call: CmdletCall) -> None:
+    """R-STATE-4: a reset (Type Reset), after a prompt that only -Force answers in a remote
+    session. -Wait/-For/-Timeout (2016+) are not modelled."""
+    only_modelled(call, (*_BY_NAME_OR_VM, "Force"))
+
+    def restart(vm: VM) -> None:
+        if not call.inv.should_process(vm.name):
+            return
+        if not call.switch("Force") and not call.inv.should_continue(
+                RESTART_PROMPT.format(vm.name), "Confirm"):
+            return
+        if change_state(call, vm, "Restart"):
+            vm.started_at = call.clock.elapsed()
+        if call.switch("Passthru"):
+            write_vm(call, vm)
+
+    with call.lock:
+        each_operand(call, call.target_vms(), restart)

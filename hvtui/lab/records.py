@@ -18,7 +18,6 @@ from hvtui.lab.estate import (
     SERVICES_2012R2,
     SERVICES_2016,
     VM,
-    Checkpoint,
     Cluster,
     ClusterGroup,
     ClusterNode,
@@ -82,16 +81,6 @@ def service_status(vm: VM, name: str) -> tuple[str, str]:
     return "OK", ""
 
 
-def integration_record(vm: VM, name: str) -> Record:
-    primary, secondary = service_status(vm, name)
-    return {
-        "Kind": "IntegrationService",
-        "VMId": vm.id,
-        "Name": name,
-        "Enabled": service_enabled(vm, name),
-        "PrimaryStatus": primary,
-        "SecondaryStatus": secondary,
-    }
 
 
 def heartbeat(vm: VM) -> str:
@@ -187,8 +176,6 @@ def vm_record(estate: Estate, vm: VM, elapsed: float) -> Record:
     }
 
 
-def vm_state_record(vm: VM) -> Record:
-    return {"Kind": "VMState", "Id": vm.id, "Name": vm.name, "State": vm.display_state}
 
 
 def guest_record(vm: VM) -> Record:
@@ -235,16 +222,6 @@ def vhd_record(estate: Estate, host: Host, path: str) -> Record:
     }
 
 
-def checkpoint_record(vm: VM, checkpoint: Checkpoint) -> Record:
-    return {
-        "Kind": "Checkpoint",
-        "VMId": vm.id,
-        "Id": checkpoint.id,
-        "Name": checkpoint.name,
-        "ParentId": checkpoint.parent_id,
-        "CreationTime": checkpoint.created,
-        "SnapshotType": checkpoint.snapshot_type,
-    }
 
 
 def adapter_records(vm: VM) -> list[Record]:
@@ -263,8 +240,6 @@ def adapter_records(vm: VM) -> list[Record]:
     ]
 
 
-def processor_record(vm: VM) -> Record:
-    return {"Kind": "Processor", "VMId": vm.id, "CompatibilityForMigration": vm.compat}
 
 
 # --- replication -----------------------------------------------------------------------------
