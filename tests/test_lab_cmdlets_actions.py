@@ -20,6 +20,7 @@ from hvtui.lab.failures import (
     SAVE_AND_TURN_OFF,
     SET_VMHOST_NOTHING,
     SHUTDOWN_UNAVAILABLE_PROMPT,
+    SNAPSHOT_NOT_FOUND,
     VM_NOT_FOUND,
 )
 from hvtui.lab.runtime import HostRuntime
@@ -151,6 +152,20 @@ def test_checkpoint_names_are_wildcard_patterns() -> None:
     assert sorted(o["Name"] for o in plain(outcome)) == ["After IIS update", "Before IIS update"]
     left = run_text(lab, "HV-2019", "(Get-VMSnapshot -VMName 'WIN2019-WEB').Name")
     assert sorted(plain(left)) == ["Baseline", "Test branch"]
+
+
+def test_a_checkpoint_named_like_a_pattern_is_not_found_by_its_own_name() -> None:
+    """'[weekly] backup' read as a pattern matches 'w', 'e', 'k'... then ' backup', never
+    itself: Restore-VMSnapshot finds nothing, Remove-VMSnapshot silently removes nothing.
+    (A script must pick checkpoints by Id or by a Where-Object -eq, not by -Name.)"""
+    lab = default_lab()
+    text = ("Checkpoint-VM -Name 'DC01' -SnapshotName '[weekly] backup'; "
+            "Restore-VMSnapshot -VMName 'DC01' -Name '[weekly] backup' -Confirm:$false; "
+            "Remove-VMSnapshot -VMName 'DC01' -Name '[weekly] backup' -Confirm:$false; "
+            "(Get-VMSnapshot -VMName 'DC01').Name")
+    outcome = run_text(lab, "HV-NODE1", text)
+    assert [e.message for e in outcome.errors] == [SNAPSHOT_NOT_FOUND]
+    assert "[weekly] backup" in plain(outcome)
 
 
 def test_checkpoint_passthru_and_objects_passed_back() -> None:
