@@ -254,7 +254,12 @@ def wildcard_match(pattern: str, text: str) -> bool:
         else:
             out.append(re.escape(c))
         i += 1
-    return re.fullmatch("".join(out), text, re.IGNORECASE | re.DOTALL) is not None
+    try:
+        return re.fullmatch("".join(out), text, re.IGNORECASE | re.DOTALL) is not None
+    except re.error:
+        # An invalid range ('[f-7]') is no pattern WildcardPattern accepts: it matches
+        # nothing (UNCONFIRMED: the module may report the pattern instead).
+        return False
 
 
 Emulation = Callable[[CmdletCall], None]

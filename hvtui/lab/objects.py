@@ -213,7 +213,6 @@ def vm_object(view: View, vm: VM, *, guest_runs: Callable[[VM, str], bool]) -> P
         props += [
             ("Version", vm.version),
             ("CheckpointType", view.enum("CheckpointType", "Production")),
-            ("AutomaticCheckpointsEnabled", True),
             ("AutomaticCriticalErrorAction", None),
             ("CheckpointFileLocation", vm.path),
             ("ParentCheckpointId", _uid(vm.current_checkpoint) if vm.current_checkpoint

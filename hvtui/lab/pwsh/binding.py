@@ -13,6 +13,8 @@ FullyQualifiedErrorId is ``<ErrorId>,<command class>`` for a cmdlet.
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -431,14 +433,48 @@ def choose_set(command: Command, meta: Metadata, sets: list[str], args: Mapping[
 def bind_pipeline_input(fr: Frame, command: Command, meta: Metadata, sets: list[str],
                         args: dict[str, Any], item: Any) -> tuple[dict[str, Any], list[str],
                                                                   list[str]] | None:
-    """Bind one input object: by value first, then by property name. None when it binds
-    to nothing."""
+    """Bind one input object as PowerShell's ParameterBinderController does: by value,
+    then by property name, first without type coercion, then with it (so a VirtualMachine
+    piped to Start-VM binds to -VM, not to -Name as its string). None when it binds to
+    nothing."""
+    for coercing in (False, True):
+        found = _bind_item(fr, command, meta, sets, args, item, coercing)
+        if found is not None:
+            return found
+    return None
+
+
+_PLAIN_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,), "int32": (int,), "int64": (int,), "uint32": (int,), "uint64": (int,),
+    "int16": (int,), "uint16": (int,), "byte": (int,), "double": (float, int),
+    "boolean": (bool,), "guid": (uuid.UUID,), "datetime": (dt.datetime,),
+    "timespan": (dt.timedelta,),
+}
+
+
+def _fits(parameter: Parameter, value: Any) -> bool:
+    """Whether ``value`` is already of the parameter's type (no coercion needed); types
+    the engine does not know are left to the binder's conversion, which the host makes
+    strict for its own object types."""
+    element = parameter.type.lower().removesuffix("[]")
+    wanted = _PLAIN_TYPES.get(element)
+    if wanted is None:
+        return True
+    items = value if isinstance(value, list) and parameter.type.endswith("[]") else [value]
+    return all(isinstance(v, wanted) and not (isinstance(v, bool) and bool not in wanted)
+               for v in items)
+
+
+def _bind_item(fr: Frame, command: Command, meta: Metadata, sets: list[str],
+               args: dict[str, Any], item: Any, coercing: bool
+               ) -> tuple[dict[str, Any], list[str], list[str]] | None:
     bound = dict(args)
     names: list[str] = []
-    candidates = list(sets)
     for set_name in sets:
         for name, parameter in meta.sets[set_name].items():
             if not parameter.from_pipeline or name in bound:
+                continue
+            if not coercing and not _fits(parameter, item):
                 continue
             try:
                 value = coerce(fr, command, parameter, item)
@@ -455,7 +491,7 @@ def bind_pipeline_input(fr: Frame, command: Command, meta: Metadata, sets: list[
                 if not parameter.by_property_name or name in bound:
                     continue
                 found = _property(item, parameter)
-                if found is NO_VALUE:
+                if found is NO_VALUE or (not coercing and not _fits(parameter, found)):
                     continue
                 try:
                     bound[name] = coerce(fr, command, parameter, found)
