@@ -13,7 +13,6 @@ from hvtui.lab import Lab, LabClock, LabSession
 from hvtui.lab.binding import declarations
 from hvtui.lab.failures import COMMAND_NOT_FOUND
 from hvtui.lab.registry import all_handlers
-from hvtui.lab.replica import PREPARE_AND_TEST
 from hvtui.lab.storage import BOTH_GIVEN, NEITHER_GIVEN
 from hvtui.ps import catalog
 from hvtui.remote.base import ProgressRecord, Session
@@ -41,7 +40,6 @@ def test_binding_reads_every_script_declaration() -> None:
 def test_script_throw_texts_are_the_scripts_own() -> None:
     assert BOTH_GIVEN in catalog.get("vhd-resize").text
     assert NEITHER_GIVEN in catalog.get("vhd-resize").text
-    assert PREPARE_AND_TEST in catalog.get("replica-failover").text
 
 
 def test_lab_session_is_a_session() -> None:

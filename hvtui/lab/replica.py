@@ -1,13 +1,26 @@
-"""Hyper-V Replica: frequency (R-REP-1/2), suspend/resume and failover (R-REP-4/5).
+"""Hyper-V Replica cmdlets: Set-VMReplication (the frequency, R-REP-1/2), Suspend- and
+Resume-VMReplication, Start- and Stop-VMFailover (R-REP-4/5).
 
 Replica copies of a VM share its id across hosts; each copy's ReplicationMode says which
 end of which link it is. A Replica copy that extends replication is the sending end of
 the extended link, so settings made there change the extended link.
+
+Each cmdlet takes VMs by ``-VMName`` (Hyper-V's wildcard rules), ``-VM`` or, where it has
+it, ``-VMReplication``, asks ShouldProcess for each, and writes nothing unless
+``-Passthru``. A failure on one VM is a non-terminating error and the cmdlet goes on with
+the next (UNCONFIRMED for these cmdlets: the Hyper-V module writes per-VM operation
+failures with WriteError, which is why ``-ErrorAction SilentlyContinue`` silences them).
+Parameters the lab does not model (recovery history, resynchronisation, -AsJob,
+-ComputerName...) fail saying so rather than being ignored.
 """
 
 from __future__ import annotations
 
-from hvtui.lab import live, records
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from hvtui.lab import live, objects
+from hvtui.lab.emulation import CmdletCall, emulates
 from hvtui.lab.estate import (
     VM,
     Adapter,
@@ -25,26 +38,52 @@ from hvtui.lab.failures import (
     REPLICA_SETTINGS_REFUSED,
     REPLICATION_NOT_ENABLED,
     REPLICATION_WRONG_STATE,
+    HostError,
     binding_error,
     invalid_argument,
     invalid_operation,
     invalid_state,
-    parameter_not_found,
-    script_throw,
+    object_not_found,
 )
-from hvtui.lab.registry import Call, handles
-from hvtui.lab.releases import has_parameter
+from hvtui.lab.power import each_operand, only_modelled, power_off, write_vm
 
 FREQUENCIES = (30, 300, 900)
 """R-REP-1: the only frequencies the service accepts (the binder allows 30..900)."""
 
-# The script's own check (hvtui/ps/scripts/replica-failover.ps1); a test keeps it in step.
-PREPARE_AND_TEST = (
-    "Give either Prepare (planned failover, on the primary) or AsTest (test failover, on the "
-    "replica), not both."
-)
-
 _FAILED_OVER = ("FailedOverWaitingCompletion", "FailedOver")
+
+
+# --- shared by the cmdlets ------------------------------------------------------------------
+
+
+def passthru(call: CmdletCall) -> bool:
+    """-Passthru, which these cmdlets spell PassThru on 2012 and 2012 R2."""
+    return any(name.lower() == "passthru" and bool(value) for name, value in call.args.items())
+
+
+def _targets(call: CmdletCall) -> Iterator[tuple[VM, str | None]]:
+    """Each VM the call names, with the relationship asked for (None: not asked)."""
+    if call.given("VMReplication"):
+        items = call.arg("VMReplication")
+        for item in items if isinstance(items, list) else [items]:
+            relationship = item.get("ReplicationRelationshipType")
+            yield _vm_by_id(call, item.get("VMId")), (
+                None if relationship is None else str(relationship))
+        return
+    wanted = call.arg("ReplicationRelationshipType")
+    with call.lock:
+        vms = call.target_vms()
+    for vm in vms:
+        yield vm, None if wanted is None else wanted.name
+
+
+def _vm_by_id(call: CmdletCall, vm_id: Any) -> VM:
+    found = call.host.vms.get(str(vm_id).lower())
+    if found is None:
+        raise object_not_found(
+            call.name, f'Hyper-V was unable to find a virtual machine with id "{vm_id}".',
+            str(vm_id))
+    return found
 
 
 def _chain(vm: VM, estate: Estate, cmdlet: str) -> ReplicationChain:
@@ -54,7 +93,7 @@ def _chain(vm: VM, estate: Estate, cmdlet: str) -> ReplicationChain:
     return chain
 
 
-def _wrong_state(cmdlet: str, vm: VM) -> Exception:
+def _wrong_state(cmdlet: str, vm: VM) -> HostError:
     return invalid_operation(cmdlet, REPLICATION_WRONG_STATE.format(vm.name), vm.name)
 
 
@@ -67,96 +106,156 @@ def local_link(vm: VM, chain: ReplicationChain) -> ReplicationLink:
     return chain.primary
 
 
-def _emit_replication(call: Call, name: str) -> None:
-    elapsed = call.clock.elapsed()
-    for vm in call.host.find_vms(name):
-        for record in records.replication_records(call.estate, vm, elapsed):
-            call.emit(record)
+def _link(call: CmdletCall, vm: VM, relationship: str | None) -> ReplicationLink:
+    """The link -ReplicationRelationshipType names (2012 R2+), else the copy's own."""
+    chain = _chain(vm, call.estate, call.name)
+    if relationship is None:
+        return local_link(vm, chain)
+    mode = vm.replication_mode
+    if relationship == "Simple" and mode in ("Primary", "Replica"):
+        return chain.primary
+    if relationship == "Extended" and mode in ("Replica", "ExtendedReplica") and chain.extended:
+        return chain.extended
+    # UNCONFIRMED: the message for a relationship the VM does not have.
+    raise invalid_operation(call.name, REPLICATION_NOT_ENABLED.format(vm.name), vm.name)
 
 
-@handles("replication-frequency")
-async def replication_frequency(call: Call) -> None:
-    cmdlet = "Set-VMReplication"
-    # R-REP-1: 2012 replicated every 5 minutes, fixed; the parameter arrived with 2012 R2.
-    if not has_parameter(call.host.release, cmdlet, "ReplicationFrequencySec"):
-        raise parameter_not_found("ReplicationFrequencySec", cmdlet)
-    name, frequency = call.params["VMName"], int(call.params["FrequencySec"])
-    if not 30 <= frequency <= 900:
-        limit = (
-            f"The {frequency} argument is less than the minimum allowed range of 30. Supply an "
-            "argument that is greater than or equal to 30"
-            if frequency < 30
-            else f"The {frequency} argument is greater than the maximum allowed range of 900. "
-            "Supply an argument that is less than or equal to 900"
-        )
-        raise binding_error(
-            f"Cannot validate argument on parameter 'ReplicationFrequencySec'. {limit} and then "
-            "try the command again.",
-            "ParameterArgumentValidationError",
-            category="InvalidData",
-            cmdlet=cmdlet,
-        )
+def _shown(vm: VM, chain: ReplicationChain, link: ReplicationLink) -> tuple[str, str]:
+    """(ReplicationRelationshipType, ReplicationMode) of ``link`` as this copy reports it."""
+    if link is chain.primary:
+        return "Simple", "Primary" if vm.replication_mode == "Primary" else "Replica"
+    return "Extended", "Primary" if vm.replication_mode == "Replica" else "ExtendedReplica"
+
+
+def _write_replication(call: CmdletCall, vm: VM, link: ReplicationLink) -> None:
     with call.lock:
-        for vm in call.vms(name, cmdlet):
-            chain = _chain(vm, call.estate, cmdlet)
-            if frequency not in FREQUENCIES:
+        chain = _chain(vm, call.estate, call.name)
+        relationship, mode = _shown(vm, chain, link)
+        call.write(objects.replication_object(call.view, vm, relationship, mode, link))
+
+
+def _each(call: CmdletCall, act: Callable[[VM, str | None], None]) -> None:
+    """``act(vm, relationship)`` for each target VM that ShouldProcess allows, a failure
+    on one written as that VM's non-terminating error (``power.each_operand``)."""
+
+    def process(target: tuple[VM, str | None]) -> None:
+        vm, relationship = target
+        if call.inv.should_process(vm.name):
+            act(vm, relationship)
+
+    each_operand(call, _targets(call), process)
+
+
+# --- Set-VMReplication ------------------------------------------------------------------------
+
+
+def _validate_frequency(frequency: int) -> None:
+    """The parameter's ValidateRange(30, 900), as the binder words it."""
+    if 30 <= frequency <= 900:
+        return
+    if frequency < 30:
+        limit = (f"The {frequency} argument is less than the minimum allowed range of 30. "
+                 "Supply an argument that is greater than or equal to 30")
+    else:
+        limit = (f"The {frequency} argument is greater than the maximum allowed range of 900. "
+                 "Supply an argument that is less than or equal to 900")
+    raise binding_error(
+        f"Cannot validate argument on parameter 'ReplicationFrequencySec'. {limit} and then "
+        "try the command again.",
+        "ParameterArgumentValidationError", category="InvalidData", cmdlet="Set-VMReplication")
+
+
+def _settings_link(call: CmdletCall, vm: VM, chain: ReplicationChain,
+                   frequency: int | None) -> ReplicationLink:
+    """The link whose settings this copy may change (R-REP-2, R-REP-5)."""
+    if vm.replication_mode == "Primary":
+        return chain.primary
+    if vm.replication_mode == "Replica" and chain.extended is not None:
+        # R-REP-2: the extended link is configured on the replica VM.
+        if frequency == 30:
+            raise invalid_argument(call.name, EXTENDED_FREQUENCY_NOT_ALLOWED.format(frequency),
+                                   vm.name)
+        # UNCONFIRMED: equal frequencies are allowed ("5 or 15 minutes" for a 5-minute
+        # primary, per "Mastering Windows Server 2016 Hyper-V"); lower ones are not.
+        if frequency is not None and frequency < chain.primary.frequency:
+            raise invalid_argument(call.name, EXTENDED_FREQUENCY_TOO_LOW, vm.name)
+        return chain.extended
+    raise invalid_operation(call.name, REPLICA_SETTINGS_REFUSED.format(vm.name), vm.name)
+
+
+@emulates("Set-VMReplication")
+def set_vmreplication(call: CmdletCall) -> None:
+    # R-REP-1: -ReplicationFrequencySec is 2012 R2's; on 2012 (every 5 minutes, fixed) the
+    # binder already refuses it. The lab models only the frequency.
+    only_modelled(call, ("VMName", "VM", "VMReplication", "ReplicationFrequencySec", "Passthru"))
+    frequency = call.arg("ReplicationFrequencySec")
+    if frequency is not None:
+        frequency = int(frequency)
+        _validate_frequency(frequency)
+
+    def act(vm: VM, _relationship: str | None) -> None:
+        with call.lock:
+            chain = _chain(vm, call.estate, call.name)
+            if frequency is not None and frequency not in FREQUENCIES:
                 # UNCONFIRMED wording: the service refuses anything but 30, 300 and 900.
                 raise invalid_argument(
-                    cmdlet,
-                    f"The replication frequency {frequency} seconds is not valid. Use 30, 300 "
-                    "or 900 seconds.",
-                    vm.name,
-                )
-            if vm.replication_mode == "Primary":
-                link = chain.primary
-            elif vm.replication_mode == "Replica" and chain.extended is not None:
-                # R-REP-2: the extended link is configured on the replica VM.
-                if frequency == 30:
-                    raise invalid_argument(
-                        cmdlet, EXTENDED_FREQUENCY_NOT_ALLOWED.format(frequency), vm.name
-                    )
-                # UNCONFIRMED: equal frequencies are allowed ("5 or 15 minutes" for a 5-minute
-                # primary, per "Mastering Windows Server 2016 Hyper-V"); lower ones are not.
-                if frequency < chain.primary.frequency:
-                    raise invalid_argument(cmdlet, EXTENDED_FREQUENCY_TOO_LOW, vm.name)
-                link = chain.extended
-            else:
-                raise invalid_operation(cmdlet, REPLICA_SETTINGS_REFUSED.format(vm.name), vm.name)
-            last = live.last_replication(call.estate, link, call.clock.elapsed())
-            if last is not None and link.frozen is None:
-                # The next cycle starts from the last replication at the new frequency.
-                link.anchor = (last - call.clock.start).total_seconds()
-            link.frequency = frequency
-        _emit_replication(call, name)
+                    call.name, f"The replication frequency {frequency} seconds is not valid. "
+                    "Use 30, 300 or 900 seconds.", vm.name)
+            link = _settings_link(call, vm, chain, frequency)
+            if frequency is not None:
+                elapsed = call.clock.elapsed()
+                last = live.last_replication(call.estate, link, elapsed)
+                if last is not None and link.frozen is None:
+                    # The next cycle starts from the last replication at the new frequency.
+                    link.anchor = (last - call.clock.start).total_seconds()
+                link.frequency = frequency
+        if passthru(call):
+            _write_replication(call, vm, link)
+
+    _each(call, act)
 
 
-@handles("replication-suspend")
-async def replication_suspend(call: Call) -> None:
-    cmdlet = "Suspend-VMReplication"
-    name = call.params["VMName"]
-    with call.lock:
-        for vm in call.vms(name, cmdlet):
-            link = local_link(vm, _chain(vm, call.estate, cmdlet))
+# --- Suspend-VMReplication, Resume-VMReplication -------------------------------------------
+
+
+@emulates("Suspend-VMReplication")
+def suspend_vmreplication(call: CmdletCall) -> None:
+    only_modelled(call, ("VMName", "VM", "VMReplication", "ReplicationRelationshipType",
+                         "Passthru"))
+
+    def act(vm: VM, relationship: str | None) -> None:
+        with call.lock:
+            link = _link(call, vm, relationship)
             if link.state != "Replicating":
-                raise _wrong_state(cmdlet, vm)
+                raise _wrong_state(call.name, vm)
             live.freeze_link(call.estate, link, call.clock.elapsed())
             link.state, link.health = "Suspended", "Warning"
-        _emit_replication(call, name)
+        if passthru(call):
+            _write_replication(call, vm, link)
+
+    _each(call, act)
 
 
-@handles("replication-resume")
-async def replication_resume(call: Call) -> None:
-    cmdlet = "Resume-VMReplication"
-    name = call.params["VMName"]
-    with call.lock:
-        for vm in call.vms(name, cmdlet):
-            link = local_link(vm, _chain(vm, call.estate, cmdlet))
+@emulates("Resume-VMReplication")
+def resume_vmreplication(call: CmdletCall) -> None:
+    only_modelled(call, ("VMName", "VM", "VMReplication", "ReplicationRelationshipType",
+                         "Passthru"))
+
+    def act(vm: VM, relationship: str | None) -> None:
+        with call.lock:
+            link = _link(call, vm, relationship)
             if link.state not in ("Suspended", "Error"):
-                raise _wrong_state(cmdlet, vm)
+                raise _wrong_state(call.name, vm)
             # Resuming sends the changes tracked meanwhile at once; the cycle restarts now.
             live.restart_link(link, call.clock.elapsed())
             link.state, link.health = "Replicating", "Normal"
-        _emit_replication(call, name)
+        if passthru(call):
+            _write_replication(call, vm, link)
+
+    _each(call, act)
+
+
+# --- Start-VMFailover, Stop-VMFailover ---------------------------------------------------------
 
 
 def make_test_vm(estate: Estate, host: Host, vm: VM) -> VM:
@@ -198,43 +297,101 @@ def make_test_vm(estate: Estate, host: Host, vm: VM) -> VM:
     return test
 
 
-@handles("replica-failover")
-async def replica_failover(call: Call) -> None:
-    cmdlet = "Start-VMFailover"
-    name = call.params["VMName"]
-    prepare, as_test = bool(call.params["Prepare"]), bool(call.params["AsTest"])
-    if prepare and as_test:
-        raise script_throw(PREPARE_AND_TEST)
+def _test_vm(estate: Estate, host: Host, chain: ReplicationChain) -> VM | None:
+    return host.vms.get(chain.test_vm_id) if chain.test_vm_id else None
+
+
+def _start_failover(call: CmdletCall, vm: VM, prepare: bool, as_test: bool) -> None:
+    """R-REP-4's state machine for one copy of a replicated VM."""
     estate, elapsed = call.estate, call.clock.elapsed()
-    with call.lock:
-        for vm in call.vms(name, cmdlet):
-            chain = _chain(vm, estate, cmdlet)
-            call.idle(vm, cmdlet)
-            if vm.replication_mode == "Primary":
-                # Planned failover, step one: only -Prepare, only with the primary shut down.
-                if not prepare:
-                    raise _wrong_state(cmdlet, vm)
-                if vm.state != "Off":
-                    raise invalid_state(cmdlet, vm.name)
-                if chain.primary.state != "Replicating":
-                    raise _wrong_state(cmdlet, vm)
-                # The last changes go to the replica now: no data is lost.
-                live.restart_link(chain.primary, elapsed)
-                chain.primary.frozen = elapsed
-                chain.primary.state = "PreparedForFailover"
-                continue
-            link = chain.primary if vm.replication_mode == "Replica" else chain.extended
-            if prepare or link is None or link.state in _FAILED_OVER:
-                raise _wrong_state(cmdlet, vm)
-            if as_test:
-                existing = chain.test_vm_id and any(
-                    chain.test_vm_id in h.vms for h in estate.hosts.values()
-                )
-                if existing:
-                    # One test VM at a time (R-REP-4).
-                    raise _wrong_state(cmdlet, vm)
-                chain.test_vm_id = make_test_vm(estate, call.host, vm).id
-                continue
-            live.freeze_link(estate, link, elapsed)
-            link.state = "FailedOverWaitingCompletion"
-        _emit_replication(call, name)
+    chain = _chain(vm, estate, call.name)
+    call.idle(vm)
+    if vm.replication_mode == "Primary":
+        # Planned failover, step one: only -Prepare, only with the primary shut down.
+        if not prepare:
+            raise _wrong_state(call.name, vm)
+        if vm.state != "Off":
+            raise invalid_state(call.name, vm.name)
+        if chain.primary.state != "Replicating":
+            raise _wrong_state(call.name, vm)
+        # The last changes go to the replica now: no data is lost.
+        live.restart_link(chain.primary, elapsed)
+        chain.primary.frozen = elapsed
+        chain.primary.state = "PreparedForFailover"
+        return
+    link = chain.primary if vm.replication_mode == "Replica" else chain.extended
+    if prepare or link is None or link.state in _FAILED_OVER:
+        raise _wrong_state(call.name, vm)
+    if as_test:
+        existing = chain.test_vm_id and any(
+            chain.test_vm_id in h.vms for h in estate.hosts.values())
+        if existing:
+            # One test VM at a time (R-REP-4).
+            raise _wrong_state(call.name, vm)
+        chain.test_vm_id = make_test_vm(estate, call.host, vm).id
+        return
+    live.freeze_link(estate, link, elapsed)
+    link.state = "FailedOverWaitingCompletion"
+
+
+@emulates("Start-VMFailover")
+def start_vmfailover(call: CmdletCall) -> None:
+    # ConfirmImpact High: ShouldProcess prompts unless -Confirm:$false, and a remote session
+    # has no one to answer (the engine fails the call as PowerShell does).
+    only_modelled(call, ("VMName", "VM", "Prepare", "AsTest", "Passthru"))
+    prepare, as_test = call.switch("Prepare"), call.switch("AsTest")
+
+    def act(vm: VM, _relationship: str | None) -> None:
+        with call.lock:
+            _start_failover(call, vm, prepare, as_test)
+        if passthru(call):
+            with call.lock:
+                write_vm(call, vm)
+
+    _each(call, act)
+
+
+def _stop_failover(call: CmdletCall, vm: VM) -> None:
+    """Stop-VMFailover: undo the failover step this copy is in (its help page)."""
+    estate, elapsed = call.estate, call.clock.elapsed()
+    chain = _chain(vm, estate, call.name)
+    call.idle(vm)
+    if vm.replication_mode == "Primary":
+        # A planned failover prepared here is cancelled and replication restarts, which
+        # lets the primary start again.
+        if chain.primary.state != "PreparedForFailover":
+            raise _wrong_state(call.name, vm)
+        live.restart_link(chain.primary, elapsed)
+        chain.primary.state, chain.primary.health = "Replicating", "Normal"
+        return
+    test = _test_vm(estate, call.host, chain)
+    if test is not None:
+        # A test failover: the test VM is turned off and deleted with its disks.
+        power_off(test)
+        for drive in test.drives:
+            estate.remove_vhd(call.host, drive.path)
+        del call.host.vms[test.id]
+        chain.test_vm_id = ""
+        return
+    link = chain.primary if vm.replication_mode == "Replica" else chain.extended
+    if link is None or link.state not in _FAILED_OVER:
+        raise _wrong_state(call.name, vm)
+    # A failover of the replica: a running VM is turned off and the failover cancelled.
+    # UNCONFIRMED: the replica then reads Replicating again, sending from now on.
+    power_off(vm)
+    live.restart_link(link, elapsed)
+    link.state, link.health = "Replicating", "Normal"
+
+
+@emulates("Stop-VMFailover")
+def stop_vmfailover(call: CmdletCall) -> None:
+    only_modelled(call, ("VMName", "VM", "Passthru"))
+
+    def act(vm: VM, _relationship: str | None) -> None:
+        with call.lock:
+            _stop_failover(call, vm)
+        if passthru(call):
+            with call.lock:
+                write_vm(call, vm)
+
+    _each(call, act)
