@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from pathlib import Path
 
+from lab_console import console, output, replication
 from test_lab_support import (
+    SMALL,
     default_lab,
     inventory,
     kinds,
@@ -23,6 +26,7 @@ from hvtui.lab.failures import (
     CLUSTER_GROUP_NOT_FOUND,
     CLUSTER_NODE_NOT_FOUND,
     CLUSTER_NODE_PAUSED,
+    COMMAND_NOT_FOUND,
     HARDWARE_INCOMPATIBLE,
     PROPERTY_NOT_FOUND,
 )
@@ -48,10 +52,19 @@ async def test_drain_on_shutdown_is_set_on_the_cluster() -> None:
     ] == 1
 
 
-async def test_cluster_scripts_fail_off_a_cluster() -> None:
+async def test_cluster_scripts_fail_off_a_cluster(tmp_path: Path) -> None:
+    """A host without the FailoverClusters module has no Get-Cluster at all (HV-DR1); one
+    with the module that is not a cluster node cannot reach a cluster service."""
     error = only_error(
         await run(default_lab(), "HV-DR1", "cluster-drain-on-shutdown", Enabled=True)
     )
+    assert error.message == COMMAND_NOT_FOUND.format("Get-Cluster")
+    tools = SMALL.replace('switches = ["LAN"]\n', 'switches = ["LAN"]\nmodules = '
+                          '["FailoverClusters"]\n', 1)
+    lab = Lab.from_scenario(write_scenario(tmp_path, tools), instant=True)
+    error = only_error(await run(lab, "SRC", "cluster-drain-on-shutdown", Enabled=True))
+    assert error.message == NOT_A_CLUSTER
+    error = only_error(await run(lab, "SRC", "cluster-node-suspend", NodeName="SRC"))
     assert error.message == NOT_A_CLUSTER
 
 
@@ -230,10 +243,8 @@ async def test_role_live_migrates_to_another_node() -> None:
     ]
     moved = await vm_record(lab, "HV-NODE1", "EXCH01")
     assert moved and moved["State"] == "Running" and moved["UptimeSeconds"] >= uptime
-    replication = next(
-        r for r in (await inventory(lab, "HV-NODE1"))["Replication"] if r["VMId"] == moved["Id"]
-    )
-    assert replication["Mode"] == "Primary"
+    # Replication follows the primary to its new node.
+    assert replication(lab, "HV-NODE1", "EXCH01")["Simple"]["ReplicationMode"] == "Primary"
 
 
 async def test_role_cannot_move_to_a_paused_node() -> None:
@@ -277,3 +288,88 @@ async def test_unknown_role() -> None:
     )
     assert error.message == CLUSTER_GROUP_NOT_FOUND
     assert error.message == "The cluster group could not be found."
+
+
+# --- the cmdlets beyond what the scripts reach -------------------------------------------------
+
+PWSH_CLUSTER = (
+    OLD_CLUSTER.replace('os = "2012"', 'os = "2016"')
+    .replace('name = "OLD1"\n', 'name = "OLD1"\npowershell = "7.4"\n')
+)
+"""A 2016 cluster whose node OLD1 is managed through pwsh 7, OLD2 through Windows PowerShell."""
+
+
+def test_drain_on_shutdown_set_on_a_deserialized_cluster_object_changes_nothing(
+        tmp_path: Path) -> None:
+    """Under pwsh 7, FailoverClusters runs in the Windows PowerShell compatibility layer:
+    Get-Cluster's object is deserialized, so assigning DrainOnShutdown runs no setter."""
+    lab = Lab.from_scenario(write_scenario(tmp_path, PWSH_CLUSTER), instant=True)
+    text = "$c = Get-Cluster; $c.DrainOnShutdown = 0; $c.PSObject.TypeNames[0]; " \
+           "$c.DrainOnShutdown; (Get-Cluster).DrainOnShutdown"
+    assert output(console(lab, "OLD1", text)) == [
+        "Deserialized.Microsoft.FailoverClusters.PowerShell.Cluster", 0, 1]
+    assert lab.estate.clusters["oldcl"].drain_on_shutdown == 1
+    assert output(console(lab, "OLD2", text)) == [
+        "Microsoft.FailoverClusters.PowerShell.Cluster", 0, 0]
+    assert lab.estate.clusters["oldcl"].drain_on_shutdown == 0
+
+
+def _node_state(lab: Lab, name: str) -> tuple[str, str]:
+    node = next(n for c in lab.estate.clusters.values() for n in c.nodes if n.name == name)
+    return node.state, node.drain_status
+
+
+def _settled(lab: Lab, name: str) -> tuple[str, str]:
+    """The node once its drain is over (a generous bound: this waits, it does not time)."""
+    for _ in range(6000):
+        if _node_state(lab, name)[1] != "InProgress":
+            break
+        time.sleep(0.01)
+    return _node_state(lab, name)
+
+
+async def test_drain_without_wait_returns_at_once_on_2012r2_and_waits_on_2012(
+        tmp_path: Path) -> None:
+    """-Wait per each release's page: 2012 R2+ return once the drain is initiated, 2012
+    waits for completion. The lab's lock is held so the drain cannot start meanwhile."""
+    lab = default_lab()
+    with lab.estate.lock:
+        node = output(console(lab, "HV-NODE1", "Suspend-ClusterNode -Name HV-NODE1 -Drain"))
+        assert [(n["State"], n["DrainStatus"]) for n in node] == [("Paused", "InProgress")]
+        held = {g.name: g.owner for g in lab.estate.clusters["hvc01"].groups}
+        assert all(held[name] == "HV-NODE1" for name in NODE1_ROLES)
+    assert _settled(lab, "HV-NODE1") == ("Paused", "Completed")
+    assert all(v == "HV-NODE2" for k, v in (await owners(lab)).items() if k in NODE1_ROLES)
+    old = Lab.from_scenario(write_scenario(tmp_path, OLD_CLUSTER), instant=True)
+    with old.estate.lock:
+        node = output(console(old, "OLD1", "Suspend-ClusterNode -Name OLD2 -Drain "
+                                           "-ForceEvacuation"))
+    assert [(n["State"], n["DrainStatus"]) for n in node] == [("Paused", "Completed")]
+
+
+def test_force_evacuation_is_2012s_and_force_drain_2012r2s() -> None:
+    outcome = console(default_lab(), "HV-NODE1", "Suspend-ClusterNode HV-NODE1 -Drain "
+                                                 "-ForceEvacuation")
+    assert [e.message for e in outcome.errors] == [
+        "A parameter cannot be found that matches parameter name 'ForceEvacuation'."]
+
+
+def test_target_node_and_whatif() -> None:
+    lab = default_lab()
+    output(console(lab, "HV-NODE1", "Suspend-ClusterNode HV-NODE1 -Drain -WhatIf"))
+    assert _node_state(lab, "HV-NODE1") == ("Up", "NotInitiated")
+    # HV-NODE3 is paused: a drain sent only there moves nothing and fails.
+    node = output(console(lab, "HV-NODE1", "Suspend-ClusterNode HV-NODE1 -TargetNode HV-NODE3 "
+                                           "-Drain -Wait"))
+    assert [(n["State"], n["DrainStatus"]) for n in node] == [("Paused", "Failed")]
+
+
+async def test_move_without_node_picks_one_and_unmodelled_parameters_are_refused() -> None:
+    lab = default_lab()
+    moved = output(console(lab, "HV-NODE2", "Move-ClusterVirtualMachineRole -Name EXCH01"))
+    assert [(g["Name"], g["OwnerNode"], g["State"]) for g in moved] == [
+        ("EXCH01", "HV-NODE1", "Online")]
+    waited = console(lab, "HV-NODE2", "Move-ClusterVirtualMachineRole EXCH01 HV-NODE2 -Wait 0")
+    assert [e.message[:58] for e in waited.errors] == [
+        "The hvtui lab does not emulate Move-ClusterVirtualMachineR"]
+    assert (await owners(lab))["EXCH01"] == "HV-NODE1"

@@ -1,16 +1,30 @@
-"""Failover clustering: drain on shutdown, node pause/drain/resume, role moves (R-CL-1..4).
+"""Failover clustering cmdlets: Suspend-ClusterNode (pause and drain, R-CL-2),
+Resume-ClusterNode (R-CL-3) and Move-ClusterVirtualMachineRole (R-CL-4).
+
+DrainOnShutdown (R-CL-1) has no cmdlet: a script assigns it on Get-Cluster's object, whose
+property writes through to the cluster (``objects.cluster_object``). Under pwsh 7 the
+FailoverClusters module is loaded through the Windows PowerShell compatibility layer on
+every release, so that object arrives deserialized and assigning it changes only the copy
+(``runtime.deserialized``), as on a real host.
 
 Inside a cluster, roles move over the cluster's own networks, so the hosts' shared-nothing
 settings (R-LM-4/5/7) do not apply; the VM must still fit its destination: configuration
 version, processor (for live and quick moves), switches and cluster-visible storage.
+
+These cmdlets write their node or group even without -Passthru (their help pages' examples
+and OUTPUTS), and fail with a terminating error (UNCONFIRMED: the module throws a
+ClusterCmdletException; the reference does not say it writes per-node errors instead).
 """
 
 from __future__ import annotations
 
-import asyncio
+import threading
+import time
+import uuid
 from collections.abc import Callable
 
-from hvtui.lab import records
+from hvtui.lab import objects, records
+from hvtui.lab.emulation import CmdletCall, emulates
 from hvtui.lab.estate import VM, Cluster, ClusterGroup, ClusterNode, Host, key
 from hvtui.lab.failures import (
     CLUSTER_GROUP_NOT_FOUND,
@@ -19,10 +33,9 @@ from hvtui.lab.failures import (
     CLUSTER_NODE_PAUSED,
     HARDWARE_INCOMPATIBLE,
     INVALID_STATE,
-    PROPERTY_NOT_FOUND,
     HostError,
     cluster_error,
-    parameter_not_found,
+    lab_not_emulated,
 )
 from hvtui.lab.migration import (
     cpu_compatible,
@@ -32,10 +45,14 @@ from hvtui.lab.migration import (
     switch_problems,
     version_problem,
 )
-from hvtui.lab.power import GUEST_SHUTDOWN_SECONDS, power_off, power_on, save
-from hvtui.lab.registry import Call, handles
-from hvtui.lab.releases import has_feature, has_parameter
-from hvtui.remote.base import ErrorRecord
+from hvtui.lab.power import (
+    GUEST_SHUTDOWN_SECONDS,
+    only_modelled,
+    power_off,
+    power_on,
+    save,
+)
+from hvtui.lab.pwsh import PSObject
 
 # UNCONFIRMED wording: what Get-Cluster says on a host that is not a cluster node.
 NOT_A_CLUSTER = (
@@ -46,40 +63,81 @@ PRIORITY_LIVE = 2000
 """R-CL-2: a drain live-migrates High (3000) and Medium (2000) roles, quick-migrates the rest."""
 
 
-def _cluster(call: Call, cmdlet: str) -> Cluster:
+# --- the cluster, its nodes and roles as a call names them --------------------------------------
+
+
+def local_cluster(call: CmdletCall) -> Cluster:
+    """The cluster the call works on: this node's (``-Cluster`` omitted, ``.`` or its name)."""
     cluster = call.estate.cluster_of(call.host)
+    named = str(call.arg("Cluster", "")).strip()
+    here = cluster is not None and key(named.split(".")[0]) == key(cluster.name)
+    if named not in ("", ".") and not here:
+        # Reaching another cluster from here is not modelled.
+        raise lab_not_emulated(call.name, ["Cluster"])
     if cluster is None:
-        raise cluster_error(cmdlet, NOT_A_CLUSTER, category="ConnectionError")
+        raise cluster_error(call.name, NOT_A_CLUSTER, category="ConnectionError")
     return cluster
 
 
-def _node(cluster: Cluster, name: str, cmdlet: str) -> ClusterNode:
+def _node(call: CmdletCall, cluster: Cluster, name: str) -> ClusterNode:
     node = cluster.node(name)
     if node is None:
-        raise cluster_error(cmdlet, CLUSTER_NODE_NOT_FOUND, category="ObjectNotFound", target=name)
+        raise cluster_error(call.name, CLUSTER_NODE_NOT_FOUND, category="ObjectNotFound",
+                            target=name)
     return node
+
+
+def _down(call: CmdletCall, node: ClusterNode) -> HostError:
+    return cluster_error(call.name, CLUSTER_NODE_DOWN, category="InvalidOperation",
+                         target=node.name)
+
+
+def _is(item: object, class_name: str) -> bool:
+    """Whether ``item`` is a FailoverClusters object of that class (deserialized or not)."""
+    return isinstance(item, PSObject) and any(
+        t.endswith(f"FailoverClusters.PowerShell.{class_name}") for t in item.type_names)
+
+
+def named_nodes(call: CmdletCall, cluster: Cluster) -> list[ClusterNode]:
+    """The nodes ``-Name`` or a ClusterNode ``-InputObject`` names; this node without either
+    (UNCONFIRMED: the pages do not say what an omitted -Name means)."""
+    if call.given("InputObject"):
+        item = call.arg("InputObject")
+        if not _is(item, "ClusterNode"):
+            raise lab_not_emulated(call.name, ["InputObject"])
+        return [_node(call, cluster, str(item.get("Name")))]  # type: ignore[union-attr]
+    return [_node(call, cluster, name) for name in call.names("Name") or [call.host.name]]
 
 
 def _owned(cluster: Cluster, node: ClusterNode) -> list[ClusterGroup]:
     return [g for g in cluster.groups if key(g.owner) == key(node.name)]
 
 
-def _role_vm(call: Call, group: ClusterGroup) -> tuple[Host, VM]:
+def _role_vm(call: CmdletCall, group: ClusterGroup) -> tuple[Host, VM]:
     host = call.estate.host(group.owner)
     vm = host.vms.get(group.vm_id) if host else None
     if host is None or vm is None:
-        raise cluster_error(
-            "Move-ClusterVirtualMachineRole",
-            CLUSTER_GROUP_NOT_FOUND,
-            category="ObjectNotFound",
-            target=group.name,
-        )
+        raise cluster_error(call.name, CLUSTER_GROUP_NOT_FOUND, category="ObjectNotFound",
+                            target=group.name)
     return host, vm
 
 
-def move_problem(call: Call, source: Host, target: Host, vm: VM, how: str) -> str | None:
+def _node_object(call: CmdletCall, cluster: Cluster, node: ClusterNode) -> PSObject:
+    return objects.node_object(call.view, cluster, node)
+
+
+def _group_object(call: CmdletCall, cluster: Cluster, group: ClusterGroup) -> PSObject:
+    owner = cluster.node(group.owner)
+    return objects.group_object(call.view, cluster, group, records.group_state(call.estate, group),
+                                _node_object(call, cluster, owner) if owner else None)
+
+
+# --- moving one role --------------------------------------------------------------------------
+
+
+def move_problem(call: CmdletCall, source: Host, target: Host, vm: VM, how: str) -> str | None:
     """Why this role cannot move this way, or None."""
-    version = version_problem(source, target, vm, "Move-ClusterVirtualMachineRole")
+    version = version_problem(source, target, vm, call.name)
     if version:
         return version.message
     if how in ("Live", "Quick") and not cpu_compatible(vm, target):
@@ -90,10 +148,8 @@ def move_problem(call: Call, source: Host, target: Host, vm: VM, how: str) -> st
             f"The virtual machine '{vm.name}' cannot be shut down: its Shutdown integration "
             "service is not available. Use ShutdownForce or TurnOff."
         )
-    problems = switch_problems(vm, target, "Move-ClusterVirtualMachineRole")
-    problems += storage_problems(
-        call.estate, source, target, vm, False, "", "Move-ClusterVirtualMachineRole"
-    )
+    problems = switch_problems(vm, target, call.name)
+    problems += storage_problems(call.estate, source, target, vm, False, "", call.name)
     return problems[0].message if problems else None
 
 
@@ -117,16 +173,10 @@ def move_seconds(source: Host, vm: VM, how: str) -> float:
     }.get(how, 2.0)
 
 
-async def move_role(
-    call: Call,
-    group: ClusterGroup,
-    target: Host,
-    requested: str,
-    activity: str,
-    status: Callable[[int], str],
-    span: tuple[int, int] = (0, 100),
-) -> str | None:
-    """Move one VM role to ``target``; None on success, else why it could not move."""
+def move_role(call: CmdletCall, group: ClusterGroup, target: Host, requested: str,
+              activity: str, status: Callable[[int], str], span: tuple[int, int] = (0, 100),
+              ) -> str | None:
+    """Move one VM role to ``target`` on lab time; None on success, else why it could not."""
     with call.lock:
         source, vm = _role_vm(call, group)
         if vm.busy or vm.critical:
@@ -138,7 +188,7 @@ async def move_role(
             return problem
         seconds = move_seconds(source, vm, how)
     with call.holding(vm, "Migrating virtual machine"):
-        await call.spend(seconds, activity, status, span=span)
+        call.spend(seconds, activity, status, span=span)
     with call.lock:
         problem = move_problem(call, source, target, vm, how)
         if problem or vm.id not in source.vms:
@@ -157,103 +207,151 @@ async def move_role(
     return None
 
 
-# --- handlers -----------------------------------------------------------------------------
+# --- Move-ClusterVirtualMachineRole ------------------------------------------------------------
 
 
-@handles("cluster-drain-on-shutdown")
-async def cluster_drain_on_shutdown(call: Call) -> None:
-    cluster = _cluster(call, "Get-Cluster")
-    if not has_feature(call.host.release, "drain_on_shutdown"):
-        # R-CL-1: the property is new in 2012 R2; setting a missing property fails like this.
-        raise HostError(
-            ErrorRecord(
-                message=PROPERTY_NOT_FOUND.format("DrainOnShutdown"),
-                category="InvalidOperation",
-                error_id="PropertyNotFound",
-                reason="RuntimeException",
-            )
-        )
+def _role(call: CmdletCall, cluster: Cluster) -> ClusterGroup:
+    """The VM role -Name, -VMId or a ClusterGroup -InputObject names."""
+    if call.given("InputObject"):
+        item = call.arg("InputObject")
+        if not _is(item, "ClusterGroup"):
+            raise lab_not_emulated(call.name, ["InputObject"])
+        name = str(item.get("Name"))  # type: ignore[union-attr]
+        group = cluster.group(name)
+    elif call.given("VMId"):
+        name = str(call.arg("VMId"))
+        group = next((g for g in cluster.groups if uuid.UUID(g.vm_id) == uuid.UUID(name)), None)
+    else:
+        name = str(call.arg("Name", ""))
+        group = cluster.group(name)
+    if group is None:
+        raise cluster_error(call.name, CLUSTER_GROUP_NOT_FOUND, category="ObjectNotFound",
+                            target=name)
+    return group
+
+
+@emulates("Move-ClusterVirtualMachineRole")
+def move_clustervirtualmachinerole(call: CmdletCall) -> None:
+    # -IgnoreLocked changes nothing here: the lab locks no groups. -Cancel and -Wait (a move
+    # left running in the background) are not modelled.
+    only_modelled(call, ("Name", "Node", "MigrationType", "VMId", "InputObject", "Cluster",
+                         "IgnoreLocked"))
+    cluster = local_cluster(call)
+    migration = call.arg("MigrationType")
+    # UNCONFIRMED: the default when -MigrationType is omitted (the page: "used to live
+    # migrate a clustered virtual machine").
+    requested = migration.name if migration is not None else "Live"
     with call.lock:
-        cluster.drain_on_shutdown = 1 if call.params["Enabled"] else 0
-        call.emit(records.cluster_record(cluster, call.host.release))
-
-
-@handles("cluster-role-move")
-async def cluster_role_move(call: Call) -> None:
-    cmdlet = "Move-ClusterVirtualMachineRole"
-    cluster = _cluster(call, cmdlet)
-    role, node_name = call.params["RoleName"], call.params["NodeName"]
-    requested = call.params["MigrationType"] or "Live"
-    with call.lock:
-        group = cluster.group(role)
-        if group is None:
-            raise cluster_error(
-                cmdlet, CLUSTER_GROUP_NOT_FOUND, category="ObjectNotFound", target=role
-            )
-        node = _node(cluster, node_name, cmdlet)
+        group = _role(call, cluster)
+        if call.given("Node"):
+            node = _node(call, cluster, str(call.arg("Node")))
+        else:
+            # UNCONFIRMED placement: the Up node, other than the owner, with fewest roles.
+            others = [n for n in cluster.nodes if n.state == "Up" and key(n.name) != key(
+                group.owner)]
+            if not others:
+                raise _down(call, cluster.node(group.owner) or cluster.nodes[0])
+            node = min(others, key=lambda n: (len(_owned(cluster, n)), key(n.name)))
         if node.state == "Down":
-            raise cluster_error(
-                cmdlet, CLUSTER_NODE_DOWN, category="InvalidOperation", target=node.name
-            )
+            raise _down(call, node)
         if node.state == "Paused":
             # UNCONFIRMED: a paused node takes no roles, moved by hand or not.
-            raise cluster_error(
-                cmdlet, CLUSTER_NODE_PAUSED, category="InvalidOperation", target=node.name
-            )
+            raise cluster_error(call.name, CLUSTER_NODE_PAUSED, category="InvalidOperation",
+                                target=node.name)
         target = call.estate.host(node.name)
         assert target is not None
         same = key(group.owner) == key(node.name)
     if not same:
-        activity = f"Moving '{group.name}' to {node.name}"
-        problem = await move_role(
-            call,
-            group,
-            target,
-            requested,
-            activity,
-            lambda p: "Completed" if p == 100 else f"{requested} migration ({p}% complete)",
-        )
+        problem = move_role(
+            call, group, target, requested, f"Moving '{group.name}' to {node.name}",
+            lambda p: "Completed" if p == 100 else f"{requested} migration ({p}% complete)")
         if problem:
-            raise cluster_error(cmdlet, problem, category="NotSpecified", target=group.name)
+            raise cluster_error(call.name, problem, category="NotSpecified", target=group.name)
     with call.lock:
-        call.emit(records.group_record(call.estate, cluster, group))
+        call.write(_group_object(call, cluster, group))
 
 
-@handles("cluster-node-suspend")
-async def cluster_node_suspend(call: Call) -> None:
-    cmdlet = "Suspend-ClusterNode"
-    force = bool(call.params["ForceDrain"])
-    drain = bool(call.params["Drain"]) or force
-    if force and not has_parameter(call.host.release, cmdlet, "ForceDrain"):
-        raise parameter_not_found("ForceDrain", cmdlet)
-    cluster = _cluster(call, cmdlet)
+# --- Suspend-ClusterNode -------------------------------------------------------------------------
+
+
+class _Detached(CmdletCall):
+    """What is left of a call that returned before its work was done (Suspend-ClusterNode
+    -Drain without -Wait): the work goes on on lab time, with no one to report to."""
+
+    __slots__ = ()
+
+    def __init__(self, call: CmdletCall) -> None:
+        super().__init__(call.inv, call.runtime, lambda _value: None)
+
+    def report(self, activity: str, status: str, percent: int) -> None:
+        pass
+
+    def sleep(self, seconds: float) -> None:
+        if seconds <= 0:
+            return
+        if self.clock.instant:
+            self.clock.advance(seconds)
+        else:
+            time.sleep(seconds / self.clock.speed)
+
+
+@emulates("Suspend-ClusterNode")
+def suspend_clusternode(call: CmdletCall) -> None:
+    cluster = local_cluster(call)
+    # -ForceDrain (2012 R2+) and 2012's -ForceEvacuation (whose page says only "workloads
+    # are moved from a node even in the case of an error", UNCONFIRMED as the same thing)
+    # stop what cannot move safely and move it as a failed role (R-CL-2).
+    force = call.switch("ForceDrain") or call.switch("ForceEvacuation")
+    # UNCONFIRMED: a force switch alone drains (the pages say it is used with -Drain).
+    drain = call.switch("Drain") or force
+    # -Wait: "If the Wait parameter is not specified, then the call is initiated and the
+    # cmdlet returns without waiting" (2012 R2+ pages); the 2012 page says the opposite,
+    # that it waits for completion. Each release does what its own page says (UNCONFIRMED).
+    wait = call.switch("Wait") or not call.view.at_least("2012R2")
     with call.lock:
-        node = _node(cluster, call.params["NodeName"], cmdlet)
-        if node.state == "Down":
-            raise cluster_error(
-                cmdlet, CLUSTER_NODE_DOWN, category="InvalidOperation", target=node.name
-            )
-        node.state = "Paused"
-        roles = sorted(_owned(cluster, node), key=lambda g: -g.priority) if drain else []
-        if drain:
-            node.drain_status = "InProgress"
-    if drain:
-        try:
-            failed = await _drain(call, cluster, node, roles, force)
-        except asyncio.CancelledError:
-            with call.lock:
-                node.drain_status = "Failed"
+        nodes = named_nodes(call, cluster)
+        toward = (_node(call, cluster, str(call.arg("TargetNode")))
+                  if call.given("TargetNode") else None)
+    for node in nodes:
+        if not call.inv.should_process(node.name):
+            continue
+        with call.lock:
+            if node.state == "Down":
+                raise _down(call, node)
+            node.state = "Paused"
+            roles = sorted(_owned(cluster, node), key=lambda g: -g.priority) if drain else []
+            if drain:
+                node.drain_status = "InProgress"
+        if drain and wait:
+            drain_node(call, cluster, node, roles, force, toward)
+        elif drain:
+            detached = _Detached(call)
+            threading.Thread(target=drain_node, args=(detached, cluster, node, roles, force,
+                                                      toward),
+                             name=f"lab drain {node.name}", daemon=True).start()
+        with call.lock:
+            call.write(_node_object(call, cluster, node))
+
+
+def drain_node(call: CmdletCall, cluster: Cluster, node: ClusterNode,
+               roles: list[ClusterGroup], force: bool, toward: ClusterNode | None) -> None:
+    """Drain ``node`` and settle its DrainStatus: Completed, or Failed when a role could not
+    move, the drain was stopped, or the estate changed under it."""
+    failed = True
+    try:
+        failed = _drain(call, cluster, node, roles, force, toward)
+    except HostError:
+        if not isinstance(call, _Detached):
             raise
+    finally:
         with call.lock:
             node.drain_status = "Failed" if failed else "Completed"
-    with call.lock:
-        call.emit(records.node_record(cluster, node))
 
 
-async def _drain(
-    call: Call, cluster: Cluster, node: ClusterNode, roles: list[ClusterGroup], force: bool
-) -> bool:
-    """R-CL-2: move each role off, highest priority first; True when one could not move."""
+def _drain(call: CmdletCall, cluster: Cluster, node: ClusterNode, roles: list[ClusterGroup],
+           force: bool, toward: ClusterNode | None) -> bool:
+    """R-CL-2: move each role off, highest priority first (to ``toward`` when -TargetNode
+    names it); True when one could not move."""
     failed = False
     activity = f"Draining cluster node '{node.name}'"
     if not roles:
@@ -261,18 +359,16 @@ async def _drain(
     for index, group in enumerate(roles):
         with call.lock:
             targets = sorted(
-                (n for n in cluster.nodes if n.state == "Up" and n is not node),
+                (n for n in cluster.nodes if n.state == "Up" and n is not node
+                 and (toward is None or n is toward)),
                 key=lambda n: (len(_owned(cluster, n)), key(n.name)),
             )
             source, vm = _role_vm(call, group)
             how = "Live" if group.priority >= PRIORITY_LIVE else "Quick"
             chosen = next(
-                (
-                    t
-                    for n in targets
-                    if (t := call.estate.host(n.name)) is not None
-                    and move_problem(call, source, t, vm, move_kind(vm, how)) is None
-                ),
+                (t for n in targets
+                 if (t := call.estate.host(n.name)) is not None
+                 and move_problem(call, source, t, vm, move_kind(vm, how)) is None),
                 None,
             )
         span = (round(100 * index / len(roles)), round(100 * (index + 1) / len(roles)))
@@ -288,19 +384,13 @@ async def _drain(
                     group.owner, group.failed, group.drained_from = target.name, True, node.name
             call.report(activity, f"Could not move '{group.name}'", span[1])
             continue
-        problem = await move_role(
-            call,
-            group,
-            chosen,
-            how,
-            activity,
-            _drain_status(group.name, chosen.name, index + 1, len(roles)),
-            span,
-        )
+        problem = move_role(call, group, chosen, how, activity,
+                            _drain_status(group.name, chosen.name, index + 1, len(roles)), span)
         if problem:
             failed = True
         else:
-            group.drained_from = node.name
+            with call.lock:
+                group.drained_from = node.name
     return failed
 
 
@@ -313,6 +403,9 @@ def _drain_status(role: str, target: str, number: int, total: int) -> Callable[[
     return status
 
 
+# --- Resume-ClusterNode ---------------------------------------------------------------------------
+
+
 def _failback_status(role: str) -> Callable[[int], str]:
     def status(percent: int) -> str:
         return f"Moving '{role}' back" if percent < 100 else "Completed"
@@ -320,42 +413,34 @@ def _failback_status(role: str) -> Callable[[int], str]:
     return status
 
 
-@handles("cluster-node-resume")
-async def cluster_node_resume(call: Call) -> None:
+@emulates("Resume-ClusterNode")
+def resume_clusternode(call: CmdletCall) -> None:
     """R-CL-3: the node returns to Up; -Failback Immediate brings its drained roles back now,
     Policy only those whose failback is allowed."""
-    cmdlet = "Resume-ClusterNode"
-    cluster = _cluster(call, cmdlet)
-    failback = call.params["Failback"] or "NoFailback"
+    cluster = local_cluster(call)
+    failback = call.arg("Failback")
+    # UNCONFIRMED: without -Failback the drained roles stay where they are (NoFailback).
+    mode = failback.name if failback is not None else "NoFailback"
     with call.lock:
-        node = _node(cluster, call.params["NodeName"], cmdlet)
-        if node.state == "Down":
-            raise cluster_error(
-                cmdlet, CLUSTER_NODE_DOWN, category="InvalidOperation", target=node.name
-            )
-        node.state = "Up"
-        # UNCONFIRMED: the drain status of a resumed node reads NotInitiated again.
-        node.drain_status = "NotInitiated"
-        drained = [g for g in cluster.groups if key(g.drained_from) == key(node.name)]
-        back = [
-            g for g in drained if failback == "Immediate" or (failback == "Policy" and g.failback)
-        ]
-        for group in drained:
-            group.drained_from = ""
-        target = call.estate.host(node.name)
-        assert target is not None
-    activity = f"Failing back roles to '{node.name}'"
-    for index, group in enumerate(back):
-        span = (round(100 * index / len(back)), round(100 * (index + 1) / len(back)))
-        # A role that cannot go back stays where it is; failback is best effort.
-        await move_role(
-            call,
-            group,
-            target,
-            "Live",
-            activity,
-            _failback_status(group.name),
-            span,
-        )
-    with call.lock:
-        call.emit(records.node_record(cluster, node))
+        nodes = named_nodes(call, cluster)
+    for node in nodes:
+        with call.lock:
+            if node.state == "Down":
+                raise _down(call, node)
+            node.state = "Up"
+            # UNCONFIRMED: the drain status of a resumed node reads NotInitiated again.
+            node.drain_status = "NotInitiated"
+            drained = [g for g in cluster.groups if key(g.drained_from) == key(node.name)]
+            back = [g for g in drained
+                    if mode == "Immediate" or (mode == "Policy" and g.failback)]
+            for group in drained:
+                group.drained_from = ""
+            target = call.estate.host(node.name)
+            assert target is not None
+        activity = f"Failing back roles to '{node.name}'"
+        for index, group in enumerate(back):
+            span = (round(100 * index / len(back)), round(100 * (index + 1) / len(back)))
+            # A role that cannot go back stays where it is; failback is best effort.
+            move_role(call, group, target, "Live", activity, _failback_status(group.name), span)
+        with call.lock:
+            call.write(_node_object(call, cluster, node))

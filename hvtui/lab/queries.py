@@ -198,7 +198,13 @@ def get_vmreplication(call: CmdletCall) -> None:
 
 
 def _relationships(vm: VM, chain: ReplicationChain) -> list[tuple[str, str, ReplicationLink]]:
-    """This copy's relationships, Simple first (see ``records.replication_records``)."""
+    """This copy's relationships, Simple first.
+
+    A Replica copy that extends replication is the primary of the extended relationship,
+    so that one's mode is Primary (UNCONFIRMED: a third-party report that the replica host
+    needs ``-Mode Primary`` filtering); the extended Replica reports only the extended
+    relationship (Msvm_ReplicationRelationship InstanceID ending in \\HVR\\1).
+    """
     mode = vm.replication_mode
     if mode == "Primary":
         return [("Simple", "Primary", chain.primary)]

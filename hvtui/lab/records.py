@@ -20,11 +20,9 @@ from hvtui.lab.estate import (
     VM,
     Cluster,
     ClusterGroup,
-    ClusterNode,
     Drive,
     Estate,
     Host,
-    ReplicationLink,
     SharedVolume,
     Volume,
 )
@@ -242,71 +240,7 @@ def adapter_records(vm: VM) -> list[Record]:
 
 
 
-# --- replication -----------------------------------------------------------------------------
-
-
-def _replication_record(
-    estate: Estate, vm: VM, relationship: str, mode: str, link: ReplicationLink, elapsed: float
-) -> Record:
-    return {
-        "Kind": "Replication",
-        "VMId": vm.id,
-        "Relationship": relationship,
-        "Mode": mode,
-        "State": link.state,
-        "Health": link.health,
-        "PrimaryServer": estate.server_name(link.source),
-        "ReplicaServer": estate.server_name(link.target),
-        "FrequencySec": link.frequency,
-        "LastReplicationTime": live.last_replication(estate, link, elapsed),
-    }
-
-
-def replication_records(estate: Estate, vm: VM, elapsed: float) -> list[Record]:
-    """What Get-VMReplication reports for this copy of the VM, Simple then Extended.
-
-    A Replica copy that extends replication is the primary of the extended relationship,
-    so that record's Mode is Primary (UNCONFIRMED: a third-party report that the replica
-    host needs ``-Mode Primary`` filtering); the extended Replica reports only the extended
-    relationship (Msvm_ReplicationRelationship InstanceID ending in \\HVR\\1).
-    """
-    chain = estate.replication(vm)
-    if chain is None:
-        return []
-    mode = vm.replication_mode
-    if mode == "Primary":
-        return [_replication_record(estate, vm, "Simple", "Primary", chain.primary, elapsed)]
-    if mode == "Replica":
-        records = [_replication_record(estate, vm, "Simple", "Replica", chain.primary, elapsed)]
-        if chain.extended:
-            records.append(
-                _replication_record(estate, vm, "Extended", "Primary", chain.extended, elapsed)
-            )
-        return records
-    if mode == "ExtendedReplica" and chain.extended:
-        return [
-            _replication_record(estate, vm, "Extended", "ExtendedReplica", chain.extended, elapsed)
-        ]
-    return []
-
-
 # --- cluster ---------------------------------------------------------------------------------
-
-
-def cluster_record(cluster: Cluster, rel: Release) -> Record:
-    # DrainOnShutdown is new in 2012 R2 (R-CL-1); an older cluster has no such property.
-    value = cluster.drain_on_shutdown if has_feature(rel, "drain_on_shutdown") else 0
-    return {"Kind": "Cluster", "Name": cluster.name, "DrainOnShutdown": value}
-
-
-def node_record(cluster: Cluster, node: ClusterNode) -> Record:
-    return {
-        "Kind": "ClusterNode",
-        "Cluster": cluster.name,
-        "Name": node.name,
-        "State": node.state,
-        "DrainStatus": node.drain_status,
-    }
 
 
 def group_state(estate: Estate, group: ClusterGroup) -> str:
@@ -316,17 +250,6 @@ def group_state(estate: Estate, group: ClusterGroup) -> str:
     if vm is None:
         return "Unknown"
     return "Online" if vm.active else "Offline"
-
-
-def group_record(estate: Estate, cluster: Cluster, group: ClusterGroup) -> Record:
-    return {
-        "Kind": "ClusterGroup",
-        "Cluster": cluster.name,
-        "Name": group.name,
-        "OwnerNode": group.owner,
-        "State": group_state(estate, group),
-        "Priority": group.priority,
-    }
 
 
 def shared_volume_record(cluster: Cluster, csv: SharedVolume) -> Record:
