@@ -123,6 +123,42 @@ async def test_every_inventory_and_each_kind_of_action(
         await pool.close()
 
 
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_replica_and_cluster_cmdlets_over_the_wire(
+    endpoints: LabEndpoints, transport: str, tmp_path: Path
+) -> None:
+    """Replica and cluster scripts (their cmdlets, with progress and ConfirmImpact High),
+    without the inventory, so they are checked on their own."""
+    pool = pool_for(endpoints, transport, tmp_path)
+    try:
+        drained = await call(pool, "HV-NODE1", "cluster-node-suspend", NodeName="HV-NODE1",
+                             Drain=True)
+        node = records_of(drained.objects, "ClusterNode")[0]
+        assert (node["State"], node["DrainStatus"]) == ("Paused", "Completed")
+        assert any(p.status.startswith("Moving 'SQL01' to HV-NODE2") for p in drained.progress
+                   ) or transport == "ssh"
+        resumed = await call(pool, "HV-NODE2", "cluster-node-resume", NodeName="HV-NODE1",
+                             Failback="Immediate")
+        assert records_of(resumed.objects, "ClusterNode")[0]["State"] == "Up"
+        moved = await call(pool, "HV-NODE2", "cluster-role-move", RoleName="EXCH01",
+                           NodeName="HV-NODE1", MigrationType="Quick")
+        assert records_of(moved.objects, "ClusterGroup")[0]["OwnerNode"] == "HV-NODE1"
+
+        paused = await call(pool, "HV-NODE1", "replication-suspend", VMName="SQL01")
+        assert records_of(paused.objects, "Replication")[0]["State"] == "Suspended"
+        tested = await call(pool, "HV-DR1", "replica-failover", VMName="FS01", AsTest=True)
+        assert records_of(tested.objects, "Replication")[0]["State"] == "Replicating"
+        refused = await pool.invoke("HV-DR1", catalog.get("replication-frequency").text,
+                                    {"VMName": "FS01", "FrequencySec": 300})
+        assert not refused.ok
+        assert refused.errors[0].message.startswith(
+            "Replication settings cannot be modified on the replica virtual machine 'FS01'.")
+        assert refused.errors[0].error_id.endswith(",Microsoft.HyperV.PowerShell.Commands."
+                                                   "SetVMReplication")
+    finally:
+        await pool.close()
+
+
 async def test_get_prints_the_same_everywhere(endpoints: LabEndpoints, tmp_path: Path,
                                               capsys: pytest.CaptureFixture[str]) -> None:
     outputs = {}
