@@ -8,8 +8,8 @@ the extended link, so settings made there change the extended link.
 Each cmdlet takes VMs by ``-VMName`` (Hyper-V's wildcard rules), ``-VM`` or, where it has
 it, ``-VMReplication``, asks ShouldProcess for each, and writes nothing unless
 ``-Passthru``. A failure on one VM is a non-terminating error and the cmdlet goes on with
-the next (UNCONFIRMED for these cmdlets: the Hyper-V module writes per-VM operation
-failures with WriteError, which is why ``-ErrorAction SilentlyContinue`` silences them).
+the next, as every Hyper-V action cmdlet does (``power.each_operand``, from the module 2.0
+era's VirtualizationCmdlet.ProcessOperands; UNCONFIRMED on 2012 and 2012 R2).
 Parameters the lab does not model (recovery history, resynchronisation, -AsJob,
 -ComputerName...) fail saying so rather than being ignored.
 """
@@ -66,6 +66,7 @@ def _targets(call: CmdletCall) -> Iterator[tuple[VM, str | None]]:
     if call.given("VMReplication"):
         items = call.arg("VMReplication")
         for item in items if isinstance(items, list) else [items]:
+            # A VMReplication of no VM on this host ends the call (UNCONFIRMED).
             relationship = item.get("ReplicationRelationshipType")
             yield _vm_by_id(call, item.get("VMId")), (
                 None if relationship is None else str(relationship))
