@@ -80,18 +80,26 @@ class CmdletCall:
     def args(self) -> dict[str, Any]:
         return self.inv.args
 
+    def _key(self, name: str) -> str:
+        """The argument's name as this release spells it (``Passthru`` on 2012,
+        ``PassThru`` later): parameter names are case-insensitive."""
+        if name in self.inv.args:
+            return name
+        lowered = name.lower()
+        return next((k for k in self.inv.args if k.lower() == lowered), name)
+
     def arg(self, name: str, default: Any = None) -> Any:
-        return self.inv.args.get(name, default)
+        return self.inv.args.get(self._key(name), default)
 
     def given(self, name: str) -> bool:
-        return name in self.inv.args
+        return self._key(name) in self.inv.args
 
     def switch(self, name: str) -> bool:
-        return bool(self.inv.args.get(name, False))
+        return bool(self.inv.args.get(self._key(name), False))
 
     def names(self, parameter: str) -> list[str]:
         """A String[] argument as a list (a single string is one name)."""
-        value = self.inv.args.get(parameter)
+        value = self.inv.args.get(self._key(parameter))
         if value is None:
             return []
         return [str(v) for v in value] if isinstance(value, list) else [str(value)]

@@ -56,11 +56,6 @@ _FAILED_OVER = ("FailedOverWaitingCompletion", "FailedOver")
 # --- shared by the cmdlets ------------------------------------------------------------------
 
 
-def passthru(call: CmdletCall) -> bool:
-    """-Passthru, which these cmdlets spell PassThru on 2012 and 2012 R2."""
-    return any(name.lower() == "passthru" and bool(value) for name, value in call.args.items())
-
-
 def _targets(call: CmdletCall) -> Iterator[tuple[VM, str | None]]:
     """Each VM the call names, with the relationship asked for (None: not asked)."""
     if call.given("VMReplication"):
@@ -210,7 +205,7 @@ def set_vmreplication(call: CmdletCall) -> None:
                     # The next cycle starts from the last replication at the new frequency.
                     link.anchor = (last - call.clock.start).total_seconds()
                 link.frequency = frequency
-        if passthru(call):
+        if call.switch("Passthru"):
             _write_replication(call, vm, link)
 
     _each(call, act)
@@ -231,7 +226,7 @@ def suspend_vmreplication(call: CmdletCall) -> None:
                 raise _wrong_state(call.name, vm)
             live.freeze_link(call.estate, link, call.clock.elapsed())
             link.state, link.health = "Suspended", "Warning"
-        if passthru(call):
+        if call.switch("Passthru"):
             _write_replication(call, vm, link)
 
     _each(call, act)
@@ -250,7 +245,7 @@ def resume_vmreplication(call: CmdletCall) -> None:
             # Resuming sends the changes tracked meanwhile at once; the cycle restarts now.
             live.restart_link(link, call.clock.elapsed())
             link.state, link.health = "Replicating", "Normal"
-        if passthru(call):
+        if call.switch("Passthru"):
             _write_replication(call, vm, link)
 
     _each(call, act)
@@ -345,7 +340,7 @@ def start_vmfailover(call: CmdletCall) -> None:
     def act(vm: VM, _relationship: str | None) -> None:
         with call.lock:
             _start_failover(call, vm, prepare, as_test)
-        if passthru(call):
+        if call.switch("Passthru"):
             with call.lock:
                 write_vm(call, vm)
 
@@ -391,7 +386,7 @@ def stop_vmfailover(call: CmdletCall) -> None:
     def act(vm: VM, _relationship: str | None) -> None:
         with call.lock:
             _stop_failover(call, vm)
-        if passthru(call):
+        if call.switch("Passthru"):
             with call.lock:
                 write_vm(call, vm)
 
