@@ -1,19 +1,25 @@
-"""``hvtui get``: the inventory as an aligned table or JSON, for scripts and tickets."""
+"""``hvtui get``: the inventory as an aligned table or JSON, for scripts and tickets.
+
+Names, notes and paths come from hosts (the guest OS name from the guest itself): the
+table shows their control characters visibly escaped; JSON keeps every string exact
+(as JSON escapes where a terminal would obey them).
+"""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import json
-import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from rich.cells import cell_len
 
+from hvtui.cli_io import Output, say_error
 from hvtui.errors import ConfigError
 from hvtui.hyperv.refresh import EstateRefresher
 from hvtui.model import Estate
+from hvtui.model.text import inert, json_inert
 from hvtui.session_setup import open_pool
 
 Row = dict[str, Any]
@@ -123,11 +129,13 @@ def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
-        return ", ".join(v.get("name", "") if isinstance(v, dict) else str(v) for v in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{k} {v}" for k, v in value.items())
-    # Tabs and newlines inside names would break the alignment: show them escaped.
-    return str(value).replace("\t", "\\t").replace("\n", "\\n")
+        text = ", ".join(v.get("name", "") if isinstance(v, dict) else str(v) for v in value)
+    elif isinstance(value, dict):
+        text = ", ".join(f"{k} {v}" for k, v in value.items())
+    else:
+        text = str(value)
+    # Control characters (tabs and newlines too: they would break the alignment) show escaped.
+    return inert(text)
 
 
 def _pad(text: str, width: int) -> str:
@@ -160,10 +168,12 @@ async def run_get(args: argparse.Namespace) -> int:
     for status in failed:
         # Errors from hvtui's tree already name their host; others get it in front.
         where = "" if status.name in status.error else f"{status.name}: "
-        print(f"hvtui: {where}{status.error}", file=sys.stderr)
+        say_error(f"{where}{status.error}")
     rows = _ROWS[args.what](estate)
+    out = Output()
     if args.output == "json":
-        print(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+        # json.dumps escapes C0 controls; json_inert the rest (C1, bidi): exact once parsed
+        out.write(json_inert(json.dumps(rows, ensure_ascii=False, indent=2, default=str)))
     else:
-        print(format_table(rows, _TABLE_COLUMNS[args.what]))
+        out.write(format_table(rows, _TABLE_COLUMNS[args.what]))
     return 2 if failed and args.host else (1 if failed else 0)

@@ -13,8 +13,8 @@ against the hosts' state at the time it was checked.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, ClassVar
 
 from hvtui.hyperv.commands import command_for
@@ -81,7 +81,9 @@ class Step:
     long: bool = False
     """Runs as a job with progress (migration, export, resize, drain)."""
     peers: tuple[str, ...] = ()
-    """Other hosts the step keeps busy (a migration's destination), for queueing."""
+    """Other hosts the step changes or keeps busy: a migration's destination, the node a
+    cluster role moves to, the replica server. Read-only hosts are checked against these
+    too, and simultaneous migrations are queued by them."""
 
     @property
     def identity(self) -> tuple[str, str, tuple[tuple[str, str], ...]]:
@@ -322,9 +324,20 @@ class Plan:
 
     @property
     def hosts(self) -> tuple[str, ...]:
+        """The hosts the steps run on."""
         seen: dict[str, None] = {}
         for step in self.steps:
             seen.setdefault(step.host, None)
+        return tuple(seen)
+
+    @property
+    def touched_hosts(self) -> tuple[str, ...]:
+        """Every host the plan changes: where the steps run, and their peers."""
+        seen: dict[str, None] = {}
+        for step in self.steps:
+            for host in (step.host, *step.peers):
+                if not any(same_host(host, h) for h in seen):
+                    seen.setdefault(host, None)
         return tuple(seen)
 
     def refusal(self) -> str:
@@ -333,6 +346,31 @@ class Plan:
 
     def limit(self, host: str) -> int | None:
         return next((n for h, n in self.limits if h.lower() == host.lower()), None)
+
+
+def same_host(a: str, b: str) -> bool:
+    """Whether two names are one host: case-insensitive, ``HV-DR1`` = ``hv-dr1.contoso.local``
+    (cluster nodes and replica servers are often named without the domain)."""
+    a, b = a.casefold().rstrip("."), b.casefold().rstrip(".")
+    if a == b:
+        return True
+    if not a or not b or a.replace(".", "").isdigit() or b.replace(".", "").isdigit():
+        return False
+    return a.split(".", 1)[0] == b.split(".", 1)[0] and ("." not in a or "." not in b)
+
+
+def refuse_read_only_hosts(plan: Plan, read_only_hosts: Collection[str]) -> Plan:
+    """``plan`` with a failed check for each read-only host it would change (itself when none)."""
+    if not read_only_hosts or not plan.steps:
+        return plan
+    locked = [h for h in plan.touched_hosts if any(same_host(h, r) for r in read_only_hosts)]
+    if not locked:
+        return plan
+    checks = tuple(failed("Read-only host", f"{h} is read-only in the inventory, and this plan "
+                                            "would change it",
+                          f"remove read_only from {h} in the inventory to make changes there",
+                          h) for h in locked)
+    return replace(plan, checks=plan.checks + checks)
 
 
 def skip_or_refuse(cannot: list[Check], proceeding: int, bulk: bool) -> list[Check]:
