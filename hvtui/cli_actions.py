@@ -156,7 +156,7 @@ class _Progress:
         if event.kind == "step-started" and step is not None:
             self.running[step.description] = check_command(step)
             if not step.long:
-                self.out.write(f"  ... {step.description}")
+                self.out.write(f"  ... {inert(step.description)}")
         elif event.kind == "step-finished" and step is not None:
             self.running.pop(step.description, None)
         elif event.kind == "job" and event.job is not None:
@@ -164,8 +164,8 @@ class _Progress:
             now = (job.percent, job.status)
             if self._last.get(job.id) != now:
                 self._last[job.id] = now
-                self.out.write(f"  [job {job.id} {job.percent:3d}%] {job.operation}: "
-                               f"{job.status}")
+                self.out.write(f"  [job {job.id} {job.percent:3d}%] {inert(job.operation)}: "
+                               f"{inert(job.status)}")
 
     def interrupted(self, why: str, audit: AuditLog) -> Interrupted:
         """The one line to print when a signal stopped the run."""

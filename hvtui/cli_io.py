@@ -53,7 +53,9 @@ class Output:
         """True once the reader has gone (everything after is dropped)."""
 
     def write(self, text: str = "", *, end: str = "\n") -> None:
-        """``text`` (one or more lines) with every line made inert."""
+        """``text`` (one or more lines) with every line made inert. Callers compose lines
+        from values already passed through :func:`inert`, so a new line inside a host's
+        text never starts a line of its own; this is the net under them."""
         if self.closed or self.stream is None:
             return
         shown = "\n".join(inert(line) for line in text.split("\n"))

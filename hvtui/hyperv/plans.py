@@ -17,6 +17,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, ClassVar
 
+from hvtui.errors import PlanRefused
 from hvtui.hyperv.commands import command_for
 from hvtui.ps import catalog
 from hvtui.remote.base import ParamValue
@@ -101,8 +102,13 @@ def make_step(host: str, script: str, parameters: Mapping[str, ParamValue], desc
     if unknown:
         raise ValueError(f"{script}.ps1 has no parameter(s) {', '.join(unknown)}")
     params = dict(parameters)
+    try:
+        command = command_for(script, params)
+    except ValueError as exc:  # a value PowerShell cannot be given (a NUL in a VM's name)
+        raise PlanRefused(f"{description}: {exc}", host=host,
+                          hint="rename the object on the host first") from None
     return Step(host=host, script=script, parameters=params, description=description,
-                command=command_for(script, params),
+                command=command,
                 target=target, destructive=destructive, long=long, peers=peers)
 
 

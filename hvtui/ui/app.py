@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.signal import Signal
 from textual.worker import Worker, WorkerState
@@ -30,6 +31,7 @@ from hvtui.errors import ConfigError
 from hvtui.hyperv.audit import AuditEntry, AuditLog
 from hvtui.hyperv.jobs import JobManager
 from hvtui.model import VM, Cluster, Disk, Estate, HostStatus, Job
+from hvtui.model.text import inert
 from hvtui.remote.pool import SessionPool
 from hvtui.ui import panes as P
 from hvtui.ui.actions import ActionSpec, get_action
@@ -452,6 +454,14 @@ class HvtuiApp(App[None]):
         else:
             title = "Keys in this view"
         self.push_screen(HelpScreen(title, entries))
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Textual's notification, with text from hosts inert and never read as markup (a VM
+        called ``[/]`` must not break it, nor ``[@click=...]`` turn into a link)."""
+        text = "\n".join(inert(line) for line in message.split("\n"))
+        super().notify(text, title=inert(title), severity=severity, timeout=timeout,
+                       markup=False)
 
     def flash(self, text: str, role: str = "info") -> None:
         """A one-line message in place on the current screen (notification if it has none)."""

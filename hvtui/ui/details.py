@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 def details_content(details: Details) -> Content:
     parts: list[tuple[str, str]] = []
     for section in details.sections:
-        parts.append((f"\n{section.title}\n", "accent"))
+        parts += [("\n", ""), (section.title, "accent"), ("\n", "")]
         for line in section.lines:
             parts.append(("  ", ""))
             parts.extend(line)
