@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 
 from hvtui.errors import PlanRefused
 from hvtui.hyperv.commands import command_for
+from hvtui.model import VM
 from hvtui.ps import catalog
 from hvtui.remote.base import ParamValue
 
@@ -117,10 +118,20 @@ def make_step(host: str, script: str, parameters: Mapping[str, ParamValue], desc
 
 @dataclass(frozen=True, slots=True)
 class VmRef:
-    """A VM by name, on one host when given (a replica shares its primary's name)."""
+    """A VM by name, on one host when given (a replica shares its primary's name).
+
+    The console also gives the VM's id: the plan is then about that very VM, whatever else
+    is called alike; the command line names VMs by name only."""
 
     name: str
     host: str | None = None
+    id: str | None = field(default=None, compare=False)
+    """The VM's id when it was picked from the estate (the console)."""
+
+    @classmethod
+    def of(cls, vm: VM) -> VmRef:
+        """The reference to a VM picked in the console."""
+        return cls(vm.name, vm.host, vm.id)
 
     def __str__(self) -> str:
         return f"{self.name} on {self.host}" if self.host else self.name

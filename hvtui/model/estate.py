@@ -90,10 +90,20 @@ class Estate:
         return None if status is None or status.inventory is None else status.inventory.host
 
     def find_vms(self, name: str, host: str | None = None) -> list[VM]:
-        """VMs called ``name`` (exact, then case-insensitive), optionally on one host."""
-        candidates = [vm for vm in self.vms() if host is None or vm.host.lower() == host.lower()]
-        exact = [vm for vm in candidates if vm.name == name]
-        return exact or [vm for vm in candidates if vm.name.lower() == name.lower()]
+        """VMs ``-Name`` would select on their host: ``name`` without regard to case, as
+        Hyper-V matches it (optionally on one host only). ``web01`` finds ``WEB01`` too."""
+        return [vm for vm in self.vms()
+                if (host is None or vm.host.lower() == host.lower()) and same_name(vm.name, name)]
+
+
+def same_name(a: str, b: str) -> bool:
+    """Whether Hyper-V's ``-Name``/``-VMName`` would take one name for the other.
+
+    PowerShell compares names ignoring case (invariant culture). Python's ``lower`` and
+    ``casefold`` differ from .NET's rules at the edges (``ß``, dotted ``İ``), so either
+    counts: for deciding what an action may touch, a false match is a refusal, never a
+    wrong VM."""
+    return a.lower() == b.lower() or a.casefold() == b.casefold()
 
 
 def mark_failed(status: HostStatus, error: str, when: dt.datetime) -> HostStatus:

@@ -78,7 +78,7 @@ class CheckpointWizard(PlanWizard):
             yield Static("The selected VMs have no checkpoint in common.", classes="hint")
 
     def make_request(self) -> Request:
-        refs = tuple(VmRef(vm.name, vm.host) for vm in self.vms)
+        refs = tuple(VmRef.of(vm) for vm in self.vms)
         if self.action is VmAction.CHECKPOINT:
             name = self.query_one("#name", Input).value.strip()
             return VmActionRequest(self.action, refs, name)
@@ -111,7 +111,7 @@ class FrequencyWizard(PlanWizard):
         index = self.query_one("#frequency", RadioSet).pressed_index
         if index < 0:
             raise PlanRefused("choose a frequency first")
-        return ReplicaFrequencyRequest(tuple(VmRef(vm.name, vm.host) for vm in self.vms),
+        return ReplicaFrequencyRequest(tuple(VmRef.of(vm) for vm in self.vms),
                                        FREQUENCIES[index])
 
 

@@ -27,7 +27,7 @@ from hvtui.ui.wizards.base import Planner, PlanWizard
 
 
 def _refs(vms: Sequence[VM]) -> tuple[VmRef, ...]:
-    return tuple(VmRef(vm.name, vm.host) for vm in vms)
+    return tuple(VmRef.of(vm) for vm in vms)
 
 
 def _names(vms: Sequence[VM], limit: int = 6) -> str:
@@ -118,7 +118,8 @@ class ResizeWizard(PlanWizard):
     def make_request(self) -> Request:
         text = self.query_one("#size", Input).value
         parse_size(text)  # an unparsable size is refused here, with examples
-        return ResizeRequest(VmRef(self.disk.vm_name, self.disk.host), self.disk.path, text)
+        return ResizeRequest(VmRef(self.disk.vm_name, self.disk.host, self.disk.vm_id),
+                             self.disk.path, text)
 
 
 class ExportWizard(PlanWizard):
@@ -248,6 +249,6 @@ class CopyFileWizard(PlanWizard):
         destination = self.query_one("#destination", Input).value.strip()
         if not source or not destination:
             raise PlanRefused("give both the file on the host and the path in the guest")
-        return CopyFileRequest(VmRef(self.vm.name, self.vm.host), source, destination,
+        return CopyFileRequest(VmRef.of(self.vm), source, destination,
                                self.query_one("#create-path", Checkbox).value,
                                self.query_one("#overwrite", Checkbox).value)

@@ -98,7 +98,7 @@ def _hosts(app: HvtuiApp) -> list[Host]:
 
 
 def _refs(vms: Sequence[VM]) -> tuple[VmRef, ...]:
-    return tuple(VmRef(vm.name, vm.host) for vm in vms)
+    return tuple(VmRef.of(vm) for vm in vms)
 
 
 def _cluster_items(objects: Sequence[Any], kind: type) -> list[tuple[Cluster, Any]]:
