@@ -174,7 +174,7 @@ class _Progress:
                                hint=f"the audit log is {audit.path}")
         steps = "; ".join(f"'{d}' (check with `{c}`)" for d, c in self.running.items())
         return Interrupted(f"{why} while {steps} ran: its state on the host is unknown",
-                           hint=f"the audit log ({audit.path}) records it as interrupted")
+                           hint=f"recorded as interrupted in {audit.path}")
 
 
 # --- confirming ---------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from hvtui.hyperv.plans import (
     failed,
     make_step,
     passed,
+    same_host,
     warned,
 )
 from hvtui.model import FREQUENCIES, VM, Cluster, Estate, Host, ReplicationMode, ReplicationState
@@ -37,6 +38,16 @@ _PAUSABLE = (ReplicationState.Replicating, ReplicationState.ReadyForInitialRepli
              ReplicationState.InitialReplicationInProgress, ReplicationState.Error)
 _RESUMABLE = (ReplicationState.Suspended, ReplicationState.ResynchronizeSuspended,
               ReplicationState.Error)
+
+
+def replication_peers(vm: VM) -> tuple[str, ...]:
+    """The other servers of a VM's replication (primary, replica, extended replica): a change
+    to its replication changes their side of it too."""
+    servers: list[str] = []
+    for rep in (vm.replication, vm.extended_replication):
+        if rep is not None:
+            servers += [rep.primary_server, rep.replica_server]
+    return tuple(dict.fromkeys(s for s in servers if s and not same_host(s, vm.host)))
 
 
 def _not_replicated(vm: VM) -> Check:
@@ -87,7 +98,8 @@ async def plan_replica_frequency(pool: SessionPool, request: ReplicaFrequencyReq
                                      "", vm.name))
         out.steps.append(make_step(vm.host, "replication-frequency",
                                    {"VMName": vm.name, "FrequencySec": request.seconds},
-                                   f"Replicate {vm.name} every {words}", target=vm.name))
+                                   f"Replicate {vm.name} every {words}", target=vm.name,
+                                   peers=replication_peers(vm)))
 
     return await plan_each_vm(pool, request, request.vms, decide,
                               lambda what: f"Replicate {what} every {words}")
@@ -120,7 +132,7 @@ async def plan_replication_pause(pool: SessionPool, request: ReplicationPauseReq
         out.steps.append(make_step(vm.host, "replication-suspend" if request.pause else
                                    "replication-resume", {"VMName": vm.name},
                                    f"{verb} replication of {vm.name} on {vm.host}",
-                                   target=vm.name))
+                                   target=vm.name, peers=replication_peers(vm)))
 
     return await plan_each_vm(pool, request, request.vms, decide,
                               lambda what: f"{verb} replication of {what}")
@@ -187,9 +199,11 @@ async def plan_node_pause(pool: SessionPool, request: NodePauseRequest) -> Plan:
                 params["ForceDrain"] = True
                 checks.append(warned("Force drain", "roles that cannot move safely are "
                                      "stopped and moved as failed", "", node.name))
+            # the node drained and every node that takes its roles
             steps.append(make_step(host, "cluster-node-suspend", params,
                                    f"Drain {node.name} ({len(roles)} role(s)) and pause it",
-                                   target=node.name, destructive=True, long=True))
+                                   target=node.name, destructive=True, long=True,
+                                   peers=(node.name, *up)))
         title = f"Drain and pause node {node.name}"
     else:
         failback = _choice(request.failback, FAILBACKS, "failback")
@@ -203,10 +217,12 @@ async def plan_node_pause(pool: SessionPool, request: NodePauseRequest) -> Plan:
                      "Immediate": "roles that preferred this node move back now",
                      "Policy": "roles move back within their failback window"}[failback]
             checks.append(passed("Failback", f"{failback}: {words}", node.name))
+            # with failback, roles come back from the other nodes
+            movers = () if failback == "NoFailback" else tuple(n.name for n in cluster.nodes)
             steps.append(make_step(host, "cluster-node-resume",
                                    {"NodeName": node.name, "Failback": failback},
                                    f"Resume node {node.name} ({failback})", target=node.name,
-                                   long=failback != "NoFailback"))
+                                   long=failback != "NoFailback", peers=(node.name, *movers)))
         title = f"Resume node {node.name}"
     return Plan(title=title, request=request, checks=tuple(checks), steps=tuple(steps))
 
@@ -243,7 +259,8 @@ async def plan_drain_on_shutdown(pool: SessionPool, request: DrainOnShutdownRequ
                                  "shutting them down", cluster.name))
         steps.append(make_step(host, "cluster-drain-on-shutdown", {"Enabled": request.enabled},
                                f"Turn DrainOnShutdown {word} for cluster {cluster.name}",
-                               target=cluster.name))
+                               target=cluster.name,
+                               peers=tuple(n.name for n in cluster.nodes)))  # cluster-wide
     return Plan(title=f"DrainOnShutdown {word} for {cluster.name}", request=request,
                 checks=tuple(checks), steps=tuple(steps))
 
@@ -285,6 +302,7 @@ async def plan_role_move(pool: SessionPool, request: RoleMoveRequest) -> Plan:
                                 "NodeName": node.name, "MigrationType": migration_type},
                                f"{migration_type}-migrate cluster role "
                                f"{role.name if role else vm.name} to {node.name}",
-                               target=vm.name, destructive=stops, long=True))
+                               target=vm.name, destructive=stops, long=True,
+                               peers=(node.name,)))
     return Plan(title=f"Move {vm.name} to node {request.node}", request=request,
                 checks=tuple(checks), steps=tuple(steps))

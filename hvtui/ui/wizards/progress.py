@@ -143,6 +143,9 @@ class PlanProgress(ModalScreen[PlanResult | None]):
                 (summary, "$hv-ok bold" if ok else "$hv-critical bold")]
             if ok and self.plan.notes:
                 parts += ["\n", ("Afterwards: ", "bold"), " ".join(self.plan.notes)]
+            for problem in result.audit_problems if result is not None else ():
+                parts += ["\n", ("WARNING: the audit log could not be written, so this is NOT "
+                                  f"recorded: {problem}", "$hv-critical bold")]
             self.query_one("#outcome", Static).update(assemble(*parts))
             if ok:
                 self.query_one("#job-bar", ProgressBar).update(progress=100)
@@ -150,6 +153,10 @@ class PlanProgress(ModalScreen[PlanResult | None]):
         else:
             self.app.notify(summary, title=self.plan.title,
                             severity="information" if ok else "error", timeout=15)
+            for problem in result.audit_problems if result is not None else ():
+                self.app.notify(f"The audit log could not be written, so this change is NOT "
+                                f"recorded: {problem}", title="Audit log", severity="error",
+                                timeout=60)
 
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:
