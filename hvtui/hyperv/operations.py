@@ -329,8 +329,9 @@ class PlanRunner:
         except asyncio.CancelledError as exc:
             current = asyncio.current_task()
             if job_id is not None and current is not None and not current.cancelling():
-                # Only the job was cancelled (from the Jobs pane): the plan stops here.
-                message = interrupted_message(step, "job cancelled in hvtui")
+                # Only the job was cancelled (from the Jobs pane, or hvtui quitting): the plan
+                # stops here.
+                message = interrupted_message(step, str(exc) or "job cancelled in hvtui")
                 return self._finish(step, StepOutcome.INTERRUPTED, message, (), (), job_id,
                                     emit, change)
             self._interrupted(step, change, str(exc) or "hvtui was stopped")

@@ -78,12 +78,26 @@ class Estate:
         return (vm for vm in self.vms() if vm.replication is not None)
 
     def clusters(self) -> list[Cluster]:
-        """Each cluster once, as reported by its first reachable node."""
+        """Each cluster once, as reported by its first reachable node (by the last known
+        report of a node that stopped answering when none answers)."""
         seen: dict[str, Cluster] = {}
-        for inv in self.inventories():
-            if inv.cluster is not None and inv.cluster.name.lower() not in seen:
-                seen[inv.cluster.name.lower()] = inv.cluster
+        for status in self._cluster_reporters():
+            cluster = status.inventory.cluster if status.inventory else None
+            if cluster is not None and cluster.name.lower() not in seen:
+                seen[cluster.name.lower()] = cluster
         return list(seen.values())
+
+    def cluster_source(self, name: str) -> HostStatus | None:
+        """The host whose report :meth:`clusters` shows for the cluster called ``name``."""
+        for status in self._cluster_reporters():
+            cluster = status.inventory.cluster if status.inventory else None
+            if cluster is not None and cluster.name.lower() == name.lower():
+                return status
+        return None
+
+    def _cluster_reporters(self) -> list[HostStatus]:
+        return sorted((s for s in self.hosts if s.inventory is not None),
+                      key=lambda s: bool(s.error))  # answering nodes first (stable sort)
 
     def host(self, name: str) -> Host | None:
         status = self.status(name)

@@ -93,11 +93,14 @@ async def quick_or_review(app: HvtuiApp, request: Request, title: str) -> None:
     if plan.refused or plan.destructive or plan.warnings or plan.nothing_to_do:
         await run_wizard(app, ActionReview(planner(app), request, title, plan=plan))
         return
+    app.running_plans.add(plan.title)
     try:
         result = await runner(app).run(plan)
     except HvtuiError as exc:  # read-only, or no audit log: nothing was changed
         app.flash(f"{plan.title}: {exc.user_message()}", "critical")
         return
+    finally:
+        app.running_plans.discard(plan.title)
     _refresh_after(app)(result.plan)
     report_result(app, result)
 

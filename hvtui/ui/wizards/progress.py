@@ -84,12 +84,15 @@ class PlanProgress(ModalScreen[PlanResult | None]):
                             exit_on_error=False)
 
     async def _run(self) -> PlanResult | None:
+        running: set[str] = getattr(self.app, "running_plans", set())
+        running.add(self.plan.title)
         try:
             result = await self.runner.run(self.plan, self._event)
         except HvtuiError as exc:
             self._finished(None, exc.user_message())
             return None
         finally:
+            running.discard(self.plan.title)
             if self.after is not None:
                 self.after(self.plan)
         self._finished(result, result.summary())
