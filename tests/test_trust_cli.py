@@ -77,7 +77,7 @@ def test_a_signal_mid_migration_ends_interrupted_in_the_log(tmp_path: Path, sig:
 
 
 def test_a_closed_pipe_ends_quietly_and_the_change_is_still_recorded(tmp_path: Path) -> None:
-    proc = hvtui(tmp_path, *MIGRATE, speed="200")
+    proc = hvtui(tmp_path, *MIGRATE, speed="400")
     wait_for_progress(proc)
     assert proc.stdout is not None
     proc.stdout.close()  # `| head` has read enough
@@ -175,7 +175,7 @@ def test_a_file_size_limit_refuses_before_the_host_hears_of_it(tmp_path: Path) -
 
 
 def test_a_log_failing_after_the_change_reports_the_change_and_warns(tmp_path: Path) -> None:
-    proc = hvtui(tmp_path, *MIGRATE, speed="100")
+    proc = hvtui(tmp_path, *MIGRATE, speed="400")
     wait_for_progress(proc)
     log = tmp_path / "audit.jsonl"
     log.rename(tmp_path / "kept.jsonl")

@@ -238,9 +238,9 @@ def test_a_real_terminal_never_receives_the_raw_sequences(lab: Path, tmp_path: P
                                     "--lab-speed", "inf"], env)
     received = bytearray()
 
-    def read_until(needle: bytes, timeout: float = 60.0) -> None:
+    def read_until(needle: bytes, timeout: float = 60.0, start: int = 0) -> None:
         deadline = time.monotonic() + timeout
-        while needle not in received and time.monotonic() < deadline:
+        while needle not in received[start:] and time.monotonic() < deadline:
             ready, _, _ = select.select([fd], [], [], 0.5)
             if ready:
                 try:
@@ -249,15 +249,19 @@ def test_a_real_terminal_never_receives_the_raw_sequences(lab: Path, tmp_path: P
                     return
 
     try:
-        read_until(b"csi-Q1\\x1b")
+        read_until(b"csi-Q1\\x1b")  # the VMs pane is drawn
         assert b"csi-Q1\\x1b" in received, received[-2000:]
-        for key in (b"3", b"1", b"5", b"2", b"\r"):
+        # each pane in turn, waiting for something only it draws; then a VM's details
+        for key, shown in ((b"3", b".vhdx"), (b"1", b"2012 R2 ("), (b"4", b"No replicated"),
+                           (b"5", b"No clusters"), (b"2", b"Running"), (b"\r", b"Guest OS")):
+            before = len(received)
             os.write(fd, key)
-            read_until(b"\x00never", timeout=1.5)  # let it draw
-        os.write(fd, b"\x1b")
-        read_until(b"\x00never", timeout=1.0)
+            read_until(shown, start=before)
+        before = len(received)
+        os.write(fd, b"\x1b")  # back to the table (before q: ESC q would read as Alt+q)
+        read_until(b"sort", start=before)
         os.write(fd, b"q")
-        read_until(b"\x00never", timeout=3.0)
+        read_until(b"\x00never", timeout=10.0)  # until hvtui exits and the pty closes
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, 9)

@@ -20,6 +20,7 @@ from collections.abc import Callable, Collection, Hashable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.console import RenderableType
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -127,6 +128,8 @@ class HvtuiApp(App[None]):
         self._summary_dirty: set[str] = set()
         self._extensions_loaded = False
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.exiting = False
+        """True once the console started closing."""
         self.running_plans: set[str] = set()
         """Titles of the plans running now (wizards' progress pages, quick actions)."""
         self._setup_themes(theme)
@@ -315,6 +318,11 @@ class HvtuiApp(App[None]):
     async def action_quit(self) -> None:
         self.request_quit()
 
+    def exit(self, result: None = None, return_code: int = 0,
+             message: RenderableType | None = None) -> None:
+        self.exiting = True
+        super().exit(result, return_code, message)
+
     def request_cancel_job(self, job: Job) -> None:
         """Ask, saying what cancelling means on the host, then cancel the job."""
         if job.state.finished:
@@ -441,6 +449,8 @@ class HvtuiApp(App[None]):
 
     def load_audit(self) -> None:
         """Read the audit log off the event loop, then show it."""
+        if self.exiting:
+            return  # a job ending as the console closes: nobody will look
         self.run_worker(self._read_audit(), name="read audit log", group="audit",
                         exclusive=True, exit_on_error=False)
 
