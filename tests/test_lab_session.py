@@ -286,29 +286,12 @@ def test_sessions_from_threads_with_their_own_event_loops_share_one_estate() -> 
 
 
 def test_version_gates_match_the_reference() -> None:
-    """The release tables agree with reference/hyperv-cmdlets.json (when it is available)."""
-    import json
-    import os
-    from pathlib import Path
-
+    """The release tables agree with the per-release reference data shipped in hvtui/reference."""
+    from hvtui import reference
     from hvtui.lab.releases import CMDLET_SINCE, PARAMETER_SINCE
 
-    folder = Path(
-        os.environ.get("HVTUI_REFERENCE_DIR")
-        or Path(__file__).resolve().parents[2] / "shared" / "reference"
-    )
-    source = folder / "hyperv-cmdlets.json"
-    if not source.exists():
-        pytest.skip(f"no reference at {source}")
-    cmdlets = {c["cmdlet"]: c for c in json.loads(source.read_text("utf-8"))["cmdlets"]}
-    label = {"2012R2": "Windows Server 2012 R2", "2016": "Windows Server 2016"}
     for cmdlet, since in CMDLET_SINCE.items():
-        assert cmdlets[cmdlet]["min_windows_server_documented"] == label[since], cmdlet
+        assert reference.releases_with_cmdlet(cmdlet) == reference.releases_from(since), cmdlet
     for (cmdlet, parameter), since in PARAMETER_SINCE.items():
-        found = [
-            p
-            for s in cmdlets[cmdlet]["parameter_sets"]
-            for p in s["parameters"]
-            if p["name"] == parameter
-        ]
-        assert found and found[0].get("first_documented_in") == label[since], parameter
+        found = reference.releases_with_parameter(cmdlet, parameter)
+        assert found == reference.releases_from(since), (cmdlet, parameter)

@@ -2,9 +2,9 @@
 
 No Windows host runs these tests, so this is how the catalog stays honest to real Hyper-V:
 each script must parse with the PowerShell grammar (tree-sitter-powershell) without error
-nodes, and every command it calls, with every named parameter, must exist in
-``reference/hyperv-cmdlets.json`` (or in the short core allow-list below) and the parameters
-of one call must fit one parameter set, as PowerShell's binder requires.
+nodes, and every command it calls, with every named parameter, must exist in the reference
+data shipped in ``hvtui/reference`` (or in the short core allow-list below) and the
+parameters of one call must fit one parameter set, as PowerShell's binder requires.
 
 The checker is a plain function (``check_script``) so it is itself tested against broken
 scripts at the bottom of this file: a check that cannot fail proves nothing.
@@ -12,8 +12,6 @@ scripts at the bottom of this file: a check that cannot fail proves nothing.
 
 from __future__ import annotations
 
-import json
-import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -24,17 +22,10 @@ import pytest
 import tree_sitter_powershell
 from tree_sitter import Language, Node, Parser
 
+from hvtui import reference
 from hvtui.ps import catalog
 
 # --- the reference ------------------------------------------------------------------------
-
-
-def reference_dir() -> Path:
-    """Where hyperv-cmdlets.json lives: $HVTUI_REFERENCE_DIR, else shared/ beside the repo."""
-    override = os.environ.get("HVTUI_REFERENCE_DIR")
-    if override:
-        return Path(override)
-    return Path(__file__).resolve().parents[2] / "shared" / "reference"
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,47 +217,34 @@ FORBIDDEN = re.compile(
 )
 
 
-def _cmdlet_from_json(record: dict[str, object]) -> Cmdlet:
-    sets: list[ParamSet] = []
-    aliases: dict[str, str] = {}
-    raw_sets = record["parameter_sets"]
-    assert isinstance(raw_sets, list)
-    for raw_set in raw_sets:
-        params = []
-        for raw in raw_set["parameters"]:
-            params.append(
-                Param(
-                    raw["name"],
-                    bool(raw["switch"]),
-                    bool(raw["mandatory"]),
-                    raw["position"] if raw["positional"] else None,
-                )
-            )
-            for alias in raw.get("aliases") or ():
-                aliases[alias.lower()] = raw["name"]
-        sets.append(_param_set(raw_set["name"], params))
-    default = record.get("default_parameter_set")
-    impact = record.get("confirm_impact")
-    return Cmdlet(
-        str(record["cmdlet"]),
-        tuple(sets),
-        default if isinstance(default, str) else None,
-        aliases,
-        impact if isinstance(impact, str) else None,
-    )
+def cmdlet_from_reference(info: reference.CmdletInfo) -> Cmdlet:
+    """One release's page of a cmdlet as the checker's Cmdlet (-Confirm/-WhatIf added to
+    every set where the cmdlet supports ShouldProcess, whatever its page lists)."""
+    sets = []
+    for parameter_set in info.sets:
+        params = [
+            Param(p.name, p.switch, p.required, p.position)
+            for p in parameter_set.parameters.values()
+        ]
+        if info.supports_should_process:
+            present = {p.name.lower() for p in params}
+            params += [
+                Param(name, True, False, None)
+                for name in reference.SHOULD_PROCESS_PARAMETERS
+                if name.lower() not in present
+            ]
+        sets.append(_param_set(parameter_set.name, params))
+    return Cmdlet(info.name, tuple(sets), info.default_set, info.aliases, info.confirm_impact)
 
 
 @cache
 def known_cmdlets() -> Mapping[str, Cmdlet]:
-    """Every cmdlet a script may call, by lower-cased name."""
-    path = reference_dir() / "hyperv-cmdlets.json"
-    if not path.is_file():
-        pytest.fail(
-            f"cmdlet reference not found at {path}: put shared/reference beside the repository "
-            "or set HVTUI_REFERENCE_DIR to the folder holding hyperv-cmdlets.json"
-        )
-    data = json.loads(path.read_text(encoding="utf-8"))
-    cmdlets = {str(r["cmdlet"]).lower(): _cmdlet_from_json(r) for r in data["cmdlets"]}
+    """Every cmdlet a script may call, by lower-cased name: the newest release's page of
+    each reference cmdlet, and the core allow-list."""
+    cmdlets: dict[str, Cmdlet] = {}
+    for release in reference.RELEASES:
+        for info in reference.cmdlets(release).values():
+            cmdlets[info.name.lower()] = cmdlet_from_reference(info)
     clash = set(cmdlets) & set(CORE_CMDLETS)
     assert not clash, f"core allow-list repeats reference cmdlets: {sorted(clash)}"
     return {**cmdlets, **CORE_CMDLETS}
@@ -432,7 +410,7 @@ def _check_command(source: bytes, command: Node, findings: list[Finding]) -> Non
             _finding(
                 source,
                 name_node,
-                f"unknown command {name!r}: not in hyperv-cmdlets.json nor the core allow-list "
+                f"unknown command {name!r}: not in the shipped reference nor the core allow-list "
                 "(aliases are not allowed: write the full cmdlet name)",
             )
         )
