@@ -56,7 +56,11 @@ def vm_rows(estate: Estate) -> list[Row]:
         "id": vm.id, "name": vm.name, "host": vm.host, "state": vm.state.name,
         "cpu_percent": vm.cpu_percent, "memory_assigned": vm.memory_assigned,
         "memory_demand": vm.memory_demand, "uptime_seconds": int(vm.uptime.total_seconds()),
-        "status": vm.status, "generation": vm.generation, "version": vm.version,
+        "status": vm.status,
+        # Unknown (the host did not say, its release does not settle it) is null, with why;
+        # a value the release settles comes with where it comes from.
+        "generation": vm.generation or None, "generation_note": vm.generation_note,
+        "version": vm.version or None, "version_note": vm.version_note,
         "heartbeat": vm.heartbeat.name if vm.heartbeat else None, "guest_os": vm.guest_os,
         "guest_family": vm.guest_family, "clustered": vm.is_clustered,
         "replication": vm.replication.health.name if vm.replication else None,
@@ -84,7 +88,7 @@ def replica_rows(estate: Estate) -> list[Row]:
             "vm": vm.name, "host": vm.host, "mode": str(rep.mode), "state": rep.state.name,
             "health": rep.health.name, "primary": rep.primary_server,
             "replica": rep.replica_server, "extended": ext.replica_server if ext else "",
-            "frequency_sec": rep.frequency_sec,
+            "frequency_sec": rep.frequency_sec or None, "frequency_fixed": rep.frequency_fixed,
             "last_replication": rep.last_replication.isoformat() if rep.last_replication else None,
             "problem": rep.problem(now) or "",
         })
@@ -101,7 +105,9 @@ def cluster_rows(estate: Estate) -> list[Row]:
             "roles": [{"name": r.name, "owner_node": r.owner_node, "state": r.state.name,
                        "priority": r.priority_name} for r in c.roles],
             "shared_volumes": [{"name": v.name, "path": v.path, "owner_node": v.owner_node,
-                                "state": v.state.name, "size": v.size, "free": v.free}
+                                "state": v.state.name,
+                                "size": v.size if v.reported else None,
+                                "free": v.free if v.reported else None}
                                for v in c.shared_volumes],
         })
     return rows

@@ -134,8 +134,10 @@ def test_a_migration_plan_naming_a_hostile_switch_is_inert(
 
 def test_a_host_error_message_is_inert_in_the_result() -> None:
     from hvtui.hyperv.plans import Plan, Request, make_step
+    from hvtui.model import Host
 
-    step = make_step("HV-A", "vm-start", {"Name": "x"}, "Start x")
+    host = Host("HV-A", "Microsoft Windows Server 2022 Datacenter", "10.0.20348")
+    step = make_step(host, "vm-start", {"Name": "x"}, "Start x")
     message = "The host said: " + "".join(f"{n}-Q1{p}Q2 " for n, p in PAYLOADS.items())
     result = PlanResult(Plan("Start x", Request(), (), (step,)),
                         (StepResult(step, StepOutcome.FAILED, message),))

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 from hvtui.errors import PlanRefused
 from hvtui.hyperv.commands import command_for
-from hvtui.model import VM
+from hvtui.model import VM, Host
 from hvtui.ps import catalog
 from hvtui.remote.base import ParamValue
 
@@ -94,21 +94,38 @@ class Step:
                 tuple(sorted((k, repr(v)) for k, v in self.parameters.items())))
 
 
-def make_step(host: str, script: str, parameters: Mapping[str, ParamValue], description: str,
+def script_refusal(host: Host, script: str) -> str | None:
+    """Why ``script`` must not run on ``host`` (its header's releases, modules and editions),
+    or None. This is where the client honours what a catalog script declares it needs."""
+    return catalog.get(script).refusal(host.name, host.release.short, host.modules, host.edition)
+
+
+def make_step(host: Host, script: str, parameters: Mapping[str, ParamValue], description: str,
               *, target: str = "", destructive: bool = False, long: bool = False,
-              peers: tuple[str, ...] = ()) -> Step:
-    """A step for a catalog script; parameters the script does not declare are a bug."""
+              peers: tuple[str, ...] = (), shown: Mapping[str, ParamValue] | None = None
+              ) -> Step:
+    """A step for a catalog script on ``host``, as the host reported itself just now.
+
+    Refuses (:class:`~hvtui.errors.PlanRefused`) a script whose header excludes the host's
+    release, modules or PowerShell edition, before anything runs; parameters the script does
+    not declare are a bug. ``shown`` adds values only the shown command uses (the host's own
+    name for an integration service, say), never sent to the host.
+    """
     known = catalog.get(script)
     unknown = sorted(set(parameters) - set(known.parameters))
     if unknown:
         raise ValueError(f"{script}.ps1 has no parameter(s) {', '.join(unknown)}")
+    refusal = script_refusal(host, script)
+    if refusal is not None:
+        raise PlanRefused(refusal, host=host.name,
+                          hint="run it on a host that has what the script needs")
     params = dict(parameters)
     try:
-        command = command_for(script, params)
+        command = command_for(script, {**params, **(shown or {})})
     except ValueError as exc:  # a value PowerShell cannot be given (a NUL in a VM's name)
-        raise PlanRefused(f"{description}: {exc}", host=host,
+        raise PlanRefused(f"{description}: {exc}", host=host.name,
                           hint="rename the object on the host first") from None
-    return Step(host=host, script=script, parameters=params, description=description,
+    return Step(host=host.name, script=script, parameters=params, description=description,
                 command=command,
                 target=target, destructive=destructive, long=long, peers=peers)
 

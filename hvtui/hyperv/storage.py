@@ -167,7 +167,7 @@ async def plan_resize(pool: SessionPool, request: ResizeRequest) -> Plan:
         else:
             params["SizeBytes"] = new
         verb = "Grow" if new > disk.size else "Shrink"
-        steps.append(make_step(vm.host, "vhd-resize", params,
+        steps.append(make_step(host, "vhd-resize", params,
                                f"{verb} {disk.path} ({vm.name} {disk.location}) from "
                                f"{human(disk.size)} to {human(new)}",
                                target=f"{vm.name} {disk.location}", long=True))
@@ -234,7 +234,7 @@ async def plan_export(pool: SessionPool, request: ExportRequest) -> Plan:
         host = lookup.host(estate, vm.host)
         checks += export_checks(vm, host, request.path)
         live = " while it runs" if vm.state.is_running else ""
-        steps.append(make_step(vm.host, "vm-export", {"Name": vm.name, "Path": request.path},
+        steps.append(make_step(host, "vm-export", {"Name": vm.name, "Path": request.path},
                                f"Export {vm.name}{live} to {request.path} on {vm.host}",
                                target=vm.name, long=True))
     folder = request.path.rstrip("\\/")

@@ -170,12 +170,12 @@ def action_checks(vm: VM, action: VmAction, checkpoint: str) -> tuple[list[Check
     return checks, None, False
 
 
-def _step(vm: VM, action: VmAction, checkpoint: str) -> Step:
+def _step(vm: VM, host: Host, action: VmAction, checkpoint: str) -> Step:
     rule = RULES[action]
     params: dict[str, str] = {rule.name_param: vm.name}
     if checkpoint and (action is VmAction.CHECKPOINT or action in _CHECKPOINT_ACTIONS):
         params["CheckpointName"] = checkpoint
-    return make_step(vm.host, rule.script, params, _describe(vm, action, checkpoint),
+    return make_step(host, rule.script, params, _describe(vm, action, checkpoint),
                      target=vm.name, destructive=rule.destructive, long=rule.long)
 
 
@@ -191,7 +191,7 @@ async def plan_vm_action(pool: SessionPool, request: VmActionRequest) -> Plan:
         if refusal is not None:
             out.cannot.append(refusal)
         elif not nothing:
-            out.steps.append(_step(vm, action, request.checkpoint))
+            out.steps.append(_step(vm, host, action, request.checkpoint))
 
     verb = RULES[action].verb
 

@@ -34,7 +34,7 @@ from hvtui.lab.migration import (
 )
 from hvtui.lab.power import GUEST_SHUTDOWN_SECONDS, power_off, power_on, save
 from hvtui.lab.registry import Call, handles
-from hvtui.lab.releases import has_feature, has_parameter
+from hvtui.lab.releases import has_parameter, has_property
 from hvtui.remote.base import ErrorRecord
 
 # UNCONFIRMED wording: what Get-Cluster says on a host that is not a cluster node.
@@ -163,7 +163,7 @@ async def move_role(
 @handles("cluster-drain-on-shutdown")
 async def cluster_drain_on_shutdown(call: Call) -> None:
     cluster = _cluster(call, "Get-Cluster")
-    if not has_feature(call.host.release, "drain_on_shutdown"):
+    if not has_property(call.host.release, "Cluster", "DrainOnShutdown"):
         # R-CL-1: the property is new in 2012 R2; setting a missing property fails like this.
         raise HostError(
             ErrorRecord(
@@ -224,8 +224,12 @@ async def cluster_node_suspend(call: Call) -> None:
     cmdlet = "Suspend-ClusterNode"
     force = bool(call.params["ForceDrain"])
     drain = bool(call.params["Drain"]) or force
-    if force and not has_parameter(call.host.release, cmdlet, "ForceDrain"):
-        raise parameter_not_found("ForceDrain", cmdlet)
+    # The script asks Get-Command: -ForceDrain where the cmdlet has it (2012 R2+), else
+    # 2012's -ForceEvacuation, the same switch under its older name (R-CL-2).
+    switch = "ForceDrain" if has_parameter(call.host.release, cmdlet, "ForceDrain") \
+        else "ForceEvacuation"
+    if force and not has_parameter(call.host.release, cmdlet, switch):
+        raise parameter_not_found(switch, cmdlet)
     cluster = _cluster(call, cmdlet)
     with call.lock:
         node = _node(cluster, call.params["NodeName"], cmdlet)

@@ -4,18 +4,17 @@ processor compatibility mode (R-LM-3)."""
 from __future__ import annotations
 
 from hvtui.lab import records
-from hvtui.lab.estate import GSI, VM, basename, is_absolute, key, path_key
+from hvtui.lab.estate import GSI, VM, basename, is_absolute, path_key
 from hvtui.lab.failures import (
     BAD_PATH_SYNTAX,
     COPY_FAILED,
     FILE_EXISTS,
     FILE_NOT_FOUND,
-    IC_NOT_FOUND,
     PATH_NOT_FOUND,
     command_not_found,
     invalid_state,
-    object_not_found,
     operation_failed,
+    script_throw,
 )
 from hvtui.lab.registry import Call, handles
 from hvtui.lab.releases import has_cmdlet
@@ -47,18 +46,25 @@ LINUX_FOLDERS = (
 )
 
 
+# The script's own refusal (hvtui/ps/scripts/vm-integration-service.ps1); a test keeps it in step.
+NO_SUCH_SERVICE = (
+    "This host offers no integration service with that ID to the virtual machine (the Guest "
+    "Service Interface is new in Windows Server 2012 R2)."
+)
+
+
 @handles("vm-integration-service")
 async def vm_integration_service(call: Call) -> None:
     enabled = bool(call.params["Enabled"])
-    cmdlet = "Enable-VMIntegrationService" if enabled else "Disable-VMIntegrationService"
-    name, service = call.params["VMName"], call.params["ServiceName"]
+    name, service_guid = call.params["VMName"], str(call.params["ServiceId"])
     offered = records.services_for(call.host.release)
     with call.lock:
-        vms = call.vms(name, cmdlet)
-        # Literal, case-insensitive: a service name is data, not a wildcard pattern.
-        canonical = next((s for s in offered if key(s) == key(service)), None)
+        # Get-VMIntegrationService -VMName: no VM of that name is the cmdlet's own error.
+        vms = call.vms(name, "Get-VMIntegrationService")
+        # The script picks the service by the GUID that ends its Id, never by name.
+        canonical = records.service_named(offered, service_guid)
         if canonical is None:
-            raise object_not_found(cmdlet, IC_NOT_FOUND, service)
+            raise script_throw(NO_SUCH_SERVICE)
         for vm in vms:
             vm.ic_overrides[canonical] = enabled
         for vm in vms:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from hvtui import reference
 from hvtui.lab import live
 from hvtui.lab.estate import (
     DEFAULT_OFF_SERVICES,
@@ -29,7 +30,7 @@ from hvtui.lab.estate import (
     SharedVolume,
     Volume,
 )
-from hvtui.lab.releases import Release, has_feature
+from hvtui.lab.releases import Release, has_feature, has_property
 
 Record = dict[str, Any]
 
@@ -82,11 +83,27 @@ def service_status(vm: VM, name: str) -> tuple[str, str]:
     return "OK", ""
 
 
+_SERVICE_IDS = {s.name: s.id for s in reference.integration_services()}
+"""English name -> the culture-neutral GUID that ends the service's Id."""
+
+
+def service_id(vm: VM, name: str) -> str:
+    """``Id`` as Get-VMIntegrationService reports it: ``Microsoft:<VM id>\\<service GUID>``."""
+    return f"Microsoft:{vm.id.upper()}\\{_SERVICE_IDS[name]}"
+
+
+def service_named(offered: tuple[str, ...], service_guid: str) -> str | None:
+    """The offered service whose GUID is ``service_guid`` (any case), or None."""
+    wanted = service_guid.strip().strip("{}").upper()
+    return next((n for n in offered if _SERVICE_IDS[n] == wanted), None)
+
+
 def integration_record(vm: VM, name: str) -> Record:
     primary, secondary = service_status(vm, name)
     return {
         "Kind": "IntegrationService",
         "VMId": vm.id,
+        "Id": service_id(vm, name),
         "Name": name,
         "Enabled": service_enabled(vm, name),
         "PrimaryStatus": primary,
@@ -118,6 +135,8 @@ def host_record(estate: Estate, host: Host, elapsed: float) -> Record:
         "OSName": f"{rel.label} {host.edition}",
         "OSVersion": rel.os_version,
         "ProductType": 3,
+        "PowerShellVersion": rel.powershell_version,
+        "PowerShellEdition": rel.powershell_edition,
         "LogicalProcessorCount": host.logical_processors,
         "CpuLoadPercent": live.host_cpu(estate, host, elapsed),
         "ProcessorVendor": host.cpu.vendor,
@@ -126,18 +145,24 @@ def host_record(estate: Estate, host: Host, elapsed: float) -> Record:
         "MemoryFree": live.host_memory_free(estate, host, elapsed),
         "MigrationEnabled": host.migration_enabled,
         "MigrationAuthentication": host.migration_auth,
-        # The property is new in 2012 R2: on 2012 [string]$null reads ''.
-        "MigrationPerformance": host.migration_performance if rel.at_least("2012R2") else "",
+        # On 2012 the property is missing: [string]$null reads ''.
+        "MigrationPerformance": (host.migration_performance if has_property(
+            rel, "VMHost", "VirtualMachineMigrationPerformanceOption") else ""),
         "MaximumMigrations": host.max_migrations,
         "UseAnyNetworkForMigration": host.use_any_network,
-        # The property is new in 2012 R2: on 2012 [bool]$null reads False.
-        "EnhancedSessionMode": host.enhanced_session if rel.at_least("2012R2") else False,
+        # On 2012 the property is missing: [bool]$null reads False.
+        "EnhancedSessionMode": (host.enhanced_session if has_property(
+            rel, "VMHost", "EnableEnhancedSessionMode") else False),
         "VirtualHardDiskPath": host.vhd_path,
         "VirtualMachinePath": host.vm_path,
         "SupportedVersions": list(rel.vm_versions) if rel.reports_versions else [],
         "DefaultVersion": rel.default_version if rel.reports_versions else "",
         "Switches": list(host.switches),
         "Cluster": host.cluster,
+        # The lab's hosts have the FailoverClusters module exactly when they are cluster
+        # nodes, so Get-Cluster never fails for want of a cluster service here.
+        "FailoverClusters": bool(host.cluster),
+        "ClusterProblem": "",
     }
 
 
@@ -161,8 +186,9 @@ def vm_status(vm: VM) -> str:
     return vm.status or "Operating normally"
 
 
-def vm_record(estate: Estate, vm: VM, elapsed: float) -> Record:
+def vm_record(estate: Estate, host: Host, vm: VM, elapsed: float) -> Record:
     assigned, demand = live.memory(estate, vm, elapsed)
+    rel = host.release
     return {
         "Kind": "VM",
         "Id": vm.id,
@@ -175,8 +201,9 @@ def vm_record(estate: Estate, vm: VM, elapsed: float) -> Record:
         "DynamicMemoryEnabled": vm.dynamic_memory,
         "UptimeSeconds": live.uptime(vm, elapsed),
         "Status": vm_status(vm),
-        "Generation": vm.generation,
-        "Version": vm.version,
+        # Where the class lacks the property, [int]$null reads 0 and [string]$null ''.
+        "Generation": vm.generation if has_property(rel, "VirtualMachine", "Generation") else 0,
+        "Version": vm.version if has_property(rel, "VirtualMachine", "Version") else "",
         "Heartbeat": heartbeat(vm),
         "ProcessorCount": vm.cpus,
         "CompatibilityForMigration": vm.compat,
@@ -271,8 +298,11 @@ def processor_record(vm: VM) -> Record:
 
 
 def _replication_record(
-    estate: Estate, vm: VM, relationship: str, mode: str, link: ReplicationLink, elapsed: float
+    estate: Estate, host: Host, vm: VM, relationship: str, mode: str, link: ReplicationLink,
+    elapsed: float
 ) -> Record:
+    # A 2012 host's VMReplication has no ReplicationFrequencySec: [int]$null reads 0.
+    reported = has_property(host.release, "VMReplication", "ReplicationFrequencySec")
     return {
         "Kind": "Replication",
         "VMId": vm.id,
@@ -282,12 +312,12 @@ def _replication_record(
         "Health": link.health,
         "PrimaryServer": estate.server_name(link.source),
         "ReplicaServer": estate.server_name(link.target),
-        "FrequencySec": link.frequency,
+        "FrequencySec": link.frequency if reported else 0,
         "LastReplicationTime": live.last_replication(estate, link, elapsed),
     }
 
 
-def replication_records(estate: Estate, vm: VM, elapsed: float) -> list[Record]:
+def replication_records(estate: Estate, host: Host, vm: VM, elapsed: float) -> list[Record]:
     """What Get-VMReplication reports for this copy of the VM, Simple then Extended.
 
     A Replica copy that extends replication is the primary of the extended relationship,
@@ -298,20 +328,20 @@ def replication_records(estate: Estate, vm: VM, elapsed: float) -> list[Record]:
     chain = estate.replication(vm)
     if chain is None:
         return []
+
+    def record(relationship: str, mode: str, link: ReplicationLink) -> Record:
+        return _replication_record(estate, host, vm, relationship, mode, link, elapsed)
+
     mode = vm.replication_mode
     if mode == "Primary":
-        return [_replication_record(estate, vm, "Simple", "Primary", chain.primary, elapsed)]
+        return [record("Simple", "Primary", chain.primary)]
     if mode == "Replica":
-        records = [_replication_record(estate, vm, "Simple", "Replica", chain.primary, elapsed)]
+        records = [record("Simple", "Replica", chain.primary)]
         if chain.extended:
-            records.append(
-                _replication_record(estate, vm, "Extended", "Primary", chain.extended, elapsed)
-            )
+            records.append(record("Extended", "Primary", chain.extended))
         return records
     if mode == "ExtendedReplica" and chain.extended:
-        return [
-            _replication_record(estate, vm, "Extended", "ExtendedReplica", chain.extended, elapsed)
-        ]
+        return [record("Extended", "ExtendedReplica", chain.extended)]
     return []
 
 
@@ -319,8 +349,10 @@ def replication_records(estate: Estate, vm: VM, elapsed: float) -> list[Record]:
 
 
 def cluster_record(cluster: Cluster, rel: Release) -> Record:
-    # DrainOnShutdown is new in 2012 R2 (R-CL-1); an older cluster has no such property.
-    value = cluster.drain_on_shutdown if has_feature(rel, "drain_on_shutdown") else 0
+    # DrainOnShutdown is new in 2012 R2 (R-CL-1): a 2012 cluster has no such property, and the
+    # script emits it uncast, so it arrives as $null.
+    value = cluster.drain_on_shutdown if has_property(rel, "Cluster", "DrainOnShutdown") \
+        else None
     return {"Kind": "Cluster", "Name": cluster.name, "DrainOnShutdown": value}
 
 

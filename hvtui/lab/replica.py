@@ -70,7 +70,7 @@ def local_link(vm: VM, chain: ReplicationChain) -> ReplicationLink:
 def _emit_replication(call: Call, name: str) -> None:
     elapsed = call.clock.elapsed()
     for vm in call.host.find_vms(name):
-        for record in records.replication_records(call.estate, vm, elapsed):
+        for record in records.replication_records(call.estate, call.host, vm, elapsed):
             call.emit(record)
 
 

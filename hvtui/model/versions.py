@@ -25,6 +25,9 @@ class Release:
     config_versions: tuple[str, ...]
     """VM configuration versions a host of this release supports (R-VER-1)."""
     default_version: str
+    generations: tuple[int, ...] = (1, 2)
+    """VM generations a host of this release runs: generation 2 is new in 2012 R2
+    (``New-VM -Generation`` appears in 2012 R2's cmdlet pages, cmdlets-by-release.md)."""
 
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, Release):
@@ -37,7 +40,7 @@ _V2019 = (*_V2016, "8.1", "8.2", "8.3", "9.0")
 _V2022 = ("8.0", "8.1", "8.2", "8.3", "9.0", "9.1", "9.2", "9.3", "10.0")
 _V2025 = (*_V2022, "11.0", "12.0")
 
-WS2012 = Release("Windows Server 2012", "2012", (6, 2, 9200), ("4.0",), "4.0")
+WS2012 = Release("Windows Server 2012", "2012", (6, 2, 9200), ("4.0",), "4.0", (1,))
 WS2012R2 = Release("Windows Server 2012 R2", "2012 R2", (6, 3, 9600), ("5.0",), "5.0")
 WS2016 = Release("Windows Server 2016", "2016", (10, 0, 14393), _V2016, "8.0")
 WS2019 = Release("Windows Server 2019", "2019", (10, 0, 17763), _V2019, "9.0")

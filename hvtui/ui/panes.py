@@ -357,7 +357,7 @@ def vm_row(vm: VM, group: str) -> Row:
             f"{vm.cpu_percent}%" if running else "",
             r.fmt_bytes(vm.memory_assigned) if vm.memory_assigned else "",
             r.fmt_duration(uptime) if running and uptime else "",
-            vm.status, str(vm.generation), vm.version or "-",
+            vm.status, str(vm.generation or "?"), vm.version or "?",
             r.heartbeat_text(vm.heartbeat) if running else "", rep_cell[0],
         ),
         (
@@ -458,7 +458,8 @@ def replica_rows(status: HostStatus, ctx: BuildContext) -> list[PaneRow]:
             (rep.state.name, "", rep.state.name),
             (rep.health.name, r.replication_health_role(rep.health),
              r.replication_severity(rep.health)),
-            (r.fmt_frequency(rep.frequency_sec), "", rep.frequency_sec),
+            (r.fmt_frequency(rep.frequency_sec, rep.frequency_fixed),
+             "muted" if rep.frequency_fixed or not rep.frequency_sec else "", rep.frequency_sec),
             (r.fmt_age(lag_s) if lag_s is not None else "never",
              "" if lag_s is not None else "muted", lag_s if lag_s is not None else float("inf")),
             (problem or "-", r.replication_health_role(rep.health) if problem else "muted",
@@ -494,7 +495,7 @@ def _cluster_rows(ctx: BuildContext, cluster: Cluster) -> list[PaneRow]:
     paused = sum(1 for n in cluster.nodes if n.state.name != "Up")
     summary = (f"{len(cluster.nodes)} nodes, {len(cluster.roles)} VM roles, "
                f"{len(cluster.shared_volumes)} CSVs")
-    dos = "DrainOnShutdown on" if cluster.drain_on_shutdown else "DrainOnShutdown OFF"
+    dos, dos_role = r.fmt_drain_on_shutdown(cluster.drain_on_shutdown)
     out.append((_row((cf, "0", ""), "", [
         (name, "accent", (cf, 0, "")),
         ("cluster", "accent", 0),
@@ -502,7 +503,7 @@ def _cluster_rows(ctx: BuildContext, cluster: Cluster) -> list[PaneRow]:
         ((f"{paused} nodes not up" if paused > 1 else "1 node not up") if paused
          else "all nodes up",
          "warning" if paused else "ok", ""),
-        (dos, "ok" if cluster.drain_on_shutdown else "warning", ""),
+        (dos, dos_role, ""),
         (summary, "muted", summary),
     ]), (cluster, cluster)))
     for node in cluster.nodes:
@@ -529,13 +530,14 @@ def _cluster_rows(ctx: BuildContext, cluster: Cluster) -> list[PaneRow]:
     for csv in cluster.shared_volumes:
         vf = csv.name.casefold()
         free = f", {r.fmt_bytes(csv.free)} free of {r.fmt_bytes(csv.size)}" if csv.size else ""
+        where = csv.path if csv.reported else "size and path not reported"
         out.append((_row((cf, "3", vf), "", [
             (name, "muted", (cf, 3, vf)),
             ("CSV", "", 3),
             (csv.name, "", vf),
             (csv.state.name, r.csv_state_role(csv.state), csv.state.name),
             (f"on {csv.owner_node}", "", csv.owner_node.casefold()),
-            (f"{csv.path}{free}", "muted", csv.path.casefold()),
+            (f"{where}{free}", "muted", csv.path.casefold()),
         ]), (cluster, csv)))
     return out
 
