@@ -286,3 +286,37 @@ def test_state_table() -> None:
 def test_checkpoint_must_exist_once() -> None:
     _, refusal, _ = action_checks(vm(), VmAction.APPLY_CHECKPOINT, "nope")
     assert refusal is not None and "Unable to find a snapshot" in refusal.detail
+
+
+# --- rules the console and the pre-flight share (hvtui.hyperv.rules) ------------------------
+
+def test_a_shared_vhdx_resizes_offline_on_2012r2_and_online_from_2016() -> None:
+    """What's new in Hyper-V on Windows Server 2016: shared VHDX resize "without downtime"
+    is new there, so 2012 R2 refuses it online only (the old pre-flight refused it always)."""
+    shared = disk(shared=True, path="C:\\ClusterStorage\\Volume1\\gc.vhdx")
+    off = resize_checks(vm(state=VMState.Off, disks=(shared,)), shared, host("HV1", "2012 R2"),
+                        parse_size("+10G"))[0]
+    assert Outcome.FAIL not in outcomes(off)
+    running = resize_checks(vm(disks=(shared,)), shared, host("HV1", "2012 R2"),
+                            parse_size("+10G"))[0]
+    online = [c for c in running if c.name == "Online resize"][0]
+    assert online.outcome is Outcome.FAIL and "shared VHDX" in online.detail
+    assert "Windows Server 2016" in online.detail
+    newer = resize_checks(vm(disks=(shared,)), shared, host("HV1", "2016"), parse_size("+10G"))
+    assert Outcome.FAIL not in outcomes(newer[0])
+
+
+def test_a_saved_vm_is_exported_from_2012r2_on_only() -> None:
+    """R-EXP-1: 2012 exports VMs that are off (the old pre-flight let a saved VM through)."""
+    saved = vm(state=VMState.Saved)
+    old = export_checks(saved, host("HV1", "2012"), "D:\\Exports")
+    assert any(c.outcome is Outcome.FAIL and "Exporting a saved VM needs Windows Server "
+               "2012 R2" in c.detail for c in old)
+    assert Outcome.FAIL not in outcomes(export_checks(saved, host("HV1", "2012 R2"),
+                                                      "D:\\Exports"))
+
+
+def test_a_saved_vms_disk_is_not_resizable_now() -> None:
+    saved = vm(state=VMState.Saved)
+    checks, _ = resize_checks(saved, saved.disks[0], host("HV1", "2016"), parse_size("+1G"))
+    assert any(c.name == "Online resize" and c.outcome is Outcome.FAIL for c in checks)

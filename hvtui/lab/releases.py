@@ -110,8 +110,9 @@ FEATURE_SINCE: dict[str, str] = {
     "online_export": "2012R2",  # R-EXP-1
     "cross_version_live_migration": "2012R2",  # R-LM-1
     "guest_service_interface": "2012R2",  # R-GSI-1
-    # Shared VHDX could not be resized online before 2016 (UNCONFIRMED: from the 2016
-    # "what's new" list of shared-disk improvements, not from the reference).
+    # "You can now resize shared virtual hard disks (.vhdx files) used for guest clustering,
+    # without downtime" (MicrosoftDocs/windowsserverdocs, What's new in Hyper-V on Windows
+    # Server 2016; not in the project's reference): online only, offline resize is older.
     "shared_vhdx_online_resize": "2016",
 }
 

@@ -101,8 +101,17 @@ class Feature:
         return f"{self.name} needs {self.since.name} or later; this host runs {release.name}"
 
 
+# The one client-side table of what each release can do; hvtui.hyperv.rules states each rule
+# once on top of it (the lab keeps its own table, from the reference).
 ONLINE_VHDX_RESIZE = Feature("Online VHDX resize", WS2012R2)
+# "You can now resize shared virtual hard disks (.vhdx files) used for guest clustering,
+# without downtime" (MicrosoftDocs/windowsserverdocs, What's new in Hyper-V on Windows
+# Server 2016): online only; a shared VHDX whose VMs are off resizes on 2012 R2 too.
+SHARED_VHDX_ONLINE_RESIZE = Feature("Online resize of a shared VHDX", WS2016)
 ONLINE_EXPORT = Feature("Exporting a running VM", WS2012R2)
+# R-EXP-1: 2012 exported only VMs that are off (UNCONFIRMED in the reference, which says to
+# model 2012 as off-only: the stricter choice).
+EXPORT_SAVED = Feature("Exporting a saved VM", WS2012R2)
 ENHANCED_SESSION = Feature("Enhanced session mode", WS2012R2)
 COPY_VM_FILE = Feature("Copy-VMFile (Guest Service Interface)", WS2012R2)
 REPLICA_FREQUENCY = Feature("Replication every 30 s or 15 min", WS2012R2)

@@ -29,7 +29,7 @@ from hvtui.model import (
 )
 from hvtui.model import versions as v
 from hvtui.ui import render as r
-from hvtui.ui.explain import enhanced_session_verdict, resize_verdict
+from hvtui.ui.explain import enhanced_session_verdict, export_verdict, resize_verdict
 
 Span = tuple[str, str]
 Line = list[Span]
@@ -196,6 +196,14 @@ def describe_vm(vm: VM, host: Host | None, now: dt.datetime) -> Details:
         e.text("not available because:", "warning")
         for why in verdict.reasons:
             e.bullet(why)
+
+    x = d.section("Export")
+    exported = export_verdict(vm, host)
+    if exported.ok:
+        x.text("possible while it keeps running" if exported.label == "while it runs"
+               else "possible", "ok")
+    else:
+        x.text(f"{exported.label}: " + "; ".join(exported.reasons), exported.role)
 
     g = d.section("Guest services (Copy-VMFile)")
     gsi = vm.guest_service_interface
