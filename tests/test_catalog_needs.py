@@ -114,3 +114,18 @@ async def test_a_2012_primary_is_refused_before_anything_runs(
     outcomes = [entry.outcome for entry in audit.entries()]
     assert outcomes and set(outcomes) == {"refused"}
     await pool.close()
+
+
+@pytest.mark.parametrize(
+    ("script", "feature"),
+    [("replication-frequency", "REPLICA_FREQUENCY"), ("vm-copy-file", "COPY_VM_FILE"),
+     ("host-enhanced-session", "ENHANCED_SESSION"),
+     ("cluster-drain-on-shutdown", "DRAIN_ON_SHUTDOWN")],
+)
+def test_script_headers_and_the_release_table_agree(script: str, feature: str) -> None:
+    """The console words a missing feature from hvtui.model.versions; make_step refuses from
+    the script's header: both must name the same first release."""
+    from hvtui.model import versions
+
+    since: versions.Release = getattr(versions, feature).since
+    assert catalog.get(script).releases[0] == since.short
