@@ -5,30 +5,78 @@
     hvtui lab serve [--write-inventory FILE]
     hvtui <action> ...                  see ``hvtui --help`` (hvtui.cli_actions)
 
-Every failure ends as one clear line on stderr and exit code 2; no traceback.
+The contract (also in ``hvtui --help`` and the README): plans, progress and tables go to
+stdout; every error is one line on stderr; no input ever produces a traceback; a closed
+pipe ends quietly. Exit status:
+
+    0    done (or nothing to do)
+    1    partial: some hosts did not answer, a step failed or was interrupted on the host,
+         a change could not be recorded in the audit log, or hvtui failed unexpectedly
+    2    refused or bad input: nothing was changed
+    130  interrupted (Ctrl+C, SIGTERM, SIGHUP): the audit log records the step in flight
+         as "interrupted, state unknown" with the command that shows its state
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import math
+import re
 import sys
 from collections.abc import Sequence
 
-from hvtui.errors import HvtuiError
+from hvtui.cli_io import say_error, silence
+from hvtui.errors import HvtuiError, Interrupted
 
+EXIT_OK = 0
+EXIT_PARTIAL = 1
 EXIT_USAGE = 2
+EXIT_REFUSED = 2
+EXIT_INTERRUPTED = 130
+
+EXIT_CODES = """exit status:
+  0    done (or nothing to do)
+  1    partial: some hosts did not answer, a step failed or was interrupted on a host,
+       a change could not be recorded in the audit log, or hvtui itself failed
+  2    refused or bad input: nothing was changed
+  130  interrupted (Ctrl+C, SIGTERM, SIGHUP); the audit log records the step in flight
+       as interrupted, state unknown, with the command that shows its state
+
+Plans, progress and tables go to stdout; errors are one line each on stderr."""
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but usage errors say what to do and exit 2 without a traceback."""
+    """argparse, but usage errors say what to do and exit 2 without a traceback, and a
+    negative size such as ``-10G`` is a value, not an unknown option."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        # argparse reads "-10G" as an option (only "-10" and "-1.5" count as numbers);
+        # hvtui has no option starting with a digit, so anything like "-<digit>" is a value.
+        self._negative_number_matcher = re.compile(r"^-\.?\d")
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(EXIT_USAGE, f"hvtui: {message} (see `{self.prog} --help`)\n")
+        say_error(f"{message} (see `{self.prog} --help`)")
+        self.exit(EXIT_USAGE)
+
+
+def lab_speed(text: str) -> float:
+    """``--lab-speed``: a number above 0, or ``inf`` (long operations complete at once)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if math.isnan(value) or value <= 0:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a speed: give a number above 0 (1 = real time, 10 = ten times "
+            "faster), or inf")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="hvtui", description="A terminal console for Hyper-V.")
+    parser = _Parser(prog="hvtui", description="A terminal console for Hyper-V.",
+                     epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--inventory", metavar="FILE",
                         help="hosts to manage (default: the user's config dir; else the lab)")
     parser.add_argument("--scenario", metavar="FILE",
@@ -36,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--read-only", action="store_true",
                         help="hide and refuse every action that changes anything")
     parser.add_argument("--theme", help="console theme (dark, light, high-contrast, ansi16)")
-    parser.add_argument("--lab-speed", type=float, default=1.0, metavar="X",
+    parser.add_argument("--lab-speed", type=lab_speed, default=1.0, metavar="X",
                         help="the lab's clock runs X times faster than real time")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
@@ -54,24 +102,42 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run one ``hvtui`` command; returns its exit status (see the module docstring)."""
     try:
-        if args.command is None:
-            return _console(args)
-        handler = getattr(args, "handler", None)
-        if args.command == "get":
-            from hvtui.cli_get import run_get
-
-            return asyncio.run(run_get(args))
-        if handler is not None:
-            return int(handler(args) or 0)
-        raise HvtuiError(f"unknown command {args.command!r}", hint="see `hvtui --help`")
+        args = build_parser().parse_args(argv)
+        return _dispatch(args)
+    except Interrupted as exc:
+        say_error(exc.user_message())
+        return EXIT_INTERRUPTED
     except HvtuiError as exc:
-        print(f"hvtui: {exc.user_message()}", file=sys.stderr)
-        return EXIT_USAGE
+        say_error(exc.user_message())
+        return EXIT_REFUSED
     except KeyboardInterrupt:
-        print("hvtui: interrupted", file=sys.stderr)
-        return 130
+        say_error("interrupted (Ctrl+C)")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # the reader went away (`hvtui get vms | head`): end quietly
+        silence(sys.stdout)
+        return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - a bug: one line here, the traceback in the log
+        from hvtui.ui.crashlog import log_exception, one_line
+
+        path = log_exception(exc, "hvtui " + " ".join(map(str, argv or sys.argv[1:])))
+        say_error(f"unexpected error ({one_line(exc)}); this is a bug in hvtui. The details "
+                  f"are in {path}")
+        return EXIT_PARTIAL
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command is None:
+        return _console(args)
+    handler = getattr(args, "handler", None)
+    if args.command == "get":
+        from hvtui.cli_get import run_get
+
+        return asyncio.run(run_get(args))
+    if handler is not None:
+        return int(handler(args) or 0)
+    raise HvtuiError(f"unknown command {args.command!r}", hint="see `hvtui --help`")
 
 
 def _console(args: argparse.Namespace) -> int:

@@ -18,7 +18,13 @@
 Each command checks first (the same pre-flight as the console's wizards), prints the
 checklist and the exact PowerShell, then runs. ``--dry-run`` stops after printing;
 ``--yes`` confirms destructive changes, which otherwise need a terminal to ask on.
-Exit status: 0 done (or nothing to do), 2 refused, declined or failed.
+
+A command works in three phases on one event loop: check (read the hosts, build the
+plan), ask (outside the loop: a signal there ends hvtui before anything changed), run
+(SIGINT, SIGTERM and SIGHUP cancel the running step, which the audit log records as
+interrupted). Exit status (see :mod:`hvtui.cli`): 0 done or nothing to do, 1 partial (a
+step failed or was interrupted on the host, or its audit line could not be written), 2
+refused, declined or bad input (nothing changed), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -31,11 +37,18 @@ import textwrap
 from collections.abc import Callable
 from typing import Any, TextIO
 
+from hvtui.cli_io import Output, interruptible, say_error
 from hvtui.config import on_terminal
-from hvtui.errors import HvtuiError, PlanRefused
+from hvtui.errors import AuditError, HvtuiError, Interrupted, PlanRefused
 from hvtui.hyperv.audit import AuditLog
 from hvtui.hyperv.jobs import JobManager
-from hvtui.hyperv.operations import PlanResult, PlanRunner, RunEvent, StepOutcome
+from hvtui.hyperv.operations import (
+    PlanResult,
+    PlanRunner,
+    RunEvent,
+    StepOutcome,
+    check_command,
+)
 from hvtui.hyperv.plans import (
     CopyFileRequest,
     DrainOnShutdownRequest,
@@ -56,11 +69,16 @@ from hvtui.hyperv.plans import (
     VmAction,
     VmActionRequest,
     VmRef,
+    refuse_read_only_hosts,
 )
 from hvtui.hyperv.preflight import build_plan
 from hvtui.hyperv.replica_cluster import FAILBACKS, MIGRATION_TYPES
+from hvtui.model.text import inert
+from hvtui.remote.pool import SessionPool
+from hvtui.session_setup import Source
 
 EXIT_OK = 0
+EXIT_PARTIAL = 1
 EXIT_REFUSED = 2
 
 RequestMaker = Callable[[argparse.Namespace], Request]
@@ -76,14 +94,16 @@ def _width() -> int:
 
 
 def _wrap(text: str, indent: str, first: str = "") -> str:
-    return textwrap.fill(text, width=_width(), initial_indent=first or indent,
+    # inert first: a newline or escape sequence inside a host's message stays one visible
+    # piece of text, never a new line or a terminal command
+    return textwrap.fill(inert(text), width=_width(), initial_indent=first or indent,
                          subsequent_indent=indent, break_on_hyphens=False,
                          break_long_words=False)
 
 
 def format_plan(plan: Plan) -> str:
     """The checklist, the exact PowerShell per host, and the notes, as plain text."""
-    lines = [f"Plan: {plan.title}", "", "Pre-flight checks:"]
+    lines = [f"Plan: {inert(plan.title)}", "", "Pre-flight checks:"]
     for check in plan.checks:
         lines.append(_wrap(f"{check.label}: {check.detail}", " " * 8,
                            f"  {_MARK[check.outcome]}  "))
@@ -98,7 +118,7 @@ def format_plan(plan: Plan) -> str:
             flags = [f for f, on in (("destructive", step.destructive), ("job", step.long)) if on]
             suffix = f"  [{', '.join(flags)}]" if flags else ""
             lines.append(_wrap(f"{step.description}{suffix}", "      ", "  - "))
-            lines.append(f"      on {step.host}:  {step.command}")
+            lines.append(f"      on {inert(step.host)}:  {inert(step.command)}")
     else:
         lines.append("Nothing to run.")
     if plan.notes:
@@ -112,52 +132,68 @@ def format_plan(plan: Plan) -> str:
 def format_result(result: PlanResult) -> str:
     lines = []
     marks = {StepOutcome.SUCCEEDED: "done   ", StepOutcome.FAILED: "FAILED ",
-             StepOutcome.NOT_RUN: "not run"}
+             StepOutcome.INTERRUPTED: "STOPPED", StepOutcome.NOT_RUN: "not run"}
     for r in result.results:
         lines.append(_wrap(r.step.description, " " * 11, f"  {marks[r.outcome]}  "))
         if r.message:
             lines.append(_wrap(r.message, " " * 13, " " * 11))
-    lines.append(result.summary())
+    lines.append(inert(result.summary()))
     return "\n".join(lines)
 
 
 class _Progress:
-    """Prints each job's progress when it moves (no carriage-return tricks: logs stay clean)."""
+    """Prints each job's progress when it moves (no carriage-return tricks: logs stay clean),
+    and remembers which steps are running (named if hvtui is interrupted)."""
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: Output) -> None:
         self.out = out
         self._last: dict[int, tuple[int, str]] = {}
+        self.running: dict[str, str] = {}
+        """Description -> the command that shows its state, for steps under way."""
 
     def __call__(self, event: RunEvent) -> None:
-        if event.kind == "step-started" and event.step is not None and not event.step.long:
-            print(f"  ... {event.step.description}", file=self.out, flush=True)
+        step = event.step
+        if event.kind == "step-started" and step is not None:
+            self.running[step.description] = check_command(step)
+            if not step.long:
+                self.out.write(f"  ... {inert(step.description)}")
+        elif event.kind == "step-finished" and step is not None:
+            self.running.pop(step.description, None)
         elif event.kind == "job" and event.job is not None:
             job = event.job
             now = (job.percent, job.status)
             if self._last.get(job.id) != now:
                 self._last[job.id] = now
-                print(f"  [job {job.id} {job.percent:3d}%] {job.operation}: {job.status}",
-                      file=self.out, flush=True)
+                self.out.write(f"  [job {job.id} {job.percent:3d}%] {inert(job.operation)}: "
+                               f"{inert(job.status)}")
+
+    def interrupted(self, why: str, audit: AuditLog) -> Interrupted:
+        """The one line to print when a signal stopped the run."""
+        if not self.running:
+            return Interrupted(f"{why}; no step was running, nothing more was changed",
+                               hint=f"the audit log is {audit.path}")
+        steps = "; ".join(f"'{d}' (check with `{c}`)" for d, c in self.running.items())
+        return Interrupted(f"{why} while {steps} ran: its state on the host is unknown",
+                           hint=f"recorded as interrupted in {audit.path}")
 
 
 # --- confirming ---------------------------------------------------------------------------
 
 
-def _confirm(plan: Plan, args: argparse.Namespace, stdin: TextIO | None, out: TextIO) -> bool:
+def _confirm(plan: Plan, args: argparse.Namespace, stdin: TextIO | None, out: Output) -> bool:
     """Ask before a destructive change; True to go ahead. Refuses without a terminal."""
     if not plan.destructive or args.yes:
         return True
     targets = plan.targets
-    named = ", ".join(targets)
+    named = inert(", ".join(targets))
     if stdin is None or not on_terminal(stdin):
         raise PlanRefused(f"{plan.title} is destructive ({named}) and there is no terminal to "
                           "ask on", hint="pass --yes to confirm it in a script")
     if len(targets) > 1:
-        print(f"This changes {len(targets)} objects: {named}.", file=out)
-        print(f"Type {len(targets)} to confirm: ", end="", file=out, flush=True)
+        out.write(f"This changes {len(targets)} objects: {named}.")
+        out.write(f"Type {len(targets)} to confirm: ", end="")
         return stdin.readline().strip() == str(len(targets))
-    print(f"{plan.title}: this is destructive for {named}. Go ahead? [y/N] ", end="",
-          file=out, flush=True)
+    out.write(f"{plan.title}: this is destructive for {named}. Go ahead? [y/N] ", end="")
     return stdin.readline().strip().lower() in ("y", "yes")
 
 
@@ -167,66 +203,89 @@ def _confirm(plan: Plan, args: argparse.Namespace, stdin: TextIO | None, out: Te
 def run_request(args: argparse.Namespace, make: RequestMaker, *,
                 stdin: TextIO | None = None, out: TextIO | None = None) -> int:
     """The handler of every action command."""
-    request = make(args)
-    # sys.stdin is None when the command runs with standard input closed (cron, CI).
-    return asyncio.run(_run(args, request, stdin or sys.stdin, out or sys.stdout))
-
-
-async def _run(args: argparse.Namespace, request: Request, stdin: TextIO | None,
-               out: TextIO) -> int:
     from hvtui.session_setup import open_pool
 
+    request = make(args)
+    output = Output(out or sys.stdout)
     pool, source = open_pool(args)
-    read_only = bool(getattr(args, "read_only", False) or source.read_only)
-    audit = AuditLog()
-    try:
-        if read_only and not args.dry_run:
-            raise PlanRefused(f"'{request.kind}' changes hosts and hvtui runs read-only",
-                              hint="drop --read-only (or the inventory's read_only) to make "
-                                   "changes; --dry-run still shows the plan")
+    with asyncio.Runner() as loop:
         try:
-            plan = await build_plan(pool, request)
-        except HvtuiError as exc:
-            if not args.dry_run:
-                audit.record(exc.host or "", request.kind, request.audit_parameters(),
-                             "refused", exc.user_message())
+            # sys.stdin is None when the command runs with standard input closed (cron, CI).
+            return _act(loop, args, request, pool, source, stdin or sys.stdin, output)
+        finally:
+            loop.run(pool.close())
+
+
+def _act(loop: asyncio.Runner, args: argparse.Namespace, request: Request, pool: SessionPool,
+         source: Source, stdin: TextIO | None, out: Output) -> int:
+    read_only = bool(getattr(args, "read_only", False) or source.read_only)
+    audit = AuditLog(accounts=source.accounts)
+    if read_only and not args.dry_run:
+        raise PlanRefused(f"'{request.kind}' changes hosts and hvtui runs read-only",
+                          hint="drop --read-only (or the inventory's read_only) to make "
+                               "changes; --dry-run still shows the plan")
+    if not args.dry_run:
+        audit.ensure_writable()  # no audit, no change: say so before checking or asking
+    try:
+        plan = loop.run(build_plan(pool, request))
+    except HvtuiError as exc:
+        if not args.dry_run:
+            _note(audit, exc.host or "", request.kind, request.audit_parameters(), "refused",
+                  exc.user_message())
+        raise
+    plan = refuse_read_only_hosts(plan, source.read_only_hosts)
+    out.write(format_plan(plan))
+    if args.dry_run:
+        out.write("\nDry run: nothing was changed.")
+        return EXIT_REFUSED if plan.refused else EXIT_OK
+    runner = PlanRunner(pool, audit=audit, jobs=JobManager(),
+                        read_only_hosts=source.read_only_hosts)
+    progress = _Progress(out)
+    if plan.refused:
+        result = loop.run(runner.run(plan))  # re-checks, audits the refusal
+    elif plan.nothing_to_do:
+        out.write("\nNothing to do: everything is already as asked.")
+        return EXIT_OK
+    else:
+        try:
+            confirmed = _confirm(plan, args, stdin, out)
+        except PlanRefused as exc:
+            _audit_plan(audit, plan, "refused", exc.user_message())
             raise
-        print(format_plan(plan), file=out, flush=True)
-        if args.dry_run:
-            print("\nDry run: nothing was changed.", file=out)
-            return EXIT_REFUSED if plan.refused else EXIT_OK
-        locked = sorted({h for h in plan.hosts if h in source.read_only_hosts})
-        if locked:
-            raise PlanRefused(f"{', '.join(locked)} is read-only in the inventory",
-                              hint="remove read_only from that host to make changes")
-        runner = PlanRunner(pool, audit=audit, jobs=JobManager())
-        if plan.refused:
-            result = await runner.run(plan)  # re-checks, audits the refusal
-        elif plan.nothing_to_do:
-            print("\nNothing to do: everything is already as asked.", file=out)
-            return EXIT_OK
-        else:
-            try:
-                confirmed = _confirm(plan, args, stdin, out)
-            except PlanRefused as exc:
-                _audit_plan(audit, plan, "refused", exc.user_message())
-                raise
-            if not confirmed:
-                _audit_plan(audit, plan, "cancelled", "declined at the confirmation prompt")
-                print("\nCancelled: nothing was changed.", file=out)
-                return EXIT_REFUSED
-            print("", file=out)
-            result = await runner.run(plan, _Progress(out))
-        print("", file=out)
-        print(format_result(result), file=out, flush=True)
-        return EXIT_OK if result.ok else EXIT_REFUSED
-    finally:
-        await pool.close()
+        except KeyboardInterrupt:
+            _audit_plan(audit, plan, "cancelled", "interrupted at the confirmation prompt")
+            raise
+        if not confirmed:
+            _audit_plan(audit, plan, "cancelled", "declined at the confirmation prompt")
+            out.write("\nCancelled: nothing was changed.")
+            return EXIT_REFUSED
+        out.write()
+        try:
+            result = loop.run(interruptible(runner.run(plan, progress)))
+        except Interrupted as exc:
+            raise progress.interrupted(exc.cause, audit) from None
+    out.write()
+    out.write(format_result(result))
+    for problem in result.audit_problems:
+        say_error(f"WARNING: the audit log {audit.path} could not be written, so this is NOT "
+                  f"recorded: {problem}")
+    if result.refused:
+        return EXIT_REFUSED
+    return EXIT_OK if result.ok and not result.audit_problems else EXIT_PARTIAL
+
+
+def _note(audit: AuditLog, host: str, operation: str, parameters: dict[str, Any], outcome: str,
+          message: str) -> None:
+    """Record a refusal or a cancellation; when the log fails, nothing changed: say so."""
+    try:
+        audit.record(host, operation, parameters, outcome, message)
+    except AuditError as exc:
+        say_error(f"WARNING: could not record '{outcome}' in the audit log: {exc.cause}")
 
 
 def _audit_plan(audit: AuditLog, plan: Plan, outcome: str, message: str) -> None:
     for host in plan.hosts or ("",):
-        audit.record(host, plan.operation, plan.request.audit_parameters(), outcome, message)
+        _note(audit, host, plan.operation, plan.request.audit_parameters(), outcome, message)
 
 
 # --- the commands -------------------------------------------------------------------------

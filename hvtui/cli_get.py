@@ -1,19 +1,25 @@
-"""``hvtui get``: the inventory as an aligned table or JSON, for scripts and tickets."""
+"""``hvtui get``: the inventory as an aligned table or JSON, for scripts and tickets.
+
+Names, notes and paths come from hosts (the guest OS name from the guest itself): the
+table shows their control characters visibly escaped; JSON keeps every string exact
+(as JSON escapes where a terminal would obey them).
+"""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import json
-import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from rich.cells import cell_len
 
+from hvtui.cli_io import Output, say_error
 from hvtui.errors import ConfigError
 from hvtui.hyperv.refresh import EstateRefresher
 from hvtui.model import Estate
+from hvtui.model.text import inert, json_inert
 from hvtui.session_setup import open_pool
 
 Row = dict[str, Any]
@@ -50,7 +56,11 @@ def vm_rows(estate: Estate) -> list[Row]:
         "id": vm.id, "name": vm.name, "host": vm.host, "state": vm.state.name,
         "cpu_percent": vm.cpu_percent, "memory_assigned": vm.memory_assigned,
         "memory_demand": vm.memory_demand, "uptime_seconds": int(vm.uptime.total_seconds()),
-        "status": vm.status, "generation": vm.generation, "version": vm.version,
+        "status": vm.status,
+        # Unknown (the host did not say, its release does not settle it) is null, with why;
+        # a value the release settles comes with where it comes from.
+        "generation": vm.generation or None, "generation_note": vm.generation_note,
+        "version": vm.version or None, "version_note": vm.version_note,
         "heartbeat": vm.heartbeat.name if vm.heartbeat else None, "guest_os": vm.guest_os,
         "guest_family": vm.guest_family, "clustered": vm.is_clustered,
         "replication": vm.replication.health.name if vm.replication else None,
@@ -78,7 +88,7 @@ def replica_rows(estate: Estate) -> list[Row]:
             "vm": vm.name, "host": vm.host, "mode": str(rep.mode), "state": rep.state.name,
             "health": rep.health.name, "primary": rep.primary_server,
             "replica": rep.replica_server, "extended": ext.replica_server if ext else "",
-            "frequency_sec": rep.frequency_sec,
+            "frequency_sec": rep.frequency_sec or None, "frequency_fixed": rep.frequency_fixed,
             "last_replication": rep.last_replication.isoformat() if rep.last_replication else None,
             "problem": rep.problem(now) or "",
         })
@@ -95,7 +105,9 @@ def cluster_rows(estate: Estate) -> list[Row]:
             "roles": [{"name": r.name, "owner_node": r.owner_node, "state": r.state.name,
                        "priority": r.priority_name} for r in c.roles],
             "shared_volumes": [{"name": v.name, "path": v.path, "owner_node": v.owner_node,
-                                "state": v.state.name, "size": v.size, "free": v.free}
+                                "state": v.state.name,
+                                "size": v.size if v.reported else None,
+                                "free": v.free if v.reported else None}
                                for v in c.shared_volumes],
         })
     return rows
@@ -123,11 +135,13 @@ def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
-        return ", ".join(v.get("name", "") if isinstance(v, dict) else str(v) for v in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{k} {v}" for k, v in value.items())
-    # Tabs and newlines inside names would break the alignment: show them escaped.
-    return str(value).replace("\t", "\\t").replace("\n", "\\n")
+        text = ", ".join(v.get("name", "") if isinstance(v, dict) else str(v) for v in value)
+    elif isinstance(value, dict):
+        text = ", ".join(f"{k} {v}" for k, v in value.items())
+    else:
+        text = str(value)
+    # Control characters (tabs and newlines too: they would break the alignment) show escaped.
+    return inert(text)
 
 
 def _pad(text: str, width: int) -> str:
@@ -160,10 +174,12 @@ async def run_get(args: argparse.Namespace) -> int:
     for status in failed:
         # Errors from hvtui's tree already name their host; others get it in front.
         where = "" if status.name in status.error else f"{status.name}: "
-        print(f"hvtui: {where}{status.error}", file=sys.stderr)
+        say_error(f"{where}{status.error}")
     rows = _ROWS[args.what](estate)
+    out = Output()
     if args.output == "json":
-        print(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+        # json.dumps escapes C0 controls; json_inert the rest (C1, bidi): exact once parsed
+        out.write(json_inert(json.dumps(rows, ensure_ascii=False, indent=2, default=str)))
     else:
-        print(format_table(rows, _TABLE_COLUMNS[args.what]))
+        out.write(format_table(rows, _TABLE_COLUMNS[args.what]))
     return 2 if failed and args.host else (1 if failed else 0)

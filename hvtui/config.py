@@ -198,8 +198,12 @@ def load_inventory(path: str | Path) -> Inventory:
         raise ConfigError(f"inventory {file} does not exist",
                           hint="check the path, or run without --inventory to use the lab"
                           ) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"inventory {file} is not UTF-8 text (byte {exc.start}: "
+                          f"{exc.object[exc.start:exc.start + 1]!r})",
+                          hint="save it as UTF-8, as TOML requires") from None
     except OSError as exc:
-        raise ConfigError(f"cannot read inventory {file}: {exc.strerror}") from None
+        raise ConfigError(f"cannot read inventory {file}: {exc.strerror or exc}") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

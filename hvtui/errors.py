@@ -13,7 +13,9 @@ plain words, and a ``hint`` saying what to do next.
     │   ├── SessionLost        the host stopped answering mid-call
     │   └── ProtocolError      output that is not valid CLIXML / PSRP
     ├── ScriptError            the host ran the script and it failed (carries the records)
-    └── PlanRefused            a pre-flight check or a Hyper-V rule said no
+    ├── PlanRefused            a pre-flight check or a Hyper-V rule said no
+    ├── AuditError             the audit log cannot be written (so no change is made)
+    └── Interrupted            a signal (Ctrl+C, SIGTERM, SIGHUP) stopped a running change
 """
 
 from __future__ import annotations
@@ -83,3 +85,11 @@ class ScriptError(HvtuiError):
 
 class PlanRefused(HvtuiError):
     title = "Refused before running"
+
+
+class AuditError(HvtuiError):
+    title = "Cannot write the audit log"
+
+
+class Interrupted(HvtuiError):
+    title = "Interrupted"

@@ -7,7 +7,8 @@ exists > the embedded lab's default scenario.
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,22 @@ class Source:
     """``lab`` or the inventory file's path, for the header and messages."""
     read_only: bool = False
     read_only_hosts: frozenset[str] = frozenset()
+    accounts: Mapping[str, str] = field(default_factory=dict)
+    """Host -> the account hvtui signs in with there, for the audit log's ``remote_user``."""
+
+
+LAB_ACCOUNT = "(embedded lab: no sign-in)"
+
+
+def remote_account(host: HostConfig) -> str:
+    """The account hvtui signs in to ``host`` with, as configured (never a secret)."""
+    if host.user:
+        return host.user
+    if host.transport == "ssh":
+        from hvtui.hyperv.audit import os_identity
+
+        return f"{os_identity()[1]} (SSH default: the local account name)"
+    return "(the current Kerberos ticket)"
 
 
 def session_factory(host: HostConfig, inventory: Inventory,
@@ -128,12 +145,14 @@ def open_pool(args: argparse.Namespace, *, prompts: bool = True) -> tuple[Sessio
     speed = getattr(args, "lab_speed", 1.0) or 1.0
     scenario = getattr(args, "scenario", None)
     if scenario:
-        return lab_pool(scenario, speed=speed), Source(f"lab ({scenario})")
+        pool = lab_pool(scenario, speed=speed)
+        return pool, Source(f"lab ({scenario})", accounts=dict.fromkeys(pool.hosts, LAB_ACCOUNT))
     path = getattr(args, "inventory", None)
     if path is None and default_inventory_path().exists():
         path = default_inventory_path()
     if path is None:
-        return lab_pool(None, speed=speed), Source("lab")
+        pool = lab_pool(None, speed=speed)
+        return pool, Source("lab", accounts=dict.fromkeys(pool.hosts, LAB_ACCOUNT))
     inventory = load_inventory(path)
     connector = None
     if not prompts and any(h.transport == "ssh" for h in inventory.hosts):
@@ -143,4 +162,5 @@ def open_pool(args: argparse.Namespace, *, prompts: bool = True) -> tuple[Sessio
     return inventory_pool(inventory, connector), Source(
         str(inventory.path), read_only=inventory.read_only,
         read_only_hosts=frozenset(h.name for h in inventory.hosts if h.read_only),
+        accounts={h.name: remote_account(h) for h in inventory.hosts},
     )

@@ -9,6 +9,7 @@ a given command.
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -148,9 +149,12 @@ class FakeHost:
         names = inv.args.get("VMName") or inv.args.get("Name")
         if names is None:
             return list(self.vms)
-        wanted = {n.lower() for n in (names if isinstance(names, list) else [names])}
-        found = [vm for vm in self.vms if vm.name.lower() in wanted]
-        if not found:
+        patterns = [n.lower() for n in (names if isinstance(names, list) else [names])]
+        # Hyper-V reads -Name/-VMName as wildcard patterns; a pattern matching nothing is
+        # no error, a plain name matching nothing is.
+        found = [vm for vm in self.vms
+                 if any(fnmatch.fnmatchcase(vm.name.lower(), p) for p in patterns)]
+        if not found and not any(set(p) & set("*?[") for p in patterns):
             inv.write_error(PSErrorRecord(
                 message=f'Hyper-V was unable to find a virtual machine with name "{names}".',
                 category="ObjectNotFound", fqid="InvalidParameter,Microsoft.HyperV.PowerShell."
@@ -258,22 +262,29 @@ class FakeHost:
                     continue
                 if inv.args.get("ReplicationRelationshipType", "Simple") != "Simple":
                     continue
+                # The VMReplication class's own names (object-shapes.md, S1), and the
+                # State/Health aliases scripts are seen reading.
                 inv.write(PSObject([
-                    ("Mode", enum("Microsoft.HyperV.PowerShell.VMReplicationMode",
-                                  vm.replication, 1)),
+                    ("VMId", vm.id), ("VMName", vm.name),
+                    ("ReplicationMode", enum("Microsoft.HyperV.PowerShell.VMReplicationMode",
+                                             vm.replication, 1)),
+                    ("ReplicationState", "Replicating"), ("ReplicationHealth", "Normal"),
                     ("State", "Replicating"), ("Health", "Normal"),
-                    ("PrimaryServer", "HV-FAKE"), ("ReplicaServer", "HV-DR"),
-                    ("FrequencySec", 300), ("LastReplicationTime", None)]))
+                    ("PrimaryServerName", "HV-FAKE"), ("ReplicaServerName", "HV-DR"),
+                    ("ReplicationFrequencySec", 300), ("LastReplicationTime", None)]))
 
         def services(inv: Invocation) -> None:
             self._log(inv)
             wanted = {n.lower() for n in inv.args.get("Name") or []}
             for vm in self.find(inv):
-                for name in ("Heartbeat", "Guest Service Interface"):
+                for name, guid in (("Heartbeat", "84EAAE65-2F2E-45F5-9BB5-0E857DC8EB47"),
+                                   ("Guest Service Interface",
+                                    "6C09BB55-D683-4DA0-8931-C9BF705F6480")):
                     if wanted and name.lower() not in wanted:
                         continue
                     inv.write(PSObject([
-                        ("VMId", vm.id), ("Name", name),
+                        ("VMId", vm.id), ("Id", f"Microsoft:{str(vm.id).upper()}\\{guid}"),
+                        ("Name", name),
                         ("Enabled", name != "Guest Service Interface"),
                         ("PrimaryStatusDescription", "OK"), ("SecondaryStatusDescription", "")]))
 
@@ -328,6 +339,11 @@ class FakeHost:
                     ("Path", "\\\\?\\Volume{2}\\"), ("DriveLetter", None),
                     ("FileSystemLabel", ""), ("Size", 1), ("SizeRemaining", 1)])]),
                 module="Storage"),
+            # Only volume 1 is on this host's own disks (2016+ cluster nodes also list other
+            # nodes' volumes in Get-Volume, PowerShell#18935).
+            cmd("Get-Partition", "", emit([PSObject([
+                ("DiskNumber", 0), ("AccessPaths", ["C:\\", "\\\\?\\Volume{1}\\"])])]),
+                module="Storage"),
             cmd("Get-VM", {"Name": "Name:String[]@0", "Id": "Id:Guid!@0"},
                 by_vm(lambda vm: [vm.ps()])),
             cmd("Get-VMProcessor", {"VMName": "VMName:String[]!@0",
@@ -337,7 +353,7 @@ class FakeHost:
             cmd("Get-VMHardDiskDrive", {"VMName": "VMName:String[]!@0",
                                         "VMObject": "VM:VirtualMachine[]!@0|p"},
                 by_vm(lambda vm: [PSObject([
-                    ("Path", f"C:\\VHDs\\{vm.name}-{i}.vhdx"),
+                    ("VMId", vm.id), ("Path", f"C:\\VHDs\\{vm.name}-{i}.vhdx"),
                     ("ControllerType", enum("Microsoft.HyperV.PowerShell.ControllerType",
                                             "SCSI", 1)),
                     ("ControllerNumber", 0), ("ControllerLocation", i),
@@ -434,8 +450,11 @@ class FakeHost:
                 act(confirm="x"), should=True, impact="High", default="VMName"),
             cmd("Resume-ClusterNode", "Name:String[]@0 Failback:ClusterFailbackType",
                 node, module="FailoverClusters", should=True),
+            # Both names of the force switch (2012: -ForceEvacuation, later: -ForceDrain);
+            # a test takes ForceDrain away to stand for 2012.
             cmd("Suspend-ClusterNode", "Name:String[]@0 Drain:SwitchParameter "
-                                       "ForceDrain:SwitchParameter Wait:SwitchParameter",
+                                       "ForceDrain:SwitchParameter "
+                                       "ForceEvacuation:SwitchParameter Wait:SwitchParameter",
                 node, module="FailoverClusters", should=True),
             cmd("Move-ClusterVirtualMachineRole", "Name:String@0 Node:String@1 "
                                                   "MigrationType:ClusterMigrationType",

@@ -32,7 +32,9 @@ RECORDS: list[dict[str, Any]] = [
      "MigrationAuthentication": "Kerberos", "MigrationPerformance": "SMB",
      "MaximumMigrations": 4, "UseAnyNetworkForMigration": False, "EnhancedSessionMode": False,
      "VirtualHardDiskPath": "C:\\VHD", "VirtualMachinePath": "C:\\VM", "SupportedVersions": [],
-     "DefaultVersion": "", "Switches": ["External", "社内LAN"], "Cluster": "HVC01"},
+     "DefaultVersion": "", "Switches": ["External", "社内LAN"], "Cluster": "HVC01",
+     "FailoverClusters": True, "ClusterProblem": "", "PowerShellVersion": "4.0",
+     "PowerShellEdition": ""},
     {"Kind": "Volume", "Path": "\\\\?\\Volume{1}\\", "DriveLetter": "D", "Label": "Data",
      "Size": 2 * 2**40, "FreeSpace": 2**40},
     {"Kind": "VM", "Id": VM_ID, "Name": NAME, "State": "RunningCritical", "CPUUsage": 12,
@@ -51,7 +53,9 @@ RECORDS: list[dict[str, Any]] = [
      "CreationTime": WHEN, "SnapshotType": "Standard"},
     {"Kind": "NetworkAdapter", "VMId": VM_ID, "Name": "Network Adapter", "SwitchName": "社内LAN",
      "MacAddress": "00155D000001", "IPAddresses": ["10.0.0.5", "fe80::1"], "Status": "Ok"},
-    {"Kind": "IntegrationService", "VMId": VM_ID, "Name": "Guest Service Interface",
+    # A German host's name for the Guest Service Interface: hvtui knows it by the GUID.
+    {"Kind": "IntegrationService", "VMId": VM_ID, "Name": "Gastdienstschnittstelle",
+     "Id": f"Microsoft:{VM_ID.upper()}\\6C09BB55-D683-4DA0-8931-C9BF705F6480",
      "Enabled": False, "PrimaryStatus": "OK", "SecondaryStatus": ""},
     {"Kind": "Replication", "VMId": VM_ID, "Relationship": "Simple", "Mode": "Primary",
      "State": "Replicating", "Health": "Warning", "PrimaryServer": "HV-NODE1",
@@ -93,7 +97,12 @@ def test_decode_full_inventory(wire: bool) -> None:
     assert disk.vm_name == NAME and disk.host == "HV-NODE1"
     assert vm.checkpoints[0].created == WHEN
     assert vm.network_adapters[0].ip_addresses == ("10.0.0.5", "fe80::1")
-    assert vm.guest_service_interface is not None and not vm.guest_service_interface.enabled
+    gsi = vm.guest_service_interface
+    assert gsi is not None and not gsi.enabled and gsi.name == "Gastdienstschnittstelle"
+    assert vm.service("guest service interface") is gsi and vm.service("Heartbeat") is None
+    assert (vm.version, vm.version_note, vm.generation_note) == ("5.0", "", "")
+    assert h.failover_clusters and h.modules == {"Hyper-V", "FailoverClusters"}
+    assert (h.powershell_version, h.edition) == ("4.0", "Desktop")
     assert vm.replication is not None and vm.replication.mode is ReplicationMode.Primary
     assert vm.replication.health is ReplicationHealth.Warning and vm.extended_replication is None
     assert not vm.is_healthy
@@ -121,3 +130,60 @@ def test_no_host_record_is_a_protocol_error() -> None:
 
 def test_records_of_filters_by_kind() -> None:
     assert len(records_of(RECORDS, "Volume")) == 1
+
+
+def _host(os_version: str, **extra: Any) -> dict[str, Any]:
+    return {"Kind": "Host", "OSVersion": os_version, "OSName": "Windows Server", **extra}
+
+
+def test_what_a_2012_host_cannot_report_is_derived_from_its_release() -> None:
+    """2012: no VM.Generation/Version, no ReplicationFrequencySec, no DrainOnShutdown."""
+    inv = decode_inventory("HV-LEGACY", [
+        _host("6.2.9200", Cluster="OLDCL", FailoverClusters=True),
+        {"Kind": "VM", "Id": VM_ID, "Name": "old", "State": "Running", "Generation": 0,
+         "Version": ""},
+        {"Kind": "Replication", "VMId": VM_ID, "Relationship": "Simple", "Mode": "Primary",
+         "State": "Replicating", "Health": "Normal", "FrequencySec": 0},
+        {"Kind": "Cluster", "Name": "OLDCL", "DrainOnShutdown": None},
+    ])
+    [vm] = inv.vms
+    assert (vm.generation, vm.version) == (1, "4.0")
+    assert "generation 1 VMs only" in vm.generation_note and "R-VER-1" in vm.version_note
+    assert vm.replication is not None
+    assert (vm.replication.frequency_sec, vm.replication.frequency_fixed) == (300, True)
+    assert inv.cluster is not None and inv.cluster.drain_on_shutdown is None
+
+
+def test_a_2012r2_host_runs_version_5_0_only() -> None:
+    inv = decode_inventory("HV-NODE1", [
+        _host("6.3.9600"),
+        {"Kind": "VM", "Id": VM_ID, "Name": "vm", "State": "Off", "Generation": 2,
+         "Version": ""},
+        {"Kind": "Replication", "VMId": VM_ID, "Relationship": "Simple", "Mode": "Primary",
+         "State": "Replicating", "Health": "Normal", "FrequencySec": 0},
+    ])
+    [vm] = inv.vms
+    assert (vm.generation, vm.generation_note, vm.version) == (2, "", "5.0")
+    # 2012 R2 can change the frequency: a 0 there is "not reported", not 5 minutes.
+    assert vm.replication is not None
+    assert (vm.replication.frequency_sec, vm.replication.frequency_fixed) == (0, False)
+
+
+def test_what_a_newer_host_does_not_report_stays_unknown() -> None:
+    inv = decode_inventory("HV-2022", [
+        _host("10.0.20348", PowerShellEdition="Core", PowerShellVersion="7.4.6"),
+        {"Kind": "VM", "Id": VM_ID, "Name": "vm", "State": "Off", "Generation": 0,
+         "Version": ""},
+        {"Kind": "IntegrationService", "VMId": VM_ID, "Name": "Takt", "Enabled": True,
+         "Id": "no guid here"},
+        {"Kind": "Cluster", "Name": "C", "DrainOnShutdown": 0},
+        {"Kind": "ClusterSharedVolume", "Cluster": "C", "Name": "Cluster Disk 1",
+         "OwnerNode": "N1", "State": "Online", "Path": "", "Size": 0, "FreeSpace": 0},
+    ])
+    [vm] = inv.vms
+    assert (vm.generation, vm.version) == (0, "")
+    assert vm.generation_note == vm.version_note == "Windows Server 2022 did not report it"
+    assert vm.service("Heartbeat") is None  # a name alone never identifies a service
+    assert inv.host.edition == "Core" and not inv.host.failover_clusters
+    assert inv.cluster is not None and inv.cluster.drain_on_shutdown is False
+    assert not inv.cluster.shared_volumes[0].reported

@@ -101,20 +101,24 @@ free_gb = 50
 """
 
 
-async def test_a_2012_cluster_lacks_drain_on_shutdown_and_force_drain(tmp_path: Path) -> None:
-    """R-CL-1 / R-CL-2: both are new in 2012 R2."""
+async def test_a_2012_cluster_lacks_drain_on_shutdown_and_names_force_drain_otherwise(
+    tmp_path: Path,
+) -> None:
+    """R-CL-1: DrainOnShutdown is new in 2012 R2 (the inventory sends $null, not 0). R-CL-2:
+    2012's Suspend-ClusterNode calls -ForceDrain -ForceEvacuation; the script uses that."""
     lab = Lab.from_scenario(write_scenario(tmp_path, OLD_CLUSTER), instant=True)
-    assert (await inventory(lab, "OLD1"))["Cluster"][0]["DrainOnShutdown"] == 0
+    assert (await inventory(lab, "OLD1"))["Cluster"][0]["DrainOnShutdown"] is None
     error = only_error(await run(lab, "OLD1", "cluster-drain-on-shutdown", Enabled=True))
     assert error.message == PROPERTY_NOT_FOUND.format("DrainOnShutdown")
     assert error.message == (
         "The property 'DrainOnShutdown' cannot be found on this object. Verify that the property "
         "exists and can be set."
     )
-    error = only_error(
-        await run(lab, "OLD1", "cluster-node-suspend", NodeName="OLD2", Drain=True, ForceDrain=True)
-    )
-    assert error.message == "A parameter cannot be found that matches parameter name 'ForceDrain'."
+    forced = await run(lab, "OLD1", "cluster-node-suspend", NodeName="OLD2", Drain=True,
+                       ForceDrain=True)
+    assert forced.ok, forced.errors
+    assert kinds(forced, "ClusterNode")[0]["State"] == "Paused"
+    assert (await run(lab, "OLD1", "cluster-node-resume", NodeName="OLD2")).ok
     assert (await run(lab, "OLD1", "cluster-node-suspend", NodeName="OLD2", Drain=True)).ok
 
 

@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_lab_support import SMALL, default_lab, inventory, kinds, only_error, run, write_scenario
+from test_lab_support import (
+    GSI_ID,
+    SMALL,
+    default_lab,
+    inventory,
+    kinds,
+    only_error,
+    run,
+    write_scenario,
+)
 
 from hvtui.lab import Lab
-from hvtui.lab.failures import COMMAND_NOT_FOUND, COPY_FAILED, IC_NOT_FOUND, INVALID_STATE
+from hvtui.lab.failures import COMMAND_NOT_FOUND, COPY_FAILED, INVALID_STATE
+from hvtui.lab.guest import NO_SUCH_SERVICE
+from hvtui.ps import catalog
 
 AGENT = "C:\\Tools\\hvtui-agent.msi"
 
@@ -25,7 +36,8 @@ async def test_enable_guest_service_interface() -> None:
         "HV-NODE1",
         "vm-integration-service",
         VMName="DC01",
-        ServiceName="guest service interface",
+        # By the culture-neutral GUID, any case, as [guid] binding accepts it.
+        ServiceId=GSI_ID.lower(),
         Enabled=True,
     )
     assert result.ok
@@ -35,6 +47,7 @@ async def test_enable_guest_service_interface() -> None:
         True,
         "OK",
     )
+    assert record["Id"].startswith("Microsoft:") and record["Id"].endswith("\\" + GSI_ID)
 
 
 async def test_unknown_integration_service() -> None:
@@ -44,15 +57,22 @@ async def test_unknown_integration_service() -> None:
             "HV-NODE1",
             "vm-integration-service",
             VMName="DC01",
-            ServiceName="Guest Services*",
+            ServiceId="00000000-0000-0000-0000-000000000001",
             Enabled=True,
         )
     )
-    assert error.message == IC_NOT_FOUND
-    assert error.message == "No integration component with the given name could be found."
-    assert error.error_id.endswith(
-        "Microsoft.HyperV.PowerShell.Commands.EnableVMIntegrationService"
+    assert error.message == NO_SUCH_SERVICE
+    assert NO_SUCH_SERVICE in catalog.get("vm-integration-service").text  # the script's throw
+
+
+async def test_a_service_id_must_be_a_guid() -> None:
+    error = only_error(
+        await run(default_lab(), "HV-NODE1", "vm-integration-service", VMName="DC01",
+                  ServiceId="Guest Service Interface", Enabled=True)
     )
+    assert error.message.startswith("Cannot process argument transformation on parameter "
+                                     "'ServiceId'. Cannot convert value \"Guest Service "
+                                     "Interface\" to type \"System.Guid\".")
 
 
 async def test_2012_has_no_guest_service_interface() -> None:
@@ -62,11 +82,11 @@ async def test_2012_has_no_guest_service_interface() -> None:
             "HV-LEGACY",
             "vm-integration-service",
             VMName="ERP-APP",
-            ServiceName="Guest Service Interface",
+            ServiceId=GSI_ID,
             Enabled=True,
         )
     )
-    assert error.message == IC_NOT_FOUND
+    assert error.message == NO_SUCH_SERVICE
 
 
 async def test_a_2008r2_guest_cannot_run_the_guest_service_interface() -> None:
@@ -76,7 +96,7 @@ async def test_a_2008r2_guest_cannot_run_the_guest_service_interface() -> None:
         "HV-NODE1",
         "vm-integration-service",
         VMName="O'Brien-APP",
-        ServiceName="Guest Service Interface",
+        ServiceId=GSI_ID,
         Enabled=True,
     )
     assert kinds(result, "IntegrationService")[0]["PrimaryStatus"] == "No Contact"
@@ -109,7 +129,7 @@ async def test_copy_file_needs_gsi_enabled() -> None:
             "HV-NODE1",
             "vm-integration-service",
             VMName="DC01",
-            ServiceName="Guest Service Interface",
+            ServiceId=GSI_ID,
             Enabled=True,
         )
     ).ok
@@ -183,7 +203,7 @@ async def test_copy_file_into_a_linux_guest() -> None:
             "HV-NODE2",
             "vm-integration-service",
             VMName="LNX-WEB01",
-            ServiceName="Guest Service Interface",
+            ServiceId=GSI_ID,
             Enabled=True,
         )
     ).ok

@@ -7,15 +7,17 @@ import re
 
 from test_lab_support import default_lab, inventory, run
 
+from hvtui import reference
 from hvtui.lab import Lab
 from hvtui.ps import catalog
 
 
 def script_fields() -> dict[str, set[str]]:
-    """Kind -> property names, read from inventory.ps1's [pscustomobject]@{...} blocks."""
+    """Kind -> property names, read from inventory.ps1's multi-line [pscustomobject]@{...}
+    blocks (the one-line ones are the script's own working pairs, never emitted)."""
     text = catalog.get("inventory").text
     fields: dict[str, set[str]] = {}
-    for block in re.findall(r"\[pscustomobject\]@\{(.*?)\n\s*\}", text, re.DOTALL):
+    for block in re.findall(r"\[pscustomobject\]@\{\n(.*?)\n\s*\}", text, re.DOTALL):
         names = re.findall(r"^\s*(\w+)\s*=", block, re.MULTILINE)
         kind = re.search(r"Kind\s*=\s*'(\w+)'", block)
         assert kind, block
@@ -219,3 +221,38 @@ async def test_a_failed_link_stays_stalled_and_a_lagging_one_lags() -> None:
     exch = next(r for r in (await inventory(lab, "HV-NODE2"))["Replication"])
     assert exch["Health"] == "Warning"
     assert now - exch["LastReplicationTime"] >= dt.timedelta(minutes=24)
+
+
+async def test_integration_services_carry_their_real_ids() -> None:
+    """Id is 'Microsoft:<VM id upper case>\\<service GUID>' (object-shapes.md), with the
+    six well-known GUIDs of hvtui/reference/integration-services.json."""
+    lab = default_lab()
+    known = {s.name: s.id for s in reference.integration_services()}
+    for host in ("HV-LEGACY", "HV-NODE1", "HV-2022"):
+        inv = await inventory(lab, host)
+        vm_ids = {vm["Id"] for vm in inv["VM"]}
+        for record in inv["IntegrationService"]:
+            assert record["VMId"] in vm_ids
+            assert record["Id"] == f"Microsoft:{record['VMId'].upper()}\\{known[record['Name']]}"
+        names = {r["Name"] for r in inv["IntegrationService"]}
+        assert ("Guest Service Interface" in names) == (host != "HV-LEGACY")
+
+
+async def test_host_reports_its_powershell_and_cluster_module() -> None:
+    lab = default_lab()
+    legacy = (await inventory(lab, "HV-LEGACY"))["Host"][0]
+    assert (legacy["PowerShellVersion"], legacy["PowerShellEdition"]) == ("3.0", "")
+    assert legacy["FailoverClusters"] is False and legacy["ClusterProblem"] == ""
+    node = (await inventory(lab, "HV-NODE1"))["Host"][0]
+    assert node["FailoverClusters"] is True and node["PowerShellVersion"] == "4.0"
+    assert (await inventory(lab, "HV-2019"))["Host"][0]["PowerShellEdition"] == "Desktop"
+
+
+async def test_what_2012_objects_lack_reads_as_powershell_reads_a_missing_property() -> None:
+    lab = default_lab()
+    legacy = await inventory(lab, "HV-LEGACY")
+    assert all((vm["Generation"], vm["Version"]) == (0, "") for vm in legacy["VM"])
+    assert all(r["FrequencySec"] == 0 for r in legacy["Replication"])
+    node = await inventory(lab, "HV-NODE1")
+    assert all(vm["Generation"] in (1, 2) and vm["Version"] == "" for vm in node["VM"])
+    assert {r["FrequencySec"] for r in node["Replication"]} <= {30, 300, 900}

@@ -9,6 +9,7 @@ from pathlib import Path
 from test_lab_support import (
     SMALL,
     default_lab,
+    estate_vm,
     inventory,
     kinds,
     only_error,
@@ -73,15 +74,15 @@ async def test_2012_to_2012r2_works_and_upgrades_the_vm_to_5_0() -> None:
     """R-LM-1: cross-version live migration; the 4.0 VM is upgraded to 5.0 on arrival."""
     lab = default_lab()
     before = await vm_record(lab, "HV-LEGACY", "LEGACY-SQL")
-    assert before and before["Version"] == "4.0"
+    # Neither 2012 nor 2012 R2 reports VM.Version; 2012 reads Generation as 0 (no property).
+    assert before and (before["Version"], before["Generation"]) == ("", 0)
+    assert estate_vm(lab, "HV-LEGACY", "LEGACY-SQL").version == "4.0"
     result = await move(lab, "HV-LEGACY", "LEGACY-SQL", "HV-NODE1", "D:\\Hyper-V\\LEGACY-SQL")
     assert result.ok, result.errors
     after = await vm_record(lab, "HV-NODE1", "LEGACY-SQL")
-    assert after and (after["Version"], after["State"], after["IsClustered"]) == (
-        "5.0",
-        "Running",
-        False,
-    )
+    assert after and (after["Version"], after["Generation"], after["State"],
+                      after["IsClustered"]) == ("", 1, "Running", False)
+    assert estate_vm(lab, "HV-NODE1", "LEGACY-SQL").version == "5.0"
     assert after["UptimeSeconds"] >= before["UptimeSeconds"]  # live: it never stopped
     assert await vm_record(lab, "HV-LEGACY", "LEGACY-SQL") is None
     services = {s["Name"] for s in (await inventory(lab, "HV-NODE1"))["IntegrationService"]}

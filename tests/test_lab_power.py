@@ -4,7 +4,7 @@ checkpoints."""
 from __future__ import annotations
 
 import pytest
-from test_lab_support import default_lab, inventory, kinds, only_error, run, vm_record
+from test_lab_support import default_lab, inventory, kinds, only_error, run, service_id, vm_record
 
 from hvtui.lab.failures import (
     ALREADY_IN_STATE,
@@ -143,7 +143,7 @@ async def test_stop_force_turns_off_when_the_shutdown_service_is_unavailable() -
         RUNNING[0],
         "vm-integration-service",
         VMName=RUNNING[1],
-        ServiceName="Shutdown",
+        ServiceId=service_id("Shutdown"),
         Enabled=False,
     )
     assert disabled.ok and kinds(disabled, "IntegrationService")[0]["Enabled"] is False

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from hvtui import reference
 from hvtui.lab import Lab
+from hvtui.lab.estate import VM
 from hvtui.ps import catalog
 from hvtui.remote.base import PSResult
 
@@ -36,6 +38,23 @@ async def inventory(lab: Lab, host: str) -> dict[str, list[dict[str, Any]]]:
 async def vm_record(lab: Lab, host: str, name: str) -> dict[str, Any] | None:
     records = (await inventory(lab, host)).get("VM", [])
     return next((r for r in records if r["Name"] == name), None)
+
+
+def estate_vm(lab: Lab, host: str, name: str) -> VM:
+    """The lab's own VM (what the host knows, whether or not its cmdlets report it)."""
+    found = lab.estate.host(host)
+    assert found is not None, host
+    vms = found.find_vms(name)
+    assert len(vms) == 1, (host, name, vms)
+    return vms[0]
+
+
+def service_id(name: str) -> str:
+    """The culture-neutral GUID of an integration service, by its English name."""
+    return next(s.id for s in reference.integration_services() if s.name == name)
+
+
+GSI_ID = service_id("Guest Service Interface")
 
 
 def only_error(result: PSResult) -> Any:

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 
+from hvtui import reference
 from hvtui.hyperv.guest_features import copy_file_checks, enhanced_session_availability
 from hvtui.hyperv.guests import guest_service_guest, windows_level
 from hvtui.hyperv.migration import (
@@ -33,6 +34,12 @@ from hvtui.model import (
 )
 
 GiB = 1024**3
+
+
+def service(name: str, enabled: bool, status: str) -> IntegrationService:
+    """An integration service as a host reports it: known by the GUID that ends its Id."""
+    guid = next(s.id for s in reference.integration_services() if s.name == name)
+    return IntegrationService(name, enabled, status, id=guid)
 VERSIONS = {"2012": "6.2.9200", "2012 R2": "6.3.9600", "2016": "10.0.14393",
             "2019": "10.0.17763", "2022": "10.0.20348"}
 
@@ -58,8 +65,8 @@ def vm(**kw: object) -> VM:
         id="1", name="web01", host="HV1", state=VMState.Running, version="5.0",
         guest_os="Windows Server 2012 R2 Datacenter",
         heartbeat=HeartbeatStatus.OkApplicationsHealthy,
-        integration_services=(IntegrationService("Shutdown", True, "OK"),
-                              IntegrationService("Guest Service Interface", False, "")),
+        integration_services=(service("Shutdown", True, "OK"),
+                              service("Guest Service Interface", False, "")),
         network_adapters=(NetworkAdapter("Network Adapter", "External"),),
         disks=(disk(),), memory_assigned=4 * GiB)
     base.update(kw)
@@ -246,7 +253,7 @@ def test_copy_file_refused_until_gsi_on_and_running() -> None:
     checks = copy_file_checks(vm(), host("HV1", "2012 R2"), "C:\\a.txt", "C:\\b.txt")
     gsi = [c for c in checks if c.name == "Guest Service Interface"][0]
     assert gsi.outcome is Outcome.FAIL and "guest-services web01 on" in gsi.fix
-    on = vm(integration_services=(IntegrationService("Guest Service Interface", True, "OK"),))
+    on = vm(integration_services=(service("Guest Service Interface", True, "OK"),))
     assert Outcome.FAIL not in outcomes(copy_file_checks(on, host("HV1", "2012 R2"),
                                                          "C:\\a.txt", "C:\\b.txt"))
     off = copy_file_checks(replace(on, state=VMState.Off), host("HV1", "2012 R2"), "C:\\a",
@@ -257,7 +264,7 @@ def test_copy_file_refused_until_gsi_on_and_running() -> None:
 # --- everyday actions ---------------------------------------------------------------------
 
 def test_shutdown_without_the_shutdown_service_suggests_turn_off() -> None:
-    no_ic = vm(integration_services=(IntegrationService("Shutdown", False, ""),))
+    no_ic = vm(integration_services=(service("Shutdown", False, ""),))
     _, refusal, _ = action_checks(no_ic, VmAction.STOP, "")
     assert refusal is not None
     assert "because the Shutdown integration service is unavailable" in refusal.detail
@@ -279,3 +286,37 @@ def test_state_table() -> None:
 def test_checkpoint_must_exist_once() -> None:
     _, refusal, _ = action_checks(vm(), VmAction.APPLY_CHECKPOINT, "nope")
     assert refusal is not None and "Unable to find a snapshot" in refusal.detail
+
+
+# --- rules the console and the pre-flight share (hvtui.hyperv.rules) ------------------------
+
+def test_a_shared_vhdx_resizes_offline_on_2012r2_and_online_from_2016() -> None:
+    """What's new in Hyper-V on Windows Server 2016: shared VHDX resize "without downtime"
+    is new there, so 2012 R2 refuses it online only (the old pre-flight refused it always)."""
+    shared = disk(shared=True, path="C:\\ClusterStorage\\Volume1\\gc.vhdx")
+    off = resize_checks(vm(state=VMState.Off, disks=(shared,)), shared, host("HV1", "2012 R2"),
+                        parse_size("+10G"))[0]
+    assert Outcome.FAIL not in outcomes(off)
+    running = resize_checks(vm(disks=(shared,)), shared, host("HV1", "2012 R2"),
+                            parse_size("+10G"))[0]
+    online = [c for c in running if c.name == "Online resize"][0]
+    assert online.outcome is Outcome.FAIL and "shared VHDX" in online.detail
+    assert "Windows Server 2016" in online.detail
+    newer = resize_checks(vm(disks=(shared,)), shared, host("HV1", "2016"), parse_size("+10G"))
+    assert Outcome.FAIL not in outcomes(newer[0])
+
+
+def test_a_saved_vm_is_exported_from_2012r2_on_only() -> None:
+    """R-EXP-1: 2012 exports VMs that are off (the old pre-flight let a saved VM through)."""
+    saved = vm(state=VMState.Saved)
+    old = export_checks(saved, host("HV1", "2012"), "D:\\Exports")
+    assert any(c.outcome is Outcome.FAIL and "Exporting a saved VM needs Windows Server "
+               "2012 R2" in c.detail for c in old)
+    assert Outcome.FAIL not in outcomes(export_checks(saved, host("HV1", "2012 R2"),
+                                                      "D:\\Exports"))
+
+
+def test_a_saved_vms_disk_is_not_resizable_now() -> None:
+    saved = vm(state=VMState.Saved)
+    checks, _ = resize_checks(saved, saved.disks[0], host("HV1", "2016"), parse_size("+1G"))
+    assert any(c.name == "Online resize" and c.outcome is Outcome.FAIL for c in checks)

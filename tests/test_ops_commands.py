@@ -8,7 +8,10 @@ import pytest
 
 from hvtui.hyperv.commands import COMMANDS, command_for
 from hvtui.hyperv.plans import make_step
+from hvtui.model import Host
 from hvtui.ps import catalog
+
+HV1 = Host("HV1", "Microsoft Windows Server 2022 Datacenter", "10.0.20348")
 
 # One full set of parameter values per script, with every optional switch on.
 SAMPLES: dict[str, dict[str, object]] = {
@@ -27,7 +30,8 @@ SAMPLES: dict[str, dict[str, object]] = {
     "vm-export": {"Name": "web01", "Path": "E:\\Exports"},
     "host-enhanced-session": {"Enabled": True},
     "host-migration": {"Enabled": True},
-    "vm-integration-service": {"VMName": "web01", "ServiceName": "Guest Service Interface",
+    "vm-integration-service": {"VMName": "web01",
+                               "ServiceId": "6C09BB55-D683-4DA0-8931-C9BF705F6480",
                                "Enabled": True},
     "vm-copy-file": {"Name": "web01", "SourcePath": "C:\\a", "DestinationPath": "C:\\b",
                      "CreateFullPath": True, "Force": True},
@@ -61,10 +65,10 @@ def test_shown_cmdlet_and_parameters_appear_in_the_script(script: str) -> None:
 
 
 def test_values_are_quoted_as_data() -> None:
-    step = make_step("HV1", "vm-start", {"Name": "a’; Stop-VM x; ’$(b)`"}, "Start")
+    step = make_step(HV1, "vm-start", {"Name": "a’; Stop-VM x; ’$(b)`"}, "Start")
     assert step.command == "Start-VM -Name 'a’’; Stop-VM x; ’’$(b)`'"
 
 
 def test_a_parameter_the_script_lacks_is_a_bug() -> None:
     with pytest.raises(ValueError, match="no parameter"):
-        make_step("HV1", "vm-start", {"Name": "a", "Force": True}, "Start")
+        make_step(HV1, "vm-start", {"Name": "a", "Force": True}, "Start")

@@ -297,7 +297,7 @@ async def test_replica_frequency_and_pause(pool: SessionPool, runner: PlanRunner
     assert rep is not None and rep.frequency_sec == 30
     legacy = await build_plan(pool, ReplicaFrequencyRequest((VmRef("ERP-APP", "HV-LEGACY"),),
                                                             30))
-    assert "every 5 minutes only" in failing(legacy)
+    assert "replicates every 5 minutes, fixed" in failing(legacy) and not legacy.steps
     _, paused = await plan_and_run(runner, ReplicationPauseRequest(
         (VmRef("EXCH01", "HV-NODE2"),), True))
     assert paused.ok, paused.summary()

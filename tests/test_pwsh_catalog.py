@@ -54,22 +54,53 @@ def test_unguarded_get_cluster_works_where_failover_clusters_is_installed() -> N
     assert found.count("VM") == 2 and "Cluster" in found and "ClusterSharedVolume" in found
 
 
-def test_a_parameter_the_host_lacks_fails_the_inventory_like_2012_does() -> None:
+def test_a_parameter_the_host_lacks_fails_the_old_inventory_like_2012_does() -> None:
     """Get-VMReplication -ReplicationRelationshipType is 2012 R2+: on 2012, with a
-    replicated VM, the binder refuses the call; -ErrorAction cannot silence that and
-    $ErrorActionPreference = 'Stop' ends the script (issue 8's second example)."""
+    replicated VM, the binder refuses the old inventory's call; -ErrorAction cannot silence
+    that and $ErrorActionPreference = 'Stop' ends the script (issue 8's second example)."""
     host = FakeHost(clustered=True, vms=[FakeVM("web01", replication="Primary"), FakeVM("db01")],
                     missing_parameters={"get-vmreplication": {"ReplicationRelationshipType"}})
-    outcome = run(catalog.get("inventory").text, {}, host)
+    outcome = run(OLD_INVENTORY, {}, host)
     assert outcome.failed
     assert outcome.errors[-1].fqid == \
         "NamedParameterNotFound,Microsoft.HyperV.PowerShell.Commands.GetVMReplication"
     assert outcome.errors[-1].message == "A parameter cannot be found that matches parameter " \
         "name 'ReplicationRelationshipType'."
     assert "Replication" not in kinds(outcome) and "VM" in kinds(outcome)
-    without_replication = FakeHost(clustered=True, vms=[FakeVM("db01")], missing_parameters={
-        "get-vmreplication": {"ReplicationRelationshipType"}})
-    assert not run(catalog.get("inventory").text, {}, without_replication).failed
+
+
+def test_the_fixed_inventory_reads_2012_replication_without_the_parameter() -> None:
+    """The fixed inventory asks Get-Command whether the parameter exists and, on 2012, reads
+    the one (simple) relationship without it."""
+    host = FakeHost(clustered=True, vms=[FakeVM("web01", replication="Primary"), FakeVM("db01")],
+                    missing_parameters={"get-vmreplication": {"ReplicationRelationshipType"}})
+    outcome = run(catalog.get("inventory").text, {}, host)
+    assert not outcome.failed, outcome.errors
+    replications = [r for r in (to_plain(o) for o in outcome.output)
+                    if isinstance(r, dict) and r.get("Kind") == "Replication"]
+    assert [(r["Relationship"], r["Mode"], r["FrequencySec"]) for r in replications] == [
+        ("Simple", "Primary", 300)]
+    assert all("ReplicationRelationshipType" not in args for name, args in host.calls
+               if name == "Get-VMReplication")
+
+
+def test_the_fixed_inventory_runs_on_a_host_without_failover_clusters() -> None:
+    outcome = run(catalog.get("inventory").text, {}, FakeHost(clustered=False))
+    assert not outcome.failed, outcome.errors
+    records = [to_plain(o) for o in outcome.output]
+    [host_record] = [r for r in records if isinstance(r, dict) and r["Kind"] == "Host"]
+    assert (host_record["Cluster"], host_record["FailoverClusters"]) == ("", False)
+    assert "Cluster" not in kinds(outcome)
+
+
+def test_the_fixed_node_suspend_names_2012s_switch() -> None:
+    """2012's Suspend-ClusterNode has -ForceEvacuation where later ones have -ForceDrain."""
+    host = FakeHost(clustered=True, missing_parameters={"suspend-clusternode": {"ForceDrain"}})
+    outcome = run(catalog.get("cluster-node-suspend").text,
+                  {"NodeName": "N1", "ForceDrain": True}, host)
+    assert not outcome.failed, outcome.errors
+    [(_, args)] = [c for c in host.calls if c[0] == "Suspend-ClusterNode"]
+    assert args.get("ForceEvacuation") is True and "ForceDrain" not in args
 
 
 def test_pwsh_7_words_command_not_found_its_own_way() -> None:
@@ -125,7 +156,8 @@ PARAMETERS: dict[str, dict[str, object]] = {
     "vm-copy-file": {"Name": "web01", "SourcePath": "C:\\a.txt", "DestinationPath": "C:\\b.txt",
                      "CreateFullPath": True},
     "vm-export": {"Name": "web01", "Path": "E:\\Exports"},
-    "vm-integration-service": {"VMName": "web01", "ServiceName": "Guest Service Interface",
+    "vm-integration-service": {"VMName": "web01",
+                               "ServiceId": "6C09BB55-D683-4DA0-8931-C9BF705F6480",
                                "Enabled": True},
     "vm-move": {"Name": "web01", "DestinationHost": "HV2"},
     "vm-processor-compat": {"VMName": "web01", "Enabled": True},

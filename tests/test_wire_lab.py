@@ -92,7 +92,7 @@ async def test_every_inventory_and_each_kind_of_action(
         es = await call(pool, "HV-DR1", "host-enhanced-session", Enabled=True)
         assert records_of(es.objects, "HostSetting")[0]["EnhancedSessionMode"] is True
         await call(pool, "HV-DR1", "vm-integration-service", VMName="DR-DC02",
-                   ServiceName="Guest Service Interface", Enabled=True)
+                   ServiceId="6C09BB55-D683-4DA0-8931-C9BF705F6480", Enabled=True)
         copied = await call(pool, "HV-DR1", "vm-copy-file", Name="DR-DC02",
                             SourcePath="C:\\Tools\\BGInfo\\Bginfo.exe",
                             DestinationPath="C:\\Temp\\Bginfo.exe", CreateFullPath=True)

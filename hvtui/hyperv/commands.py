@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from hvtui import reference
 from hvtui.ps.quoting import render_command
 
 Params = Mapping[str, Any]
@@ -54,8 +55,12 @@ def _resize(p: Params) -> str:
 
 
 def _integration_service(p: Params) -> str:
+    # The script finds the service by its GUID and passes the host's own (perhaps localised)
+    # name for it: the plan shows that name ("ServiceName") when the host reported it.
     cmdlet = "Enable-VMIntegrationService" if p["Enabled"] else "Disable-VMIntegrationService"
-    return _call(cmdlet, {"VMName": p["VMName"], "Name": p["ServiceName"]})
+    known = reference.integration_service(str(p["ServiceId"]))
+    name = p.get("ServiceName") or (known.name if known else str(p["ServiceId"]))
+    return _call(cmdlet, {"VMName": p["VMName"], "Name": name})
 
 
 def _copy_file(p: Params) -> str:
@@ -66,10 +71,12 @@ def _copy_file(p: Params) -> str:
 
 
 def _node_suspend(p: Params) -> str:
+    # 2012 calls -ForceDrain -ForceEvacuation; the plan says which ("ForceSwitch").
     drain = bool(p.get("Drain") or p.get("ForceDrain"))
-    args = {"Name": p["NodeName"], "Drain": drain, "ForceDrain": bool(p.get("ForceDrain")),
+    force = str(p.get("ForceSwitch") or "ForceDrain")
+    args = {"Name": p["NodeName"], "Drain": drain, force: bool(p.get("ForceDrain")),
             "Wait": drain}
-    return _call("Suspend-ClusterNode", args, ("Drain", "ForceDrain", "Wait"))
+    return _call("Suspend-ClusterNode", args, ("Drain", force, "Wait"))
 
 
 def _drain_on_shutdown(p: Params) -> str:

@@ -25,6 +25,7 @@ from hvtui.hyperv.plans import (
     failed,
     make_step,
     passed,
+    script_refusal,
     skip_or_refuse,
     warned,
 )
@@ -79,7 +80,7 @@ async def plan_enhanced_session(pool: SessionPool, request: EnhancedSessionReque
             checks.append(passed("Host policy", f"{'off' if request.enabled else 'on'} -> {word}"
                                  + (" (servers ship with it off)" if request.enabled else ""),
                                  host.name))
-            steps.append(make_step(host.name, "host-enhanced-session",
+            steps.append(make_step(host, "host-enhanced-session",
                                    {"Enabled": request.enabled},
                                    f"Turn enhanced session mode {word} on {host.name}",
                                    target=host.name))
@@ -145,11 +146,12 @@ async def plan_guest_services(pool: SessionPool, request: GuestServicesRequest) 
             out.checks.append(passed("Guest Service Interface",
                                      "will get it" if request.enabled else "will lose it",
                                      vm.name))
-        out.steps.append(make_step(vm.host, "vm-integration-service",
-                                   {"VMName": vm.name, "ServiceName": GUEST_SERVICE_INTERFACE,
+        out.steps.append(make_step(host, "vm-integration-service",
+                                   {"VMName": vm.name, "ServiceId": service.id,
                                     "Enabled": request.enabled},
                                    f"Turn the Guest Service Interface {word} for {vm.name} on "
-                                   f"{vm.host}", target=vm.name))
+                                   f"{vm.host}", target=vm.name,
+                                   shown={"ServiceName": service.name}))
 
     return await plan_each_vm(pool, request, request.vms, decide,
                               lambda what: f"Guest services {word} for {what}")
@@ -176,7 +178,7 @@ async def plan_processor_compat(pool: SessionPool, request: ProcessorCompatReque
                   "the guest sees every feature of this host's processor again; live migration "
                   "needs hosts with at least the same features")
         out.checks.append(passed("Processor compatibility", f"{word}: {detail}", vm.name))
-        out.steps.append(make_step(vm.host, "vm-processor-compat",
+        out.steps.append(make_step(host, "vm-processor-compat",
                                    {"VMName": vm.name, "Enabled": request.enabled},
                                    f"Turn processor compatibility {word} for {vm.name} on "
                                    f"{vm.host}", target=vm.name))
@@ -239,13 +241,15 @@ async def plan_copy_file(pool: SessionPool, request: CopyFileRequest) -> Plan:
         params["CreateFullPath"] = True
     if request.overwrite:
         params["Force"] = True
-    step = make_step(vm.host, "vm-copy-file", params,
-                     f"Copy {request.source} from {vm.host} into {vm.name} as "
-                     f"{request.destination}"
-                     + (", replacing the file if it exists" if request.overwrite else ""),
-                     target=vm.name, destructive=request.overwrite, long=True)
+    steps: tuple[Step, ...] = ()
+    if script_refusal(host, "vm-copy-file") is None:  # else the checks say why not
+        steps = (make_step(host, "vm-copy-file", params,
+                           f"Copy {request.source} from {vm.host} into {vm.name} as "
+                           f"{request.destination}"
+                           + (", replacing the file if it exists" if request.overwrite else ""),
+                           target=vm.name, destructive=request.overwrite, long=True),)
     return Plan(title=f"Copy a file into {vm.name}", request=request, checks=tuple(checks),
-                steps=(step,))
+                steps=steps)
 
 
 async def plan_host_migration(pool: SessionPool, request: HostMigrationRequest) -> Plan:
@@ -266,7 +270,7 @@ async def plan_host_migration(pool: SessionPool, request: HostMigrationRequest) 
             checks.append(warned("Cluster", f"{host.name} is a node of {host.cluster}; cluster "
                                             "role moves do not use this setting", "",
                                  host.name))
-        steps.append(make_step(host.name, "host-migration", {"Enabled": request.enabled},
+        steps.append(make_step(host, "host-migration", {"Enabled": request.enabled},
                                f"Live migrations {word} on {host.name}", target=host.name))
     title = f"Live migration {word} on " + (names[0] if len(names) == 1 else
                                              f"{len(names)} hosts")

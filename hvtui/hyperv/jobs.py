@@ -89,9 +89,22 @@ class JobManager:
         self._tasks[job.id] = task  # type: ignore[assignment]
         return job, task
 
-    def cancel(self, job_id: int) -> bool:
+    @property
+    def running(self) -> list[Job]:
+        """Jobs not finished yet, oldest first."""
+        return sorted((j for j in self._jobs.values() if not j.state.finished),
+                      key=lambda j: j.id)
+
+    def cancel(self, job_id: int, reason: str = "") -> bool:
+        """Stop waiting for a job: its call to the host is cancelled (the transport tells the
+        host to stop the pipeline). The plan runner records the step as interrupted, giving
+        ``reason``. False when the job has already ended."""
         task = self._tasks.get(job_id)
         if task is None or task.done():
             return False
-        task.cancel()
+        task.cancel(reason or None)
         return True
+
+    def cancel_all(self, reason: str) -> int:
+        """Cancel every running job (hvtui is quitting); returns how many."""
+        return sum(self.cancel(job.id, reason) for job in self.running)

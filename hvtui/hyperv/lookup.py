@@ -77,9 +77,18 @@ def wildcard_problem(kind: str, name: str) -> str | None:
 
 
 def vm(estate: Estate, ref: VmRef) -> VM:
-    """The one VM ``ref`` names; refuses when it is missing or the name is ambiguous."""
+    """The one VM ``ref`` names; refuses when it is missing, or when its name would select
+    more than one VM on its host (Hyper-V matches ``-Name`` without regard to case)."""
     if ref.host:
         host(estate, ref.host)  # refuses clearly when that host did not answer
+    if ref.id:
+        picked = [v for v in estate.vms() if v.id == ref.id
+                  and (not ref.host or v.host.lower() == ref.host.lower())]
+        if not picked:
+            raise PlanRefused(f'"{ref.name}" is no longer on {ref.host or "any host"} '
+                              "(deleted or moved since it was selected)", host=ref.host,
+                              hint="refresh and select it again")
+        return _unambiguous(estate, picked[0])
     found = estate.find_vms(ref.name, ref.host)
     if not found:
         where = f" on {ref.host}" if ref.host else ""
@@ -93,16 +102,25 @@ def vm(estate: Estate, ref: VmRef) -> VM:
         raise PlanRefused(
             f'"{ref.name}" exists on {", ".join(hosts)} (a replica carries its primary\'s name)',
             hint="say which one with --host " + hosts[0])
-    if len(found) > 1:
+    return _unambiguous(estate, found[0])
+
+
+def _unambiguous(estate: Estate, target: VM) -> VM:
+    """``target``, unless acting on it by name would touch other VMs too."""
+    namesakes = estate.find_vms(target.name, target.host)
+    if len(namesakes) > 1:
+        names = ", ".join(sorted(f'"{v.name}"' for v in namesakes))
         raise PlanRefused(
-            f'{len(found)} virtual machines on {hosts[0]} are called "{ref.name}"; hvtui acts '
-            "on VMs by name and would change all of them", host=hosts[0],
-            hint="rename one of them first (Rename-VM)")
-    problem = wildcard_problem("virtual machine", found[0].name)
+            f"{len(namesakes)} virtual machines on {target.host} answer to the name "
+            f'"{target.name}" ({names}): Hyper-V matches names without regard to case, so '
+            "acting on one by name would change all of them", host=target.host,
+            hint="rename all but one first (Rename-VM), so that each name is unique on "
+                 "the host whatever the case")
+    problem = wildcard_problem("virtual machine", target.name)
     if problem:
-        raise PlanRefused(problem, host=found[0].host,
+        raise PlanRefused(problem, host=target.host,
                           hint="rename it without * ? [ ] first (Rename-VM)")
-    return found[0]
+    return target
 
 
 def vms(estate: Estate, refs: Sequence[VmRef]) -> list[VM]:

@@ -348,9 +348,9 @@ async def plan_migration(pool: SessionPool, request: MigrateRequest) -> Plan:
             vm_checks += await compare_checks(pool, vm, dest, request.include_storage, path)
         checks += vm_checks
         if vm.is_clustered and dest_cluster is not None:
-            steps.append(_role_move_step(vm, dest, dest_cluster))
+            steps.append(_role_move_step(vm, source, dest, dest_cluster))
         elif not vm.is_clustered:
-            steps.append(_move_step(vm, dest, request.include_storage, path))
+            steps.append(_move_step(vm, source, dest, request.include_storage, path))
         if vm.version == "4.0" and dest.release == WS2012R2:
             notes.append(f"{vm.name} is configuration version 5.0 from now on: it can no "
                          "longer run on a Windows Server 2012 host")
@@ -405,10 +405,10 @@ def _node_name(cluster: Cluster, host: Host) -> str:
     return host.computer_name or host.name
 
 
-def _role_move_step(vm: VM, dest: Host, cluster: Cluster) -> Step:
+def _role_move_step(vm: VM, source: Host, dest: Host, cluster: Cluster) -> Step:
     node = _node_name(cluster, dest)
     role = next((r.name for r in cluster.roles if r.name.lower() == vm.name.lower()), vm.name)
-    return make_step(vm.host, "cluster-role-move",
+    return make_step(source, "cluster-role-move",
                      {"RoleName": role, "NodeName": node, "MigrationType": "Live"},
                      f"Live-migrate cluster role {role} from {vm.host} to node {node}",
                      target=vm.name, long=True, peers=(dest.name,))
@@ -426,11 +426,11 @@ def _move_parameters(vm: VM, dest: Host, include_storage: bool, path: str
     return params
 
 
-def _move_step(vm: VM, dest: Host, include_storage: bool, path: str) -> Step:
+def _move_step(vm: VM, source: Host, dest: Host, include_storage: bool, path: str) -> Step:
     params = _move_parameters(vm, dest, include_storage, path)
     verb = "Live-migrate" if vm.state.base.name in ("Running", "Paused") else "Move"
     text = f"{verb} {vm.name} from {vm.host} to {dest.name}"
     if include_storage:
         text += f", with its storage to {path}" if path else ", with its storage"
-    return make_step(vm.host, "vm-move", params, text, target=vm.name, long=True,
+    return make_step(source, "vm-move", params, text, target=vm.name, long=True,
                      peers=(dest.name,))

@@ -13,11 +13,13 @@ against the hosts' state at the time it was checked.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, ClassVar
 
+from hvtui.errors import PlanRefused
 from hvtui.hyperv.commands import command_for
+from hvtui.model import VM, Host
 from hvtui.ps import catalog
 from hvtui.remote.base import ParamValue
 
@@ -81,7 +83,9 @@ class Step:
     long: bool = False
     """Runs as a job with progress (migration, export, resize, drain)."""
     peers: tuple[str, ...] = ()
-    """Other hosts the step keeps busy (a migration's destination), for queueing."""
+    """Other hosts the step changes or keeps busy: a migration's destination, the node a
+    cluster role moves to, the replica server. Read-only hosts are checked against these
+    too, and simultaneous migrations are queued by them."""
 
     @property
     def identity(self) -> tuple[str, str, tuple[tuple[str, str], ...]]:
@@ -90,17 +94,39 @@ class Step:
                 tuple(sorted((k, repr(v)) for k, v in self.parameters.items())))
 
 
-def make_step(host: str, script: str, parameters: Mapping[str, ParamValue], description: str,
+def script_refusal(host: Host, script: str) -> str | None:
+    """Why ``script`` must not run on ``host`` (its header's releases, modules and editions),
+    or None. This is where the client honours what a catalog script declares it needs."""
+    return catalog.get(script).refusal(host.name, host.release.short, host.modules, host.edition)
+
+
+def make_step(host: Host, script: str, parameters: Mapping[str, ParamValue], description: str,
               *, target: str = "", destructive: bool = False, long: bool = False,
-              peers: tuple[str, ...] = ()) -> Step:
-    """A step for a catalog script; parameters the script does not declare are a bug."""
+              peers: tuple[str, ...] = (), shown: Mapping[str, ParamValue] | None = None
+              ) -> Step:
+    """A step for a catalog script on ``host``, as the host reported itself just now.
+
+    Refuses (:class:`~hvtui.errors.PlanRefused`) a script whose header excludes the host's
+    release, modules or PowerShell edition, before anything runs; parameters the script does
+    not declare are a bug. ``shown`` adds values only the shown command uses (the host's own
+    name for an integration service, say), never sent to the host.
+    """
     known = catalog.get(script)
     unknown = sorted(set(parameters) - set(known.parameters))
     if unknown:
         raise ValueError(f"{script}.ps1 has no parameter(s) {', '.join(unknown)}")
+    refusal = script_refusal(host, script)
+    if refusal is not None:
+        raise PlanRefused(refusal, host=host.name,
+                          hint="run it on a host that has what the script needs")
     params = dict(parameters)
-    return Step(host=host, script=script, parameters=params, description=description,
-                command=command_for(script, params),
+    try:
+        command = command_for(script, {**params, **(shown or {})})
+    except ValueError as exc:  # a value PowerShell cannot be given (a NUL in a VM's name)
+        raise PlanRefused(f"{description}: {exc}", host=host.name,
+                          hint="rename the object on the host first") from None
+    return Step(host=host.name, script=script, parameters=params, description=description,
+                command=command,
                 target=target, destructive=destructive, long=long, peers=peers)
 
 
@@ -109,10 +135,20 @@ def make_step(host: str, script: str, parameters: Mapping[str, ParamValue], desc
 
 @dataclass(frozen=True, slots=True)
 class VmRef:
-    """A VM by name, on one host when given (a replica shares its primary's name)."""
+    """A VM by name, on one host when given (a replica shares its primary's name).
+
+    The console also gives the VM's id: the plan is then about that very VM, whatever else
+    is called alike; the command line names VMs by name only."""
 
     name: str
     host: str | None = None
+    id: str | None = field(default=None, compare=False)
+    """The VM's id when it was picked from the estate (the console)."""
+
+    @classmethod
+    def of(cls, vm: VM) -> VmRef:
+        """The reference to a VM picked in the console."""
+        return cls(vm.name, vm.host, vm.id)
 
     def __str__(self) -> str:
         return f"{self.name} on {self.host}" if self.host else self.name
@@ -322,9 +358,20 @@ class Plan:
 
     @property
     def hosts(self) -> tuple[str, ...]:
+        """The hosts the steps run on."""
         seen: dict[str, None] = {}
         for step in self.steps:
             seen.setdefault(step.host, None)
+        return tuple(seen)
+
+    @property
+    def touched_hosts(self) -> tuple[str, ...]:
+        """Every host the plan changes: where the steps run, and their peers."""
+        seen: dict[str, None] = {}
+        for step in self.steps:
+            for host in (step.host, *step.peers):
+                if not any(same_host(host, h) for h in seen):
+                    seen.setdefault(host, None)
         return tuple(seen)
 
     def refusal(self) -> str:
@@ -333,6 +380,31 @@ class Plan:
 
     def limit(self, host: str) -> int | None:
         return next((n for h, n in self.limits if h.lower() == host.lower()), None)
+
+
+def same_host(a: str, b: str) -> bool:
+    """Whether two names are one host: case-insensitive, ``HV-DR1`` = ``hv-dr1.contoso.local``
+    (cluster nodes and replica servers are often named without the domain)."""
+    a, b = a.casefold().rstrip("."), b.casefold().rstrip(".")
+    if a == b:
+        return True
+    if not a or not b or a.replace(".", "").isdigit() or b.replace(".", "").isdigit():
+        return False
+    return a.split(".", 1)[0] == b.split(".", 1)[0] and ("." not in a or "." not in b)
+
+
+def refuse_read_only_hosts(plan: Plan, read_only_hosts: Collection[str]) -> Plan:
+    """``plan`` with a failed check for each read-only host it would change (itself when none)."""
+    if not read_only_hosts or not plan.steps:
+        return plan
+    locked = [h for h in plan.touched_hosts if any(same_host(h, r) for r in read_only_hosts)]
+    if not locked:
+        return plan
+    checks = tuple(failed("Read-only host", f"{h} is read-only in the inventory, and this plan "
+                                            "would change it",
+                          f"remove read_only from {h} in the inventory to make changes there",
+                          h) for h in locked)
+    return replace(plan, checks=plan.checks + checks)
 
 
 def skip_or_refuse(cannot: list[Check], proceeding: int, bulk: bool) -> list[Check]:

@@ -7,6 +7,7 @@ resume it with a failback choice, DrainOnShutdown (2012 R2), move a VM role to a
 
 from __future__ import annotations
 
+from hvtui import reference
 from hvtui.errors import PlanRefused
 from hvtui.hyperv import lookup
 from hvtui.hyperv.per_vm import VmPlanning, plan_each_vm
@@ -22,10 +23,12 @@ from hvtui.hyperv.plans import (
     failed,
     make_step,
     passed,
+    same_host,
+    script_refusal,
     warned,
 )
 from hvtui.model import FREQUENCIES, VM, Cluster, Estate, Host, ReplicationMode, ReplicationState
-from hvtui.model.versions import DRAIN_ON_SHUTDOWN, REPLICA_FREQUENCY
+from hvtui.model.versions import DRAIN_ON_SHUTDOWN
 from hvtui.remote.pool import SessionPool
 
 FAILBACKS = ("NoFailback", "Immediate", "Policy")
@@ -37,6 +40,16 @@ _PAUSABLE = (ReplicationState.Replicating, ReplicationState.ReadyForInitialRepli
              ReplicationState.InitialReplicationInProgress, ReplicationState.Error)
 _RESUMABLE = (ReplicationState.Suspended, ReplicationState.ResynchronizeSuspended,
               ReplicationState.Error)
+
+
+def replication_peers(vm: VM) -> tuple[str, ...]:
+    """The other servers of a VM's replication (primary, replica, extended replica): a change
+    to its replication changes their side of it too."""
+    servers: list[str] = []
+    for rep in (vm.replication, vm.extended_replication):
+        if rep is not None:
+            servers += [rep.primary_server, rep.replica_server]
+    return tuple(dict.fromkeys(s for s in servers if s and not same_host(s, vm.host)))
 
 
 def _not_replicated(vm: VM) -> Check:
@@ -54,13 +67,15 @@ def frequency_problem(vm: VM, host: Host, seconds: int) -> tuple[str, str] | Non
         return (f"Replication settings cannot be modified on the replica virtual machine "
                 f"'{vm.name}'. You can modify them on the primary virtual machine.",
                 f"change it on the primary: --host {rep.primary_server}")
+    # The script's header says where it runs (2012 replicates every 5 minutes, fixed): one
+    # statement of the rule, which make_step also enforces.
+    refusal = script_refusal(host, "replication-frequency")
+    if refusal is not None:
+        return (refusal, "nothing to change on this host; a 2012 R2 or later primary offers "
+                         "30 seconds, 5 and 15 minutes")
     if seconds not in FREQUENCIES:
         return (f"{seconds} s is not a replication frequency Hyper-V offers",
                 "choose 30, 300 or 900 seconds")
-    why_not = REPLICA_FREQUENCY.why_not(host.release)
-    if seconds != 300 and why_not:
-        return (f"{why_not}; {host.release.short} replicates every 5 minutes only",
-                "keep 300 seconds, or upgrade the host")
     return None
 
 
@@ -85,9 +100,10 @@ async def plan_replica_frequency(pool: SessionPool, request: ReplicaFrequencyReq
             out.checks.append(warned("Replication frequency", "every 30 s sends many small "
                                      "cycles: watch the replica link's bandwidth",
                                      "", vm.name))
-        out.steps.append(make_step(vm.host, "replication-frequency",
+        out.steps.append(make_step(host, "replication-frequency",
                                    {"VMName": vm.name, "FrequencySec": request.seconds},
-                                   f"Replicate {vm.name} every {words}", target=vm.name))
+                                   f"Replicate {vm.name} every {words}", target=vm.name,
+                                   peers=replication_peers(vm)))
 
     return await plan_each_vm(pool, request, request.vms, decide,
                               lambda what: f"Replicate {what} every {words}")
@@ -117,13 +133,21 @@ async def plan_replication_pause(pool: SessionPool, request: ReplicationPauseReq
         out.checks.append(passed("Replication", f"{rep.state.name} -> "
                                  + ("Suspended: changes are kept and sent on resume"
                                     if request.pause else "Replicating"), vm.name))
-        out.steps.append(make_step(vm.host, "replication-suspend" if request.pause else
+        out.steps.append(make_step(host, "replication-suspend" if request.pause else
                                    "replication-resume", {"VMName": vm.name},
                                    f"{verb} replication of {vm.name} on {vm.host}",
-                                   target=vm.name))
+                                   target=vm.name, peers=replication_peers(vm)))
 
     return await plan_each_vm(pool, request, request.vms, decide,
                               lambda what: f"{verb} replication of {what}")
+
+
+def force_switch(host: Host) -> str:
+    """Suspend-ClusterNode's force switch on ``host``: 2012 names -ForceDrain -ForceEvacuation
+    (cmdlets-by-release.md; the reference's per-release pages say which)."""
+    page = reference.cmdlet(host.release.short, "Suspend-ClusterNode")
+    return "ForceEvacuation" if page is not None and not page.has_parameter("ForceDrain") \
+        else "ForceDrain"
 
 
 def _run_on(cluster: Cluster, members: list[str], prefer: str = "") -> str:
@@ -144,7 +168,7 @@ async def _cluster(pool: SessionPool, name: str) -> tuple[Estate, Cluster, list[
 
 
 async def plan_node_pause(pool: SessionPool, request: NodePauseRequest) -> Plan:
-    _, cluster, members = await _cluster(pool, request.node)
+    estate, cluster, members = await _cluster(pool, request.node)
     node = cluster.node(request.node)
     if node is None:
         raise PlanRefused(f"{request.node!r} is a cluster, not a node of it",
@@ -183,13 +207,19 @@ async def plan_node_pause(pool: SessionPool, request: NodePauseRequest) -> Plan:
             if not roles:
                 checks.append(passed("Roles", f"{node.name} owns no VM role", node.name))
             params: dict[str, str | bool] = {"NodeName": node.name, "Drain": True}
+            runs_on = lookup.host(estate, host)
+            shown: dict[str, str | bool] = {}
             if request.force_drain:
                 params["ForceDrain"] = True
+                # 2012 names the switch -ForceEvacuation; the script asks the host which.
+                shown["ForceSwitch"] = force_switch(runs_on)
                 checks.append(warned("Force drain", "roles that cannot move safely are "
                                      "stopped and moved as failed", "", node.name))
-            steps.append(make_step(host, "cluster-node-suspend", params,
+            # the node drained and every node that takes its roles
+            steps.append(make_step(runs_on, "cluster-node-suspend", params,
                                    f"Drain {node.name} ({len(roles)} role(s)) and pause it",
-                                   target=node.name, destructive=True, long=True))
+                                   target=node.name, destructive=True, long=True,
+                                   peers=(node.name, *up), shown=shown))
         title = f"Drain and pause node {node.name}"
     else:
         failback = _choice(request.failback, FAILBACKS, "failback")
@@ -203,10 +233,12 @@ async def plan_node_pause(pool: SessionPool, request: NodePauseRequest) -> Plan:
                      "Immediate": "roles that preferred this node move back now",
                      "Policy": "roles move back within their failback window"}[failback]
             checks.append(passed("Failback", f"{failback}: {words}", node.name))
-            steps.append(make_step(host, "cluster-node-resume",
+            # with failback, roles come back from the other nodes
+            movers = () if failback == "NoFailback" else tuple(n.name for n in cluster.nodes)
+            steps.append(make_step(lookup.host(estate, host), "cluster-node-resume",
                                    {"NodeName": node.name, "Failback": failback},
                                    f"Resume node {node.name} ({failback})", target=node.name,
-                                   long=failback != "NoFailback"))
+                                   long=failback != "NoFailback", peers=(node.name, *movers)))
         title = f"Resume node {node.name}"
     return Plan(title=title, request=request, checks=tuple(checks), steps=tuple(steps))
 
@@ -241,9 +273,11 @@ async def plan_drain_on_shutdown(pool: SessionPool, request: DrainOnShutdownRequ
                                                     "instead of moving live",
                                  "drain nodes by hand (`hvtui cluster drain NODE`) before "
                                  "shutting them down", cluster.name))
-        steps.append(make_step(host, "cluster-drain-on-shutdown", {"Enabled": request.enabled},
+        steps.append(make_step(lookup.host(estate, host), "cluster-drain-on-shutdown",
+                               {"Enabled": request.enabled},
                                f"Turn DrainOnShutdown {word} for cluster {cluster.name}",
-                               target=cluster.name))
+                               target=cluster.name,
+                               peers=tuple(n.name for n in cluster.nodes)))  # cluster-wide
     return Plan(title=f"DrainOnShutdown {word} for {cluster.name}", request=request,
                 checks=tuple(checks), steps=tuple(steps))
 
@@ -280,11 +314,12 @@ async def plan_role_move(pool: SessionPool, request: RoleMoveRequest) -> Plan:
             checks.append(warned("Migration type", f"{migration_type}: {vm.name} stops before "
                                                    "it moves", "use Live to keep it running",
                                  vm.name))
-        steps.append(make_step(vm.host, "cluster-role-move",
+        steps.append(make_step(lookup.host(estate, vm.host), "cluster-role-move",
                                {"RoleName": role.name if role else vm.name,
                                 "NodeName": node.name, "MigrationType": migration_type},
                                f"{migration_type}-migrate cluster role "
                                f"{role.name if role else vm.name} to {node.name}",
-                               target=vm.name, destructive=stops, long=True))
+                               target=vm.name, destructive=stops, long=True,
+                               peers=(node.name,)))
     return Plan(title=f"Move {vm.name} to node {request.node}", request=request,
                 checks=tuple(checks), steps=tuple(steps))

@@ -2,8 +2,9 @@
 
 Resize (R-VHD-1): any VHD or VHDX grows; only VHDX shrinks, never below its minimum size.
 While the VM runs, only a VHDX on the SCSI controller of a 2012 R2 or later host can be
-resized. Export (R-EXP-1): a running VM can be exported from 2012 R2 on; a 2012 host
-exports only VMs that are off or saved.
+resized (a shared VHDX from 2016). Export (R-EXP-1): a running or saved VM can be exported
+from 2012 R2 on; a 2012 host exports only VMs that are off. The online-resize and export
+rules themselves live in :mod:`hvtui.hyperv.rules`, which the console asks too.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import re
 
 from hvtui.errors import PlanRefused
-from hvtui.hyperv import lookup
+from hvtui.hyperv import lookup, rules
 from hvtui.hyperv.paths import is_absolute_windows_path
 from hvtui.hyperv.plans import (
     Check,
@@ -25,8 +26,7 @@ from hvtui.hyperv.plans import (
     warned,
 )
 from hvtui.hyperv.sizes import SizeRequest, human, human_exact, parse_size
-from hvtui.model import VM, ControllerType, Disk, Host, VhdFormat, VhdType
-from hvtui.model.versions import ONLINE_EXPORT, ONLINE_VHDX_RESIZE, WS2016
+from hvtui.model import VM, Disk, Host, VhdFormat, VhdType
 from hvtui.remote.pool import SessionPool
 
 MAX_SIZE = {VhdFormat.VHDX: 64 * 1024**4, VhdFormat.VHD: 2040 * 1024**3}
@@ -66,25 +66,16 @@ def find_disk(vm: VM, spec: str) -> Disk:
 
 def _online_checks(vm: VM, disk: Disk, host: Host) -> list[Check]:
     name = "Online resize"
+    now = rules.resize_now(disk, vm.state, host.release)
     base = vm.state.base.name
-    if base == "Off":
+    if now.allowed and not now.online:
         return [passed(name, f"{vm.name} is off: the disk is resized offline")]
-    if base not in ("Running", "Paused"):
+    if not now.online:
         return [failed(name, f"{vm.name} is {vm.state.name}: its disk is in use and cannot be "
                              "resized in this state",
                        "start the VM (online resize) or turn it off (offline resize)")]
-    reasons: list[str] = []
-    why_not = ONLINE_VHDX_RESIZE.why_not(host.release)
-    if why_not:
-        reasons.append(why_not)
-    if disk.format is not VhdFormat.VHDX:
-        reasons.append(f"the disk is a {disk.format.name}; only VHDX can be resized while the VM "
-                       "runs")
-    if disk.controller is not ControllerType.SCSI:
-        reasons.append(f"the disk is on the {disk.controller.name} controller ({disk.location}); "
-                       "only disks on the SCSI controller can be resized while the VM runs")
-    if reasons:
-        return [failed(name, f"{vm.name} is {base} and " + "; ".join(reasons),
+    if not now.allowed:
+        return [failed(name, f"{vm.name} is {base} and " + "; ".join(now.reasons),
                        f"shut {vm.name} down and resize offline")]
     return [passed(name, f"possible: VHDX on {disk.location} of a running VM on "
                          f"{host.release.name}")]
@@ -141,10 +132,6 @@ def resize_checks(vm: VM, disk: Disk, host: Host, size: SizeRequest
                                                f"but {volume.drive_letter}: has "
                                                f"{human(volume.free)} free",
                                  "free space on that volume first"))
-    if disk.shared and host.release < WS2016:
-        checks.append(failed("Shared VHDX", f"{disk.path} is shared by a guest cluster; "
-                                            "resizing a shared VHDX needs Windows Server 2016",
-                             "leave its size, or add another shared disk"))
     checks += _online_checks(vm, disk, host)
     return checks, new
 
@@ -167,7 +154,7 @@ async def plan_resize(pool: SessionPool, request: ResizeRequest) -> Plan:
         else:
             params["SizeBytes"] = new
         verb = "Grow" if new > disk.size else "Shrink"
-        steps.append(make_step(vm.host, "vhd-resize", params,
+        steps.append(make_step(host, "vhd-resize", params,
                                f"{verb} {disk.path} ({vm.name} {disk.location}) from "
                                f"{human(disk.size)} to {human(new)}",
                                target=f"{vm.name} {disk.location}", long=True))
@@ -180,23 +167,27 @@ async def plan_resize(pool: SessionPool, request: ResizeRequest) -> Plan:
 def export_checks(vm: VM, host: Host, path: str) -> list[Check]:
     checks: list[Check] = []
     base = vm.state.base.name
+    problem = rules.export_problem(vm, host.release)
     if vm.state.is_critical:
-        checks.append(failed("VM state", f"{vm.name} is {vm.state.name}",
-                             "fix the VM's storage first", vm.name))
+        checks.append(failed("VM state", problem or vm.state.name, "fix the VM's storage first",
+                             vm.name))
     elif base in ("Running", "Paused"):
-        why_not = ONLINE_EXPORT.why_not(host.release)
-        if why_not:
-            checks.append(failed("Export while running", f"{vm.name} is {base}: {why_not}",
-                                 f"shut {vm.name} down or save it first, then export", vm.name))
+        if problem:
+            checks.append(failed("Export while running", problem,
+                                 f"shut {vm.name} down first, then export", vm.name))
         else:
             checks.append(passed("Export while running", f"{vm.name} keeps running while it is "
                                                          f"exported ({host.release.short})",
                                  vm.name))
-    elif base in ("Off", "Saved", "FastSaved"):
-        checks.append(passed("VM state", f"{vm.name} is {base}", vm.name))
+    elif problem and base in ("Saved", "FastSaved"):
+        checks.append(failed("VM state", problem, f"shut {vm.name} down first (turning it off "
+                                                  "discards its saved memory), then export",
+                             vm.name))
+    elif problem:
+        checks.append(failed("VM state", problem, "wait until it settles, then check again",
+                             vm.name))
     else:
-        checks.append(failed("VM state", f"{vm.name} is {base}, between states",
-                             "wait until it settles, then check again", vm.name))
+        checks.append(passed("VM state", f"{vm.name} is {base}", vm.name))
     if not is_absolute_windows_path(path):
         checks.append(failed("Destination", f"'{path}' is not a full path on {host.name}",
                              "give a path such as E:\\Exports or \\\\server\\share", vm.name))
@@ -234,7 +225,7 @@ async def plan_export(pool: SessionPool, request: ExportRequest) -> Plan:
         host = lookup.host(estate, vm.host)
         checks += export_checks(vm, host, request.path)
         live = " while it runs" if vm.state.is_running else ""
-        steps.append(make_step(vm.host, "vm-export", {"Name": vm.name, "Path": request.path},
+        steps.append(make_step(host, "vm-export", {"Name": vm.name, "Path": request.path},
                                f"Export {vm.name}{live} to {request.path} on {vm.host}",
                                target=vm.name, long=True))
     folder = request.path.rstrip("\\/")

@@ -25,6 +25,7 @@ from hvtui.hyperv.plans import (
     warned,
 )
 from hvtui.model import VM, Host
+from hvtui.model.estate import same_name
 from hvtui.model.vm import SHUTDOWN_SERVICE
 from hvtui.remote.pool import SessionPool
 
@@ -108,15 +109,18 @@ def checkpoint_problem(vm: VM, name: str) -> tuple[str, str] | None:
     wildcard = lookup.wildcard_problem("checkpoint", name)
     if wildcard:
         return wildcard, "rename it without * ? [ ] first (Rename-VMSnapshot)"
-    matches = [c for c in vm.checkpoints if c.name == name]
+    # Restore-VMSnapshot / Remove-VMSnapshot -Name match without regard to case
+    matches = [c for c in vm.checkpoints if same_name(c.name, name)]
     if len(matches) == 1:
         return None
     names = ", ".join(f"'{c.name}'" for c in vm.checkpoints) or "none"
     if not matches:
         return (f"{SNAPSHOT_NOT_FOUND} {vm.name} has no checkpoint '{name}'",
                 f"pick one of its checkpoints: {names}")
-    return (f"{SNAPSHOT_AMBIGUOUS} {vm.name} has {len(matches)} checkpoints called '{name}'",
-            "rename one of them (Rename-VMSnapshot) first")
+    alike = ", ".join(f"'{c.name}'" for c in matches)
+    return (f"{SNAPSHOT_AMBIGUOUS} {vm.name} has {len(matches)} checkpoints answering to "
+            f"'{name}' ({alike}; Hyper-V ignores case)",
+            "rename all but one of them (Rename-VMSnapshot) first")
 
 
 def _describe(vm: VM, action: VmAction, checkpoint: str) -> str:
@@ -152,7 +156,7 @@ def action_checks(vm: VM, action: VmAction, checkpoint: str) -> tuple[list[Check
         checks.append(passed("Delete checkpoint", f"'{checkpoint}' goes; Hyper-V merges its "
                                                   "disk changes in the background", vm.name))
     elif action is VmAction.CHECKPOINT and checkpoint and any(
-            c.name == checkpoint for c in vm.checkpoints):
+            same_name(c.name, checkpoint) for c in vm.checkpoints):
         checks.append(warned("Checkpoint name", f"{vm.name} already has a checkpoint "
                                                 f"'{checkpoint}'", "choose another name so "
                                                                    "each can be told apart",
@@ -166,12 +170,12 @@ def action_checks(vm: VM, action: VmAction, checkpoint: str) -> tuple[list[Check
     return checks, None, False
 
 
-def _step(vm: VM, action: VmAction, checkpoint: str) -> Step:
+def _step(vm: VM, host: Host, action: VmAction, checkpoint: str) -> Step:
     rule = RULES[action]
     params: dict[str, str] = {rule.name_param: vm.name}
     if checkpoint and (action is VmAction.CHECKPOINT or action in _CHECKPOINT_ACTIONS):
         params["CheckpointName"] = checkpoint
-    return make_step(vm.host, rule.script, params, _describe(vm, action, checkpoint),
+    return make_step(host, rule.script, params, _describe(vm, action, checkpoint),
                      target=vm.name, destructive=rule.destructive, long=rule.long)
 
 
@@ -187,7 +191,7 @@ async def plan_vm_action(pool: SessionPool, request: VmActionRequest) -> Plan:
         if refusal is not None:
             out.cannot.append(refusal)
         elif not nothing:
-            out.steps.append(_step(vm, action, request.checkpoint))
+            out.steps.append(_step(vm, host, action, request.checkpoint))
 
     verb = RULES[action].verb
 

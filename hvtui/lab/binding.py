@@ -30,6 +30,7 @@ _TYPES = {
     "bool": "bool",
     "boolean": "bool",
     "switch": "switch",
+    "guid": "guid",
 }
 _DOTNET = {"int": "System.Int32", "uint64": "System.UInt64", "bool": "System.Boolean"}
 _INT32 = range(-(2**31), 2**31)
@@ -40,7 +41,7 @@ _UINT64 = range(0, 2**64)
 class ParamSpec:
     name: str
     type: str
-    """string, int, uint64, bool, switch or any."""
+    """string, int, uint64, bool, switch, guid or any."""
     mandatory: bool = False
     choices: tuple[str, ...] = ()
     default: Any = None
@@ -157,9 +158,24 @@ def _transform_error(spec: ParamSpec, value: Any, reason: str) -> HostError:
     )
 
 
+_GUID = re.compile(r"^\{?[0-9A-Fa-f]{8}-?(?:[0-9A-Fa-f]{4}-?){3}[0-9A-Fa-f]{12}\}?$")
+
+
 def _convert(spec: ParamSpec, value: ParamValue) -> Any:
     if spec.type == "any" or value is None:
         return value
+    if spec.type == "guid":
+        text = value if isinstance(value, str) else None
+        if text is None or not _GUID.match(text.strip()):
+            raise _transform_error(
+                spec,
+                value,
+                f'Cannot convert value "{value}" to type "System.Guid". Error: "Guid should '
+                'contain 32 digits with 4 dashes (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)."',
+            )
+        # [guid] prints as 32 lower-case hex digits with dashes, whatever was given.
+        digits = re.sub(r"[{}-]", "", text.strip()).lower()
+        return "-".join((digits[:8], digits[8:12], digits[12:16], digits[16:20], digits[20:]))
     if spec.type == "string":
         if isinstance(value, bool):
             return "True" if value else "False"
@@ -258,4 +274,5 @@ def bind(script: Script, parameters: Mapping[str, ParamValue] | None) -> dict[st
 
 def _empty(spec: ParamSpec) -> Any:
     """What an unset, default-less parameter reads as inside the script."""
-    return {"string": "", "int": 0, "uint64": 0, "bool": False, "switch": False}.get(spec.type)
+    return {"string": "", "int": 0, "uint64": 0, "bool": False, "switch": False,
+            "guid": "00000000-0000-0000-0000-000000000000"}.get(spec.type)

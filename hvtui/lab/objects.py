@@ -39,7 +39,7 @@ from hvtui.lab.estate import (
 )
 from hvtui.lab.pwsh import PSEnum, PSObject, PSVersion
 from hvtui.lab.pwsh.values import Lazy, Setter
-from hvtui.lab.releases import Release, has_feature
+from hvtui.lab.releases import Release, has_feature, has_property
 from hvtui.reference import integration_services
 
 Props = list[tuple[str, Any]]
@@ -89,8 +89,13 @@ class View:
         return self.estate.clock.at(self.elapsed)
 
 
-def _obj(type_names: tuple[str, ...], props: Props, to_string: Callable[[], str]) -> PSObject:
-    return PSObject(props, type_names=(*type_names, "System.Object"), to_string=to_string)
+def _obj(view: View, type_names: tuple[str, ...], props: Props, to_string: Callable[[], str]
+         ) -> PSObject:
+    """The object, without the properties its class lacks on this release
+    (``releases.PROPERTY_SINCE``, the one table of when a property appeared)."""
+    cls = type_names[0].rsplit(".", 1)[-1]
+    kept = [(name, value) for name, value in props if has_property(view.release, cls, name)]
+    return PSObject(kept, type_names=(*type_names, "System.Object"), to_string=to_string)
 
 
 def _uid(text: str) -> uuid.UUID:
@@ -204,21 +209,15 @@ def vm_object(view: View, vm: VM, *, guest_runs: Callable[[VM, str], bool]) -> P
         ("ComputerName", host.name),
         ("IsDeleted", False),
     ]
-    if view.at_least("2012R2"):
-        # New-VM -Generation is 2012 R2's: a 2012 VirtualMachine has no Generation (R-GEN-1).
-        props.append(("Generation", vm.generation))
-    if view.at_least("2016"):
-        # Configuration versions became visible (Get-VMHostSupportedVersion, Update-VMVersion)
-        # with module 2.0; no 2012 R2 sample shows the property (UNCONFIRMED: stricter).
-        props += [
-            ("Version", vm.version),
-            ("CheckpointType", view.enum("CheckpointType", "Production")),
-            ("AutomaticCriticalErrorAction", None),
-            ("CheckpointFileLocation", vm.path),
-            ("ParentCheckpointId", _uid(vm.current_checkpoint) if vm.current_checkpoint
-             else None),
-        ]
-    return _obj((_HV + "VirtualMachine", _HV + "VirtualMachineBase",
+    props += [
+        ("Generation", vm.generation),
+        ("Version", vm.version),
+        ("CheckpointType", view.enum("CheckpointType", "Production")),
+        ("AutomaticCriticalErrorAction", None),
+        ("CheckpointFileLocation", vm.path),
+        ("ParentCheckpointId", _uid(vm.current_checkpoint) if vm.current_checkpoint else None),
+    ]
+    return _obj(view, (_HV + "VirtualMachine", _HV + "VirtualMachineBase",
                  _HV + "VirtualizationObject"), props,
                 lambda: f"VirtualMachine (Name = '{vm.name}') [Id = '{vm.id}']")
 
@@ -238,8 +237,9 @@ def processor_object(view: View, vm: VM) -> PSObject:
         ("ComputerName", view.host.name),
         ("IsDeleted", False),
     ]
-    return _obj((_HV + "VMProcessor", _HV + "VMComponentObject", _HV + "VirtualizationObject"),
-                props, lambda: f"VMProcessor (VMName = '{vm.name}')")
+    return _obj(view, (_HV + "VMProcessor", _HV + "VMComponentObject",
+                       _HV + "VirtualizationObject"), props,
+                lambda: f"VMProcessor (VMName = '{vm.name}')")
 
 
 # --- host -----------------------------------------------------------------------------------------
@@ -265,21 +265,18 @@ def vmhost_object(view: View) -> PSObject:
         ("VirtualMachineMigrationEnabled", host.migration_enabled),
         ("IsDeleted", False),
     ]
-    if view.at_least("2012R2"):
-        # Set-VMHost -EnableEnhancedSessionMode and -VirtualMachineMigrationPerformanceOption
-        # are new in 2012 R2 (cmdlets-by-release.md), and so are the properties.
-        props += [
-            ("EnableEnhancedSessionMode", host.enhanced_session),
-            ("VirtualMachineMigrationPerformanceOption",
-             view.enum("MigrationPerformanceOption", host.migration_performance)),
-        ]
-    return _obj((_HV + "VMHost", _HV + "VirtualizationObject"), props, lambda: "VMHost")
+    props += [
+        ("EnableEnhancedSessionMode", host.enhanced_session),
+        ("VirtualMachineMigrationPerformanceOption",
+         view.enum("MigrationPerformanceOption", host.migration_performance or "TCPIP")),
+    ]
+    return _obj(view, (_HV + "VMHost", _HV + "VirtualizationObject"), props, lambda: "VMHost")
 
 
-def supported_version_object(version: str, default: bool) -> PSObject:
+def supported_version_object(view: View, version: str, default: bool) -> PSObject:
     """Get-VMHostSupportedVersion's VMHostSupportedVersion (2016+)."""
     props: Props = [("Version", PSVersion.parse(version)), ("IsDefault", default)]
-    return _obj((_HV + "VMHostSupportedVersion",), props, lambda: version)
+    return _obj(view, (_HV + "VMHostSupportedVersion",), props, lambda: version)
 
 
 def switch_object(view: View, name: str) -> PSObject:
@@ -290,11 +287,11 @@ def switch_object(view: View, name: str) -> PSObject:
         ("ComputerName", view.host.name),
         ("IsDeleted", False),
     ]
-    return _obj((_HV + "VMSwitch", _HV + "VirtualizationObject"), props,
+    return _obj(view, (_HV + "VMSwitch", _HV + "VirtualizationObject"), props,
                 lambda: f"VMSwitch (Name = '{name}')")
 
 
-def volume_object(volume: Volume) -> PSObject:
+def volume_object(view: View, volume: Volume) -> PSObject:
     """Get-Volume's MSFT_Volume (a CIM instance of the Storage module)."""
     props: Props = [
         ("DriveLetter", volume.letter or None),
@@ -306,9 +303,26 @@ def volume_object(volume: Volume) -> PSObject:
         ("Size", volume.size),
         ("SizeRemaining", volume.free),
     ]
-    return _obj(("Microsoft.Management.Infrastructure.CimInstance#ROOT/Microsoft/Windows/"
+    return _obj(view, ("Microsoft.Management.Infrastructure.CimInstance#ROOT/Microsoft/Windows/"
                  "Storage/MSFT_Volume", "Microsoft.Management.Infrastructure.CimInstance"),
                 props, lambda: "MSFT_Volume")
+
+
+def partition_object(view: View, volume: Volume, number: int) -> PSObject:
+    """Get-Partition's MSFT_Partition of a host volume: the lab puts each volume on its own
+    partition of local disk 0, reachable by drive letter and volume GUID path."""
+    paths = ([f"{volume.letter}:\\"] if volume.letter else []) + [volume.path]
+    props: Props = [
+        ("DiskNumber", 0),
+        ("PartitionNumber", number),
+        ("DriveLetter", volume.letter or None),
+        ("AccessPaths", paths),
+        ("Size", volume.size),
+        ("Type", "Basic"),
+    ]
+    return _obj(view, ("Microsoft.Management.Infrastructure.CimInstance#ROOT/Microsoft/Windows/"
+                       "Storage/MSFT_Partition", "Microsoft.Management.Infrastructure.CimInstance"),
+                props, lambda: "MSFT_Partition")
 
 
 # --- storage -------------------------------------------------------------------------------------
@@ -333,14 +347,12 @@ def drive_object(view: View, vm: VM, drive: Drive) -> PSObject:
         ("ComputerName", view.host.name),
         ("IsDeleted", False),
     ]
-    if view.at_least("2012R2"):
-        # Storage QoS and shared VHDX are 2012 R2 features (version-facts.md).
-        props += [
-            ("MaximumIOPS", drive.max_iops),
-            ("MinimumIOPS", drive.min_iops),
-            ("SupportPersistentReservations", drive.shared),
-        ]
-    return _obj((_HV + "HardDiskDrive", _HV + "Drive", _HV + "VMDevice",
+    props += [
+        ("MaximumIOPS", drive.max_iops),
+        ("MinimumIOPS", drive.min_iops),
+        ("SupportPersistentReservations", drive.shared),
+    ]
+    return _obj(view, (_HV + "HardDiskDrive", _HV + "Drive", _HV + "VMDevice",
                  _HV + "VirtualizationObject"), props,
                 lambda: f"HardDiskDrive (Name = '{name}') [VMName = '{vm.name}']")
 
@@ -363,11 +375,9 @@ def vhd_object(view: View, vhd: Vhd, attached: bool) -> PSObject:
         ("Attached", attached),
         ("DiskNumber", None),
     ]
-    if view.at_least("2016"):
-        # Absent from the 2012-era documentation sample, present on 2016 (object-shapes.md).
-        props[:0] = [("ComputerName", view.host.name)]
-        props.append(("DiskIdentifier", str(uuid.uuid5(uuid.NAMESPACE_URL, vhd.path)).upper()))
-    return _obj(("Microsoft.Vhd.PowerShell.VirtualHardDisk",), props,
+    props[:0] = [("ComputerName", view.host.name)]
+    props.append(("DiskIdentifier", str(uuid.uuid5(uuid.NAMESPACE_URL, vhd.path)).upper()))
+    return _obj(view, ("Microsoft.Vhd.PowerShell.VirtualHardDisk",), props,
                 lambda: "Microsoft.Vhd.PowerShell.VirtualHardDisk")
 
 
@@ -389,14 +399,13 @@ def snapshot_object(view: View, vm: VM, checkpoint: Checkpoint) -> PSObject:
         ("ComputerName", view.host.name),
         ("IsDeleted", False),
     ]
-    if view.at_least("2012R2"):
-        props.append(("Generation", vm.generation))
-    if view.at_least("2016"):
-        props += [("Version", vm.version), ("IsAutomaticCheckpoint", False),
-                  ("ParentCheckpointId", _uid(parent.id) if parent else None),
-                  ("ParentCheckpointName", parent.name if parent else None)]
-    return _obj((_HV + "VMSnapshot", _HV + "VirtualMachineBase", _HV + "VirtualizationObject"),
-                props, lambda: f"VMSnapshot (Name = '{checkpoint.name}') [VMName = '{vm.name}']")
+    props += [("Generation", vm.generation), ("Version", vm.version),
+              ("IsAutomaticCheckpoint", False),
+              ("ParentCheckpointId", _uid(parent.id) if parent else None),
+              ("ParentCheckpointName", parent.name if parent else None)]
+    return _obj(view, (_HV + "VMSnapshot", _HV + "VirtualMachineBase",
+                       _HV + "VirtualizationObject"), props,
+                lambda: f"VMSnapshot (Name = '{checkpoint.name}') [VMName = '{vm.name}']")
 
 
 # --- network and integration services ----------------------------------------------------------
@@ -422,7 +431,7 @@ def adapter_object(view: View, vm: VM, name: str, switch: str, mac: str, ips: li
         ("ComputerName", view.host.name),
         ("IsDeleted", False),
     ]
-    return _obj((_HV + "VMNetworkAdapter", _HV + "VMNetworkAdapterBase", _HV + "VMDevice",
+    return _obj(view, (_HV + "VMNetworkAdapter", _HV + "VMNetworkAdapterBase", _HV + "VMDevice",
                  _HV + "VirtualizationObject"), props,
                 lambda: f"VMNetworkAdapter (Name = '{name}', VMName = '{vm.name}')")
 
@@ -446,8 +455,9 @@ def integration_object(view: View, vm: VM, service_id: str, primary: str, second
         ("ComputerName", view.host.name),
         ("IsDeleted", False),
     ]
-    return _obj((_HV + "VMIntegrationComponent", _HV + "VMDevice", _HV + "VirtualizationObject"),
-                props, lambda: f"VMIntegrationComponent (Name = '{name}', VMName = '{vm.name}') "
+    return _obj(view, (_HV + "VMIntegrationComponent", _HV + "VMDevice",
+                       _HV + "VirtualizationObject"), props,
+                lambda: f"VMIntegrationComponent (Name = '{name}', VMName = '{vm.name}') "
                                f"[Id = '{full_id}']")
 
 
@@ -484,13 +494,11 @@ def replication_object(view: View, vm: VM, relationship: str, mode: str, link: R
         ("ComputerName", view.host.name),
         ("IsDeleted", False),
     ]
-    if view.at_least("2012R2"):
-        props += [
-            ("ReplicationFrequencySec", link.frequency),
-            ("ReplicationRelationshipType",
-             view.enum("ReplicationRelationshipType", relationship)),
-        ]
-    return _obj((_HV + "VMReplication", _HV + "VirtualizationObject"), props,
+    props += [
+        ("ReplicationFrequencySec", link.frequency),
+        ("ReplicationRelationshipType", view.enum("ReplicationRelationshipType", relationship)),
+    ]
+    return _obj(view, (_HV + "VMReplication", _HV + "VirtualizationObject"), props,
                 lambda: f"VMReplication (VMName = '{vm.name}')")
 
 
@@ -506,7 +514,7 @@ def node_object(view: View, cluster: Cluster, node: ClusterNode) -> PSObject:
         ("DrainStatus", view.enum("ClusterNodeDrainStatus", node.drain_status)),
         ("Cluster", cluster.name),
     ]
-    return _obj((_FC + "ClusterNode", _FC + "ClusterObject"), props, lambda: node.name)
+    return _obj(view, (_FC + "ClusterNode", _FC + "ClusterObject"), props, lambda: node.name)
 
 
 def cluster_object(view: View, cluster: Cluster, write: Callable[[int], None]) -> PSObject:
@@ -516,10 +524,9 @@ def cluster_object(view: View, cluster: Cluster, write: Callable[[int], None]) -
         ("Name", cluster.name),
         ("Domain", view.estate.domain),
     ]
-    if has_feature(view.release, "drain_on_shutdown"):
-        props.append(("DrainOnShutdown",
-                      Setter(lambda: cluster.drain_on_shutdown, lambda v: write(int(v)))))
-    return _obj((_FC + "Cluster", _FC + "ClusterObject"), props, lambda: cluster.name)
+    props.append(("DrainOnShutdown",
+                  Setter(lambda: cluster.drain_on_shutdown, lambda v: write(int(v)))))
+    return _obj(view, (_FC + "Cluster", _FC + "ClusterObject"), props, lambda: cluster.name)
 
 
 def group_object(view: View, cluster: Cluster, group: ClusterGroup, state: str,
@@ -534,19 +541,19 @@ def group_object(view: View, cluster: Cluster, group: ClusterGroup, state: str,
         ("Cluster", cluster.name),
         ("IsCoreGroup", False),
     ]
-    return _obj((_FC + "ClusterGroup", _FC + "ClusterObject"), props, lambda: group.name)
+    return _obj(view, (_FC + "ClusterGroup", _FC + "ClusterObject"), props, lambda: group.name)
 
 
 def shared_volume_object(view: View, cluster: Cluster, csv: SharedVolume,
                          owner: PSObject | None) -> PSObject:
     """Get-ClusterSharedVolume's ClusterSharedVolume, with SharedVolumeInfo ->
     ClusterSharedVolumeInfo (FriendlyVolumeName, Partition -> Size, FreeSpace)."""
-    partition = _obj((_FC + "ClusterDiskPartitionInfo",),
+    partition = _obj(view, (_FC + "ClusterDiskPartitionInfo",),
                      [("Size", csv.size), ("FreeSpace", csv.free),
                       ("UsedSpace", csv.size - csv.free),
                       ("PercentFree", round(100 * csv.free / csv.size, 6) if csv.size else 0.0)],
                      lambda: "Microsoft.FailoverClusters.PowerShell.ClusterDiskPartitionInfo")
-    info = _obj((_FC + "ClusterSharedVolumeInfo",),
+    info = _obj(view, (_FC + "ClusterSharedVolumeInfo",),
                 [("FriendlyVolumeName", csv.path), ("Partition", partition),
                  ("MaintenanceMode", False), ("RedirectedAccess", False)],
                 lambda: "Microsoft.FailoverClusters.PowerShell.ClusterSharedVolumeInfo")
@@ -557,4 +564,4 @@ def shared_volume_object(view: View, cluster: Cluster, csv: SharedVolume,
         ("SharedVolumeInfo", [info]),
         ("Cluster", cluster.name),
     ]
-    return _obj((_FC + "ClusterSharedVolume", _FC + "ClusterObject"), props, lambda: csv.name)
+    return _obj(view, (_FC + "ClusterSharedVolume", _FC + "ClusterObject"), props, lambda: csv.name)

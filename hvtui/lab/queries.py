@@ -76,10 +76,11 @@ def get_vmhost(call: CmdletCall) -> None:
 def get_supported_versions(call: CmdletCall) -> None:
     release = call.host.release
     if call.switch("Default"):
-        call.write(objects.supported_version_object(release.default_version, True))
+        call.write(objects.supported_version_object(call.view, release.default_version, True))
         return
     for version in release.vm_versions:
-        call.write(objects.supported_version_object(version, version == release.default_version))
+        default = version == release.default_version
+        call.write(objects.supported_version_object(call.view, version, default))
 
 
 @emulates("Get-VMSwitch")
@@ -101,7 +102,14 @@ def _matches(pattern: str, text: str) -> bool:
 def get_volume(call: CmdletCall) -> None:
     with call.lock:
         for volume in call.host.volumes:
-            call.write(objects.volume_object(volume))
+            call.write(objects.volume_object(call.view, volume))
+
+
+@emulates("Get-Partition")
+def get_partition(call: CmdletCall) -> None:
+    with call.lock:
+        for number, volume in enumerate(call.host.volumes, start=1):
+            call.write(objects.partition_object(call.view, volume, number))
 
 
 @emulates("Get-VMProcessor")
@@ -183,7 +191,11 @@ def get_vmreplication(call: CmdletCall) -> None:
 
     wanted = call.arg("ReplicationRelationshipType")
     with call.lock:
-        for vm in call.target_vms():
+        named = any(call.given(p) for p in ("VM", "VMName", "Name"))
+        # Without a VM, every VM of the host that replicates (the others are no error).
+        vms = call.target_vms() if named else [
+            vm for vm in call.host.vms.values() if call.estate.replication(vm) is not None]
+        for vm in vms:
             chain = call.estate.replication(vm)
             if chain is None:
                 call.error(object_not_found("Get-VMReplication",

@@ -1,14 +1,18 @@
 """Windows Server releases the lab emulates, and what each one can and cannot do.
 
-Configuration versions per release are R-VER-1 of ``reference/hyperv-rules.md``; the
-"since" tables say which cmdlets, parameters and features an older host lacks, so a
-script that uses one fails there the way it would on the real host (cross-checked against
-``reference/hyperv-cmdlets.json`` by a test).
+Configuration versions per release are R-VER-1 of ``reference/hyperv-rules.md``. Which
+cmdlets and parameters a release has comes from the per-release reference data shipped in
+:mod:`hvtui.reference` (each release's own documentation set), so a script that uses one an
+older host lacks fails there the way it would on the real host. The "since" tables say which
+object properties and behaviours an older host lacks: the lab stands for the host and is
+written from the reference, never from the client's own rules.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from hvtui import reference
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,13 +30,23 @@ class Release:
     reports_versions: bool
     """Whether Get-VMHostSupportedVersion exists (2016 and later)."""
 
-    @property
-    def reference_key(self) -> str:
-        """The release as ``hvtui.reference`` spells it (``2012 R2``)."""
-        return self.key.replace("R2", " R2")
-
     def at_least(self, key: str) -> bool:
         return self.rank >= RELEASES[key].rank
+
+    @property
+    def reference_key(self) -> str:
+        """How :mod:`hvtui.reference` spells this release (``2012 R2``)."""
+        return reference.release_key(self.key)
+
+    @property
+    def powershell_version(self) -> str:
+        """The Windows PowerShell version the release ships (release-facts.json)."""
+        return reference.release_facts(self.key).windows_powershell.value
+
+    @property
+    def powershell_edition(self) -> str:
+        """``$PSVersionTable.PSEdition``: '' before 5.1 (3.0 and 4.0 have no such entry)."""
+        return "Desktop" if self.powershell_version == "5.1" else ""
 
     def supports(self, version: str) -> bool:
         return version in self.vm_versions
@@ -72,28 +86,33 @@ RELEASES: dict[str, Release] = {
     )
 }
 
-CMDLET_SINCE: dict[str, str] = {
-    "Copy-VMFile": "2012R2",
-    "Get-VMHostSupportedVersion": "2016",
+PROPERTY_SINCE: dict[tuple[str, str], str] = {
+    # object-shapes.md: the 2012-era Cluster lacks DrainOnShutdown (S3, S4); R-CL-1.
+    ("Cluster", "DrainOnShutdown"): "2012R2",
+    # version-facts.md: 2012 has no ReplicationFrequencySec (replication every 5 minutes,
+    # fixed); object-shapes.md expects the 2012 VMReplication without it (no sample found).
+    ("VMReplication", "ReplicationFrequencySec"): "2012R2",
+    # Generation 2 is new in 2012 R2 (New-VM -Generation, cmdlets-by-release.md): a 2012
+    # VirtualMachine reads Generation as $null ([int] 0), as the issue records.
+    ("VirtualMachine", "Generation"): "2012R2",
+    # object-shapes.md: the 2012 R2-era default table has no Version column and no captured
+    # 2012/2012 R2 output proves the property; the stricter choice is that it appears in 2016
+    # (configuration versions are reported from 2016, R-VER-1).
+    ("VirtualMachine", "Version"): "2016",
+    # cmdlets-by-release.md: Set-VMHost gains these parameters in 2012 R2.
+    ("VMHost", "EnableEnhancedSessionMode"): "2012R2",
+    ("VMHost", "VirtualMachineMigrationPerformanceOption"): "2012R2",
 }
-"""First release that has each cmdlet the catalog uses conditionally (R-GSI-2, R-VER-1)."""
-
-PARAMETER_SINCE: dict[tuple[str, str], str] = {
-    ("Set-VMHost", "EnableEnhancedSessionMode"): "2012R2",
-    ("Set-VMHost", "VirtualMachineMigrationPerformanceOption"): "2012R2",
-    ("Set-VMReplication", "ReplicationFrequencySec"): "2012R2",
-    ("Suspend-ClusterNode", "ForceDrain"): "2012R2",
-}
-"""First release whose cmdlet has each parameter (R-ESM-1, R-LM-6, R-REP-1, R-CL-2)."""
+"""First release whose objects have each property; before it PowerShell reads $null."""
 
 FEATURE_SINCE: dict[str, str] = {
     "online_resize": "2012R2",  # R-VHD-1
     "online_export": "2012R2",  # R-EXP-1
     "cross_version_live_migration": "2012R2",  # R-LM-1
-    "drain_on_shutdown": "2012R2",  # R-CL-1
     "guest_service_interface": "2012R2",  # R-GSI-1
-    # Shared VHDX could not be resized online before 2016 (UNCONFIRMED: from the 2016
-    # "what's new" list of shared-disk improvements, not from the reference).
+    # "You can now resize shared virtual hard disks (.vhdx files) used for guest clustering,
+    # without downtime" (MicrosoftDocs/windowsserverdocs, What's new in Hyper-V on Windows
+    # Server 2016; not in the project's reference): online only, offline resize is older.
     "shared_vhdx_online_resize": "2016",
 }
 
@@ -103,12 +122,18 @@ def release(key: str) -> Release:
 
 
 def has_cmdlet(rel: Release, cmdlet: str) -> bool:
-    since = CMDLET_SINCE.get(cmdlet)
-    return since is None or rel.at_least(since)
+    """Whether the release's Hyper-V/FailoverClusters/Storage modules have ``cmdlet``."""
+    return reference.cmdlet(rel.key, cmdlet) is not None
 
 
 def has_parameter(rel: Release, cmdlet: str, parameter: str) -> bool:
-    since = PARAMETER_SINCE.get((cmdlet, parameter))
+    """Whether the release's ``cmdlet`` takes ``-parameter``."""
+    info = reference.cmdlet(rel.key, cmdlet)
+    return info is not None and info.has_parameter(parameter)
+
+
+def has_property(rel: Release, cls: str, name: str) -> bool:
+    since = PROPERTY_SINCE.get((cls, name))
     return since is None or rel.at_least(since)
 
 

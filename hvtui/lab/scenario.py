@@ -56,6 +56,11 @@ def load(path: str | Path | None = None, *, speed: float = 1.0, instant: bool = 
             f"cannot read scenario {label}: {exc.strerror or exc}",
             hint="check the path, or omit it to use the default estate",
         ) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"scenario {label} is not UTF-8 text (byte {exc.start})",
+            hint="save it as UTF-8, as TOML requires",
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -46,11 +46,18 @@ class SharedVolume:
     size: int = 0
     free: int = 0
 
+    @property
+    def reported(self) -> bool:
+        """Whether the host reported the volume's path and sizes: under PowerShell 7,
+        SharedVolumeInfo comes back empty (PowerShell#20495)."""
+        return bool(self.path)
+
 
 @dataclass(frozen=True, slots=True)
 class Cluster:
     name: str
-    drain_on_shutdown: bool = True
+    drain_on_shutdown: bool | None = True
+    """None on a cluster whose release has no such setting (2012: it is new in 2012 R2)."""
     nodes: tuple[ClusterNode, ...] = ()
     roles: tuple[ClusterRole, ...] = ()
     shared_volumes: tuple[SharedVolume, ...] = ()

@@ -78,22 +78,46 @@ class Estate:
         return (vm for vm in self.vms() if vm.replication is not None)
 
     def clusters(self) -> list[Cluster]:
-        """Each cluster once, as reported by its first reachable node."""
+        """Each cluster once, as reported by its first reachable node (by the last known
+        report of a node that stopped answering when none answers)."""
         seen: dict[str, Cluster] = {}
-        for inv in self.inventories():
-            if inv.cluster is not None and inv.cluster.name.lower() not in seen:
-                seen[inv.cluster.name.lower()] = inv.cluster
+        for status in self._cluster_reporters():
+            cluster = status.inventory.cluster if status.inventory else None
+            if cluster is not None and cluster.name.lower() not in seen:
+                seen[cluster.name.lower()] = cluster
         return list(seen.values())
+
+    def cluster_source(self, name: str) -> HostStatus | None:
+        """The host whose report :meth:`clusters` shows for the cluster called ``name``."""
+        for status in self._cluster_reporters():
+            cluster = status.inventory.cluster if status.inventory else None
+            if cluster is not None and cluster.name.lower() == name.lower():
+                return status
+        return None
+
+    def _cluster_reporters(self) -> list[HostStatus]:
+        return sorted((s for s in self.hosts if s.inventory is not None),
+                      key=lambda s: bool(s.error))  # answering nodes first (stable sort)
 
     def host(self, name: str) -> Host | None:
         status = self.status(name)
         return None if status is None or status.inventory is None else status.inventory.host
 
     def find_vms(self, name: str, host: str | None = None) -> list[VM]:
-        """VMs called ``name`` (exact, then case-insensitive), optionally on one host."""
-        candidates = [vm for vm in self.vms() if host is None or vm.host.lower() == host.lower()]
-        exact = [vm for vm in candidates if vm.name == name]
-        return exact or [vm for vm in candidates if vm.name.lower() == name.lower()]
+        """VMs ``-Name`` would select on their host: ``name`` without regard to case, as
+        Hyper-V matches it (optionally on one host only). ``web01`` finds ``WEB01`` too."""
+        return [vm for vm in self.vms()
+                if (host is None or vm.host.lower() == host.lower()) and same_name(vm.name, name)]
+
+
+def same_name(a: str, b: str) -> bool:
+    """Whether Hyper-V's ``-Name``/``-VMName`` would take one name for the other.
+
+    PowerShell compares names ignoring case (invariant culture). Python's ``lower`` and
+    ``casefold`` differ from .NET's rules at the edges (``ß``, dotted ``İ``), so either
+    counts: for deciding what an action may touch, a false match is a refusal, never a
+    wrong VM."""
+    return a.lower() == b.lower() or a.casefold() == b.casefold()
 
 
 def mark_failed(status: HostStatus, error: str, when: dt.datetime) -> HostStatus:

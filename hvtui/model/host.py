@@ -58,6 +58,25 @@ class Host:
     volumes: tuple[Volume, ...] = ()
     computer_name: str = ""
     """What the host calls itself (``Get-VMHost``'s ComputerName)."""
+    failover_clusters: bool = False
+    """The FailoverClusters module is installed (cluster nodes; most standalone hosts lack it)."""
+    cluster_problem: str = ""
+    """Why Get-Cluster failed where the module is installed ('' when it did not fail)."""
+    powershell_version: str = ""
+    """``$PSVersionTable.PSVersion`` of the session hvtui's scripts run in."""
+    powershell_edition: str = ""
+    """``$PSVersionTable.PSEdition``: ``Desktop`` (Windows PowerShell; 3.0 and 4.0 report
+    nothing) or ``Core`` (PowerShell 7)."""
+
+    @property
+    def edition(self) -> str:
+        """``Desktop`` or ``Core``."""
+        return "Core" if self.powershell_edition.strip().lower() == "core" else "Desktop"
+
+    @property
+    def modules(self) -> frozenset[str]:
+        """The modules hvtui's scripts may need that this host has."""
+        return frozenset({"Hyper-V"} | ({"FailoverClusters"} if self.failover_clusters else set()))
 
     @property
     def release(self) -> Release:

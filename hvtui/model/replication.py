@@ -15,6 +15,10 @@ from hvtui.model.enums import (
 FREQUENCIES: tuple[int, ...] = (30, 300, 900)
 """Replication frequencies 2012 R2 accepts, in seconds (2012: 300 only)."""
 
+FIXED_FREQUENCY_2012 = 300
+"""Windows Server 2012 replicates every 5 minutes, fixed (version-facts.md; R-REP-1): its
+VMReplication has no ReplicationFrequencySec and its Set-VMReplication no such parameter."""
+
 
 @dataclass(frozen=True, slots=True)
 class Replication:
@@ -25,8 +29,11 @@ class Replication:
     primary_server: str
     replica_server: str
     frequency_sec: int = 300
+    """0 when the host did not report it (and its release does not settle it)."""
     last_replication: dt.datetime | None = None
     relationship: ReplicationRelationship = ReplicationRelationship.Simple
+    frequency_fixed: bool = False
+    """The host cannot change the frequency: a 2012 host replicates every 5 minutes."""
 
     @property
     def is_extended(self) -> bool:
@@ -49,7 +56,8 @@ class Replication:
         if self.state is ReplicationState.WaitingForStartResynchronize:
             return "resynchronization is required before replication can continue"
         lag = self.lag(now)
-        if lag is not None and lag.total_seconds() > 3 * self.frequency_sec:
+        if lag is not None and self.frequency_sec and \
+                lag.total_seconds() > 3 * self.frequency_sec:
             minutes = int(lag.total_seconds() // 60)
             return (
                 f"last replication was {minutes} min ago, more than three cycles of "

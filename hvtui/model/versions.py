@@ -25,6 +25,9 @@ class Release:
     config_versions: tuple[str, ...]
     """VM configuration versions a host of this release supports (R-VER-1)."""
     default_version: str
+    generations: tuple[int, ...] = (1, 2)
+    """VM generations a host of this release runs: generation 2 is new in 2012 R2
+    (``New-VM -Generation`` appears in 2012 R2's cmdlet pages, cmdlets-by-release.md)."""
 
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, Release):
@@ -37,7 +40,7 @@ _V2019 = (*_V2016, "8.1", "8.2", "8.3", "9.0")
 _V2022 = ("8.0", "8.1", "8.2", "8.3", "9.0", "9.1", "9.2", "9.3", "10.0")
 _V2025 = (*_V2022, "11.0", "12.0")
 
-WS2012 = Release("Windows Server 2012", "2012", (6, 2, 9200), ("4.0",), "4.0")
+WS2012 = Release("Windows Server 2012", "2012", (6, 2, 9200), ("4.0",), "4.0", (1,))
 WS2012R2 = Release("Windows Server 2012 R2", "2012 R2", (6, 3, 9600), ("5.0",), "5.0")
 WS2016 = Release("Windows Server 2016", "2016", (10, 0, 14393), _V2016, "8.0")
 WS2019 = Release("Windows Server 2019", "2019", (10, 0, 17763), _V2019, "9.0")
@@ -98,8 +101,17 @@ class Feature:
         return f"{self.name} needs {self.since.name} or later; this host runs {release.name}"
 
 
+# The one client-side table of what each release can do; hvtui.hyperv.rules states each rule
+# once on top of it (the lab keeps its own table, from the reference).
 ONLINE_VHDX_RESIZE = Feature("Online VHDX resize", WS2012R2)
+# "You can now resize shared virtual hard disks (.vhdx files) used for guest clustering,
+# without downtime" (MicrosoftDocs/windowsserverdocs, What's new in Hyper-V on Windows
+# Server 2016): online only; a shared VHDX whose VMs are off resizes on 2012 R2 too.
+SHARED_VHDX_ONLINE_RESIZE = Feature("Online resize of a shared VHDX", WS2016)
 ONLINE_EXPORT = Feature("Exporting a running VM", WS2012R2)
+# R-EXP-1: 2012 exported only VMs that are off (UNCONFIRMED in the reference, which says to
+# model 2012 as off-only: the stricter choice).
+EXPORT_SAVED = Feature("Exporting a saved VM", WS2012R2)
 ENHANCED_SESSION = Feature("Enhanced session mode", WS2012R2)
 COPY_VM_FILE = Feature("Copy-VMFile (Guest Service Interface)", WS2012R2)
 REPLICA_FREQUENCY = Feature("Replication every 30 s or 15 min", WS2012R2)

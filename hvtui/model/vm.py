@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from hvtui import reference
 from hvtui.model.disk import Disk
 from hvtui.model.enums import HeartbeatStatus, SnapshotType, VMState
 from hvtui.model.replication import Replication
@@ -16,10 +17,20 @@ SHUTDOWN_SERVICE = "Shutdown"
 @dataclass(frozen=True, slots=True)
 class IntegrationService:
     name: str
+    """As the host displays it: localised on hosts in other display languages."""
     enabled: bool
     primary_status: str = ""
     """``PrimaryStatusDescription``: ``OK``, ``No Contact``, ``Lost Communication`` ..."""
     secondary_status: str = ""
+    id: str = ""
+    """The culture-neutral GUID (upper case) that ends the service's ``Id``: how hvtui knows
+    which service this is, whatever the host's display language."""
+
+    @property
+    def canonical(self) -> str:
+        """The English name of the service this GUID identifies; '' for an unknown GUID."""
+        known = reference.integration_service(self.id) if self.id else None
+        return known.name if known else ""
 
     @property
     def operational(self) -> bool:
@@ -59,7 +70,14 @@ class VM:
     uptime: dt.timedelta = dt.timedelta(0)
     status: str = ""
     generation: int = 1
+    """1 or 2; 0 when the host did not report it and its release does not settle it."""
     version: str = ""
+    """Configuration version; '' when the host did not report it and its release does not
+    settle it."""
+    generation_note: str = ""
+    """Where ``generation`` comes from when the host did not report it (derived or unknown)."""
+    version_note: str = ""
+    """Where ``version`` comes from when the host did not report it (derived or unknown)."""
     heartbeat: HeartbeatStatus | None = None
     processor_count: int = 1
     processor_compatibility: bool = False
@@ -89,8 +107,11 @@ class VM:
         return "Windows" if "windows" in name else "Linux"
 
     def service(self, name: str) -> IntegrationService | None:
+        """The integration service whose GUID is the one of the English ``name`` (never by the
+        host's own, perhaps localised, name)."""
         lowered = name.lower()
-        return next((s for s in self.integration_services if s.name.lower() == lowered), None)
+        return next((s for s in self.integration_services if s.canonical.lower() == lowered),
+                    None)
 
     @property
     def guest_service_interface(self) -> IntegrationService | None:

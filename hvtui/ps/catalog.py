@@ -6,19 +6,43 @@ script starts with a header::
     # hvtui: <name>
     # Mutates: yes|no
 
-and has a ``param()`` block. User values only ever reach a script as named
+optionally followed by what the script needs of a host, each with the reason a person reads
+when hvtui refuses to run it elsewhere::
+
+    # Releases: 2012 R2+ | Windows Server 2012 replicates every 5 minutes, fixed ...
+    # Modules: FailoverClusters | it acts on the failover cluster this host is a node of
+    # Editions: Desktop | under PowerShell 7 ...
+
+``Releases`` lists releases (``2016``) or a first release and every later one (``2012 R2+``),
+comma-separated; ``Modules`` names modules besides Hyper-V; ``Editions`` the PowerShell
+editions (``Desktop``: Windows PowerShell, ``Core``: PowerShell 7). A script without them
+runs on every supported release (2012 to 2025), under both editions, with only the Hyper-V
+module. The client refuses a script on a host outside them before anything runs
+(:meth:`Script.refusal`); the catalog lint checks every call of the script against exactly
+those releases, modules and editions.
+
+Each script has a ``param()`` block. User values only ever reach a script as named
 parameters; no code here builds PowerShell text from data.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from hvtui import reference
+
 _PARAM_NAME = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _MUTATES = re.compile(r"^# Mutates: (yes|no)\s*$", re.MULTILINE)
+_NEEDS = re.compile(r"^# (Releases|Modules|Editions): ([^|\n]*?)\s*\|\s*(\S[^\n]*?)\s*$",
+                    re.MULTILINE)
+EDITIONS = ("Desktop", "Core")
+"""PowerShell editions as $PSVersionTable.PSEdition names them (Windows PowerShell 3.0 and 4.0
+have no PSEdition: they are Desktop)."""
+_OPTIONAL_MODULES = tuple(m for m in reference.MODULES if m != "Hyper-V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +57,43 @@ class Script:
     """Names declared in the ``param()`` block, in order."""
     mutates: bool
     """True when running it changes the host (audited; hidden in read-only mode)."""
+    releases: tuple[str, ...] = reference.RELEASES
+    """The releases it runs on (``# Releases:``), as :mod:`hvtui.reference` spells them."""
+    releases_reason: str = ""
+    """Why it does not run on the others."""
+    modules: tuple[str, ...] = ()
+    """Modules it needs besides Hyper-V (``# Modules:``), e.g. ``FailoverClusters``."""
+    modules_reason: str = ""
+    editions: tuple[str, ...] = EDITIONS
+    """The PowerShell editions it works under (``# Editions:``)."""
+    editions_reason: str = ""
+
+    def refusal(self, host: str, release: str, modules: Collection[str],
+                edition: str = "Desktop") -> str | None:
+        """Why this script must not run on ``host`` (of ``release``, with ``modules``, under
+        PowerShell ``edition``), or None.
+
+        ``release`` is any spelling :func:`hvtui.reference.release_key` reads; a host of an
+        unknown release is refused only when the script is restricted to some releases.
+        """
+        try:
+            key = reference.release_key(release)
+        except ValueError:
+            key = ""
+        if key not in self.releases:
+            shown = key or release or "an unknown release"
+            return (f"{self.name}.ps1 runs on Windows Server {describe_releases(self.releases)} "
+                    f"only and {host} runs {shown}: {self.releases_reason}")
+        have = {m.lower() for m in modules}
+        missing = [m for m in self.modules if m.lower() not in have]
+        if missing:
+            return (f"{self.name}.ps1 needs the {', '.join(missing)} module, which {host} "
+                    f"does not have: {self.modules_reason}")
+        shown = edition or "Desktop"
+        if shown.lower() not in {e.lower() for e in self.editions}:
+            word = "PowerShell 7" if shown.lower() == "core" else f"PowerShell {shown}"
+            return f"{self.name}.ps1 does not run on {host} under {word}: {self.editions_reason}"
+        return None
 
 
 def normalize(text: str) -> str:
@@ -52,6 +113,69 @@ def _param_block(text: str) -> str:
     return text[start.end() : i - 1]
 
 
+def describe_releases(releases: tuple[str, ...]) -> str:
+    """``2012 R2 and later`` for a tail of the supported releases, else the list."""
+    if releases and releases == reference.releases_from(releases[0]) and \
+            releases != reference.RELEASES:
+        return f"{releases[0]} and later"
+    return ", ".join(releases)
+
+
+def parse_releases(spec: str) -> tuple[str, ...]:
+    """``2012 R2+`` -> 2012 R2 and every later release; ``2012, 2016`` -> those two."""
+    found: list[str] = []
+    for item in spec.split(","):
+        item = item.strip()
+        later = item.endswith("+")
+        first = reference.release_key(item.rstrip("+"))
+        found += reference.releases_from(first) if later else [first]
+    return tuple(r for r in reference.RELEASES if r in found)
+
+
+@dataclass(frozen=True, slots=True)
+class Needs:
+    """What a script's header says it needs of a host."""
+
+    releases: tuple[str, ...] = reference.RELEASES
+    releases_reason: str = ""
+    modules: tuple[str, ...] = ()
+    modules_reason: str = ""
+    editions: tuple[str, ...] = EDITIONS
+    editions_reason: str = ""
+
+
+def needs(name: str, text: str) -> Needs:
+    """The ``Releases``/``Modules``/``Editions`` lines of the header (before ``param(``)."""
+    releases, releases_reason = reference.RELEASES, ""
+    modules: tuple[str, ...] = ()
+    modules_reason = ""
+    editions, editions_reason = EDITIONS, ""
+    header = text.split("param(", 1)[0]
+    for key, spec, reason in _NEEDS.findall(header):
+        if key == "Releases":
+            try:
+                releases = parse_releases(spec)
+            except ValueError as exc:
+                raise ValueError(f"catalog script {name}.ps1: '# Releases: {spec}': {exc}") \
+                    from None
+            releases_reason = reason
+        elif key == "Modules":
+            modules = tuple(m.strip() for m in spec.split(","))
+            unknown = [m for m in modules if m not in _OPTIONAL_MODULES]
+            if unknown:
+                raise ValueError(f"catalog script {name}.ps1: unknown module(s) "
+                                 f"{', '.join(unknown)} (known: {', '.join(_OPTIONAL_MODULES)})")
+            modules_reason = reason
+        else:
+            editions = tuple(e.strip() for e in spec.split(","))
+            unknown = [e for e in editions if e not in EDITIONS]
+            if unknown:
+                raise ValueError(f"catalog script {name}.ps1: unknown edition(s) "
+                                 f"{', '.join(unknown)} (known: {', '.join(EDITIONS)})")
+            editions_reason = reason
+    return Needs(releases, releases_reason, modules, modules_reason, editions, editions_reason)
+
+
 def _parse(name: str, text: str) -> Script:
     mutates = _MUTATES.search(text)
     if mutates is None:
@@ -63,7 +187,11 @@ def _parse(name: str, text: str) -> Script:
         found = _PARAM_NAME.search(re.sub(r"\[[^\]]*\]", "", declaration))
         if found and found.group(1) not in names:
             names.append(found.group(1))
-    return Script(name=name, text=text, parameters=tuple(names), mutates=mutates.group(1) == "yes")
+    header = needs(name, text)
+    return Script(name=name, text=text, parameters=tuple(names), mutates=mutates.group(1) == "yes",
+                  releases=header.releases, releases_reason=header.releases_reason,
+                  modules=header.modules, modules_reason=header.modules_reason,
+                  editions=header.editions, editions_reason=header.editions_reason)
 
 
 @cache

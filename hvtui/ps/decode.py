@@ -9,6 +9,7 @@ inventory, which is a :class:`~hvtui.errors.ProtocolError`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -46,6 +47,8 @@ from hvtui.model import (
     VMState,
     Volume,
 )
+from hvtui.model.replication import FIXED_FREQUENCY_2012
+from hvtui.model.versions import REPLICA_FREQUENCY, Release
 from hvtui.remote.base import PSObjectData
 
 Record = Mapping[str, Any]
@@ -127,6 +130,10 @@ def decode_host(name: str, rec: Record, volumes: Iterable[Volume] = ()) -> Host:
         switches=_strings(rec, "Switches"),
         cluster=_s(rec, "Cluster"),
         volumes=tuple(volumes),
+        failover_clusters=_b(rec, "FailoverClusters"),
+        cluster_problem=_s(rec, "ClusterProblem"),
+        powershell_version=_s(rec, "PowerShellVersion"),
+        powershell_edition=_s(rec, "PowerShellEdition"),
     )
 
 
@@ -183,16 +190,35 @@ def decode_adapter(rec: Record) -> NetworkAdapter:
     )
 
 
+_GUID = re.compile(r"[0-9A-F]{8}(?:-[0-9A-F]{4}){3}-[0-9A-F]{12}")
+
+
+def service_guid(service_id: str) -> str:
+    """The GUID that ends an integration service's ``Id`` (``Microsoft:<VM id>\\<GUID>``),
+    upper case; '' when the Id does not end in one."""
+    tail = service_id.strip().rsplit("\\", 1)[-1].strip("{}").upper()
+    return tail if _GUID.fullmatch(tail) else ""
+
+
 def decode_integration_service(rec: Record) -> IntegrationService:
     return IntegrationService(
         name=_s(rec, "Name"),
         enabled=_b(rec, "Enabled"),
         primary_status=_s(rec, "PrimaryStatus"),
         secondary_status=_s(rec, "SecondaryStatus"),
+        id=service_guid(_s(rec, "Id")),
     )
 
 
-def decode_replication(rec: Record) -> Replication:
+def decode_replication(rec: Record, release: Release | None = None) -> Replication:
+    """One Replication record; ``release`` is the reporting host's.
+
+    A 2012 host's VMReplication has no ReplicationFrequencySec (the script's [int] cast
+    reads 0): that host replicates every 5 minutes, fixed, which is a fact of the release.
+    Elsewhere a 0 means the host did not say, and stays 0 (not reported).
+    """
+    reported = _i(rec, "FrequencySec")
+    fixed = release is not None and not REPLICA_FREQUENCY.available_on(release)
     return Replication(
         vm_id=_s(rec, "VMId"),
         mode=ReplicationMode.parse(rec.get("Mode")),
@@ -200,10 +226,45 @@ def decode_replication(rec: Record) -> Replication:
         health=ReplicationHealth.parse(rec.get("Health")),
         primary_server=_s(rec, "PrimaryServer"),
         replica_server=_s(rec, "ReplicaServer"),
-        frequency_sec=_i(rec, "FrequencySec") or 300,
+        frequency_sec=reported or (FIXED_FREQUENCY_2012 if fixed else 0),
         last_replication=_time(rec, "LastReplicationTime"),
         relationship=ReplicationRelationship.parse(rec.get("Relationship") or "Simple"),
+        frequency_fixed=fixed,
     )
+
+
+def vm_generation(rec: Record, release: Release) -> tuple[int, str]:
+    """(generation, note): as reported, else derived where the release settles it.
+
+    A 2012 VM object has no Generation (the script's [int] cast reads 0); 2012 runs only
+    generation 1, so 1 is a fact there. Elsewhere an unreported generation stays 0 (unknown).
+    """
+    reported = _i(rec, "Generation")
+    if reported in (1, 2):
+        return reported, ""
+    if len(release.generations) == 1:
+        return release.generations[0], (
+            f"{release.name} does not report it; it runs generation "
+            f"{release.generations[0]} VMs only (generation 2 is new in 2012 R2)")
+    return 0, f"{release.name} did not report it"
+
+
+def vm_version(rec: Record, release: Release) -> tuple[str, str]:
+    """(configuration version, note): as reported, else derived where the release settles it.
+
+    VM.Version is not a property before 2016 (the script's [string] cast reads ''). A 2012
+    host runs only version 4.0 and a 2012 R2 host only 5.0 (hyperv-rules.md R-VER-1; a VM
+    must be at a version its host supports to be imported, started or migrated there,
+    R-VER-2), so the version is a fact there. Elsewhere an unreported version stays ''.
+    """
+    reported = _s(rec, "Version")
+    if reported:
+        return reported, ""
+    if len(release.config_versions) == 1:
+        return release.config_versions[0], (
+            f"{release.name} does not report it; it runs configuration version "
+            f"{release.config_versions[0]} only (R-VER-1)")
+    return "", f"{release.name} did not report it"
 
 
 def decode_cluster_node(rec: Record) -> ClusterNode:
@@ -255,6 +316,7 @@ def decode_inventory(
             hint="the host may run a different script version; check the hvtui version",
         )
     host = decode_host(host_name, hosts[0], (decode_volume(r) for r in by_kind["Volume"]))
+    release = host.release
 
     per_vm: dict[str, dict[str, list[Record]]] = defaultdict(lambda: defaultdict(list))
     for kind in ("Guest", "Disk", "Checkpoint", "NetworkAdapter", "IntegrationService",
@@ -266,10 +328,12 @@ def decode_inventory(
     for rec in by_kind.get("VM", []):
         vm_id, name = _s(rec, "Id"), _s(rec, "Name")
         parts = per_vm.get(vm_id, {})
-        replications = [decode_replication(r) for r in parts.get("Replication", [])]
+        replications = [decode_replication(r, release) for r in parts.get("Replication", [])]
         simple = next((r for r in replications if not r.is_extended), None)
         extended = next((r for r in replications if r.is_extended), None)
         guest = parts.get("Guest", [])
+        generation, generation_note = vm_generation(rec, release)
+        version, version_note = vm_version(rec, release)
         vms.append(
             VM(
                 id=vm_id,
@@ -283,8 +347,10 @@ def decode_inventory(
                 dynamic_memory=_b(rec, "DynamicMemoryEnabled"),
                 uptime=dt.timedelta(seconds=_i(rec, "UptimeSeconds")),
                 status=_s(rec, "Status"),
-                generation=_i(rec, "Generation") or 1,
-                version=_s(rec, "Version"),
+                generation=generation,
+                version=version,
+                generation_note=generation_note,
+                version_note=version_note,
                 heartbeat=_heartbeat(rec),
                 processor_count=_i(rec, "ProcessorCount") or 1,
                 processor_compatibility=_b(rec, "CompatibilityForMigration"),
@@ -309,7 +375,9 @@ def decode_inventory(
         rec = cluster_recs[0]
         cluster = Cluster(
             name=_s(rec, "Name"),
-            drain_on_shutdown=_i(rec, "DrainOnShutdown") != 0,
+            # $null where the release has no such property (2012): not "off".
+            drain_on_shutdown=None if rec.get("DrainOnShutdown") in (None, "")
+            else _i(rec, "DrainOnShutdown") != 0,
             nodes=tuple(decode_cluster_node(r) for r in by_kind.get("ClusterNode", [])),
             roles=tuple(decode_cluster_role(r) for r in by_kind.get("ClusterGroup", [])),
             shared_volumes=tuple(

@@ -55,6 +55,9 @@ RESERVED_KEYS: frozenset[str] = frozenset({
 })
 """Keys an action may not take (they belong to the console's own bindings)."""
 
+PANE_KEYS: dict[str, frozenset[str]] = {"jobs": frozenset({"x"})}
+"""Keys the console uses on one pane only (``x`` cancels a job on the Jobs pane)."""
+
 
 @dataclass(frozen=True)
 class ActionSpec:
@@ -92,7 +95,7 @@ def register_action(spec: ActionSpec) -> ActionSpec:
                          f"use {', '.join(PANE_IDS)}")
     if not spec.id or not spec.label or not spec.key:
         raise ValueError("an action needs an id, a label and a key")
-    if spec.key in RESERVED_KEYS:
+    if spec.key in RESERVED_KEYS or any(spec.key in PANE_KEYS.get(p, ()) for p in spec.panes):
         raise ValueError(f"action {spec.id!r}: key {spec.key!r} is reserved by the console")
     for other in _REGISTRY.values():
         if other.id != spec.id and other.key == spec.key and other.panes & spec.panes:

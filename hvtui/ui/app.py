@@ -14,14 +14,17 @@ import gc
 import importlib
 import importlib.util
 import inspect
+import signal
 import time
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.console import RenderableType
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.signal import Signal
 from textual.worker import Worker, WorkerState
@@ -30,6 +33,7 @@ from hvtui.errors import ConfigError
 from hvtui.hyperv.audit import AuditEntry, AuditLog
 from hvtui.hyperv.jobs import JobManager
 from hvtui.model import VM, Cluster, Disk, Estate, HostStatus, Job
+from hvtui.model.text import inert
 from hvtui.remote.pool import SessionPool
 from hvtui.ui import panes as P
 from hvtui.ui.actions import ActionSpec, get_action
@@ -124,6 +128,10 @@ class HvtuiApp(App[None]):
         self._summary_dirty: set[str] = set()
         self._extensions_loaded = False
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.exiting = False
+        """True once the console started closing."""
+        self.running_plans: set[str] = set()
+        """Titles of the plans running now (wizards' progress pages, quick actions)."""
         self._setup_themes(theme)
 
     @property
@@ -221,6 +229,7 @@ class HvtuiApp(App[None]):
         return self._main
 
     def on_mount(self) -> None:
+        self._install_stop_signals()
         self.jobs.subscribe(self._job_update)
         self.set_interval(self.refresh_interval, self._tick, name="refresh")
         self.set_interval(1.0, self._clock_tick, name="clock")
@@ -237,7 +246,112 @@ class HvtuiApp(App[None]):
             self._theme_ready = True
             gc.freeze()  # start-up objects live as long as the app: keep them out of GC scans
 
+    # --- quitting: never silently, with work under way --------------------------------------
+
+    STOP_SIGNALS: ClassVar[tuple[signal.Signals, ...]] = (signal.SIGTERM, signal.SIGHUP)
+
+    def _install_stop_signals(self) -> None:
+        """SIGTERM and SIGHUP (the SSH session to the jump box drops) end the console the way
+        quitting does: running jobs are cancelled and recorded as interrupted."""
+        try:
+            loop = asyncio.get_running_loop()
+            for sig in self.STOP_SIGNALS:
+                loop.add_signal_handler(sig, self.stop_on_signal, sig)
+        except (RuntimeError, ValueError, NotImplementedError):  # not the main thread
+            return
+        self._signals_installed = True
+
+    def stop_on_signal(self, sig: int) -> None:
+        """What a stop signal does: interrupt the jobs (their audit lines say so) and exit."""
+        name = signal.Signals(sig).name
+        self.interrupt_and_exit(f"hvtui stopped by {name}", return_code=130,
+                                message=f"hvtui: stopped by {name}; running jobs were recorded "
+                                        f"as interrupted in {self.audit.path}")
+
+    def interrupt_and_exit(self, reason: str, return_code: int = 0, message: str = "") -> None:
+        """Cancel the running jobs with ``reason`` and exit once their plans have written the
+        interrupted lines (cancelling takes effect on the next turns of the event loop)."""
+        self.jobs.cancel_all(reason)
+
+        async def wait_then_exit() -> None:
+            for _ in range(500):  # bounded: a plan that ignores cancelling must not keep us
+                if not self.jobs.running and not self.running_plans:
+                    break
+                await asyncio.sleep(0.01)
+            self.exit(return_code=return_code, message=message or None)
+
+        self.run_worker(wait_then_exit(), name="quitting", exit_on_error=False)
+
+    def running_work(self) -> list[str]:
+        """One line per change under way: each running job, and plans running without one."""
+        lines = [f"job {j.id}  {j.operation} ({j.percent}%, on {j.host})"
+                 for j in self.jobs.running]
+        if not lines:
+            lines = [f"{title} (running)" for title in self.running_plans]
+        return lines
+
+    def request_quit(self) -> None:
+        """``q``, ``:quit`` and Ctrl+Q: quit at once when nothing runs; otherwise ask first,
+        naming what runs and saying what quitting does to it on the hosts."""
+        work = self.running_work()
+        if not work:
+            self.exit()
+            return
+        from hvtui.ui.confirm import ConfirmScreen
+
+        what = f"{len(work)} change{'s are' if len(work) != 1 else ' is'} under way"
+        screen = ConfirmScreen(f"Quit while {what}?", [
+            *work, "",
+            "Quitting stops hvtui's calls: each host is told to stop the PowerShell pipeline "
+            "running the change. Hyper-V may still finish it, or stop it part-way; hvtui "
+            "cannot tell which.",
+            "The audit log records each as interrupted, state unknown, with the command that "
+            "shows its state (`hvtui get ...`).",
+        ], yes="Quit and interrupt them", no="Stay")
+
+        def answered(quit_: bool | None) -> None:
+            if quit_:
+                self.interrupt_and_exit("hvtui quit while it ran")
+
+        self.push_screen(screen, answered)
+
+    async def action_quit(self) -> None:
+        self.request_quit()
+
+    def exit(self, result: None = None, return_code: int = 0,
+             message: RenderableType | None = None) -> None:
+        self.exiting = True
+        super().exit(result, return_code, message)
+
+    def request_cancel_job(self, job: Job) -> None:
+        """Ask, saying what cancelling means on the host, then cancel the job."""
+        if job.state.finished:
+            self.flash(f"Job {job.id} has already ended ({job.state.value})", "muted")
+            return
+        from hvtui.ui.confirm import ConfirmScreen
+
+        screen = ConfirmScreen(f"Cancel job {job.id}?", [
+            f"{job.operation} ({job.percent}%, on {job.host})", "",
+            f"Cancelling stops hvtui's call: {job.host} is told to stop the PowerShell "
+            "pipeline running it. Hyper-V may still finish the operation, or stop it "
+            "part-way; hvtui cannot tell which.",
+            "Steps of the same plan that have not started will not run.",
+            f"The audit log records it as interrupted, state unknown. Refresh (r) and check "
+            f"{job.target or job.host} afterwards.",
+        ], yes="Cancel the job", no="Keep it running")
+
+        def answered(cancel: bool | None) -> None:
+            if cancel and self.jobs.cancel(job.id, "job cancelled in hvtui"):
+                self.flash(f"Job {job.id} cancelled: {job.operation}. Check "
+                           f"{job.target or job.host} on {job.host} (r refreshes).", "warning")
+
+        self.push_screen(screen, answered)
+
     async def on_unmount(self) -> None:
+        if getattr(self, "_signals_installed", False):
+            loop = asyncio.get_running_loop()
+            for sig in self.STOP_SIGNALS:
+                loop.remove_signal_handler(sig)
         self.jobs.unsubscribe(self._job_update)
         try:
             if self._refresher is not None:
@@ -312,6 +426,8 @@ class HvtuiApp(App[None]):
         with self.guard("applying a job update"):
             job = message.job
             self.main_screen.pane_stale("jobs")
+            if job.state.finished and self.main_screen.current == "jobs":
+                self.main_screen.refresh_bindings()  # x (cancel) only for running jobs
             if job.state.finished:
                 role = {"completed": "ok", "failed": "critical"}.get(job.state.value, "warning")
                 self.flash(f"Job {job.id} {job.state.value}: {job.operation}: {job.status}",
@@ -326,10 +442,15 @@ class HvtuiApp(App[None]):
                 return
             if main.current in ("hosts", "jobs"):
                 main.pane_stale(main.current)
+            for status in self.estate.hosts:  # the age shown on a silent host's rows grows
+                if status.error and status.inventory is not None:
+                    main.host_changed(status.name)
             main.update_status()
 
     def load_audit(self) -> None:
         """Read the audit log off the event loop, then show it."""
+        if self.exiting:
+            return  # a job ending as the console closes: nobody will look
         self.run_worker(self._read_audit(), name="read audit log", group="audit",
                         exclusive=True, exit_on_error=False)
 
@@ -371,6 +492,17 @@ class HvtuiApp(App[None]):
 
     def status_parts(self) -> list[tuple[str, str]]:
         return P.status_line(self.estate, self._summaries, self.build_context(), self.read_only)
+
+    def stale_note(self, obj: object) -> str | None:
+        """What the details of ``obj`` must say first when its host stopped answering."""
+        ctx = self.build_context()
+        for host in P.object_hosts(obj):
+            status = self.estate.status(host)
+            age = ctx.stale_age(status) if status is not None else None
+            if status is not None and age is not None:
+                return (f"{status.name} is not answering ({status.error}); this is what it "
+                        f"reported before ({age.removeprefix('stale ')} ago)")
+        return None
 
     def job_list(self) -> list[Job]:
         return self.jobs.jobs
@@ -452,6 +584,14 @@ class HvtuiApp(App[None]):
         else:
             title = "Keys in this view"
         self.push_screen(HelpScreen(title, entries))
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Textual's notification, with text from hosts inert and never read as markup (a VM
+        called ``[/]`` must not break it, nor ``[@click=...]`` turn into a link)."""
+        text = "\n".join(inert(line) for line in message.split("\n"))
+        super().notify(text, title=inert(title), severity=severity, timeout=timeout,
+                       markup=False)
 
     def flash(self, text: str, role: str = "info") -> None:
         """A one-line message in place on the current screen (notification if it has none)."""

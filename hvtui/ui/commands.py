@@ -8,9 +8,12 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.markup import escape
 
+from hvtui.model.text import inert
 from hvtui.ui.actions import registered_actions
 from hvtui.ui.panes import PANES
+from hvtui.ui.widgets import plain
 
 if TYPE_CHECKING:
     from hvtui.ui.app import HvtuiApp
@@ -61,14 +64,16 @@ class HvtuiCommands(Provider):
         for title, help_text, callback in self._commands():
             if title.startswith("Theme: ") or title.startswith("Sort "):
                 continue  # keep the opening list short; they are found by typing
-            yield DiscoveryHit(title, callback, help=help_text)
+            # Content, not a str: the palette reads a str as markup, and host names are data
+            yield DiscoveryHit(plain(title), callback, help=escape(inert(help_text)))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for title, help_text, callback in self._commands():
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), callback, help=help_text)
+                yield Hit(score, matcher.highlight(inert(title)), callback,
+                          help=escape(inert(help_text)))
         needle = query.strip().casefold()
         if len(needle) < 2:
             return
@@ -78,7 +83,7 @@ class HvtuiCommands(Provider):
                 await asyncio.sleep(0)  # ten thousand VMs must not freeze typing
             if needle not in vm.name.casefold():
                 continue
-            title = f"VM {vm.name} on {vm.host}"
+            title = inert(f"VM {vm.name} on {vm.host}")
             score = matcher.match(title)
             if score > 0:
                 yield Hit(score, matcher.highlight(title),

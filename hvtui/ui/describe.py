@@ -29,7 +29,7 @@ from hvtui.model import (
 )
 from hvtui.model import versions as v
 from hvtui.ui import render as r
-from hvtui.ui.explain import enhanced_session_verdict, resize_verdict
+from hvtui.ui.explain import enhanced_session_verdict, export_verdict, resize_verdict
 
 Span = tuple[str, str]
 Line = list[Span]
@@ -130,7 +130,13 @@ def _replication(section: Section, rep: Replication, now: dt.datetime, extended:
     section.kv("Health", rep.health.name, r.replication_health_role(rep.health))
     section.kv("Primary server", rep.primary_server)
     section.kv("Replica server", rep.replica_server)
-    section.kv("Frequency", r.fmt_frequency(rep.frequency_sec))
+    if rep.frequency_fixed:
+        section.kv("Frequency", "every 5 minutes, fixed: Windows Server 2012 cannot change it",
+                   "muted")
+    elif not rep.frequency_sec:
+        section.kv("Frequency", "not reported by the host", "muted")
+    else:
+        section.kv("Frequency", r.fmt_frequency(rep.frequency_sec))
     lag = rep.lag(now)
     section.kv("Last replication", _ago(lag.total_seconds()) if lag is not None else "never")
     problem = rep.problem(now)
@@ -148,13 +154,21 @@ def describe_vm(vm: VM, host: Host | None, now: dt.datetime) -> Details:
     s.kv("Health", r.SEVERITY_WORD[severity] + (f": {reason}" if reason else ""),
          r.SEVERITY_ROLE[severity])
     s.kv("Status", vm.status)
-    firmware = "UEFI, synthetic devices only" if vm.generation == 2 else "BIOS, IDE boot"
-    s.kv("Generation", f"{vm.generation} ({firmware})")
+    if vm.generation:
+        firmware = "UEFI, synthetic devices only" if vm.generation == 2 else "BIOS, IDE boot"
+        derived = f"; {vm.generation_note}" if vm.generation_note else ""
+        s.kv("Generation", f"{vm.generation} ({firmware}{derived})")
+    else:
+        s.kv("Generation", f"unknown: {vm.generation_note}", "muted")
     version_note = ""
     if host is not None and vm.version and not host.supports_version(vm.version):
         version_note = f" - {host.name} does not list this version"
-    s.kv("Configuration version", (vm.version or "-") + version_note,
-         "warning" if version_note else "")
+    if vm.version:
+        derived = f" ({vm.version_note})" if vm.version_note else ""
+        s.kv("Configuration version", vm.version + derived + version_note,
+             "warning" if version_note else "")
+    else:
+        s.kv("Configuration version", f"unknown: {vm.version_note}", "muted")
     running = vm.state.is_running
     s.kv("Uptime", r.fmt_duration(vm.uptime.total_seconds()) if running else "-")
     s.kv("Processors", f"{vm.processor_count} (CPU {vm.cpu_percent}%)" if running
@@ -182,6 +196,14 @@ def describe_vm(vm: VM, host: Host | None, now: dt.datetime) -> Details:
         e.text("not available because:", "warning")
         for why in verdict.reasons:
             e.bullet(why)
+
+    x = d.section("Export")
+    exported = export_verdict(vm, host)
+    if exported.ok:
+        x.text("possible while it keeps running" if exported.label == "while it runs"
+               else "possible", "ok")
+    else:
+        x.text(f"{exported.label}: " + "; ".join(exported.reasons), exported.role)
 
     g = d.section("Guest services (Copy-VMFile)")
     gsi = vm.guest_service_interface
@@ -374,9 +396,13 @@ def describe_cluster(cluster: Cluster, focus: object) -> Details:
     elif isinstance(focus, SharedVolume):
         d.subtitle = f"CSV {focus.name}"
     s = d.section("Cluster")
-    s.kv("DrainOnShutdown", "on: a node shutting down is drained first" if
-         cluster.drain_on_shutdown else "OFF: VMs are not moved off a node that shuts down",
-         "ok" if cluster.drain_on_shutdown else "warning")
+    if cluster.drain_on_shutdown is None:
+        s.kv("DrainOnShutdown", "not available: the setting is new in Windows Server 2012 R2; "
+                                "drain nodes by hand before shutting them down", "muted")
+    else:
+        s.kv("DrainOnShutdown", "on: a node shutting down is drained first" if
+             cluster.drain_on_shutdown else "OFF: VMs are not moved off a node that shuts down",
+             "ok" if cluster.drain_on_shutdown else "warning")
     n = d.section(f"Nodes ({len(cluster.nodes)})")
     for node in cluster.nodes:
         n.lines.append([(pad(node.name, 20), "accent" if node is focus else ""),
@@ -393,8 +419,9 @@ def describe_cluster(cluster: Cluster, focus: object) -> Details:
         c.lines.append([(pad(csv.name, 24), "accent" if csv is focus else ""),
                         (f"{csv.state.name:<22}", r.csv_state_role(csv.state)),
                         ("owner " + pad(csv.owner_node, 16), ""),
-                        (f"{csv.path}  {r.fmt_bytes(csv.free)} free of {r.fmt_bytes(csv.size)}",
-                         "muted")])
+                        (f"{csv.path}  {r.fmt_bytes(csv.free)} free of {r.fmt_bytes(csv.size)}"
+                         if csv.reported else "path and size not reported (PowerShell 7 "
+                         "returns SharedVolumeInfo empty, PowerShell#20495)", "muted")])
     return d
 
 

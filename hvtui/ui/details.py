@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 def details_content(details: Details) -> Content:
     parts: list[tuple[str, str]] = []
     for section in details.sections:
-        parts.append((f"\n{section.title}\n", "accent"))
+        parts += [("\n", ""), (section.title, "accent"), ("\n", "")]
         for line in section.lines:
             parts.append(("  ", ""))
             parts.extend(line)
@@ -70,6 +70,7 @@ class DetailsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="details-title")
         yield Static(id="details-gone")
+        yield Static(id="details-stale")
         with VerticalScroll(id="details-scroll"):
             yield Static(id="details-body")
         yield Flash(id="flash")
@@ -113,6 +114,10 @@ class DetailsScreen(Screen[None]):
             gone.set_class(False, "-visible")
             self.refresh_bindings()
         self.obj = obj
+        stale = self.query_one("#details-stale", Static)
+        note = self.hv.stale_note(obj)
+        stale.set_class(note is not None, "-visible")
+        stale.update(styled([(f" STALE: {note} ", "stale")]) if note else "")
         details = self.hv.describe(self.pane, self.key, obj)
         if self._last is not None and details.plain() == self._last.plain():
             return
@@ -140,7 +145,7 @@ class DetailsScreen(Screen[None]):
         self.dismiss()
 
     def action_quit(self) -> None:
-        self.hv.exit()
+        self.hv.request_quit()
 
     def action_help(self) -> None:
         self.hv.show_help(self)

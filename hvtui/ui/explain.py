@@ -1,15 +1,21 @@
 """Plain-words answers to "can I do X here, and if not, why": pure, no Textual.
 
-These read the model only; the wizards re-check on the host before acting.
+These read the model only; the wizards re-check on the host before acting. Each rule is
+stated once, in :mod:`hvtui.hyperv.rules`; these only word its answer for a table cell.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hvtui.hyperv import rules
 from hvtui.hyperv.guests import enhanced_session_guest
-from hvtui.model import VM, ControllerType, Disk, HeartbeatStatus, Host, VhdFormat, VhdType
-from hvtui.model.versions import ENHANCED_SESSION, ONLINE_VHDX_RESIZE
+from hvtui.model import RELEASES, VM, ControllerType, Disk, HeartbeatStatus, Host, VhdFormat
+from hvtui.model.versions import (
+    ENHANCED_SESSION,
+    ONLINE_VHDX_RESIZE,
+    SHARED_VHDX_ONLINE_RESIZE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,34 +31,43 @@ class Verdict:
 # --- online resize --------------------------------------------------------------------------
 
 def resize_verdict(disk: Disk, vm: VM | None, host: Host | None) -> Verdict:
-    """Online resize needs VHDX + SCSI + a 2012 R2 or newer host (R-VHD-1).
-
-    A disk that does not qualify can still be resized with the VM off; a
-    differencing VHD cannot be resized at all.
-    """
-    if disk.format is VhdFormat.VHD and disk.type is VhdType.Differencing:
-        return Verdict(False, "no: differencing VHD",
-                       ("a differencing VHD cannot be resized; only VHDX differencing disks can",),
-                       "muted")
-    reasons: list[str] = []
-    tags: list[str] = []
-    if disk.format is not VhdFormat.VHDX:
-        reasons.append(f"it is a {disk.format.name} file; online resize needs VHDX")
-        tags.append(disk.format.name)
-    if disk.controller is not ControllerType.SCSI:
-        reasons.append(f"it is on the {disk.controller.name} controller; "
-                       "online resize needs the SCSI controller")
-        tags.append(disk.controller.name)
-    if host is not None:
-        why = ONLINE_VHDX_RESIZE.why_not(host.release)
-        if why:
-            reasons.append(why)
-            tags.append(f"host {host.release.short}")
+    """Whether the disk resizes online, offline only, or not now, and why (the rules of
+    :mod:`hvtui.hyperv.rules`, R-VHD-1: the pre-flight asks the same functions)."""
+    never = rules.resize_impossible(disk)
+    if never:
+        return Verdict(False, "no: differencing VHD", (never,), "muted")
+    state = vm.state if vm is not None else None
+    release = host.release if host is not None else RELEASES[-1]
+    now = rules.resize_now(disk, state, release)
+    if host is not None and not now.allowed and not now.online:  # saved, between states
+        return Verdict(False, f"not now: VM {state.base.name if state else '?'}",
+                       now.reasons, "warning")
+    reasons = rules.online_resize_problems(disk, release)
     if not reasons:
         return Verdict(True, "online", (), "ok")
-    running = vm is not None and vm.state.is_running
-    label = ("VM off: " if running else "offline: ") + ", ".join(tags)
-    return Verdict(False, label, tuple(reasons), "warning" if running else "muted")
+    tags = [disk.format.name] if disk.format is not VhdFormat.VHDX else []
+    if disk.controller is not ControllerType.SCSI:
+        tags.append(disk.controller.name)
+    if host is not None and ONLINE_VHDX_RESIZE.why_not(host.release):
+        tags.append(f"host {host.release.short}")
+    if disk.shared and host is not None and SHARED_VHDX_ONLINE_RESIZE.why_not(host.release):
+        tags.append("shared")
+    # A running or paused VM holds its disks: it must be turned off first.
+    label = ("VM off: " if now.online else "offline: ") + ", ".join(tags)
+    return Verdict(False, label, tuple(reasons), "warning" if now.online else "muted")
+
+
+# --- export -------------------------------------------------------------------------------
+
+def export_verdict(vm: VM, host: Host | None) -> Verdict:
+    """Whether the VM can be exported in its current state (R-EXP-1, :mod:`rules`)."""
+    if host is None:
+        return Verdict(False, "unknown", ("its host did not answer",), "muted")
+    problem = rules.export_problem(vm, host.release)
+    if problem:
+        return Verdict(False, "not now", (problem,), "warning")
+    live = vm.state.base.name in ("Running", "Paused")
+    return Verdict(True, "while it runs" if live else "possible", (), "ok")
 
 
 # --- enhanced session -----------------------------------------------------------------------

@@ -19,6 +19,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Input, Static
 
+from hvtui.model import Job
 from hvtui.ui import panes as P
 from hvtui.ui.actions import ActionSpec, get_action, registered_actions, registry_version
 from hvtui.ui.table import VirtualTable
@@ -48,6 +49,7 @@ class MainScreen(Screen[None]):
         Binding("r,ctrl+r", "refresh", "Refresh"),
         Binding("escape", "back", "Back", show=False),
         Binding("q", "quit", "Quit"),
+        Binding("x", "cancel_job", "Cancel job"),
         Binding("tab", "next_pane", "Next pane", show=False),
         Binding("shift+tab", "previous_pane", "Previous pane", show=False),
         *(Binding(spec.key, f"show_pane('{spec.id}')", spec.title, show=False)
@@ -153,6 +155,10 @@ class MainScreen(Screen[None]):
         if action == "run_registered":
             spec = get_action(str(parameters[0])) if parameters else None
             return spec is not None and self.action_allowed(spec, self.current)
+        if action == "cancel_job":  # on the Jobs pane, for a job still running
+            job = self.hv.lookup("jobs", self.table.cursor_key) \
+                if self.current == "jobs" and self.is_mounted else None  # the job as it is now
+            return isinstance(job, Job) and not job.state.finished
         # tab belongs to the prompt while typing
         return not (action in ("next_pane", "previous_pane") and self.is_mounted
                     and self.prompt_open())
@@ -408,8 +414,11 @@ class MainScreen(Screen[None]):
             if args:
                 self.apply_filter(" ".join(args))
             return
-        if verb in ("q", "quit", "q!", "exit"):
+        if verb in ("q!",):
             self.hv.exit()
+            return
+        if verb in ("q", "quit", "exit"):
+            self.hv.request_quit()
             return
         if verb in ("help", "h?", "?"):
             self.action_help()
@@ -474,7 +483,12 @@ class MainScreen(Screen[None]):
         self.hv.show_help(self)
 
     def action_quit(self) -> None:
-        self.hv.exit()
+        self.hv.request_quit()
+
+    def action_cancel_job(self) -> None:
+        job = self.hv.lookup("jobs", self.table.cursor_key) if self.current == "jobs" else None
+        if isinstance(job, Job):
+            self.hv.request_cancel_job(job)
 
     @on(VirtualTable.Activated)
     def _activated(self, event: VirtualTable.Activated) -> None:
@@ -489,8 +503,8 @@ class MainScreen(Screen[None]):
             return
         if self.table.marked:
             self.update_crumb()
-        if self.hv.read_only_hosts:
-            self.refresh_bindings()  # the actions offered depend on the row's host
+        if self.hv.read_only_hosts or self.current == "jobs":
+            self.refresh_bindings()  # the actions offered depend on the row (host, job)
 
     def on_resize(self, event: events.Resize) -> None:
         width, height = event.size

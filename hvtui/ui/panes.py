@@ -65,6 +65,15 @@ class BuildContext:
     """Casefolded names of hosts the inventory marks read-only."""
     _extended: dict[str, str] | None = None
 
+    def stale_age(self, status: HostStatus) -> str | None:
+        """``stale 5m`` when the host stopped answering and its rows are its last known state
+        (None while it answers)."""
+        if not status.error or status.inventory is None:
+            return None
+        age = r.age_seconds(self.received.get(status.name) or status.inventory.fetched_at,
+                            self.now)
+        return f"stale {r.fmt_age(age)}" if age is not None else "stale"
+
     def extended_server(self, vm_id: str) -> str:
         """The extended replica server of a VM id, looked up once across the estate."""
         if self._extended is None:
@@ -213,6 +222,27 @@ def _row(key: object, group: str, cells: Iterable[tuple[str, str, Any]]) -> Row:
     return Row(key, texts, roles, values, group)
 
 
+def stale(pairs: list[PaneRow], spec: PaneSpec, age: str | None, flag: str = "health"
+          ) -> list[PaneRow]:
+    """Rows of a host that stopped answering: every cell dimmed, the host cell saying how old
+    the data is, and a priority-1 cell saying ``stale`` (seen on the narrowest terminal)."""
+    if age is None:
+        return pairs
+    keys = [c.key for c in spec.columns]
+    host_at = keys.index("host") if "host" in keys else None
+    flag_at = keys.index(flag) if flag in keys else None
+    out: list[PaneRow] = []
+    for row, obj in pairs:
+        cells = list(row.cells)
+        if host_at is not None:
+            cells[host_at] = f"{cells[host_at]} ({age})"
+        if flag_at is not None:
+            cells[flag_at] = "stale"
+        out.append((Row(row.key, tuple(cells), ("stale",) * len(cells), row.values, row.group),
+                    obj))
+    return out
+
+
 # --- hosts ----------------------------------------------------------------------------------
 
 def host_reach(status: HostStatus) -> tuple[str, str, int]:
@@ -327,7 +357,7 @@ def vm_row(vm: VM, group: str) -> Row:
             f"{vm.cpu_percent}%" if running else "",
             r.fmt_bytes(vm.memory_assigned) if vm.memory_assigned else "",
             r.fmt_duration(uptime) if running and uptime else "",
-            vm.status, str(vm.generation), vm.version or "-",
+            vm.status, str(vm.generation or "?"), vm.version or "?",
             r.heartbeat_text(vm.heartbeat) if running else "", rep_cell[0],
         ),
         (
@@ -428,7 +458,8 @@ def replica_rows(status: HostStatus, ctx: BuildContext) -> list[PaneRow]:
             (rep.state.name, "", rep.state.name),
             (rep.health.name, r.replication_health_role(rep.health),
              r.replication_severity(rep.health)),
-            (r.fmt_frequency(rep.frequency_sec), "", rep.frequency_sec),
+            (r.fmt_frequency(rep.frequency_sec, rep.frequency_fixed),
+             "muted" if rep.frequency_fixed or not rep.frequency_sec else "", rep.frequency_sec),
             (r.fmt_age(lag_s) if lag_s is not None else "never",
              "" if lag_s is not None else "muted", lag_s if lag_s is not None else float("inf")),
             (problem or "-", r.replication_health_role(rep.health) if problem else "muted",
@@ -446,54 +477,68 @@ ClusterObject = tuple[Cluster, object]
 def cluster_rows(ctx: BuildContext) -> list[PaneRow]:
     out: list[PaneRow] = []
     for cluster in ctx.estate.clusters():
-        name = cluster.name
-        cf = name.casefold()
-        paused = sum(1 for n in cluster.nodes if n.state.name != "Up")
-        summary = (f"{len(cluster.nodes)} nodes, {len(cluster.roles)} VM roles, "
-                   f"{len(cluster.shared_volumes)} CSVs")
-        dos = "DrainOnShutdown on" if cluster.drain_on_shutdown else "DrainOnShutdown OFF"
-        out.append((_row((cf, "0", ""), "", [
-            (name, "accent", (cf, 0, "")),
-            ("cluster", "accent", 0),
-            (name, "accent", cf),
-            ((f"{paused} nodes not up" if paused > 1 else "1 node not up") if paused
-             else "all nodes up",
-             "warning" if paused else "ok", ""),
-            (dos, "ok" if cluster.drain_on_shutdown else "warning", ""),
-            (summary, "muted", summary),
-        ]), (cluster, cluster)))
-        for node in cluster.nodes:
-            nf = node.name.casefold()
-            out.append((_row((cf, "1", nf), "", [
-                (name, "muted", (cf, 1, nf)),
-                ("node", "", 1),
-                (node.name, "", nf),
-                (node.state.name, r.node_state_role(node.state), node.state.name),
-                (f"drain {node.drain_status.name}", r.drain_role(node.drain_status),
-                 node.drain_status.name),
-                ("", "", ""),
-            ]), (cluster, node)))
-        for role in cluster.roles:
-            rf = role.name.casefold()
-            out.append((_row((cf, "2", rf), "", [
-                (name, "muted", (cf, 2, rf)),
-                ("VM role", "", 2),
-                (role.name, "", rf),
-                (role.state.name, r.group_state_role(role.state), role.state.name),
-                (f"on {role.owner_node}", "", role.owner_node.casefold()),
-                (f"priority {role.priority_name}", "muted", role.priority),
-            ]), (cluster, role)))
-        for csv in cluster.shared_volumes:
-            vf = csv.name.casefold()
-            free = f", {r.fmt_bytes(csv.free)} free of {r.fmt_bytes(csv.size)}" if csv.size else ""
-            out.append((_row((cf, "3", vf), "", [
-                (name, "muted", (cf, 3, vf)),
-                ("CSV", "", 3),
-                (csv.name, "", vf),
-                (csv.state.name, r.csv_state_role(csv.state), csv.state.name),
-                (f"on {csv.owner_node}", "", csv.owner_node.casefold()),
-                (f"{csv.path}{free}", "muted", csv.path.casefold()),
-            ]), (cluster, csv)))
+        source = ctx.estate.cluster_source(cluster.name)
+        age = ctx.stale_age(source) if source is not None else None
+        if age is not None:  # no node of it answers: every row is its last known state
+            out += [(Row(row.key, (*row.cells[:5], f"{age}: no node answers"),
+                         ("stale",) * len(row.cells), row.values, row.group), obj)
+                    for row, obj in _cluster_rows(ctx, cluster)]
+        else:
+            out += _cluster_rows(ctx, cluster)
+    return out
+
+
+def _cluster_rows(ctx: BuildContext, cluster: Cluster) -> list[PaneRow]:
+    out: list[PaneRow] = []
+    name = cluster.name
+    cf = name.casefold()
+    paused = sum(1 for n in cluster.nodes if n.state.name != "Up")
+    summary = (f"{len(cluster.nodes)} nodes, {len(cluster.roles)} VM roles, "
+               f"{len(cluster.shared_volumes)} CSVs")
+    dos, dos_role = r.fmt_drain_on_shutdown(cluster.drain_on_shutdown)
+    out.append((_row((cf, "0", ""), "", [
+        (name, "accent", (cf, 0, "")),
+        ("cluster", "accent", 0),
+        (name, "accent", cf),
+        ((f"{paused} nodes not up" if paused > 1 else "1 node not up") if paused
+         else "all nodes up",
+         "warning" if paused else "ok", ""),
+        (dos, dos_role, ""),
+        (summary, "muted", summary),
+    ]), (cluster, cluster)))
+    for node in cluster.nodes:
+        nf = node.name.casefold()
+        out.append((_row((cf, "1", nf), "", [
+            (name, "muted", (cf, 1, nf)),
+            ("node", "", 1),
+            (node.name, "", nf),
+            (node.state.name, r.node_state_role(node.state), node.state.name),
+            (f"drain {node.drain_status.name}", r.drain_role(node.drain_status),
+             node.drain_status.name),
+            ("", "", ""),
+        ]), (cluster, node)))
+    for role in cluster.roles:
+        rf = role.name.casefold()
+        out.append((_row((cf, "2", rf), "", [
+            (name, "muted", (cf, 2, rf)),
+            ("VM role", "", 2),
+            (role.name, "", rf),
+            (role.state.name, r.group_state_role(role.state), role.state.name),
+            (f"on {role.owner_node}", "", role.owner_node.casefold()),
+            (f"priority {role.priority_name}", "muted", role.priority),
+        ]), (cluster, role)))
+    for csv in cluster.shared_volumes:
+        vf = csv.name.casefold()
+        free = f", {r.fmt_bytes(csv.free)} free of {r.fmt_bytes(csv.size)}" if csv.size else ""
+        where = csv.path if csv.reported else "size and path not reported"
+        out.append((_row((cf, "3", vf), "", [
+            (name, "muted", (cf, 3, vf)),
+            ("CSV", "", 3),
+            (csv.name, "", vf),
+            (csv.state.name, r.csv_state_role(csv.state), csv.state.name),
+            (f"on {csv.owner_node}", "", csv.owner_node.casefold()),
+            (f"{where}{free}", "muted", csv.path.casefold()),
+        ]), (cluster, csv)))
     return out
 
 
@@ -631,13 +676,15 @@ def status_line(estate: Estate, summaries: Mapping[str, HostSummary], ctx: Build
 
 
 def rows_for_host(pane: str, status: HostStatus, ctx: BuildContext) -> list[PaneRow]:
-    """Rows one host contributes to a per-host pane."""
+    """Rows one host contributes to a per-host pane (dimmed, with their age, when the host
+    stopped answering: they are its last known state)."""
+    age = ctx.stale_age(status)
     if pane == "vms":
-        return vm_rows(status)
+        return stale(vm_rows(status), VMS, age)
     if pane == "disks":
-        return disk_rows(status)
+        return stale(disk_rows(status), DISKS, age, flag="resize")
     if pane == "replicas":
-        return replica_rows(status, ctx)
+        return stale(replica_rows(status, ctx), REPLICAS, age)
     raise ValueError(f"{pane} is not a per-host pane")
 
 

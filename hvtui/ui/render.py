@@ -273,8 +273,20 @@ def age_seconds(then: dt.datetime | None, now: dt.datetime) -> float | None:
     return max(0.0, (now - then).total_seconds())
 
 
-def fmt_frequency(seconds: int) -> str:
-    return f"{seconds}s" if seconds < 60 else f"{seconds // 60}m"
+def fmt_frequency(seconds: int, fixed: bool = False) -> str:
+    """``30s``, ``5m``; ``5m fixed`` where the host cannot change it (2012); ``?`` when the
+    host did not report it."""
+    if seconds <= 0:
+        return "?"
+    text = f"{seconds}s" if seconds < 60 else f"{seconds // 60}m"
+    return f"{text} fixed" if fixed else text
+
+
+def fmt_drain_on_shutdown(value: bool | None) -> tuple[str, str]:
+    """(text, role) for a cluster's DrainOnShutdown; None: the release has no such setting."""
+    if value is None:
+        return "DrainOnShutdown n/a (2012)", "muted"
+    return ("DrainOnShutdown on", "ok") if value else ("DrainOnShutdown OFF", "warning")
 
 
 def fmt_time(when: dt.datetime | None) -> str:

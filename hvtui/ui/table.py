@@ -416,7 +416,9 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
             color = Color.parse(value.split()[0]).rich_color if value else None
         except ColorParseError:
             color = None
-        return Style(color=color, bold=role in ("critical",) or None)
+        # critical is bold (it survives NO_COLOR); stale is dim: last known data, not now
+        return Style(color=color, bold=role in ("critical",) or None,
+                     dim=role == "stale" or None)
 
     def render_lines(self, crop: Region) -> list[Strip]:
         # style, width and layout are the same for every line of a frame: compute them

@@ -17,6 +17,8 @@ from typing import Any, Literal
 
 from rich.cells import cell_len
 
+from hvtui.model.text import inert
+
 RowKey = Hashable
 
 
@@ -48,8 +50,9 @@ class Row:
     def __init__(self, key: RowKey, cells: tuple[str, ...], roles: tuple[str, ...],
                  values: tuple[Any, ...], group: str = "") -> None:
         self.key = key
-        self.cells = cells
-        """Pre-rendered text of each cell."""
+        self.cells = tuple(map(inert, cells))
+        """Pre-rendered text of each cell (control characters from hosts visibly escaped:
+        every table cell reaches the terminal through here)."""
         self.roles = roles
         """Colour role of each cell ("" = the table's normal text)."""
         self.values = values

@@ -1,4 +1,11 @@
-"""Small widgets around the tables: top bar, crumb, flash line, prompt, status bar."""
+"""Small widgets around the tables: top bar, crumb, flash line, prompt, status bar.
+
+Also the one way text reaches a widget: :func:`assemble`, :func:`styled` and :func:`plain`
+build :class:`~textual.content.Content` (never markup, so a ``[`` in a VM name is just a
+character) with every piece made inert (control characters visibly escaped, see
+:mod:`hvtui.model.text`). Names, notes, paths and messages come from hosts and guests; a
+test renders a corpus of hostile ones through every screen.
+"""
 
 from __future__ import annotations
 
@@ -10,17 +17,42 @@ from textual.suggester import SuggestFromList
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
+from hvtui.model.text import inert
 from hvtui.ui.panes import PANES
+
+Piece = tuple[str, str] | str
+"""A piece of :func:`assemble`: text, or (text, Textual style)."""
+
+
+def _inert(text: str) -> str:
+    # New lines around a piece are the screen's own layout; inside it they may be a host's
+    # text, shown escaped (so a name can never add a line of its own to a details view).
+    body = text.strip("\n")
+    if not body:
+        return text
+    start = text.index(body)
+    return text[:start] + inert(body) + text[start + len(body):]
+
+
+def assemble(*pieces: Piece) -> Content:
+    """``Content.assemble`` with every piece's text inert."""
+    return Content.assemble(*((_inert(p[0]), p[1]) if isinstance(p, tuple) else _inert(p)
+                              for p in pieces))
+
+
+def plain(text: str) -> Content:
+    """Unstyled text, inert, never read as markup."""
+    return Content(_inert(text))
 
 
 def styled(parts: Iterable[tuple[str, str]]) -> Content:
     """``(text, role)`` spans -> Content whose styles are the theme's ``$hv-<role>``."""
-    pieces: list[tuple[str, str] | str] = []
+    pieces: list[Piece] = []
     for text, role in parts:
         if not text:
             continue
         pieces.append((text, _style(role)) if role else text)
-    return Content.assemble(*pieces)
+    return assemble(*pieces)
 
 
 def _style(role: str) -> str:

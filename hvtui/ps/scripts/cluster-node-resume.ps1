@@ -1,5 +1,6 @@
 # hvtui: cluster-node-resume
 # Mutates: yes
+# Modules: FailoverClusters | it acts on the failover cluster this host is a node of; run it on a cluster node
 # Brings a paused cluster node back (Resume-ClusterNode). Failback: NoFailback leaves the
 # roles where they are, Immediate moves them back now, Policy follows each role's
 # failback window.

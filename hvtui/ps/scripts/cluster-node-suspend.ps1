@@ -1,8 +1,10 @@
 # hvtui: cluster-node-suspend
 # Mutates: yes
+# Modules: FailoverClusters | it acts on the failover cluster this host is a node of; run it on a cluster node
 # Pauses a cluster node (Suspend-ClusterNode). Drain first moves its roles to other nodes
 # and waits for that to finish; ForceDrain (implies Drain) also moves roles that cannot
-# move safely, stopping them first.
+# move safely, stopping them first. Windows Server 2012 names that switch -ForceEvacuation
+# ("workloads are moved from a node even in the case of an error"); 2012 R2 renamed it.
 # Output: one ClusterNode record with the node's state and drain status afterwards.
 param(
     [Parameter(Mandatory)][string]$NodeName,
@@ -13,7 +15,12 @@ param(
 $ErrorActionPreference = 'Stop'
 
 if ($ForceDrain) {
-    Suspend-ClusterNode -Name $NodeName -Drain -ForceDrain -Wait
+    if ((Get-Command -Name 'Suspend-ClusterNode').Parameters.ContainsKey('ForceDrain')) {
+        Suspend-ClusterNode -Name $NodeName -Drain -ForceDrain -Wait
+    }
+    else {
+        Suspend-ClusterNode -Name $NodeName -Drain -ForceEvacuation -Wait
+    }
 }
 elseif ($Drain) {
     Suspend-ClusterNode -Name $NodeName -Drain -Wait

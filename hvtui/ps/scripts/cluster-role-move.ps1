@@ -1,5 +1,6 @@
 # hvtui: cluster-role-move
 # Mutates: yes
+# Modules: FailoverClusters | it acts on the failover cluster this host is a node of; run it on a cluster node
 # Moves a clustered VM role to another node (Move-ClusterVirtualMachineRole): Live keeps it
 # running, Quick saves and restores it, Shutdown/ShutdownForce/TurnOff stop it first.
 # Output: one ClusterGroup record with the role's owner and state afterwards.

@@ -1,10 +1,15 @@
 # hvtui: inventory
 # Mutates: no
-# The whole inventory of one Hyper-V host in one round trip.
+# The whole inventory of one Hyper-V host in one round trip, on every release from
+# Windows Server 2012 to 2025, under Windows PowerShell and PowerShell 7.
 # Output: a flat stream of PSCustomObjects, each tagged with a Kind, holding only
 # scalars and string arrays. Flat records survive remoting's serialisation depth
 # (nested objects deeper than one level arrive as strings) and decode in one pass.
 # Enum values are emitted as their names: VMState numbering differs across hosts.
+# A property an older release lacks reads as $null, so its cast field reads 0 or ''
+# (VM Generation on 2012, Version before 2016, ReplicationFrequencySec on 2012):
+# the client derives the value where the release makes it a fact, else shows it unknown.
+# DrainOnShutdown (2012 R2+) is emitted uncast, so a 2012 cluster sends $null, not 0.
 param(
     [int]$CheckpointLimit = 64
 )
@@ -20,13 +25,65 @@ if (Get-Command -Name 'Get-VMHostSupportedVersion' -ErrorAction 'SilentlyContinu
     $supported = @(Get-VMHostSupportedVersion | ForEach-Object { $_.Version.ToString(2) })
     $default = (Get-VMHostSupportedVersion -Default).Version.ToString(2)
 }
-$cluster = $null
-if (Get-Command -Name 'Get-Cluster' -ErrorAction 'SilentlyContinue') {
-    $cluster = Get-Cluster
-}
+
+# FailoverClusters is there only where the module is installed (cluster nodes; most
+# standalone hosts lack it): elsewhere Get-Cluster is a missing command, which -ErrorAction
+# cannot silence. Where the module is installed but the host is no cluster node, Get-Cluster
+# fails outright: that is caught and reported, and the inventory goes on.
+$clusterModule = $false
 $clusterName = ''
-if ($cluster) {
-    $clusterName = [string]$cluster.Name
+$clusterProblem = ''
+if (Get-Command -Name 'Get-Cluster' -ErrorAction 'SilentlyContinue') {
+    $clusterModule = $true
+    $cluster = $null
+    try {
+        $cluster = Get-Cluster
+    }
+    catch {
+        $clusterProblem = [string]$_.Exception.Message
+    }
+    if ($cluster) {
+        $clusterName = [string]$cluster.Name
+        [pscustomobject]@{
+            Kind = 'Cluster'
+            Name = $clusterName
+            DrainOnShutdown = $cluster.DrainOnShutdown
+        }
+        foreach ($node in @(Get-ClusterNode)) {
+            [pscustomobject]@{
+                Kind = 'ClusterNode'
+                Cluster = $clusterName
+                Name = [string]$node.Name
+                State = [string]$node.State
+                DrainStatus = [string]$node.DrainStatus
+            }
+        }
+        foreach ($group in @(Get-ClusterGroup | Where-Object { [string]$_.GroupType -eq 'VirtualMachine' })) {
+            [pscustomobject]@{
+                Kind = 'ClusterGroup'
+                Cluster = $clusterName
+                Name = [string]$group.Name
+                OwnerNode = [string]$group.OwnerNode
+                State = [string]$group.State
+                Priority = [int]$group.Priority
+            }
+        }
+        # Under PowerShell 7 SharedVolumeInfo comes back empty (PowerShell#20495): Path then
+        # reads '' and the client shows the volume's size as not reported.
+        foreach ($csv in @(Get-ClusterSharedVolume)) {
+            $info = @($csv.SharedVolumeInfo)[0]
+            [pscustomobject]@{
+                Kind = 'ClusterSharedVolume'
+                Cluster = $clusterName
+                Name = [string]$csv.Name
+                OwnerNode = [string]$csv.OwnerNode
+                State = [string]$csv.State
+                Path = [string]$info.FriendlyVolumeName
+                Size = [int64]$info.Partition.Size
+                FreeSpace = [int64]$info.Partition.FreeSpace
+            }
+        }
+    }
 }
 
 [pscustomobject]@{
@@ -35,6 +92,8 @@ if ($cluster) {
     OSName = [string]$os.Caption
     OSVersion = [string]$os.Version
     ProductType = [int]$os.ProductType
+    PowerShellVersion = [string]$PSVersionTable.PSVersion
+    PowerShellEdition = [string]$PSVersionTable.PSEdition
     LogicalProcessorCount = [int]$vmhost.LogicalProcessorCount
     CpuLoadPercent = [int](($cpu | Measure-Object -Property 'LoadPercentage' -Average).Average)
     ProcessorVendor = [string]$cpu[0].Manufacturer
@@ -53,9 +112,21 @@ if ($cluster) {
     DefaultVersion = [string]$default
     Switches = [string[]]@(Get-VMSwitch | ForEach-Object { $_.Name })
     Cluster = $clusterName
+    FailoverClusters = $clusterModule
+    ClusterProblem = $clusterProblem
 }
 
-foreach ($volume in @(Get-Volume | Where-Object { $_.DriveLetter -or $_.FileSystemLabel })) {
+# On 2016 and later cluster nodes Get-Volume also lists the other nodes' volumes
+# (PowerShell#18935): keep only the volumes of this host's own partitions.
+$ownVolumes = @{}
+foreach ($partition in @(Get-Partition)) {
+    if ($null -ne $partition.DiskNumber) {
+        foreach ($accessPath in @($partition.AccessPaths)) {
+            $ownVolumes[[string]$accessPath] = $true
+        }
+    }
+}
+foreach ($volume in @(Get-Volume | Where-Object { ($_.DriveLetter -or $_.FileSystemLabel) -and $ownVolumes[[string]$_.Path] })) {
     [pscustomobject]@{
         Kind = 'Volume'
         Path = [string]$volume.Path
@@ -66,8 +137,16 @@ foreach ($volume in @(Get-Volume | Where-Object { $_.DriveLetter -or $_.FileSyst
     }
 }
 
+# Everything hanging off the VMs is read once for the whole host, by the name pattern '*'
+# rather than per VM object: under PowerShell 7 on 2012 R2 and 2016 the Hyper-V module runs
+# through the compatibility layer, and a VM object handed back to a cmdlet is refused
+# (PowerShell#14738). Each record carries its VM's id.
+$compatibility = @{}
+foreach ($processor in @(Get-VMProcessor -VMName '*')) {
+    $compatibility[[string]$processor.VMId] = [bool]$processor.CompatibilityForMigrationEnabled
+}
+
 foreach ($vm in @(Get-VM)) {
-    $processor = Get-VMProcessor -VM $vm
     [pscustomobject]@{
         Kind = 'VM'
         Id = [string]$vm.Id
@@ -84,7 +163,7 @@ foreach ($vm in @(Get-VM)) {
         Version = [string]$vm.Version
         Heartbeat = [string]$vm.Heartbeat
         ProcessorCount = [int]$vm.ProcessorCount
-        CompatibilityForMigration = [bool]$processor.CompatibilityForMigrationEnabled
+        CompatibilityForMigration = [bool]$compatibility[[string]$vm.Id]
         IsClustered = [bool]$vm.IsClustered
         Path = [string]$vm.Path
         ReplicationMode = [string]$vm.ReplicationMode
@@ -108,33 +187,42 @@ foreach ($vm in @(Get-VM)) {
         VMId = [string]$vm.Id
         OSName = [string]$guestOs
     }
+}
 
-    foreach ($drive in @(Get-VMHardDiskDrive -VM $vm)) {
+foreach ($drive in @(Get-VMHardDiskDrive -VMName '*')) {
+    # A drive without a file (an empty slot, a pass-through disk) has no VHD to read.
+    $vhd = $null
+    if ($drive.Path) {
         $vhd = Get-VHD -Path $drive.Path -ErrorAction 'SilentlyContinue'
-        [pscustomobject]@{
-            Kind = 'Disk'
-            VMId = [string]$vm.Id
-            Path = [string]$drive.Path
-            ControllerType = [string]$drive.ControllerType
-            ControllerNumber = [int]$drive.ControllerNumber
-            ControllerLocation = [int]$drive.ControllerLocation
-            MinimumIOPS = [int64]$drive.MinimumIOPS
-            MaximumIOPS = [int64]$drive.MaximumIOPS
-            Shared = [bool]$drive.SupportPersistentReservations
-            VhdFormat = [string]$vhd.VhdFormat
-            VhdType = [string]$vhd.VhdType
-            Size = [int64]$vhd.Size
-            FileSize = [int64]$vhd.FileSize
-            MinimumSize = [int64]$vhd.MinimumSize
-            BlockSize = [int64]$vhd.BlockSize
-            ParentPath = [string]$vhd.ParentPath
-        }
     }
+    [pscustomobject]@{
+        Kind = 'Disk'
+        VMId = [string]$drive.VMId
+        Path = [string]$drive.Path
+        ControllerType = [string]$drive.ControllerType
+        ControllerNumber = [int]$drive.ControllerNumber
+        ControllerLocation = [int]$drive.ControllerLocation
+        MinimumIOPS = [int64]$drive.MinimumIOPS
+        MaximumIOPS = [int64]$drive.MaximumIOPS
+        Shared = [bool]$drive.SupportPersistentReservations
+        VhdFormat = [string]$vhd.VhdFormat
+        VhdType = [string]$vhd.VhdType
+        Size = [int64]$vhd.Size
+        FileSize = [int64]$vhd.FileSize
+        MinimumSize = [int64]$vhd.MinimumSize
+        BlockSize = [int64]$vhd.BlockSize
+        ParentPath = [string]$vhd.ParentPath
+    }
+}
 
-    foreach ($snapshot in @(Get-VMSnapshot -VM $vm | Select-Object -First $CheckpointLimit)) {
+$checkpoints = @{}
+foreach ($snapshot in @(Get-VMSnapshot -VMName '*')) {
+    $vmId = [string]$snapshot.VMId
+    $checkpoints[$vmId] = [int]$checkpoints[$vmId] + 1
+    if ($checkpoints[$vmId] -le $CheckpointLimit) {
         [pscustomobject]@{
             Kind = 'Checkpoint'
-            VMId = [string]$vm.Id
+            VMId = $vmId
             Id = [string]$snapshot.Id
             Name = [string]$snapshot.Name
             ParentId = [string]$snapshot.ParentSnapshotId
@@ -142,87 +230,61 @@ foreach ($vm in @(Get-VM)) {
             SnapshotType = [string]$snapshot.SnapshotType
         }
     }
+}
 
-    foreach ($adapter in @(Get-VMNetworkAdapter -VM $vm)) {
-        [pscustomobject]@{
-            Kind = 'NetworkAdapter'
-            VMId = [string]$vm.Id
-            Name = [string]$adapter.Name
-            SwitchName = [string]$adapter.SwitchName
-            MacAddress = [string]$adapter.MacAddress
-            IPAddresses = [string[]]@($adapter.IPAddresses)
-            Status = [string]($adapter.Status -join ', ')
-        }
-    }
-
-    foreach ($service in @(Get-VMIntegrationService -VM $vm)) {
-        [pscustomobject]@{
-            Kind = 'IntegrationService'
-            VMId = [string]$vm.Id
-            Name = [string]$service.Name
-            Enabled = [bool]$service.Enabled
-            PrimaryStatus = [string]$service.PrimaryStatusDescription
-            SecondaryStatus = [string]$service.SecondaryStatusDescription
-        }
-    }
-
-    if ([string]$vm.ReplicationMode -ne 'None') {
-        foreach ($relationship in @('Simple', 'Extended')) {
-            $replication = Get-VMReplication -VM $vm -ReplicationRelationshipType $relationship -ErrorAction 'SilentlyContinue'
-            if ($replication) {
-                [pscustomobject]@{
-                    Kind = 'Replication'
-                    VMId = [string]$vm.Id
-                    Relationship = $relationship
-                    Mode = [string]$replication.Mode
-                    State = [string]$replication.State
-                    Health = [string]$replication.Health
-                    PrimaryServer = [string]$replication.PrimaryServer
-                    ReplicaServer = [string]$replication.ReplicaServer
-                    FrequencySec = [int]$replication.FrequencySec
-                    LastReplicationTime = $replication.LastReplicationTime
-                }
-            }
-        }
+foreach ($adapter in @(Get-VMNetworkAdapter -VMName '*')) {
+    [pscustomobject]@{
+        Kind = 'NetworkAdapter'
+        VMId = [string]$adapter.VMId
+        Name = [string]$adapter.Name
+        SwitchName = [string]$adapter.SwitchName
+        MacAddress = [string]$adapter.MacAddress
+        IPAddresses = [string[]]@($adapter.IPAddresses)
+        Status = [string]($adapter.Status -join ', ')
     }
 }
 
-if ($cluster) {
+# Names are localised on hosts in other display languages: the client matches a service
+# by the GUID that ends its Id ('Microsoft:<VM id>\<service GUID>').
+foreach ($service in @(Get-VMIntegrationService -VMName '*')) {
     [pscustomobject]@{
-        Kind = 'Cluster'
-        Name = $clusterName
-        DrainOnShutdown = [int]$cluster.DrainOnShutdown
+        Kind = 'IntegrationService'
+        VMId = [string]$service.VMId
+        Id = [string]$service.Id
+        Name = [string]$service.Name
+        Enabled = [bool]$service.Enabled
+        PrimaryStatus = [string]$service.PrimaryStatusDescription
+        SecondaryStatus = [string]$service.SecondaryStatusDescription
     }
-    foreach ($node in @(Get-ClusterNode)) {
-        [pscustomobject]@{
-            Kind = 'ClusterNode'
-            Cluster = $clusterName
-            Name = [string]$node.Name
-            State = [string]$node.State
-            DrainStatus = [string]$node.DrainStatus
+}
+
+# -ReplicationRelationshipType is new in 2012 R2 (so is extended replication): on 2012 every
+# relationship is the simple one.
+$replications = @()
+if ((Get-Command -Name 'Get-VMReplication').Parameters.ContainsKey('ReplicationRelationshipType')) {
+    foreach ($relationship in @('Simple', 'Extended')) {
+        foreach ($replication in @(Get-VMReplication -ReplicationRelationshipType $relationship -ErrorAction 'SilentlyContinue')) {
+            $replications += [pscustomobject]@{ Relationship = $relationship; Replication = $replication }
         }
     }
-    foreach ($group in @(Get-ClusterGroup | Where-Object { [string]$_.GroupType -eq 'VirtualMachine' })) {
-        [pscustomobject]@{
-            Kind = 'ClusterGroup'
-            Cluster = $clusterName
-            Name = [string]$group.Name
-            OwnerNode = [string]$group.OwnerNode
-            State = [string]$group.State
-            Priority = [int]$group.Priority
-        }
+}
+else {
+    foreach ($replication in @(Get-VMReplication -ErrorAction 'SilentlyContinue')) {
+        $replications += [pscustomobject]@{ Relationship = 'Simple'; Replication = $replication }
     }
-    foreach ($csv in @(Get-ClusterSharedVolume)) {
-        $info = @($csv.SharedVolumeInfo)[0]
-        [pscustomobject]@{
-            Kind = 'ClusterSharedVolume'
-            Cluster = $clusterName
-            Name = [string]$csv.Name
-            OwnerNode = [string]$csv.OwnerNode
-            State = [string]$csv.State
-            Path = [string]$info.FriendlyVolumeName
-            Size = [int64]$info.Partition.Size
-            FreeSpace = [int64]$info.Partition.FreeSpace
-        }
+}
+foreach ($found in $replications) {
+    $replication = $found.Replication
+    [pscustomobject]@{
+        Kind = 'Replication'
+        VMId = [string]$replication.VMId
+        Relationship = $found.Relationship
+        Mode = [string]$replication.ReplicationMode
+        State = [string]$replication.ReplicationState
+        Health = [string]$replication.ReplicationHealth
+        PrimaryServer = [string]$replication.PrimaryServerName
+        ReplicaServer = [string]$replication.ReplicaServerName
+        FrequencySec = [int]$replication.ReplicationFrequencySec
+        LastReplicationTime = $replication.LastReplicationTime
     }
 }

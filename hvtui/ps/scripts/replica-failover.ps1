@@ -26,22 +26,34 @@ else {
     Start-VMFailover -VMName $VMName -Confirm:$false
 }
 
-foreach ($vm in @(Get-VM -Name $VMName)) {
+# -ReplicationRelationshipType is new in 2012 R2 (so is extended replication): on 2012 every
+# relationship is the simple one. By name, not by VM object: under PowerShell 7 on 2012 R2 and
+# 2016 a VM object handed back to a cmdlet is refused (PowerShell#14738).
+$replications = @()
+if ((Get-Command -Name 'Get-VMReplication').Parameters.ContainsKey('ReplicationRelationshipType')) {
     foreach ($relationship in @('Simple', 'Extended')) {
-        $replication = Get-VMReplication -VM $vm -ReplicationRelationshipType $relationship -ErrorAction 'SilentlyContinue'
-        if ($replication) {
-            [pscustomobject]@{
-                Kind = 'Replication'
-                VMId = [string]$vm.Id
-                Relationship = $relationship
-                Mode = [string]$replication.Mode
-                State = [string]$replication.State
-                Health = [string]$replication.Health
-                PrimaryServer = [string]$replication.PrimaryServer
-                ReplicaServer = [string]$replication.ReplicaServer
-                FrequencySec = [int]$replication.FrequencySec
-                LastReplicationTime = $replication.LastReplicationTime
-            }
+        foreach ($replication in @(Get-VMReplication -VMName $VMName -ReplicationRelationshipType $relationship -ErrorAction 'SilentlyContinue')) {
+            $replications += [pscustomobject]@{ Relationship = $relationship; Replication = $replication }
         }
+    }
+}
+else {
+    foreach ($replication in @(Get-VMReplication -VMName $VMName -ErrorAction 'SilentlyContinue')) {
+        $replications += [pscustomobject]@{ Relationship = 'Simple'; Replication = $replication }
+    }
+}
+foreach ($found in $replications) {
+    $replication = $found.Replication
+    [pscustomobject]@{
+        Kind = 'Replication'
+        VMId = [string]$replication.VMId
+        Relationship = $found.Relationship
+        Mode = [string]$replication.ReplicationMode
+        State = [string]$replication.ReplicationState
+        Health = [string]$replication.ReplicationHealth
+        PrimaryServer = [string]$replication.PrimaryServerName
+        ReplicaServer = [string]$replication.ReplicaServerName
+        FrequencySec = [int]$replication.ReplicationFrequencySec
+        LastReplicationTime = $replication.LastReplicationTime
     }
 }

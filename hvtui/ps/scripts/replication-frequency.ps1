@@ -1,5 +1,6 @@
 # hvtui: replication-frequency
 # Mutates: yes
+# Releases: 2012 R2+ | Windows Server 2012 replicates every 5 minutes, fixed: its Set-VMReplication has no -ReplicationFrequencySec
 # Changes how often a primary VM sends its changes to the replica (Set-VMReplication).
 # Hyper-V accepts 30, 300 or 900 seconds (an extended replica: 300 or 900).
 # Output: the VM's Replication records afterwards, with inventory.ps1's fields.
@@ -12,22 +13,26 @@ $ErrorActionPreference = 'Stop'
 
 Set-VMReplication -VMName $VMName -ReplicationFrequencySec $FrequencySec
 
-foreach ($vm in @(Get-VM -Name $VMName)) {
-    foreach ($relationship in @('Simple', 'Extended')) {
-        $replication = Get-VMReplication -VM $vm -ReplicationRelationshipType $relationship -ErrorAction 'SilentlyContinue'
-        if ($replication) {
-            [pscustomobject]@{
-                Kind = 'Replication'
-                VMId = [string]$vm.Id
-                Relationship = $relationship
-                Mode = [string]$replication.Mode
-                State = [string]$replication.State
-                Health = [string]$replication.Health
-                PrimaryServer = [string]$replication.PrimaryServer
-                ReplicaServer = [string]$replication.ReplicaServer
-                FrequencySec = [int]$replication.FrequencySec
-                LastReplicationTime = $replication.LastReplicationTime
-            }
-        }
+# By name, not by VM object: under PowerShell 7 on 2012 R2 and 2016 a VM object handed back
+# to a cmdlet is refused (PowerShell#14738).
+$replications = @()
+foreach ($relationship in @('Simple', 'Extended')) {
+    foreach ($replication in @(Get-VMReplication -VMName $VMName -ReplicationRelationshipType $relationship -ErrorAction 'SilentlyContinue')) {
+        $replications += [pscustomobject]@{ Relationship = $relationship; Replication = $replication }
+    }
+}
+foreach ($found in $replications) {
+    $replication = $found.Replication
+    [pscustomobject]@{
+        Kind = 'Replication'
+        VMId = [string]$replication.VMId
+        Relationship = $found.Relationship
+        Mode = [string]$replication.ReplicationMode
+        State = [string]$replication.ReplicationState
+        Health = [string]$replication.ReplicationHealth
+        PrimaryServer = [string]$replication.PrimaryServerName
+        ReplicaServer = [string]$replication.ReplicaServerName
+        FrequencySec = [int]$replication.ReplicationFrequencySec
+        LastReplicationTime = $replication.LastReplicationTime
     }
 }

@@ -27,9 +27,15 @@ else {
 
 # No @() here: foreach runs zero times over $null, @($null) would run once.
 foreach ($incompatibility in $report.Incompatibilities) {
+    # Through PowerShell 7's compatibility layer (2012 R2, 2016) the report arrives
+    # deserialized and its items, two levels deep, may arrive as their text only.
+    $message = [string]$incompatibility.Message
+    if (-not $message) {
+        $message = [string]$incompatibility
+    }
     [pscustomobject]@{
         Kind = 'Incompatibility'
-        Message = [string]$incompatibility.Message
+        Message = $message
         MessageId = [int64]$incompatibility.MessageId
     }
 }

@@ -1,5 +1,6 @@
 # hvtui: vm-copy-file
 # Mutates: yes
+# Releases: 2012 R2+ | Copy-VMFile and the Guest Service Interface are new in Windows Server 2012 R2
 # Copies a file from the host into a running VM's guest (Copy-VMFile -FileSource Host, the
 # only direction Hyper-V supports). Needs the 'Guest Service Interface' integration service.
 # CreateFullPath creates missing guest folders; Force overwrites an existing guest file.

@@ -22,6 +22,7 @@ from textual.widgets import Button, ContentSwitcher, Input, Label, Static
 
 from hvtui.errors import HvtuiError
 from hvtui.hyperv.plans import Check, Outcome, Plan, Request
+from hvtui.ui.widgets import assemble, plain
 
 Planner = Callable[[Request], Awaitable[Plan]]
 """Builds a checked plan for a request (the console passes ``build_plan`` bound to its pool)."""
@@ -40,7 +41,7 @@ def _style(role: str) -> str:
 def counts_content(plan: Plan) -> Content:
     """``10 pass, 2 warn, 1 fail``: the checklist at a glance."""
     counts = {o: sum(1 for c in plan.checks if c.outcome is o) for o in Outcome}
-    return Content.assemble(
+    return assemble(
         ("Pre-flight checks: ", "bold"), (f"{counts[Outcome.PASS]} pass", _style("ok")), ", ",
         (f"{counts[Outcome.WARN]} warn", _style("warning")), ", ",
         (f"{counts[Outcome.FAIL]} fail", _style("critical")))
@@ -52,16 +53,16 @@ def check_row(check: Check) -> Horizontal:
     parts: list[tuple[str, str] | str] = [(check.label, "bold"), ": ", check.detail]
     if check.fix and check.outcome is not Outcome.PASS:
         parts += ["\n", ("fix: ", _style(role)), check.fix]
-    return Horizontal(Static(Content.assemble((mark, f"{_style(role)} reverse")),
+    return Horizontal(Static(assemble((mark, f"{_style(role)} reverse")),
                              classes="mark"),
-                      Static(Content.assemble(*parts), classes="text"),
+                      Static(assemble(*parts), classes="text"),
                       classes=f"check -{check.outcome.value}")
 
 
 def powershell_content(plan: Plan) -> Content:
     """The exact PowerShell per step, with where it runs and what kind of step it is."""
     if not plan.steps:
-        return Content.assemble(("Nothing to run: everything is already as asked.",
+        return assemble(("Nothing to run: everything is already as asked.",
                                  "$hv-muted"))
     parts: list[tuple[str, str] | str] = []
     for step in plan.steps:
@@ -71,16 +72,16 @@ def powershell_content(plan: Plan) -> Content:
             parts += ["  ", (f"[{', '.join(flags)}]",
                              _style("critical" if step.destructive else "info"))]
         parts += ["\n", (f"on {step.host}> ", "$hv-muted"), (step.command, "$hv-accent"), "\n"]
-    return Content.assemble(*parts)
+    return assemble(*parts)
 
 
 def notes_content(plan: Plan) -> Content:
     if not plan.notes:
-        return Content("")
+        return plain("")
     parts: list[tuple[str, str] | str] = [("Afterwards:\n", "bold")]
     for note in plan.notes:
         parts += ["  * ", note, "\n"]
-    return Content.assemble(*parts)
+    return assemble(*parts)
 
 
 class PlanWizard(ModalScreen[Plan | None]):
@@ -146,7 +147,7 @@ class PlanWizard(ModalScreen[Plan | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="wizard"):
-            yield Label(self.title_text, id="wizard-title")
+            yield Label(plain(self.title_text), id="wizard-title")
             with ContentSwitcher(initial="form" if self.has_form else "review", id="wizard-page"):
                 with VerticalScroll(id="form"):
                     yield from self.compose_form()
@@ -186,7 +187,7 @@ class PlanWizard(ModalScreen[Plan | None]):
         confirm.disabled = self.plan is None or self.plan.refused or self.plan.nothing_to_do
 
     def say(self, text: str) -> None:
-        self.query_one("#wizard-error", Static).update(text)
+        self.query_one("#wizard-error", Static).update(plain(text))
 
     # --- checking -------------------------------------------------------------------------
 
@@ -228,10 +229,10 @@ class PlanWizard(ModalScreen[Plan | None]):
         count = self.query_one("#confirm-count", Input)
         count.display = needs_count
         if needs_count:
-            label.update(f"Destructive for {len(targets)} objects ({', '.join(targets)}). "
-                         f"Type {len(targets)} to confirm:")
+            label.update(plain(f"Destructive for {len(targets)} objects ({', '.join(targets)}). "
+                               f"Type {len(targets)} to confirm:"))
         elif plan.destructive:
-            label.update(f"Destructive for {', '.join(targets)}: Confirm to go ahead.")
+            label.update(plain(f"Destructive for {', '.join(targets)}: Confirm to go ahead."))
         if plan.refused:
             self.say(f"Refused: {len(plan.failures)} check(s) failed; fix them and check again.")
         self.query_one(ContentSwitcher).current = "review"

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from textual.app import ComposeResult
-from textual.content import Content
 from textual.widgets import Input, Label, RadioButton, RadioSet, Select, Static
 
 from hvtui.errors import PlanRefused
@@ -26,6 +25,7 @@ from hvtui.hyperv.plans import (
 )
 from hvtui.hyperv.replica_cluster import FAILBACKS, MIGRATION_TYPES
 from hvtui.model import FREQUENCIES, VM, Cluster, ClusterRole
+from hvtui.ui.widgets import assemble, plain
 from hvtui.ui.wizards.base import Planner, PlanWizard
 
 
@@ -64,7 +64,7 @@ class CheckpointWizard(PlanWizard):
         return list(dict.fromkeys(names or []))
 
     def compose_form(self) -> ComposeResult:
-        yield Static(Content.assemble(("VMs: ", "bold"), ", ".join(vm.name for vm in self.vms)))
+        yield Static(assemble(("VMs: ", "bold"), ", ".join(vm.name for vm in self.vms)))
         if self.action is VmAction.CHECKPOINT:
             yield Label("Checkpoint name (empty: Hyper-V's '<VM> - (<date>)')", classes="section")
             yield Input(placeholder="e.g. before patching", id="name")
@@ -72,12 +72,13 @@ class CheckpointWizard(PlanWizard):
         names = self._common_names()
         yield Label("Checkpoint", classes="section")
         if names:
-            yield Select([(n, n) for n in names], id="name", prompt="choose a checkpoint")
+            yield Select([(plain(n), n) for n in names], id="name",
+                         prompt="choose a checkpoint")
         else:
             yield Static("The selected VMs have no checkpoint in common.", classes="hint")
 
     def make_request(self) -> Request:
-        refs = tuple(VmRef(vm.name, vm.host) for vm in self.vms)
+        refs = tuple(VmRef.of(vm) for vm in self.vms)
         if self.action is VmAction.CHECKPOINT:
             name = self.query_one("#name", Input).value.strip()
             return VmActionRequest(self.action, refs, name)
@@ -98,7 +99,7 @@ class FrequencyWizard(PlanWizard):
 
     def compose_form(self) -> ComposeResult:
         current = {vm.replication.frequency_sec for vm in self.vms if vm.replication}
-        yield Static(Content.assemble(("VMs: ", "bold"), ", ".join(vm.name for vm in self.vms)))
+        yield Static(assemble(("VMs: ", "bold"), ", ".join(vm.name for vm in self.vms)))
         words = {30: "30 seconds", 300: "5 minutes", 900: "15 minutes"}
         with RadioSet(id="frequency"):
             for seconds in FREQUENCIES:
@@ -110,7 +111,7 @@ class FrequencyWizard(PlanWizard):
         index = self.query_one("#frequency", RadioSet).pressed_index
         if index < 0:
             raise PlanRefused("choose a frequency first")
-        return ReplicaFrequencyRequest(tuple(VmRef(vm.name, vm.host) for vm in self.vms),
+        return ReplicaFrequencyRequest(tuple(VmRef.of(vm) for vm in self.vms),
                                        FREQUENCIES[index])
 
 
@@ -144,9 +145,9 @@ class RoleMoveWizard(PlanWizard):
         super().__init__(planner, title=f"Move {role.name} to another node")
 
     def compose_form(self) -> ComposeResult:
-        yield Static(Content.assemble(("Role: ", "bold"), f"{self.role.name} on "
+        yield Static(assemble(("Role: ", "bold"), f"{self.role.name} on "
                                       f"{self.role.owner_node} ({self.role.state.name})"))
-        nodes = [(f"{n.name} ({n.state.name})", n.name) for n in self.cluster.nodes
+        nodes = [(plain(f"{n.name} ({n.state.name})"), n.name) for n in self.cluster.nodes
                  if n.name.lower() != self.role.owner_node.lower()]
         yield Label("Node", classes="section")
         yield Select(nodes, id="node", prompt="choose a node")

@@ -6,7 +6,6 @@ from collections.abc import Mapping, Sequence
 
 from textual import on
 from textual.app import ComposeResult
-from textual.content import Content
 from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Select, Static
 
 from hvtui.errors import HvtuiError, PlanRefused
@@ -22,11 +21,13 @@ from hvtui.hyperv.plans import (
 )
 from hvtui.hyperv.sizes import human, parse_size
 from hvtui.model import VM, Disk, Host
+from hvtui.model.text import inert
+from hvtui.ui.widgets import assemble, plain
 from hvtui.ui.wizards.base import Planner, PlanWizard
 
 
 def _refs(vms: Sequence[VM]) -> tuple[VmRef, ...]:
-    return tuple(VmRef(vm.name, vm.host) for vm in vms)
+    return tuple(VmRef.of(vm) for vm in vms)
 
 
 def _names(vms: Sequence[VM], limit: int = 6) -> str:
@@ -45,13 +46,13 @@ class MigrationWizard(PlanWizard):
         super().__init__(planner, title=f"Live-migrate {what}")
 
     def compose_form(self) -> ComposeResult:
-        yield Static(Content.assemble(("Moving: ", "bold"), _names(self.vms)))
+        yield Static(assemble(("Moving: ", "bold"), _names(self.vms)))
         versions = sorted({vm.version or "?" for vm in self.vms})
-        yield Static(Content.assemble(("Configuration version: ", "bold"), ", ".join(versions)),
+        yield Static(assemble(("Configuration version: ", "bold"), ", ".join(versions)),
                      classes="hint")
         yield Label("Destination host", classes="section")
-        options = [(f"{h.name}  ({h.release.short}, runs {', '.join(h.supported_versions)})",
-                    h.name) for h in self.hosts]
+        options = [(plain(f"{h.name}  ({h.release.short}, runs "
+                          f"{', '.join(h.supported_versions)})"), h.name) for h in self.hosts]
         yield Select(options, id="destination", prompt="choose the destination host",
                      allow_blank=True)
         yield Label("Storage", classes="section")
@@ -83,14 +84,14 @@ class ResizeWizard(PlanWizard):
 
     def compose_form(self) -> ComposeResult:
         d = self.disk
-        yield Static(Content.assemble(
+        yield Static(assemble(
             ("Disk: ", "bold"), d.path, "\n",
             ("Format: ", "bold"), f"{d.format.name} {d.type.name} on {d.location}", "\n",
             ("Size: ", "bold"), human(d.size),
             ("   minimum: ", "bold"), human(d.min_size) if d.min_size else "not reported",
             ("   file: ", "bold"), human(d.file_size)))
         if self.verdict:
-            yield Static(self.verdict, classes="hint")
+            yield Static(plain(self.verdict), classes="hint")
         yield Label("New size", classes="section")
         yield Input(placeholder="120 GiB, +20G, -10 GB, to minimum, 1.5T", id="size")
         yield Static("", id="size-preview", classes="hint")
@@ -99,16 +100,16 @@ class ResizeWizard(PlanWizard):
     def _preview(self, event: Input.Changed) -> None:
         preview = self.query_one("#size-preview", Static)
         if not event.value.strip():
-            preview.update("")
+            preview.update(plain(""))
             return
         try:
             size = parse_size(event.value)
         except HvtuiError as exc:
-            preview.update(exc.user_message())
+            preview.update(plain(exc.user_message()))
             return
         new = size.resolve(self.disk.size, self.disk.min_size)
-        preview.update(f"{human(self.disk.size)} -> {human(new)}" if new > 0 else
-                       "that leaves nothing of the disk")
+        preview.update(plain(f"{human(self.disk.size)} -> {human(new)}" if new > 0 else
+                             "that leaves nothing of the disk"))
 
     @on(Input.Submitted, "#size")
     def _submitted(self) -> None:
@@ -117,7 +118,8 @@ class ResizeWizard(PlanWizard):
     def make_request(self) -> Request:
         text = self.query_one("#size", Input).value
         parse_size(text)  # an unparsable size is refused here, with examples
-        return ResizeRequest(VmRef(self.disk.vm_name, self.disk.host), self.disk.path, text)
+        return ResizeRequest(VmRef(self.disk.vm_name, self.disk.host, self.disk.vm_id),
+                             self.disk.path, text)
 
 
 class ExportWizard(PlanWizard):
@@ -130,9 +132,12 @@ class ExportWizard(PlanWizard):
         super().__init__(planner, title=f"Export {what}")
 
     def compose_form(self) -> ComposeResult:
-        yield Static(Content.assemble(("Exporting: ", "bold"), _names(self.vms)))
+        yield Static(assemble(("Exporting: ", "bold"), _names(self.vms)))
         yield Label("Folder on the VM's host", classes="section")
-        yield Input(value=self.default_path, placeholder="e.g. E:\\Exports or \\\\server\\share",
+        # a path with control characters is shown escaped elsewhere; here it would be typed
+        # into the host's command as shown, so such a default is left out rather than altered
+        default = self.default_path if inert(self.default_path) == self.default_path else ""
+        yield Input(value=default, placeholder="e.g. E:\\Exports or \\\\server\\share",
                     id="path")
         yield Static("Each VM goes into <folder>\\<VM name> with its configuration, disks and "
                      "checkpoints. A running VM can be exported from Windows Server 2012 R2 on.",
@@ -183,7 +188,7 @@ class EnhancedSessionWizard(_OnOffWizard):
     def compose_form(self) -> ComposeResult:
         for host in self.hosts:
             count = len(self.vms_by_host.get(host.name, ()))
-            yield Static(Content.assemble(
+            yield Static(assemble(
                 (host.name, "bold"), f"  {host.release.short}  policy ",
                 ("on" if host.enhanced_session_mode else "off", "bold"), f"  {count} VM(s)"))
         yield Label("Policy", classes="section")
@@ -209,7 +214,7 @@ class GuestServicesWizard(_OnOffWizard):
         super().__init__(planner, title=f"Guest services for {what}", current_on=on_now)
 
     def compose_form(self) -> ComposeResult:
-        yield Static(Content.assemble(("VMs: ", "bold"), _names(self.vms)))
+        yield Static(assemble(("VMs: ", "bold"), _names(self.vms)))
         yield Label("Guest Service Interface", classes="section")
         yield from self.compose_on_off()
         yield Static("The pre-flight page shows which guests will get it and which cannot "
@@ -230,7 +235,7 @@ class CopyFileWizard(PlanWizard):
     def compose_form(self) -> ComposeResult:
         gsi = self.vm.guest_service_interface
         state = "on" if gsi is not None and gsi.enabled else "off"
-        yield Static(Content.assemble(("VM: ", "bold"), f"{self.vm.name} on {self.vm.host}, "
+        yield Static(assemble(("VM: ", "bold"), f"{self.vm.name} on {self.vm.host}, "
                                       f"{self.vm.state.name}; Guest Service Interface {state}"))
         yield Label("File on the host", classes="section")
         yield Input(placeholder="e.g. C:\\Tools\\setup.exe", id="source")
@@ -244,6 +249,6 @@ class CopyFileWizard(PlanWizard):
         destination = self.query_one("#destination", Input).value.strip()
         if not source or not destination:
             raise PlanRefused("give both the file on the host and the path in the guest")
-        return CopyFileRequest(VmRef(self.vm.name, self.vm.host), source, destination,
+        return CopyFileRequest(VmRef.of(self.vm), source, destination,
                                self.query_one("#create-path", Checkbox).value,
                                self.query_one("#overwrite", Checkbox).value)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from hvtui.errors import HvtuiError
-from hvtui.hyperv.operations import PlanRunner
+from hvtui.hyperv.operations import PlanResult, PlanRunner, StepOutcome
 from hvtui.hyperv.plans import (
     DrainOnShutdownRequest,
     NodePauseRequest,
@@ -27,6 +27,7 @@ from hvtui.hyperv.plans import (
     VmAction,
     VmActionRequest,
     VmRef,
+    refuse_read_only_hosts,
 )
 from hvtui.hyperv.preflight import build_plan
 from hvtui.model import VM, Cluster, ClusterNode, ClusterRole, Disk, Host, HostStatus
@@ -54,11 +55,17 @@ if TYPE_CHECKING:
 
 
 def planner(app: HvtuiApp) -> Planner:
-    return lambda request: build_plan(app.pool, request)
+    """Plans as the pre-flight page shows them: a host the inventory marks read-only that
+    the plan would change (a migration's destination, a role's new node, the replica
+    server) is a failed check there, not a surprise at the end."""
+    async def plan(request: Request) -> Plan:
+        return refuse_read_only_hosts(await build_plan(app.pool, request), app.read_only_hosts)
+    return plan
 
 
 def runner(app: HvtuiApp) -> PlanRunner:
-    return PlanRunner(app.pool, audit=app.audit, jobs=app.jobs, read_only=app.read_only)
+    return PlanRunner(app.pool, audit=app.audit, jobs=app.jobs, read_only=app.read_only,
+                      read_only_hosts=app.read_only_hosts)
 
 
 def _refresh_after(app: HvtuiApp) -> Callable[[Plan], None]:
@@ -79,16 +86,44 @@ async def run_wizard(app: HvtuiApp, wizard: PlanWizard) -> None:
 async def quick_or_review(app: HvtuiApp, request: Request, title: str) -> None:
     """Run a harmless passing plan at once; otherwise show its pre-flight page first."""
     try:
-        plan = await build_plan(app.pool, request)
+        plan = await planner(app)(request)
     except HvtuiError as exc:
         app.flash(exc.user_message(), "critical")
         return
     if plan.refused or plan.destructive or plan.warnings or plan.nothing_to_do:
         await run_wizard(app, ActionReview(planner(app), request, title, plan=plan))
         return
-    result = await runner(app).run(plan)
+    app.running_plans.add(plan.title)
+    try:
+        result = await runner(app).run(plan)
+    except HvtuiError as exc:  # read-only, or no audit log: nothing was changed
+        app.flash(f"{plan.title}: {exc.user_message()}", "critical")
+        return
+    finally:
+        app.running_plans.discard(plan.title)
     _refresh_after(app)(result.plan)
-    app.flash(f"{plan.title}: {result.summary()}", "ok" if result.ok else "critical")
+    report_result(app, result)
+
+
+def report_result(app: HvtuiApp, result: PlanResult) -> None:
+    """Say how a plan that ran without a progress page ended, where the person is looking:
+    the flash line of the screen on show, with the host's own reason when it failed (and a
+    notification that keeps the whole text), and a loud warning for a change the audit log
+    could not record."""
+    title = result.plan.title
+    if result.ok:
+        app.flash(f"{title}: {result.summary()}", "ok")
+    else:
+        reasons = [r.message for r in result.results
+                   if r.outcome is not StepOutcome.SUCCEEDED and r.message]
+        text = f"{title}: {result.summary()}"
+        if reasons:  # the host's own words (a refusal's reason is in the summary already)
+            text += f" {reasons[0]}"
+        app.flash(text, "critical")
+        app.notify(text, title="hvtui", severity="error", timeout=30)
+    for problem in result.audit_problems:
+        app.notify(f"The audit log could not be written, so this change is NOT recorded: "
+                   f"{problem}", title="Audit log", severity="error", timeout=60)
 
 
 # --- objects of each pane -------------------------------------------------------------------
@@ -98,7 +133,7 @@ def _hosts(app: HvtuiApp) -> list[Host]:
 
 
 def _refs(vms: Sequence[VM]) -> tuple[VmRef, ...]:
-    return tuple(VmRef(vm.name, vm.host) for vm in vms)
+    return tuple(VmRef.of(vm) for vm in vms)
 
 
 def _cluster_items(objects: Sequence[Any], kind: type) -> list[tuple[Cluster, Any]]:

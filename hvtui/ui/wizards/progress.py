@@ -20,6 +20,7 @@ from textual.widgets import Button, Label, ProgressBar, Static
 from hvtui.errors import HvtuiError
 from hvtui.hyperv.operations import PlanResult, PlanRunner, RunEvent, StepOutcome
 from hvtui.hyperv.plans import Plan, Step
+from hvtui.ui.widgets import assemble, plain
 
 _STATE_MARK = {
     "waiting": ("  waiting  ", "$hv-muted"),
@@ -65,7 +66,7 @@ class PlanProgress(ModalScreen[PlanResult | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="progress"):
-            yield Label(f"{self.plan.title}: running", id="progress-title")
+            yield Label(plain(f"{self.plan.title}: running"), id="progress-title")
             with VerticalScroll(id="steps"):
                 for i, step in enumerate(self.plan.steps):
                     with Horizontal(classes="step"):
@@ -83,12 +84,15 @@ class PlanProgress(ModalScreen[PlanResult | None]):
                             exit_on_error=False)
 
     async def _run(self) -> PlanResult | None:
+        running: set[str] = getattr(self.app, "running_plans", set())
+        running.add(self.plan.title)
         try:
             result = await self.runner.run(self.plan, self._event)
         except HvtuiError as exc:
             self._finished(None, exc.user_message())
             return None
         finally:
+            running.discard(self.plan.title)
             if self.after is not None:
                 self.after(self.plan)
         self._finished(result, result.summary())
@@ -114,7 +118,7 @@ class PlanProgress(ModalScreen[PlanResult | None]):
             job = event.job
             self.query_one("#job-bar", ProgressBar).update(progress=job.percent)
             self.query_one("#job-status", Static).update(
-                f"job {job.id} on {job.host}: {job.percent}% {job.status}")
+                plain(f"job {job.id} on {job.host}: {job.percent}% {job.status}"))
         if index is not None and self.is_attached:
             self.query_one(f"#step-{index}-mark", Static).update(self._mark(index))
             self.query_one(f"#step-{index}-text", Static).update(
@@ -122,7 +126,7 @@ class PlanProgress(ModalScreen[PlanResult | None]):
 
     def _mark(self, index: int) -> Content:
         mark, style = _STATE_MARK[self._state[index]]
-        return Content.assemble((mark, f"{style} reverse"))
+        return assemble((mark, f"{style} reverse"))
 
     def _text(self, index: int, step: Step) -> Content:
         parts: list[tuple[str, str] | str] = [step.description, "\n",
@@ -130,25 +134,32 @@ class PlanProgress(ModalScreen[PlanResult | None]):
         message = self._messages.get(index)
         if message:
             parts += ["\n", (message, _STATE_MARK[self._state[index]][1])]
-        return Content.assemble(*parts)
+        return assemble(*parts)
 
     def _finished(self, result: PlanResult | None, summary: str) -> None:
         self.result = result
         ok = result is not None and result.ok
         if self.is_attached:
             self.query_one("#progress-title", Label).update(
-                f"{self.plan.title}: {'done' if ok else 'stopped'}")
+                plain(f"{self.plan.title}: {'done' if ok else 'stopped'}"))
             parts: list[tuple[str, str] | str] = [
                 (summary, "$hv-ok bold" if ok else "$hv-critical bold")]
             if ok and self.plan.notes:
                 parts += ["\n", ("Afterwards: ", "bold"), " ".join(self.plan.notes)]
-            self.query_one("#outcome", Static).update(Content.assemble(*parts))
+            for problem in result.audit_problems if result is not None else ():
+                parts += ["\n", ("WARNING: the audit log could not be written, so this is NOT "
+                                  f"recorded: {problem}", "$hv-critical bold")]
+            self.query_one("#outcome", Static).update(assemble(*parts))
             if ok:
                 self.query_one("#job-bar", ProgressBar).update(progress=100)
             self.query_one("#close", Button).focus()
         else:
             self.app.notify(summary, title=self.plan.title,
                             severity="information" if ok else "error", timeout=15)
+            for problem in result.audit_problems if result is not None else ():
+                self.app.notify(f"The audit log could not be written, so this change is NOT "
+                                f"recorded: {problem}", title="Audit log", severity="error",
+                                timeout=60)
 
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:
