@@ -194,17 +194,18 @@ def test_integration_services_by_pattern_and_by_object() -> None:
 
 
 async def test_a_german_host_knows_its_services_by_their_german_names(tmp_path: Path) -> None:
-    """On a host in another display language -Name matches the localised name: the English
-    name a script assumes is not found there."""
+    """On a host in another display language -Name matches the localised name, so the
+    English name is not found there; vm-integration-service.ps1 acts by the service's ID
+    and so works in any language."""
     text = SMALL.replace('switches = ["LAN"]\n', 'switches = ["LAN"]\nlanguage = "de-DE"\n', 1)
     lab = Lab.from_scenario(write_scenario(tmp_path, text), instant=True)
-    english = await run(lab, "SRC", "vm-integration-service", VMName="VM1",
-                        ServiceName="Guest Service Interface", Enabled=True)
-    assert only_error(english).message == IC_NOT_FOUND
-    assert only_error(english).category == "InvalidArgument"
+    english = run_text(lab, "SRC", "$ErrorActionPreference = 'Stop'\n"
+                       "Enable-VMIntegrationService -VMName 'VM1' -Name 'Guest Service Interface'")
+    assert english.failed and english.errors[-1].message == IC_NOT_FOUND
+    assert english.errors[-1].category == "InvalidArgument"
     german = await run(lab, "SRC", "vm-integration-service", VMName="VM1",
-                       ServiceName="Gastdienstschnittstelle", Enabled=True)
-    assert german.ok
+                       ServiceId="6C09BB55-D683-4DA0-8931-C9BF705F6480", Enabled=True)
+    assert german.ok, german.errors
     assert [(r["Name"], r["Enabled"]) for r in kinds(german, "IntegrationService")] == [
         ("Gastdienstschnittstelle", True)]
 

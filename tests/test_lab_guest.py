@@ -17,10 +17,14 @@ from test_lab_support import (
 
 from hvtui.lab import Lab
 from hvtui.lab.failures import COMMAND_NOT_FOUND, COPY_FAILED, INVALID_STATE
-from hvtui.lab.guest import NO_SUCH_SERVICE
 from hvtui.ps import catalog
 
 AGENT = "C:\\Tools\\hvtui-agent.msi"
+NO_SUCH_SERVICE = (
+    "This host offers no integration service with that ID to the virtual machine (the Guest "
+    "Service Interface is new in Windows Server 2012 R2)."
+)
+"""What vm-integration-service.ps1 throws when the host lists no service with that ID."""
 
 
 async def copy(lab: Lab, host: str, vm: str, destination: str, **flags: bool):  # type: ignore[no-untyped-def]

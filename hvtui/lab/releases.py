@@ -92,6 +92,9 @@ PROPERTY_SINCE: dict[tuple[str, str], str] = {
     # version-facts.md: 2012 has no ReplicationFrequencySec (replication every 5 minutes,
     # fixed); object-shapes.md expects the 2012 VMReplication without it (no sample found).
     ("VMReplication", "ReplicationFrequencySec"): "2012R2",
+    # cmdlets-by-release.md: Get-VMReplication -ReplicationRelationshipType (and extended
+    # replication) are new in 2012 R2; the property is taken to be too (no 2012 sample).
+    ("VMReplication", "ReplicationRelationshipType"): "2012R2",
     # Generation 2 is new in 2012 R2 (New-VM -Generation, cmdlets-by-release.md): a 2012
     # VirtualMachine reads Generation as $null ([int] 0), as the issue records.
     ("VirtualMachine", "Generation"): "2012R2",
