@@ -1,0 +1,175 @@
+"""Every catalog script, as text, on every host of the default estate, over every transport.
+
+The lab runs each script in its PowerShell engine against the cmdlets that host's release,
+modules and PowerShell really have. A script may fail on a host for a host's reason (a VM in
+the wrong state, a rule of Hyper-V): that is a real answer. What it must never meet is a
+command or parameter the host lacks, a binding error, a prompt a remote session cannot
+answer, or something the lab does not emulate: those are faults of the script (or of the
+lab), found here on every release before a real host finds them. Scripts whose header
+excludes a host are refused by the client there (``Script.refusal``), so they are not sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hvtui.config import load_inventory
+from hvtui.lab import Lab
+from hvtui.lab.estate import Estate, Host
+from hvtui.lab.server.run import LabEndpoints, start_lab_servers
+from hvtui.ps import catalog
+from hvtui.remote.base import ErrorRecord, PSResult
+from hvtui.session_setup import inventory_pool
+
+HEARTBEAT = "84EAAE65-2F2E-45F5-9BB5-0E857DC8EB47"
+
+FAULTS = ("CommandNotFoundException", "ParameterBindingException", "NotImplementedException",
+          "HostException")
+"""Exception types that mean the script, not the host, is wrong (HostException: a prompt)."""
+
+Params = dict[str, Any] | None
+"""A script's parameters on one host, or None when the host has nothing it applies to."""
+
+
+def _vm(host: Host, want: Callable[[Any], bool] = lambda vm: True) -> Any:
+    return next((vm for vm in host.vms.values() if want(vm)), None)
+
+
+def _other_host(estate: Estate, host: Host) -> Host:
+    return next(h for h in estate.hosts.values() if h is not host and not h.cluster)
+
+
+def _cluster_peer(estate: Estate, host: Host) -> str | None:
+    cluster = estate.cluster_of(host)
+    if cluster is None:
+        return None
+    return next((n.name for n in cluster.nodes if n.name != host.name and n.state == "Up"), None)
+
+
+def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0911
+    vm = _vm(host)
+    name = vm.name if vm else None
+    checkpointed = _vm(host, lambda v: bool(v.checkpoints))
+    replicated = _vm(host, lambda v: v.replication_mode == "Primary")
+    replica = _vm(host, lambda v: v.replication_mode == "Replica")
+    drive_vm = _vm(host, lambda v: bool(v.drives))
+    cluster = estate.cluster_of(host)
+    role = next((g for g in cluster.groups if g.owner == host.name), None) if cluster else None
+    table: dict[str, Params] = {
+        "inventory": {},
+        "host-enhanced-session": {"Enabled": True},
+        "host-migration": {"Enabled": True},
+        "cluster-drain-on-shutdown": {"Enabled": True},
+        "cluster-node-resume": {"NodeName": host.name},
+        "cluster-node-suspend": {"NodeName": host.name},
+        "cluster-role-move": ({"RoleName": role.name, "NodeName": _cluster_peer(estate, host),
+                               "MigrationType": "Quick"}
+                              if role and _cluster_peer(estate, host) else None),
+        "checkpoint-new": {"Name": name, "CheckpointName": "matrix"} if name else None,
+        "checkpoint-restore": ({"VMName": checkpointed.name,
+                                "CheckpointName": checkpointed.checkpoints[0].name}
+                               if checkpointed else None),
+        "checkpoint-remove": ({"VMName": checkpointed.name,
+                               "CheckpointName": checkpointed.checkpoints[-1].name}
+                              if checkpointed else None),
+        "replica-failover": {"VMName": replica.name, "AsTest": True} if replica else None,
+        "replication-frequency": ({"VMName": replicated.name, "FrequencySec": 300}
+                                  if replicated else None),
+        "replication-suspend": {"VMName": replicated.name} if replicated else None,
+        "replication-resume": {"VMName": replicated.name} if replicated else None,
+        "vhd-resize": ({"Path": drive_vm.drives[0].path, "SizeBytes": 200 * 1024**3}
+                       if drive_vm else None),
+        "vm-compare": ({"Name": name, "DestinationHost": _other_host(estate, host).name}
+                       if name else None),
+        "vm-move": ({"Name": name, "DestinationHost": _other_host(estate, host).name}
+                    if name else None),
+        "vm-copy-file": ({"Name": name, "SourcePath": next(iter(host.files.values())),
+                          "DestinationPath": "C:\\Temp\\matrix.msi", "CreateFullPath": True}
+                         if name and host.files else None),
+        "vm-export": {"Name": name, "Path": "C:\\Exports"} if name else None,
+        "vm-integration-service": ({"VMName": name, "ServiceId": HEARTBEAT, "Enabled": True}
+                                   if name else None),
+        "vm-processor-compat": {"VMName": name, "Enabled": True} if name else None,
+    }
+    for action in ("start", "stop", "turn-off", "save", "suspend", "resume", "restart"):
+        table[f"vm-{action}"] = {"Name": name} if name else None
+    if script not in table:
+        raise AssertionError(f"the matrix has no parameters for {script}.ps1: add them")
+    return table[script]
+
+
+ORDER = sorted(catalog.all_scripts(), key=lambda s: (s in ("vm-move", "cluster-node-suspend"),
+                                                      s))
+"""Scripts that take a VM or a node away run last on each host."""
+
+
+def faults(result: PSResult) -> list[ErrorRecord]:
+    return [e for e in result.errors if e.reason in FAULTS or "LabCmdletNotEmulated" in
+            e.error_id or e.error_id.startswith("CommandNotFoundException")]
+
+
+def refusal(host: Host, script: str) -> str | None:
+    software = host.software
+    return catalog.get(script).refusal(host.name, software.release, software.modules,
+                                       software.edition)
+
+
+async def run_matrix(lab: Lab, invoke: Callable[..., Any]) -> tuple[int, list[str]]:
+    ran, problems = 0, []
+    for host in list(lab.estate.hosts.values()):
+        for script in ORDER:
+            if refusal(host, script) is not None:
+                continue
+            params = parameters(lab.estate, host, script)
+            if params is None:
+                continue
+            result = await invoke(host.name, catalog.get(script).text, params)
+            ran += 1
+            for error in faults(result):
+                problems.append(f"{script}.ps1 on {host.name} ({host.software.describe()}): "
+                                f"{error.reason} {error.error_id}: {error.message}")
+    return ran, problems
+
+
+async def test_every_script_runs_on_every_host_in_process() -> None:
+    lab = Lab.from_scenario(None, instant=True)
+
+    async def invoke(host: str, text: str, params: dict[str, Any]) -> PSResult:
+        return await lab.session(host).invoke(text, params, timeout=60)
+
+    ran, problems = await run_matrix(lab, invoke)
+    assert not problems, "\n".join(problems)
+    assert ran >= 150  # most scripts apply on most hosts of the default estate
+
+
+@pytest.fixture
+async def served(tmp_path: Path) -> AsyncIterator[tuple[Lab, LabEndpoints]]:
+    lab = Lab.from_scenario(None, instant=True)
+    endpoints = await start_lab_servers(lab, tmp_path / "lab")
+    try:
+        yield lab, endpoints
+    finally:
+        await endpoints.close()
+
+
+@pytest.mark.parametrize("transport", ["psrp", "ssh"])
+async def test_every_script_runs_on_every_host_over_the_wire(
+        served: tuple[Lab, LabEndpoints], transport: str, tmp_path: Path) -> None:
+    lab, endpoints = served
+    path = tmp_path / f"{transport}.toml"
+    path.write_text(endpoints.inventory_toml(transport), encoding="utf-8")
+    pool = inventory_pool(load_inventory(path))
+
+    async def invoke(host: str, text: str, params: dict[str, Any]) -> PSResult:
+        return await pool.invoke(host, text, params, timeout=60)
+
+    try:
+        ran, problems = await run_matrix(lab, invoke)
+    finally:
+        await pool.close()
+    assert not problems, "\n".join(problems)
+    assert ran >= 150
