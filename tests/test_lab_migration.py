@@ -454,3 +454,19 @@ async def test_a_moving_vm_cannot_be_exported_or_moved_again(tmp_path: Path) -> 
     assert again.message == INVALID_STATE
     assert (await moving).ok
     assert await vm_record(lab, "DST", "VM1")
+
+
+def test_the_report_arrives_deserialized_under_pwsh_7_on_2016(tmp_path: Path) -> None:
+    """On 2016, pwsh 7 loads Hyper-V through the Windows PowerShell compatibility layer
+    (version-facts.md): the report crosses a remoting boundary at depth 1, so each
+    incompatibility, two levels down, arrives as its text (the type name) and its
+    Message reads as $null. A script that reads .Message there gets nothing."""
+    lab = small_lab(tmp_path, ('os = "2012R2"\n', 'os = "2016"\npowershell = "7.4"\n'),
+                    ('processor_family = "IvyBridge-EP"', 'processor_family = "Haswell-EP"'))
+    outcome = host_run(lab, "SRC",
+                       "$r = Compare-VM -Name 'VM1' -DestinationHost 'DST'; "
+                       "$r.Incompatibilities; $null -eq $r.Incompatibilities[0].Message")
+    assert not outcome.errors
+    *items, message_is_null = outcome.output
+    assert items and set(items) == {"Microsoft.HyperV.PowerShell.VMCompatibilityError"}
+    assert message_is_null is True
