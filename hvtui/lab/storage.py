@@ -20,7 +20,6 @@ from hvtui.lab.estate import VM, Estate, Host, Vhd, key, path_key
 from hvtui.lab.failures import (
     DISK_FULL,
     NOT_A_VHD,
-    HostError,
     invalid_argument,
     invalid_operation,
     invalid_state,
@@ -187,14 +186,16 @@ def resize_vhd(call: CmdletCall) -> None:
     only_modelled(call, _MODELLED)
     # SizeBytes is mandatory in its set and absent from the other: the set decides.
     size = int(call.arg("SizeBytes")) if call.given("SizeBytes") else None
-    for path in call.names("Path"):
-        try:
-            with call.lock:
-                found = resolve(call.estate, call.host, path)
-        except HostError as exc:
-            call.error(exc)
-            continue
-        each_operand(call, [vhd.path for vhd in found], lambda one: _resize_one(call, one, size))
+    # EnumerateOperands resolves every path first (writing an error for each that names no
+    # disk), then ProcessOperands resizes each disk found.
+    operands: list[str] = []
+
+    def enumerate_path(path: str) -> None:
+        with call.lock:
+            operands.extend(vhd.path for vhd in resolve(call.estate, call.host, path))
+
+    each_operand(call, call.names("Path"), enumerate_path)
+    each_operand(call, operands, lambda one: _resize_one(call, one, size))
 
 
 def _resize_one(call: CmdletCall, path: str, size: int | None) -> None:
