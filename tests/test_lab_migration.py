@@ -18,7 +18,7 @@ from test_lab_support import (
     write_scenario,
 )
 
-from hvtui.lab import Lab
+from hvtui.lab import Lab, pwsh
 from hvtui.lab.failures import (
     CLUSTERED_VM,
     DESTINATION_MIGRATION_DISABLED,
@@ -30,6 +30,7 @@ from hvtui.lab.failures import (
     SOURCE_MIGRATION_DISABLED,
 )
 from hvtui.lab.migration import ID_SWITCH
+from hvtui.lab.runtime import HostRuntime
 
 
 def small_lab(tmp_path: Path, *edits: tuple[str, str], speed: float | None = None) -> Lab:
@@ -237,15 +238,27 @@ async def test_destination_needs_a_switch_of_the_same_name() -> None:
     assert [i["MessageId"] for i in kinds(report, "Incompatibility")] == [ID_SWITCH]
 
 
-async def test_sharable_vhdx_cannot_be_moved() -> None:
-    """R-LM-8."""
-    error = only_error(await move(default_lab(), "HV-NODE2", "GC-SQL-B", "HV-DR1", "E:\\VMs\\GC"))
-    assert error.message == SHARABLE_VHD.format(
-        "C:\\ClusterStorage\\Volume2\\Shared\\GC-SQL-Quorum.vhdx"
-    )
-    assert error.message.endswith(
+async def test_sharable_vhdx_stays_behind_with_a_warning_and_the_move_fails() -> None:
+    """R-LM-8: a sharable disk is never moved. The reference gives the text ([BIN] OM
+    InvalidParameter_VHDIsSharable); the decompiled module it cites writes it as a WARNING
+    and leaves the disk where it is when the storage moves to one path
+    (VirtualMachine.PrepareMigrationVirtualDiskSettingsForSingleLocation), so the move then
+    fails because the standalone destination cannot reach the guest cluster's CSV.
+    (This test used to expect the text as the error.)"""
+    lab = default_lab()
+    result = await move(lab, "HV-NODE2", "GC-SQL-B", "HV-DR1", "E:\\VMs\\GC")
+    quorum = "C:\\ClusterStorage\\Volume2\\Shared\\GC-SQL-Quorum.vhdx"
+    data = "C:\\ClusterStorage\\Volume2\\Shared\\GC-SQL-Data.vhdx"
+    assert result.warnings == [SHARABLE_VHD.format(quorum), SHARABLE_VHD.format(data)]
+    assert result.warnings[0].endswith(
         "cannot be moved because it is sharable by multiple virtual machines."
     )
+    error = only_error(result)
+    assert error.message.startswith(
+        f"The virtual hard disk '{quorum}' stays on storage of 'HV-NODE2' (it is sharable), "
+        "and 'HV-DR1' cannot reach it there."
+    )
+    assert await vm_record(lab, "HV-NODE2", "GC-SQL-B")
 
 
 async def test_clustered_vm_rejects_move_vm() -> None:
@@ -335,3 +348,125 @@ async def test_cancelled_move_leaves_the_vm_where_it_was(tmp_path: Path) -> None
     record = await vm_record(lab, "SRC", "VM1")
     assert record and record["Status"] == "Operating normally"
     assert await vm_record(lab, "DST", "VM1") is None
+
+
+# --- the cmdlets themselves, beyond what the catalog scripts call -----------------------------
+
+
+def host_run(lab: Lab, host: str, text: str) -> pwsh.Outcome:
+    """Run PowerShell text on a lab host's runtime directly (the sessions accept only
+    catalog scripts), to reach cmdlet behaviour no catalog script uses."""
+    found = lab.estate.host(host)
+    assert found is not None
+    return pwsh.run(text, {}, HostRuntime(lab.estate, found, found.software))
+
+
+def test_compare_vm_writes_a_compatibility_report_with_error_objects() -> None:
+    """Compare-VM writes a VMCompatibilityReport whose Incompatibilities are
+    VMCompatibilityError objects (Message, MessageId: Int64), as the real cmdlet does."""
+    outcome = host_run(default_lab(), "HV-LEGACY",
+                       "Compare-VM -Name 'BUILD01' -DestinationHost 'HV-NODE1' -IncludeStorage "
+                       "-DestinationStoragePath 'D:\\Hyper-V\\B'")
+    assert not outcome.failed and not outcome.errors
+    [report] = outcome.output
+    assert report.type_names[0] == "Microsoft.HyperV.PowerShell.VMCompatibilityReport"
+    assert report.get("OperationType").name == "MoveVirtualMachineAndStorage"
+    assert report.get("Destination") == "HV-NODE1"
+    assert report.get("VM").get("ComputerName") == "HV-NODE1"  # the planned VM
+    [error] = report.get("Incompatibilities")
+    assert error.type_names[0] == "Microsoft.HyperV.PowerShell.VMCompatibilityError"
+    assert error.get("MessageId") == ID_SWITCH
+    assert error.get("Message").startswith("Could not find Ethernet switch 'Legacy-Backup'.")
+    clean = host_run(default_lab(), "HV-LEGACY",
+                     "(Compare-VM -Name 'LEGACY-SQL' -DestinationHost 'HV-NODE1' "
+                     "-IncludeStorage).Incompatibilities.Count")
+    assert clean.output == [0]
+
+
+def test_compare_vm_reports_what_the_module_refuses_as_an_error(tmp_path: Path) -> None:
+    """R-LM-4: the module itself refuses a host pair with migration disabled, before any
+    report (CreateOperationFailedException in the decompiled module), so Compare-VM writes
+    a non-terminating error and no report."""
+    lab = small_lab(tmp_path, ("enabled = true\n", "enabled = false\n"))  # SRC's
+    outcome = host_run(lab, "SRC", "Compare-VM -Name 'VM1' -DestinationHost 'DST' "
+                                   "-IncludeStorage -ErrorAction Continue; 'went on'")
+    assert outcome.output == ["went on"] and not outcome.failed
+    [error] = outcome.errors
+    assert error.message == SOURCE_MIGRATION_DISABLED
+    assert (error.category, error.fqid) == (
+        "InvalidOperation", "OperationFailed,Microsoft.HyperV.PowerShell.Commands.CompareVM")
+
+
+async def test_a_storage_path_alone_moves_the_storage(tmp_path: Path) -> None:
+    """MoveTo: ``includeStorage |= !string.IsNullOrEmpty(destinationStoragePath)``."""
+    lab = small_lab(tmp_path)
+    result = await run(lab, "SRC", "vm-move", Name="VM1", DestinationHost="DST",
+                       DestinationStoragePath="D:\\Moved")
+    assert result.ok, result.errors
+    disks = (await inventory(lab, "DST"))["Disk"]
+    assert disks[0]["Path"] == "D:\\Moved\\Virtual Hard Disks\\VM1.vhdx"
+
+
+async def test_a_storage_path_that_is_no_path_is_refused(tmp_path: Path) -> None:
+    lab = small_lab(tmp_path)
+    error = only_error(await move(lab, "SRC", "VM1", "DST", "Moved"))
+    assert error.message == "'Moved' is not a valid directory."
+    assert (error.category, error.error_id) == (
+        "InvalidArgument", "InvalidParameter,Microsoft.HyperV.PowerShell.Commands.MoveVM")
+    assert await vm_record(lab, "SRC", "VM1")
+
+
+def test_move_vm_takes_a_wildcard_and_passthru_writes_the_moved_vm(tmp_path: Path) -> None:
+    lab = small_lab(tmp_path)
+    outcome = host_run(lab, "SRC", "Move-VM -Name 'v?1' -DestinationHost 'DST' "
+                                   "-DestinationStoragePath 'D:\\Moved' -Passthru; "
+                                   "Move-VM -Name 'NOPE*' -DestinationHost 'DST'")
+    assert not outcome.errors  # a pattern that matches nothing is no error
+    [vm] = outcome.output
+    assert vm.type_names[0] == "Microsoft.HyperV.PowerShell.VirtualMachine"
+    assert (vm.get("Name"), vm.get("ComputerName"), vm.get("Path")) == ("VM1", "DST", "D:\\Moved")
+
+
+def test_what_if_moves_nothing_and_unmodelled_parameters_are_refused(tmp_path: Path) -> None:
+    lab = small_lab(tmp_path)
+    what_if = host_run(lab, "SRC", "Move-VM -Name 'VM1' -DestinationHost 'DST' "
+                                   "-IncludeStorage -WhatIf")
+    assert not what_if.errors and not what_if.progress
+    assert [vm.name for vm in lab.estate.host("SRC").vms.values()] == ["VM1"]  # type: ignore[union-attr]
+    refused = host_run(lab, "SRC", "Move-VM -Name 'VM1' -DestinationHost 'DST' "
+                                   "-VirtualMachinePath 'D:\\VMs'")
+    [error] = refused.errors
+    assert error.message.startswith(
+        "The hvtui lab does not emulate Move-VM -VirtualMachinePath")
+
+
+async def test_a_moving_vm_cannot_be_exported_or_moved_again(tmp_path: Path) -> None:
+    lab = small_lab(tmp_path, speed=2000.0)
+    moving = asyncio.create_task(move(lab, "SRC", "VM1", "DST"))
+    for _ in range(500):
+        record = await vm_record(lab, "SRC", "VM1")
+        if record and record["Status"] == "Migrating virtual machine":
+            break
+        await asyncio.sleep(0.001)
+    refused = only_error(await run(lab, "SRC", "vm-export", Name="VM1", Path="D:\\Exports"))
+    assert refused.message == INVALID_STATE
+    again = only_error(await move(lab, "SRC", "VM1", "DST", "D:\\Again"))
+    assert again.message == INVALID_STATE
+    assert (await moving).ok
+    assert await vm_record(lab, "DST", "VM1")
+
+
+def test_the_report_arrives_deserialized_under_pwsh_7_on_2016(tmp_path: Path) -> None:
+    """On 2016, pwsh 7 loads Hyper-V through the Windows PowerShell compatibility layer
+    (version-facts.md): the report crosses a remoting boundary at depth 1, so each
+    incompatibility, two levels down, arrives as its text (the type name) and its
+    Message reads as $null. A script that reads .Message there gets nothing."""
+    lab = small_lab(tmp_path, ('os = "2012R2"\n', 'os = "2016"\npowershell = "7.4"\n'),
+                    ('processor_family = "IvyBridge-EP"', 'processor_family = "Haswell-EP"'))
+    outcome = host_run(lab, "SRC",
+                       "$r = Compare-VM -Name 'VM1' -DestinationHost 'DST'; "
+                       "$r.Incompatibilities; $null -eq $r.Incompatibilities[0].Message")
+    assert not outcome.errors
+    *items, message_is_null = outcome.output
+    assert items and set(items) == {"Microsoft.HyperV.PowerShell.VMCompatibilityError"}
+    assert message_is_null is True

@@ -301,3 +301,24 @@ def lab_not_emulated(cmdlet: str, parameters: list[str]) -> HostError:
             reason="NotImplementedException",
         )
     )
+
+
+# --- migration, storage and export (appended) -----------------------------------------------
+# Hyper-V module behaviour below is from the ILSpy decompile the reference cites as [BIN]
+# (nforgeio/neonSDK Lib/Neon.HyperV/HyperVWmiDriver, a Windows 10/11-era module 2.0): every
+# failure of a Hyper-V cmdlet, parameter validation included, is written with WriteError
+# (VirtualizationCmdletBase.ProcessRecord and VirtualizationCmdlet.ProcessOperands catch and
+# call ExceptionHelper.DisplayErrorOnException), so it is non-terminating. UNCONFIRMED for
+# the 2012 / 2012 R2 modules (1.0 / 1.1), which no source shows.
+
+INVALID_DIRECTORY = "'{0}' is not a valid directory."
+"""CM InvalidParameter_InvalidDirectoryPath: a -DestinationStoragePath that fails
+PathUtility.IsValidPath."""
+
+
+def operation_refused(cmdlet: str, message: str, target: str = "") -> HostError:
+    """ExceptionHelper.CreateOperationFailedException: the module refuses before it asks the
+    host to do anything (category InvalidOperation, error id OperationFailed)."""
+    return hyperv_error(
+        cmdlet, message, category="InvalidOperation", error_id="OperationFailed", target=target
+    )

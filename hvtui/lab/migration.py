@@ -1,31 +1,53 @@
-"""Live migration: vm-compare (Compare-VM) and vm-move (Move-VM), rules R-LM-1..8 and R-VER-2.
+"""Live migration: the Move-VM and Compare-VM cmdlets, rules R-LM-1..8 and R-VER-2.
 
-Both scripts run on the source host, as Move-VM does in hvtui, so CredSSP always has the
-sign-on it needs on the source (R-LM-7). ``assess`` lists every problem once; Move-VM
-fails with the first, Compare-VM reports them all as incompatibilities.
+Both run on the source host (the session's host), as hvtui runs them, so CredSSP always
+has the sign-on it needs there (R-LM-7). How the real cmdlets go about it is read from the
+decompiled Hyper-V module the reference cites as [BIN] (nforgeio/neonSDK,
+``Microsoft/HyperV/PowerShell/VirtualMachine.cs`` and ``Commands/MoveVM.cs``,
+``CompareVM.cs``, ``ParameterValidator.cs``):
+
+1. ``-DestinationStoragePath`` must look like a path (PathUtility.IsValidPath), else
+   "'{0}' is not a valid directory."; a storage path alone implies -IncludeStorage
+   (``includeStorage |= !string.IsNullOrEmpty(destinationStoragePath)``).
+2. Per VM (``-Name`` takes wildcards): the destination is resolved, ShouldProcess asks,
+   then the module itself refuses a clustered VM whose storage would move, a host pair
+   with migration disabled on either side, and a destination without migration networks
+   (R-LM-4, R-LM-5: CreateOperationFailedException, before any report).
+3. A sharable (shared VHDX) disk is not moved: the module writes a WARNING with R-LM-8's
+   text and leaves the disk where it is (PrepareMigrationVirtualDiskSettingsForSingleLocation),
+   so the destination must reach it there.
+4. What the hosts then find (:func:`assess`) fails Move-VM's migration job with the first
+   problem, and is what Compare-VM's report lists as Incompatibilities.
+
+Every failure is written with WriteError (non-terminating), as the module does.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from hvtui.lab import objects, records
+from hvtui.lab.emulation import CmdletCall, emulates
 from hvtui.lab.estate import (
     VM,
+    Drive,
     Estate,
     Host,
     basename,
     has_bad_path_chars,
-    is_absolute,
     join,
     key,
     path_key,
 )
 from hvtui.lab.failures import (
+    BAD_PATH_SYNTAX,
     CLUSTERED_VM,
     DESTINATION_MIGRATION_DISABLED,
     DISK_FULL,
     FILE_EXISTS,
     HARDWARE_INCOMPATIBLE,
+    INVALID_DIRECTORY,
     INVALID_STATE,
     NO_CREDENTIALS,
     NO_MIGRATION_NETWORKS,
@@ -33,27 +55,40 @@ from hvtui.lab.failures import (
     SHARABLE_VHD,
     SOURCE_MIGRATION_DISABLED,
     HostError,
+    invalid_argument,
     invalid_operation,
     invalid_state,
     operation_failed,
+    operation_refused,
 )
-from hvtui.lab.registry import Call, handles
+from hvtui.lab.objects import View
+from hvtui.lab.power import each_operand, only_modelled
 
 MOVE = "Move-VM"
 COMPARE = "Compare-VM"
+
+MIGRATING = "Migrating virtual machine"
+"""The VM's Status while it moves (UNCONFIRMED text)."""
+
+MOVE_TASK = "Move a virtual machine"
+COMPARE_TASK = "Compare a virtual machine for compatibility with another computer"
+"""Progress activities: the module's task captions (TaskDescriptions.MoveVM / CompareVM);
+the status is the percentage ("40%", TaskDescriptions.PercentCompleteTemplate).
+UNCONFIRMED: a WMI job's own Name, when it has one, replaces the caption."""
+
+_MODELLED = frozenset({"Name", "VM", "DestinationHost", "IncludeStorage",
+                       "DestinationStoragePath", "Passthru"})
+"""Parameters the lab models; the others (-Vhds, -VirtualMachinePath, -ComputerName,
+-AsJob, -CompatibilityReport...) fail as not emulated."""
 
 # Compare-VM MessageIds. 33012 is Hyper-V's "Could not find Ethernet switch" id; the
 # others are the lab's own (UNCONFIRMED: the reference gives no ids).
 ID_CLUSTERED = 21500
 ID_STATE = 21501
-ID_SOURCE_DISABLED = 21502
-ID_DESTINATION_DISABLED = 21503
-ID_NO_NETWORKS = 21504
 ID_CREDENTIALS = 21505
 ID_VERSION = 21506
 ID_HARDWARE = 21507
 ID_SWITCH = 33012
-ID_SHARABLE = 21508
 ID_STORAGE_UNREACHABLE = 21509
 ID_STORAGE_PATH = 21510
 ID_STORAGE_EXISTS = 21511
@@ -63,21 +98,53 @@ _SECONDS_PER_GB = {"SMB": 1.0, "Compression": 2.5, "TCPIP": 6.0, "": 6.0}
 """Lab time to copy one GB of memory per migration performance option (R-LM-6)."""
 STORAGE_BYTES_PER_SECOND = 200 * 1024**2
 
+_PATH_LIKE = re.compile(r"[a-z]:|^\\\\", re.IGNORECASE)
+"""PathUtility.IsValidPath, near enough: its pattern (a drive, a UNC share or a volume GUID
+path) is matched anywhere in the text, not anchored, so 'D:\\Ex|ports' passes and
+'exports' does not."""
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
+    """Something the hosts find wrong with a move: a Compare-VM incompatibility."""
+
     message: str
     message_id: int
     error: HostError
-    """How Move-VM fails on this problem."""
+    """How Move-VM's migration fails on it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """One requested move: what the arguments ask of one VM."""
+
+    source: Host
+    dest: Host
+    vm: VM
+    storage: bool
+    """The storage moves too (-IncludeStorage, or a -DestinationStoragePath)."""
+    path: str
+
+    @property
+    def moving(self) -> list[Drive]:
+        """The disks that travel with the VM (a sharable one never does, R-LM-8)."""
+        return [d for d in self.vm.drives if self.storage and not d.shared]
+
+    @property
+    def staying(self) -> list[Drive]:
+        return [d for d in self.vm.drives if not self.storage or d.shared]
 
 
 def _problem(message: str, message_id: int, error: HostError) -> Problem:
     return Problem(message, message_id, error)
 
 
+def valid_directory(path: str) -> bool:
+    return bool(_PATH_LIKE.search(path))
+
+
 def destination(estate: Estate, source: Host, name: str, cmdlet: str) -> Host:
-    """The destination host, or the connection failure Move-VM reports."""
+    """The destination host, or the connection failure the cmdlet reports."""
     dest = estate.host(name)
     if dest is None:
         # UNCONFIRMED wording around the Win32 text for WSAHOST_NOT_FOUND.
@@ -158,59 +225,62 @@ def switch_problems(vm: VM, dest: Host, cmdlet: str) -> list[Problem]:
 
 
 def storage_target(vm_path_root: str, source_path: str) -> str:
-    # UNCONFIRMED: with one -DestinationStoragePath, disks land in its 'Virtual Hard Disks'.
+    """With one -DestinationStoragePath, disks land in its 'Virtual Hard Disks' folder
+    (``Path.Combine(destinationStoragePath, "Virtual Hard Disks")`` in the module)."""
     return join(join(vm_path_root, "Virtual Hard Disks"), basename(source_path))
 
 
-def storage_plan(
-    estate: Estate, source: Host, dest: Host, vm: VM, storage_path: str
-) -> dict[str, str]:
-    """Source disk path -> destination path when the storage moves with the VM."""
-    if storage_path:
-        return {d.path: storage_target(storage_path, d.path) for d in vm.drives}
-    return {d.path: d.path for d in vm.drives}
+def storage_plan(move: Move) -> dict[str, str]:
+    """Source disk path -> destination path of each disk that moves. Without a storage
+    path, -IncludeStorage keeps each disk's path (UNCONFIRMED: the module leaves the path
+    to the host, which keeps it)."""
+    if move.path:
+        return {d.path: storage_target(move.path, d.path) for d in move.moving}
+    return {d.path: d.path for d in move.moving}
 
 
 def storage_problems(
     estate: Estate, source: Host, dest: Host, vm: VM, include: bool, storage_path: str, cmdlet: str
 ) -> list[Problem]:
+    """Why the VM's disks cannot end up where the destination runs it (also used by the
+    cluster's role moves, whose storage stays)."""
+    return _storage_problems(estate, Move(source, dest, vm, include, storage_path), cmdlet)
+
+
+def _storage_problems(estate: Estate, move: Move, cmdlet: str) -> list[Problem]:
+    source, dest, vm = move.source, move.dest, move.vm
     problems: list[Problem] = []
-    if not include:
-        # Without -IncludeStorage the destination must reach the disks where they are.
-        for drive in vm.drives:
-            scope = estate.storage_scope(source, drive.path)
-            if scope == "unc" or scope == estate.storage_scope(dest, drive.path):
-                continue
-            # UNCONFIRMED wording.
+    # A disk that stays where it is must be where the destination can reach it.
+    for drive in move.staying:
+        scope = estate.storage_scope(source, drive.path)
+        if scope == "unc" or scope == estate.storage_scope(dest, drive.path):
+            continue
+        # UNCONFIRMED wording.
+        if move.storage:  # a sharable disk, left behind
+            message = (
+                f"The virtual hard disk '{drive.path}' stays on storage of '{source.name}' "
+                f"(it is sharable), and '{dest.name}' cannot reach it there. Keep a guest "
+                "cluster's shared disks on storage that both hosts reach."
+            )
+        else:
             message = (
                 f"The virtual hard disk '{drive.path}' is on storage of '{source.name}' that "
                 f"'{dest.name}' cannot reach. Move the storage with the virtual machine "
                 "(-IncludeStorage) or keep its disks on shared storage."
             )
-            problems.append(
-                _problem(
-                    message, ID_STORAGE_UNREACHABLE, operation_failed(cmdlet, message, vm.name)
-                )
-            )
+        problems.append(
+            _problem(message, ID_STORAGE_UNREACHABLE, operation_failed(cmdlet, message, vm.name))
+        )
+    if not move.storage:
         return problems
-    for drive in vm.drives:
-        if drive.shared:
-            message = SHARABLE_VHD.format(drive.path)
-            problems.append(
-                _problem(message, ID_SHARABLE, invalid_operation(cmdlet, message, vm.name))
-            )
-    if problems:
-        return problems
-    if storage_path and (
-        not is_absolute(storage_path)
-        or has_bad_path_chars(storage_path)
-        or not estate.path_exists_on(dest, storage_path)
-    ):
-        message = f"'{storage_path}' cannot be used on '{dest.name}': {PATH_NOT_FOUND}"
-        return [_problem(message, ID_STORAGE_PATH, operation_failed(cmdlet, message, vm.name))]
+    if move.path and (has_bad_path_chars(move.path) or not estate.path_exists_on(dest, move.path)):
+        why = BAD_PATH_SYNTAX if has_bad_path_chars(move.path) else PATH_NOT_FOUND
+        message = f"'{move.path}' cannot be used on '{dest.name}': {why}"
+        return [*problems,
+                _problem(message, ID_STORAGE_PATH, operation_failed(cmdlet, message, vm.name))]
     needed: dict[int, int] = {}
     spaces: dict[int, object] = {}
-    for source_path, target in storage_plan(estate, source, dest, vm, storage_path).items():
+    for source_path, target in storage_plan(move).items():
         space = estate.space(dest, target)
         if space is None and not target.startswith("\\\\"):
             message = f"'{target}' cannot be used on '{dest.name}': {PATH_NOT_FOUND}"
@@ -239,43 +309,40 @@ def storage_problems(
     return problems
 
 
-def assess(
-    estate: Estate, source: Host, dest: Host, vm: VM, include: bool, storage_path: str, cmdlet: str
-) -> list[Problem]:
-    """Every reason Move-VM of ``vm`` from ``source`` to ``dest`` would fail, in check order."""
+def refusal(move: Move, cmdlet: str) -> HostError | None:
+    """What the module refuses before the hosts are asked anything, in its order
+    (PrepareMigrationParametersForSingleDestination, then PrepareMigrationSettings)."""
+    source, dest, vm = move.source, move.dest, move.vm
+    if vm.clustered and move.storage:
+        return operation_refused(cmdlet, CLUSTERED_VM, vm.name)
+    # R-LM-4: both hosts must allow migrations.
+    if not source.migration_enabled:
+        return operation_refused(cmdlet, SOURCE_MIGRATION_DISABLED, vm.name)
+    if not dest.migration_enabled:
+        return operation_refused(cmdlet, DESTINATION_MIGRATION_DISABLED, vm.name)
+    # R-LM-5: the destination needs a network to receive on.
+    if not dest.use_any_network and not dest.migration_networks:
+        return operation_refused(cmdlet, NO_MIGRATION_NETWORKS, vm.name)
+    return None
+
+
+def unmovable_warnings(move: Move) -> list[str]:
+    """R-LM-8: the WARNING the module writes for each sharable disk it leaves behind."""
+    return [SHARABLE_VHD.format(d.path) for d in move.vm.drives if move.storage and d.shared]
+
+
+def assess(estate: Estate, move: Move, cmdlet: str) -> list[Problem]:
+    """Every reason the hosts fail the move of ``move.vm``, in check order."""
+    source, dest, vm = move.source, move.dest, move.vm
     problems: list[Problem] = []
     if vm.clustered:
+        # R-CL-4; without its storage the module lets it through to the hosts, which
+        # refuse it (UNCONFIRMED: the hosts' text; R-CL-4's is used).
         problems.append(
             _problem(CLUSTERED_VM, ID_CLUSTERED, invalid_operation(cmdlet, CLUSTERED_VM, vm.name))
         )
     if vm.busy or vm.critical:
         problems.append(_problem(INVALID_STATE, ID_STATE, invalid_state(cmdlet, vm.name)))
-    # R-LM-4: both hosts must allow migrations.
-    if not source.migration_enabled:
-        problems.append(
-            _problem(
-                SOURCE_MIGRATION_DISABLED,
-                ID_SOURCE_DISABLED,
-                invalid_operation(cmdlet, SOURCE_MIGRATION_DISABLED, vm.name),
-            )
-        )
-    if not dest.migration_enabled:
-        problems.append(
-            _problem(
-                DESTINATION_MIGRATION_DISABLED,
-                ID_DESTINATION_DISABLED,
-                invalid_operation(cmdlet, DESTINATION_MIGRATION_DISABLED, vm.name),
-            )
-        )
-    # R-LM-5: the destination needs a network to receive on.
-    if dest.migration_enabled and not dest.use_any_network and not dest.migration_networks:
-        problems.append(
-            _problem(
-                NO_MIGRATION_NETWORKS,
-                ID_NO_NETWORKS,
-                invalid_operation(cmdlet, NO_MIGRATION_NETWORKS, vm.name),
-            )
-        )
     # R-LM-7: Kerberos needs constrained delegation from the source toward the destination;
     # CredSSP works because the session runs on the source (the caller is signed in there).
     if source.migration_auth == "Kerberos" and key(dest.name) not in source.delegation:
@@ -290,7 +357,7 @@ def assess(
     if hardware:
         problems.append(hardware)
     problems.extend(switch_problems(vm, dest, cmdlet))
-    problems.extend(storage_problems(estate, source, dest, vm, include, storage_path, cmdlet))
+    problems.extend(_storage_problems(estate, move, cmdlet))
     return problems
 
 
@@ -312,9 +379,11 @@ def relocate(estate: Estate, source: Host, dest: Host, vm: VM) -> None:
         chain.extended.target = dest.name
 
 
-def move_storage(estate: Estate, source: Host, dest: Host, vm: VM, storage_path: str) -> None:
-    for drive in vm.drives:
-        target = storage_plan(estate, source, dest, vm, storage_path)[drive.path]
+def move_storage(estate: Estate, move: Move) -> None:
+    source, dest, vm = move.source, move.dest, move.vm
+    plan = storage_plan(move)
+    for drive in move.moving:
+        target = plan[drive.path]
         vhd = estate.remove_vhd(source, drive.path)
         if vhd is not None:
             freed = estate.space(source, drive.path)
@@ -326,8 +395,8 @@ def move_storage(estate: Estate, source: Host, dest: Host, vm: VM, storage_path:
             vhd.path = target
             estate.add_vhd(dest, vhd)
         drive.path = target
-    if storage_path:
-        vm.path = storage_path
+    if move.path:
+        vm.path = move.path
 
 
 def migration_seconds(host: Host, vm: VM, storage_bytes: int) -> float:
@@ -337,74 +406,110 @@ def migration_seconds(host: Host, vm: VM, storage_bytes: int) -> float:
     return 3.0 + memory_gb * per_gb + storage_bytes / STORAGE_BYTES_PER_SECOND
 
 
-def _include(call: Call) -> tuple[bool, str]:
-    path = call.params["DestinationStoragePath"]
-    # A storage path implies moving the storage (UNCONFIRMED: Move-VM accepts it alone).
-    return bool(call.params["IncludeStorage"]) or bool(path), path
+def _percent(p: int) -> str:
+    return f"{p}%"
 
 
-@handles("vm-compare")
-async def vm_compare(call: Call) -> None:
-    """Compare-VM: every problem as an Incompatibility record (none: compatible)."""
-    include, path = _include(call)
+def _arguments(call: CmdletCall) -> tuple[bool, str] | None:
+    """-IncludeStorage (implied by a storage path) and the storage path, or None when the
+    path is refused (written as the module's non-terminating InvalidArgument error)."""
+    only_modelled(call, _MODELLED)
+    path = str(call.arg("DestinationStoragePath") or "")
+    if path and not valid_directory(path):
+        call.error(invalid_argument(call.name, INVALID_DIRECTORY.format(path)))
+        return None
+    return call.switch("IncludeStorage") or bool(path), path
+
+
+def _plan(call: CmdletCall, vm: VM, storage: bool, path: str) -> Move:
+    dest = destination(call.estate, call.host, str(call.arg("DestinationHost")), call.name)
+    return Move(call.host, dest, vm, storage, path)
+
+
+def _prepare(call: CmdletCall, move: Move) -> None:
+    """What the module does before the hosts are asked: refuse, or warn and go on."""
+    refused = refusal(move, call.name)
+    if refused is not None:
+        raise refused
+    for text in unmovable_warnings(move):
+        call.warn(text)
+
+
+@emulates("Compare-VM")
+def compare_vm(call: CmdletCall) -> None:
+    """One VMCompatibilityReport per VM; problems the hosts find are its Incompatibilities."""
+    arguments = _arguments(call)
+    if arguments is None:
+        return
+    storage, path = arguments
+    if not call.inv.should_process(str(call.arg("DestinationHost"))):
+        return
     with call.lock:
-        vm = call.vms(call.params["Name"], COMPARE)[0]
-        dest = destination(call.estate, call.host, call.params["DestinationHost"], COMPARE)
-        for problem in assess(call.estate, call.host, dest, vm, include, path, COMPARE):
-            call.emit(
-                {
-                    "Kind": "Incompatibility",
-                    "Message": problem.message,
-                    "MessageId": problem.message_id,
-                }
-            )
+        vms = call.target_vms()
+
+    def report(vm: VM) -> None:
+        with call.lock:
+            move = _plan(call, vm, storage, path)
+            _prepare(call, move)
+            problems = assess(call.estate, move, COMPARE)
+            dest_view = View(call.estate, move.dest, move.dest.software.language)
+            planned = objects.vm_object(dest_view, vm, guest_runs=records.guest_runs)
+        call.spend(0.0, COMPARE_TASK, _percent, steps=1)
+        call.write(objects.compatibility_report_object(
+            call.view, planned, storage, str(call.arg("DestinationHost")),
+            [objects.compatibility_error_object(call.view, p.message, p.message_id)
+             for p in problems]))
+
+    each_operand(call, vms, report)
 
 
-@handles("vm-move")
-async def vm_move(call: Call) -> None:
-    include, path = _include(call)
-    estate, source = call.estate, call.host
+@emulates("Move-VM")
+def move_vm(call: CmdletCall) -> None:
+    arguments = _arguments(call)
+    if arguments is None:
+        return
+    storage, path = arguments
     with call.lock:
-        vm = call.vms(call.params["Name"], MOVE)[0]
-        dest = destination(estate, source, call.params["DestinationHost"], MOVE)
-        problems = assess(estate, source, dest, vm, include, path, MOVE)
+        vms = call.target_vms()
+    each_operand(call, vms, lambda vm: _move_one(call, vm, storage, path))
+
+
+def _move_one(call: CmdletCall, vm: VM, storage: bool, path: str) -> None:
+    estate = call.estate
+    with call.lock:
+        move = _plan(call, vm, storage, path)
+    if not call.inv.should_process(vm.name):
+        return
+    with call.lock:
+        _prepare(call, move)
+        problems = assess(estate, move, MOVE)
         if problems:
             raise problems[0].error
-        storage_bytes = 0
-        if include:
-            storage_bytes = sum(
-                vhd.file_size for d in vm.drives if (vhd := estate.vhd(source, d.path)) is not None
-            )
-        seconds = migration_seconds(source, vm, storage_bytes)
-        activity = f"Moving virtual machine '{vm.name}' to {dest.name}"
-        live = vm.active
-    with call.holding(vm, "Migrating virtual machine"):
-        await call.spend(seconds, activity, lambda p: _move_status(p, live, include))
+        storage_bytes = sum(vhd.file_size for d in move.moving
+                            if (vhd := estate.vhd(move.source, d.path)) is not None)
+        seconds = migration_seconds(move.source, vm, storage_bytes)
+        # Busy from the same instant as the checks, so a second move (or an export) of
+        # the VM started meanwhile finds it in an invalid state.
+        vm.busy = MIGRATING
+    try:
+        call.spend(seconds, MOVE_TASK, _percent)
+    except BaseException:
+        with call.lock:
+            vm.busy = ""
+        raise
     with call.lock:
+        vm.busy = ""
         # The estate may have changed while the memory was copied: check again.
-        if vm.id not in source.vms:
-            raise operation_failed(MOVE, f"'{vm.name}' is no longer on {source.name}.", vm.name)
-        problems = assess(estate, source, dest, vm, include, path, MOVE)
+        if vm.id not in move.source.vms:
+            raise operation_failed(MOVE, f"'{vm.name}' is no longer on {move.source.name}.",
+                                   vm.name)
+        problems = assess(estate, move, MOVE)
         if problems:
             raise problems[0].error
-        if include:
-            move_storage(estate, source, dest, vm, path)
-        relocate(estate, source, dest, vm)
-        call.emit(
-            {
-                "Kind": "Moved",
-                "Name": call.params["Name"],
-                "DestinationHost": call.params["DestinationHost"],
-            }
-        )
-
-
-def _move_status(percent: int, live: bool, storage: bool) -> str:
-    if percent == 0:
-        return "Checking compatibility"
-    if percent == 100:
-        return "Completed"
-    if storage and percent < 60:
-        return f"Copying virtual hard disks ({percent}% complete)"
-    what = "Copying memory" if live else "Moving configuration"
-    return f"{what} ({percent}% complete)"
+        if storage:
+            move_storage(estate, move)
+        relocate(estate, move.source, move.dest, vm)
+        if call.switch("Passthru"):
+            # The VM as the destination now has it (GetVirtualMachineById(server, id)).
+            dest_view = View(estate, move.dest, move.dest.software.language)
+            call.write(objects.vm_object(dest_view, vm, guest_runs=records.guest_runs))

@@ -565,3 +565,40 @@ def shared_volume_object(view: View, cluster: Cluster, csv: SharedVolume,
         ("Cluster", cluster.name),
     ]
     return _obj(view, (_FC + "ClusterSharedVolume", _FC + "ClusterObject"), props, lambda: csv.name)
+
+
+# --- migration ----------------------------------------------------------------------------------
+
+OPERATION_TYPES = {"MoveVirtualMachine": 0, "ImportVirtualMachine": 1,
+                   "MoveVirtualMachineAndStorage": 2}
+"""Microsoft.HyperV.PowerShell.OperationType (the reference has no entry; numbers from the
+decompiled module, nforgeio/neonSDK ``Microsoft/HyperV/PowerShell/OperationType.cs``)."""
+
+
+def compatibility_error_object(view: View, message: str, message_id: int) -> PSObject:
+    """One VMCompatibilityError of a report: Message and MessageId (Int64). Its Source (the
+    object the error is about) is not modelled, so it is absent and reads as $null."""
+    props: Props = [("Message", message), ("MessageId", message_id)]
+    return _obj(view, (_HV + "VMCompatibilityError",), props,
+                lambda: _HV + "VMCompatibilityError")
+
+
+def compatibility_report_object(view: View, planned: PSObject, storage: bool, destination: str,
+                                incompatibilities: list[PSObject]) -> PSObject:
+    """Compare-VM's VMCompatibilityReport for a move (VirtualMachine.CheckCompatibility in
+    the decompiled module): ``VM`` is the planned VM on the destination, ``Destination``
+    the name as given, the import-only paths $null, ``Incompatibilities`` an array (empty
+    when the move would work)."""
+    operation = "MoveVirtualMachineAndStorage" if storage else "MoveVirtualMachine"
+    props: Props = [
+        ("VM", planned),
+        ("OperationType", PSEnum(_HV + "OperationType", operation, OPERATION_TYPES[operation])),
+        ("Destination", destination),
+        ("Path", None),
+        ("SnapshotPath", None),
+        ("VhdDestinationPath", None),
+        ("VhdSourcePath", None),
+        ("Incompatibilities", list(incompatibilities)),
+    ]
+    return _obj(view, (_HV + "VMCompatibilityReport",), props,
+                lambda: _HV + "VMCompatibilityReport")

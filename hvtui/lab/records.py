@@ -206,20 +206,6 @@ def disk_record(estate: Estate, host: Host, vm: VM, drive: Drive) -> Record:
     }
 
 
-def vhd_record(estate: Estate, host: Host, path: str) -> Record:
-    vhd = estate.vhd(host, path)
-    assert vhd is not None
-    return {
-        "Kind": "Vhd",
-        "Path": vhd.path,
-        "VhdFormat": vhd.format,
-        "VhdType": vhd.type,
-        "Size": vhd.size,
-        "FileSize": vhd.file_size,
-        "MinimumSize": vhd.minimum_size or 0,
-    }
-
-
 
 
 def adapter_records(vm: VM) -> list[Record]:

@@ -1,33 +1,46 @@
-"""vhd-resize: Resize-VHD with the online and shrink rules of R-VHD-1 and R-VHD-2."""
+"""Resize-VHD, with the online and shrink rules of R-VHD-1 and R-VHD-2.
+
+How the cmdlet goes about it is read from the decompiled module the reference cites as
+[BIN] (nforgeio/neonSDK ``Microsoft/Vhd/PowerShell/Cmdlets/ResizeVhd.cs``,
+``Commands/VhdPathResolver.cs``): ``-Path`` (String[], alias FullName, wildcards) is
+resolved per path, a path that names no virtual hard disk file is a non-terminating
+InvalidArgument error; each disk is resized by one host task ("Resize a virtual hard disk",
+with progress), after ShouldProcess; ``-Passthru`` writes the VirtualHardDisk. The set
+decides the size: in the MinimumSize set the disk shrinks to its minimum, whatever
+``-ToMinimumSize:$false`` says.
+"""
 
 from __future__ import annotations
 
-from hvtui.lab import records
-from hvtui.lab.estate import VM, Estate, Host, Vhd, path_key
+import re
+
+from hvtui.lab import objects
+from hvtui.lab.emulation import CmdletCall, emulates, has_wildcards, wildcard_match
+from hvtui.lab.estate import VM, Estate, Host, Vhd, key, path_key
 from hvtui.lab.failures import (
     DISK_FULL,
     NOT_A_VHD,
+    invalid_argument,
     invalid_operation,
     invalid_state,
-    object_not_found,
     operation_failed,
-    script_throw,
 )
-from hvtui.lab.registry import Call, handles
+from hvtui.lab.power import each_operand, only_modelled
 from hvtui.lab.releases import has_feature
 
 RESIZE = "Resize-VHD"
+RESIZE_TASK = "Resize a virtual hard disk"
+"""Progress activity: the module's task caption (TaskDescriptions.ResizeVHD); the status is
+the percentage. UNCONFIRMED: a WMI job's own Name, when it has one, replaces it."""
 MAX_SIZE = {"VHDX": 64 * 1024**4, "VHD": 2040 * 1024**3}
 """R-VHD-2: 64 TB for VHDX, 2040 GB for VHD."""
 SECTOR = 512
 ZERO_BYTES_PER_SECOND = 1024**3
 """How fast a fixed disk's new space is written (lab time)."""
 
-# The script's own checks (hvtui/ps/scripts/vhd-resize.ps1); a test keeps these in step.
-BOTH_GIVEN = "Give either SizeBytes or ToMinimumSize, not both."
-NEITHER_GIVEN = (
-    "Give the new size in SizeBytes, or ToMinimumSize to shrink the disk to its minimum."
-)
+_MODELLED = frozenset({"Path", "SizeBytes", "ToMinimumSize", "Passthru"})
+_VHD_FILE = re.compile(r".+\.((vhds$)|(a?vhdx?$)|(vhdpmem$))", re.IGNORECASE)
+"""VhdPathResolver.VhdExtensionsRegex: what a virtual hard disk file's name ends in."""
 
 
 def attached(estate: Estate, host: Host, vhd_path: str) -> list[tuple[Host, VM]]:
@@ -42,15 +55,38 @@ def attached(estate: Estate, host: Host, vhd_path: str) -> list[tuple[Host, VM]]
     return users
 
 
+def resolve(estate: Estate, host: Host, path: str) -> list[Vhd]:
+    """The disk files ``path`` names on ``host`` (a pattern may name several), or the
+    module's error for a path that names none (CM VHD_InvalidVhdFilePath, InvalidArgument)."""
+    if has_wildcards(path):
+        visible = {"host:" + key(host.name)}
+        if host.cluster:
+            visible.add("cluster:" + key(host.cluster))
+        found = [vhd for (scope, _), vhd in estate.vhds.items()
+                 if scope in visible and wildcard_match(path, vhd.path)
+                 and _VHD_FILE.match(vhd.path)]
+    else:
+        vhd = estate.vhd(host, path) if _VHD_FILE.match(path) else None
+        found = [vhd] if vhd is not None else []
+    if not found:
+        raise invalid_argument(RESIZE, NOT_A_VHD.format(path), path)
+    return found
+
+
 def _fail(path: str, why: str) -> str:
     # UNCONFIRMED wording: the reference gives the rules of R-VHD-1, not the host's texts.
     return f"Failed to resize the virtual hard disk '{path}'. {why}"
 
 
-def online_refusal(call: Call, vhd: Vhd) -> None:
-    """R-VHD-1: a disk in use resizes only as VHDX on SCSI on a 2012 R2 or later host."""
-    for owner, vm in attached(call.estate, call.host, vhd.path):
-        call.idle(vm, RESIZE)
+def online_refusal(estate: Estate, host: Host, vhd: Vhd) -> None:
+    """R-VHD-1: a disk in use resizes only as VHDX on SCSI on a 2012 R2 or later host.
+
+    "Online = VHDX only" is UNCONFIRMED in the reference (the current page says only "SCSI
+    chain"); the stricter reading it recommends is kept. A shared VHDX resizes online from
+    2016 (UNCONFIRMED, ``releases.FEATURE_SINCE``)."""
+    for owner, vm in attached(estate, host, vhd.path):
+        if vm.busy:
+            raise invalid_state(RESIZE, vm.name)
         if vm.state == "Saved":
             # The saved memory refers to the disk as it is (UNCONFIRMED refusal).
             raise invalid_state(RESIZE, vm.name)
@@ -83,8 +119,9 @@ def online_refusal(call: Call, vhd: Vhd) -> None:
         raise invalid_operation(RESIZE, _fail(vhd.path, why), vhd.path)
 
 
-def target_size(vhd: Vhd, size: int, to_minimum: bool) -> int:
-    if to_minimum or size < vhd.size:
+def target_size(vhd: Vhd, size: int | None) -> int:
+    """The size Resize-VHD gives ``vhd``: ``size`` bytes, or its minimum when None."""
+    if size is None or size < vhd.size:
         if vhd.format != "VHDX" or vhd.minimum_size is None:
             raise operation_failed(
                 RESIZE,
@@ -93,7 +130,7 @@ def target_size(vhd: Vhd, size: int, to_minimum: bool) -> int:
                 ),
                 vhd.path,
             )
-        if to_minimum:
+        if size is None:
             return vhd.minimum_size
         if size < vhd.minimum_size:
             raise operation_failed(
@@ -144,36 +181,43 @@ def apply_size(estate: Estate, host: Host, vhd: Vhd, size: int) -> None:
         space.free = max(0, space.free - (vhd.file_size - old_file))
 
 
-@handles("vhd-resize")
-async def vhd_resize(call: Call) -> None:
-    path, size = call.params["Path"], int(call.params["SizeBytes"])
-    to_minimum = bool(call.params["ToMinimumSize"])
-    if to_minimum and size > 0:
-        raise script_throw(BOTH_GIVEN)
-    if not to_minimum and size <= 0:
-        raise script_throw(NEITHER_GIVEN)
+@emulates("Resize-VHD")
+def resize_vhd(call: CmdletCall) -> None:
+    only_modelled(call, _MODELLED)
+    # SizeBytes is mandatory in its set and absent from the other: the set decides.
+    size = int(call.arg("SizeBytes")) if call.given("SizeBytes") else None
+    # EnumerateOperands resolves every path first (writing an error for each that names no
+    # disk), then ProcessOperands resizes each disk found.
+    operands: list[str] = []
+
+    def enumerate_path(path: str) -> None:
+        with call.lock:
+            operands.extend(vhd.path for vhd in resolve(call.estate, call.host, path))
+
+    each_operand(call, call.names("Path"), enumerate_path)
+    each_operand(call, operands, lambda one: _resize_one(call, one, size))
+
+
+def _resize_one(call: CmdletCall, path: str, size: int | None) -> None:
     estate, host = call.estate, call.host
+    if not call.inv.should_process(path):
+        return
     with call.lock:
-        vhd = estate.vhd(host, path)
-        if vhd is None:
-            raise object_not_found(RESIZE, NOT_A_VHD.format(path), path)
-        online_refusal(call, vhd)
-        new_size = target_size(vhd, size, to_minimum)
+        vhd = resolve(estate, host, path)[0]
+        online_refusal(estate, host, vhd)
+        new_size = target_size(vhd, size)
         growth = new_size - vhd.size if vhd.type == "Fixed" else 0
         space = estate.space(host, vhd.path)
         if growth > 0 and space is not None and growth > space.free:
             raise operation_failed(RESIZE, _fail(vhd.path, DISK_FULL), vhd.path)
-    if growth > 0:
-        # A fixed disk writes its new space out; that takes time.
-        await call.spend(
-            growth / ZERO_BYTES_PER_SECOND,
-            f"Resizing '{path}'",
-            lambda p: "Completed" if p == 100 else f"Expanding the fixed disk ({p}% complete)",
-        )
+    # A fixed disk writes its new space out, which takes time; anything else is one quick
+    # host task (still reported, as the module watches every task it starts).
+    seconds = max(0, growth) / ZERO_BYTES_PER_SECOND
+    call.spend(seconds, RESIZE_TASK, lambda p: f"{p}%", steps=10 if seconds else 1)
     with call.lock:
-        current = estate.vhd(host, path)
-        if current is None:
-            raise object_not_found(RESIZE, NOT_A_VHD.format(path), path)
-        online_refusal(call, current)
-        apply_size(estate, host, current, target_size(current, size, to_minimum))
-        call.emit(records.vhd_record(estate, host, path))
+        current = resolve(estate, host, path)[0]
+        online_refusal(estate, host, current)
+        apply_size(estate, host, current, target_size(current, size))
+        if call.switch("Passthru"):
+            in_use = bool(attached(estate, host, current.path))
+            call.write(objects.vhd_object(call.view, current, in_use))
