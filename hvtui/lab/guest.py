@@ -104,16 +104,16 @@ def _set_integration_service(call: CmdletCall, enabled: bool) -> None:
 
     with call.lock:
         if call.given("VMIntegrationService"):
-            services = _given_services(call)
+            chosen = _given_services(call)
         else:
-            services = []
+            chosen = []
             patterns = call.names("Name")
             for vm in call.target_vms():
                 try:
-                    services += _services_named(call, vm, patterns)
+                    chosen += _services_named(call, vm, patterns)
                 except HostError as exc:
                     call.error(exc)
-        each_operand(call, services, switch)
+        each_operand(call, chosen, switch)
 
 
 @emulates("Enable-VMIntegrationService")
