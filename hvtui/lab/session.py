@@ -32,6 +32,9 @@ _TOKEN = re.compile(r"[^\s;|(){}]+")
 
 T = TypeVar("T")
 
+_STOP_GRACE = 5.0
+"""Seconds a stopped script gets to unwind before the caller goes on without it."""
+
 
 def first_token(script: str) -> str:
     """The first word PowerShell would try to run (after blanks and comments)."""
@@ -98,9 +101,20 @@ class LabSession:
         loop = asyncio.get_running_loop()
         cancel = threading.Event()
 
+        # The caller's progress callback runs on its loop; if it fails, the script is stopped
+        # and the failure is the caller's, as when a remote client's callback raises.
+        listener_failed: asyncio.Future[None] = loop.create_future()
+
+        def deliver(record: ProgressRecord) -> None:
+            if on_progress is None or listener_failed.done():
+                return
+            try:
+                on_progress(record)
+            except BaseException as exc:  # noqa: BLE001 - re-raised by invoke
+                listener_failed.set_exception(exc)
+
         def progress(record: ProgressRecord) -> None:
-            if on_progress is not None:
-                loop.call_soon_threadsafe(on_progress, record)
+            loop.call_soon_threadsafe(deliver, record)
 
         def work() -> pwsh.Outcome:
             runtime = HostRuntime(estate, host, host.software, on_progress=progress,
@@ -108,18 +122,25 @@ class LabSession:
             return pwsh.run(entry.text, dict(parameters or {}), runtime, cancel=cancel)
 
         running = in_thread(work, f"lab {self.host}: {entry.name}")
+        waiting: set[asyncio.Future[Any]] = {running, listener_failed}
         try:
-            outcome = await asyncio.wait_for(asyncio.shield(running), timeout)
-        except TimeoutError:
-            cancel.set()
+            done, _ = await asyncio.wait(waiting, timeout=timeout,
+                                         return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:
+            await _stopped(running, cancel)
+            raise
+        if listener_failed in done:
+            await _stopped(running, cancel)
+            listener_failed.result()
+        if running not in done:
+            await _stopped(running, cancel)
             raise RemoteTimeout(
                 f"'{entry.name}' did not finish within {timeout:g} seconds",
                 host=self.host,
                 hint="the lab clock may be slow; raise the timeout or the lab speed",
-            ) from None
-        except asyncio.CancelledError:
-            cancel.set()
-            raise
+            )
+        try:
+            outcome = running.result()
         except Exception as exc:  # a lab defect must not look like a host's answer
             raise RemoteError(
                 f"the lab failed while running '{entry.name}': {exc!r}",
@@ -130,6 +151,15 @@ class LabSession:
 
     async def close(self) -> None:
         self._closed = True
+
+
+async def _stopped(running: asyncio.Future[Any], cancel: threading.Event) -> None:
+    """Stop the script and wait (briefly) until it has: as with PowerShell's Stop, whatever
+    the script undoes on the way out is done when the caller hears it stopped."""
+    cancel.set()
+    await asyncio.wait({running}, timeout=_STOP_GRACE)
+    if running.done() and not running.cancelled():
+        running.exception()  # retrieved: the script's own end is not the caller's error
 
 
 def result_of(outcome: pwsh.Outcome) -> PSResult:
