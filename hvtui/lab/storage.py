@@ -47,11 +47,22 @@ def attached(estate: Estate, host: Host, vhd_path: str) -> list[tuple[Host, VM]]
     """Every VM, on any host that sees this file, with a drive on it."""
     scope = estate.storage_scope(host, vhd_path)
     wanted = path_key(vhd_path)
+    # Only the hosts that can see the file need a look: the host itself for a local path,
+    # its cluster's nodes for a CSV path, every host for a share.
+    if scope.startswith("host:"):
+        seeing = [host]
+    elif scope.startswith("cluster:"):
+        seeing = [h for h in estate.hosts.values() if h.cluster and
+                  "cluster:" + key(h.cluster) == scope]
+    else:
+        seeing = list(estate.hosts.values())
     users = []
-    for other, vm in estate.all_vms():
-        for drive in vm.drives:
-            if path_key(drive.path) == wanted and estate.storage_scope(other, drive.path) == scope:
-                users.append((other, vm))
+    for other in seeing:
+        for vm in other.vms.values():
+            for drive in vm.drives:
+                if path_key(drive.path) == wanted and \
+                        estate.storage_scope(other, drive.path) == scope:
+                    users.append((other, vm))
     return users
 
 
