@@ -351,3 +351,14 @@ def test_connections_come_from_the_inventory() -> None:
 
 def test_need_text_round_trips_through_the_question() -> None:
     assert str(Need("Get-VM", "Name")) == "Get-VM -Name"
+
+
+def test_the_readme_shows_what_doctor_prints_on_the_default_lab(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    command = "hvtui doctor HV-NODE1 HV-LEGACY HV-2022"
+    shown = readme.split(f"$ {command}\n", 1)[1].split("\n```", 1)[0]
+    code, out, _ = run_cli(capsys, *command.split()[1:])
+    assert code == 0
+    assert shown == out.rstrip("\n"), \
+        f"the README's doctor output is stale: paste the output of `{command}` there"
