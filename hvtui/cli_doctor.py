@@ -13,12 +13,13 @@ import json
 import sys
 import textwrap
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hvtui.config import HostConfig
 from hvtui.errors import ConfigError
-from hvtui.hyperv.doctor import Connection, HostReport, diagnose
-from hvtui.session_setup import open_pool
+
+if TYPE_CHECKING:  # the doctor's modules load only when it runs (``hvtui --help`` stays light)
+    from hvtui.config import HostConfig
+    from hvtui.hyperv.doctor import Connection, HostReport
 
 WIDTH = 80
 
@@ -36,7 +37,10 @@ Exit 1 when some host could not be asked."""
 _AUTH = {"basic": "Basic", "ntlm": "NTLM", "kerberos": "Kerberos", "credssp": "CredSSP",
          "negotiate": "Negotiate (Kerberos, else NTLM)"}
 
-LAB = Connection("embedded lab, in process", "none (the lab's account)")
+def lab_connection() -> Connection:
+    from hvtui.hyperv.doctor import Connection
+
+    return Connection("embedded lab, in process", "none (the lab's account)")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -51,6 +55,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def connection_of(host: HostConfig) -> Connection:
     """How the client is configured to reach ``host`` (the inventory's word)."""
+    from hvtui.hyperv.doctor import Connection
+
     if host.transport == "ssh":
         where = f"SSH port {host.effective_port}, {host.shell}"
         if host.jump:
@@ -77,6 +83,9 @@ def connection_of(host: HostConfig) -> Connection:
 
 
 async def run_doctor(args: argparse.Namespace) -> int:
+    from hvtui.hyperv.doctor import diagnose
+    from hvtui.session_setup import open_pool
+
     pool, source = open_pool(args)
     try:
         wanted = list(dict.fromkeys(args.hosts)) or pool.hosts
@@ -87,7 +96,8 @@ async def run_doctor(args: argparse.Namespace) -> int:
                               hint=f"known hosts: {', '.join(pool.hosts)}")
         configs = {h.name: h for h in source.configs}
         reports = await asyncio.gather(*(
-            diagnose(pool, host, connection_of(configs[host]) if host in configs else LAB)
+            diagnose(pool, host, connection_of(configs[host]) if host in configs
+                     else lab_connection())
             for host in wanted))
     finally:
         await pool.close()

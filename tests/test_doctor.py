@@ -17,7 +17,7 @@ import pytest
 from test_lab_support import write_scenario
 
 from hvtui import cli
-from hvtui.cli_doctor import LAB, as_json, connection_of, format_reports
+from hvtui.cli_doctor import as_json, connection_of, format_reports, lab_connection
 from hvtui.config import HostConfig
 from hvtui.connect import lab_pool
 from hvtui.errors import ScriptError
@@ -138,7 +138,8 @@ def lab_reports() -> dict[str, HostReport]:
     async def ask() -> dict[str, HostReport]:
         pool = lab_pool(None, speed=float("inf"))
         try:
-            reports = await asyncio.gather(*(diagnose(pool, h, LAB) for h in pool.hosts))
+            reports = await asyncio.gather(*(diagnose(pool, h, lab_connection())
+                                             for h in pool.hosts))
         finally:
             await pool.close()
         return {r.host: r for r in reports}
@@ -274,7 +275,7 @@ def platforms(tmp_path: Path) -> Path:
 async def test_pwsh_7_language_and_modules_per_host(tmp_path: Path) -> None:
     pool = lab_pool(platforms(tmp_path), speed=float("inf"))
     try:
-        reports = {h: await diagnose(pool, h, LAB) for h in pool.hosts}
+        reports = {h: await diagnose(pool, h, lab_connection()) for h in pool.hosts}
     finally:
         await pool.close()
     for report in reports.values():
