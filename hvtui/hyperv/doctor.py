@@ -22,6 +22,7 @@ from hvtui.model.versions import (
     COPY_VM_FILE,
     DRAIN_ON_SHUTDOWN,
     ENHANCED_SESSION,
+    Feature,
     Release,
     release_of,
 )
@@ -213,6 +214,11 @@ def script_verdict(script: ScriptNeeds, exists: Callable[[Need], bool],
     return ScriptVerdict(script.name, "missing" if missing else "ok", missing, without)
 
 
+Refusal = Callable[[str, Release, Collection[str]], str | None]
+"""A check hvtui makes before running a script on a host: (host, release, installed modules)
+-> why not, or None."""
+
+
 def _not_a_cluster_node(host: str, release: Release, modules: Collection[str]) -> str | None:
     if "FailoverClusters" in modules:
         return None
@@ -221,14 +227,13 @@ def _not_a_cluster_node(host: str, release: Release, modules: Collection[str]) -
             "RSAT-Clustering-PowerShell)")
 
 
-def _from_release(feature: Any) -> Callable[[str, Release, Collection[str]], str | None]:
+def _from_release(feature: Feature) -> Refusal:
     def refusal(host: str, release: Release, modules: Collection[str]) -> str | None:
-        return feature.why_not(release)  # type: ignore[no-any-return]
+        return feature.why_not(release)
     return refusal
 
 
-CLIENT_REFUSALS: Mapping[str, tuple[Callable[[str, Release, Collection[str]], str | None],
-                                    ...]] = {
+CLIENT_REFUSALS: Mapping[str, tuple[Refusal, ...]] = {
     "vm-copy-file": (_from_release(COPY_VM_FILE),),
     "host-enhanced-session": (_from_release(ENHANCED_SESSION),),
     "cluster-drain-on-shutdown": (_not_a_cluster_node, _from_release(DRAIN_ON_SHUTDOWN)),
@@ -237,12 +242,13 @@ CLIENT_REFUSALS: Mapping[str, tuple[Callable[[str, Release, Collection[str]], st
     "cluster-role-move": (_not_a_cluster_node,),
 }
 """The scripts hvtui refuses whole on some hosts, and the check that refuses each (the
-same Feature the planners ask, so the reason is theirs word for word). A script that is
+same Feature the planners ask, so the reason is theirs word for word; cluster actions are
+offered only for the clusters the inventory finds, which takes FailoverClusters). A script
 refused only for some values (replication-frequency on 2012 refuses 30 s and 15 min but
-runs for 5 min) is not here: where it lacks something it is shown as missing.
+runs for 5 min) is not here: where it lacks something it is shown as failing.
 
-When the catalog's headers declare what each script needs of a host
-(``Script.refusal``, from branch fidelity-scripts), they replace this table."""
+When the catalog's headers declare what each script needs of a host (``Script.refusal``,
+on branch fidelity-scripts), they replace this table."""
 
 
 def client_refusal(script: str, host: str, release: Release, modules: Collection[str]

@@ -1,9 +1,10 @@
 """What a script calls: every command and named parameter, read with the PowerShell grammar.
 
 A catalog script needs of a host every command it calls and every named parameter it
-passes; ``hvtui doctor`` asks each host which of them exist, and the catalog lint checks the
-same calls against the reference. Both read them from here, parsed with
-tree-sitter-powershell, so neither guesses with a regular expression.
+passes; ``hvtui doctor`` asks each host which of them exist. They are read here, with
+tree-sitter-powershell, never guessed with a regular expression; the catalog lint, which
+checks the same calls against the reference, can read them from here too (this module
+loads nothing of the lab or the client's upper layers).
 
 A call may sit behind a *guard*, and then it runs only where the guard holds::
 
