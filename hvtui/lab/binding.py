@@ -21,6 +21,7 @@ from hvtui.remote.base import ParamValue
 
 _TYPES = {
     "string": "string",
+    "string[]": "string[]",
     "int": "int",
     "int32": "int",
     "int64": "int",
@@ -98,7 +99,7 @@ def _parse_declaration(text: str) -> ParamSpec | None:
     if not found:
         return None
     head, tail = text[: found.start()], text[found.end() :]
-    attributes = re.findall(r"\[([^\[\]]*(?:\([^()]*\))?[^\[\]]*)\]", head)
+    attributes = re.findall(r"\[([^\[\]]*(?:\([^()]*\))?[^\[\]]*(?:\[\])?)\]", head)
     type_name, mandatory, choices = "any", False, ()
     for attribute in attributes:
         lowered = attribute.strip().lower()
@@ -176,6 +177,9 @@ def _convert(spec: ParamSpec, value: ParamValue) -> Any:
         # [guid] prints as 32 lower-case hex digits with dashes, whatever was given.
         digits = re.sub(r"[{}-]", "", text.strip()).lower()
         return "-".join((digits[:8], digits[8:12], digits[12:16], digits[16:20], digits[20:]))
+    if spec.type == "string[]":
+        items = value if isinstance(value, list) else [value]
+        return ["True" if v is True else "False" if v is False else str(v) for v in items]
     if spec.type == "string":
         if isinstance(value, bool):
             return "True" if value else "False"
