@@ -220,7 +220,9 @@ def host_block(report: HostReport) -> list[str]:
             fails.setdefault(f"missing {', '.join(verdict.missing)}", []).append(
                 verdict.script)
         elif verdict.status == "refused":
-            refused.setdefault(verdict.refusal, []).append(verdict.script)
+            # "x.ps1 needs ..." reads as "x, y: needs ..." once scripts are grouped
+            reason = verdict.refusal.removeprefix(f"{verdict.script}.ps1 ")
+            refused.setdefault(reason, []).append(verdict.script)
         elif verdict.without:
             degraded.setdefault(", ".join(verdict.without), []).append(verdict.script)
     lines += _grouped("Would fail", fails)

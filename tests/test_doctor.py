@@ -87,17 +87,21 @@ def test_a_script_hvtui_refuses_there_says_why_and_what_it_lacks() -> None:
     assert "Copy-VMFile" in verdict.missing
 
 
-def test_client_refusals_are_the_planners_words() -> None:
-    from hvtui.model.versions import COPY_VM_FILE
-
-    assert client_refusal("vm-copy-file", "H", WS2012, {"Hyper-V"}) == \
-        COPY_VM_FILE.why_not(WS2012)
+def test_client_refusals_are_the_script_headers() -> None:
+    """What the planners enforce before running a script (Script.refusal): its header."""
+    copy = client_refusal("vm-copy-file", "H", WS2012, {"Hyper-V"})
+    assert copy is not None and copy.startswith(
+        "vm-copy-file.ps1 runs on Windows Server 2012 R2 and later only and H runs 2012: ")
     assert client_refusal("vm-copy-file", "H", WS2012R2, {"Hyper-V"}) is None
-    assert "no FailoverClusters module" in (
+    assert "needs the FailoverClusters module, which H does not have" in (
         client_refusal("cluster-node-suspend", "H", WS2012R2, {"Hyper-V"}) or "")
     assert client_refusal("cluster-node-suspend", "H", WS2012R2,
                           {"Hyper-V", "FailoverClusters"}) is None
+    assert "under PowerShell 7" in (client_refusal(
+        "cluster-drain-on-shutdown", "H", WS2012R2, {"Hyper-V", "FailoverClusters"}, "Core")
+        or "")
     assert client_refusal("vm-start", "H", WS2012, {"Hyper-V"}) is None
+    assert client_refusal("no-such-script", "H", WS2012, {"Hyper-V"}) is None
 
 
 def test_the_question_asks_for_every_need_and_each_modules_probe() -> None:
@@ -175,11 +179,13 @@ def test_the_2012_host_shows_what_2012_lacks(lab_reports: dict[str, HostReport])
             "Get-VMHostSupportedVersion", "Set-VMReplication -ReplicationFrequencySec",
             "Set-VMHost -EnableEnhancedSessionMode"} <= set(legacy.absent)
     verdicts = {v.script: v for v in legacy.scripts}
-    # hvtui refuses Copy-VMFile on 2012 itself: shown as refused, with the planner's reason
+    # hvtui refuses Copy-VMFile on 2012 itself: shown as refused, with the header's reason
     assert verdicts["vm-copy-file"].status == "refused"
     assert verdicts["vm-copy-file"].missing == ("Copy-VMFile",)
-    assert "needs Windows Server 2012 R2 or later" in verdicts["vm-copy-file"].refusal
+    assert "Copy-VMFile and the Guest Service Interface are new in Windows Server 2012 R2" in \
+        verdicts["vm-copy-file"].refusal
     assert verdicts["host-enhanced-session"].status == "refused"
+    assert verdicts["replication-frequency"].status == "refused"
     # a plain action runs
     assert verdicts["vm-start"].status == "ok"
 

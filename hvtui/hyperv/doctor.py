@@ -18,14 +18,7 @@ from typing import Any
 
 from hvtui.errors import HvtuiError, ScriptError
 from hvtui.hyperv.inventory import raise_for_errors
-from hvtui.model.versions import (
-    COPY_VM_FILE,
-    DRAIN_ON_SHUTDOWN,
-    ENHANCED_SESSION,
-    Feature,
-    Release,
-    release_of,
-)
+from hvtui.model.versions import Release, release_of
 from hvtui.ps import catalog
 from hvtui.ps.calls import Need, Requirement, probes, requirements
 from hvtui.reference import module_of
@@ -214,50 +207,13 @@ def script_verdict(script: ScriptNeeds, exists: Callable[[Need], bool],
     return ScriptVerdict(script.name, "missing" if missing else "ok", missing, without)
 
 
-Refusal = Callable[[str, Release, Collection[str]], str | None]
-"""A check hvtui makes before running a script on a host: (host, release, installed modules)
--> why not, or None."""
-
-
-def _not_a_cluster_node(host: str, release: Release, modules: Collection[str]) -> str | None:
-    if "FailoverClusters" in modules:
-        return None
-    return (f"{host} has no FailoverClusters module, so hvtui sees no cluster there and offers "
-            "no cluster action (on a cluster node, install it: Install-WindowsFeature "
-            "RSAT-Clustering-PowerShell)")
-
-
-def _from_release(feature: Feature) -> Refusal:
-    def refusal(host: str, release: Release, modules: Collection[str]) -> str | None:
-        return feature.why_not(release)
-    return refusal
-
-
-CLIENT_REFUSALS: Mapping[str, tuple[Refusal, ...]] = {
-    "vm-copy-file": (_from_release(COPY_VM_FILE),),
-    "host-enhanced-session": (_from_release(ENHANCED_SESSION),),
-    "cluster-drain-on-shutdown": (_not_a_cluster_node, _from_release(DRAIN_ON_SHUTDOWN)),
-    "cluster-node-suspend": (_not_a_cluster_node,),
-    "cluster-node-resume": (_not_a_cluster_node,),
-    "cluster-role-move": (_not_a_cluster_node,),
-}
-"""The scripts hvtui refuses whole on some hosts, and the check that refuses each (the
-same Feature the planners ask, so the reason is theirs word for word; cluster actions are
-offered only for the clusters the inventory finds, which takes FailoverClusters). A script
-refused only for some values (replication-frequency on 2012 refuses 30 s and 15 min but
-runs for 5 min) is not here: where it lacks something it is shown as failing.
-
-When the catalog's headers declare what each script needs of a host (``Script.refusal``,
-on branch fidelity-scripts), they replace this table."""
-
-
-def client_refusal(script: str, host: str, release: Release, modules: Collection[str]
-                   ) -> str | None:
-    for check in CLIENT_REFUSALS.get(script, ()):
-        reason = check(host, release, modules)
-        if reason:
-            return reason
-    return None
+def client_refusal(script: str, host: str, release: Release, modules: Collection[str],
+                   edition: str = "Desktop") -> str | None:
+    """Why hvtui refuses ``script`` on this host before running it, or None: what its
+    header declares (``# Releases:``, ``# Modules:``, ``# Editions:``), which the planners
+    enforce too (:meth:`hvtui.ps.catalog.Script.refusal`)."""
+    found = catalog.all_scripts().get(script)
+    return None if found is None else found.refusal(host, release.short, modules, edition)
 
 
 # --- the report -----------------------------------------------------------------------------
@@ -357,7 +313,7 @@ def report(host: str, connection: Connection, answer: Answer,
     release = release_of(_text(facts, "OSVersion"))
     verdicts = tuple(
         script_verdict(script, answer.exists,
-                       client_refusal(script.name, host, release, installed))
+                       client_refusal(script.name, host, release, installed, edition))
         for script in (scripts or catalog_needs()))
     missing_modules = {m.name for m in modules if not m.installed}
     return HostReport(
@@ -384,7 +340,7 @@ async def diagnose(pool: SessionPool, host: str, connection: Connection, *,
     return report(host, connection, answer, asked)
 
 
-__all__ = ["ADMINISTRATORS", "CLIENT_REFUSALS", "HYPERV_ADMINISTRATORS", "MODULE_PROBES",
+__all__ = ["ADMINISTRATORS", "HYPERV_ADMINISTRATORS", "MODULE_PROBES",
            "Answer", "CommandAnswer", "Connection", "HostReport", "ModuleState", "STATUSES",
            "ScriptNeeds", "ScriptVerdict", "catalog_needs", "client_refusal", "diagnose",
            "question", "read_answer", "report", "script_verdict"]
