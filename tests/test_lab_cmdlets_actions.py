@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from test_lab_support import SMALL, default_lab, kinds, only_error, run, write_scenario
+from test_lab_support import SMALL, default_lab, kinds, run, write_scenario
 
 from hvtui.lab import Lab, pwsh
 from hvtui.lab.failures import (

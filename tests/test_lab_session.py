@@ -1,4 +1,4 @@
-"""The lab as a Session: script recognition, parameter binding, handlers, clock, progress."""
+"""The lab as a Session: script recognition, parameter binding, the engine, clock, progress."""
 
 from __future__ import annotations
 
@@ -10,9 +10,7 @@ from test_lab_support import default_lab, inventory, only_error, run
 
 from hvtui.errors import ConnectError, RemoteTimeout, SessionLost
 from hvtui.lab import Lab, LabClock, LabSession
-from hvtui.lab.binding import declarations
 from hvtui.lab.failures import COMMAND_NOT_FOUND
-from hvtui.lab.registry import all_handlers
 from hvtui.ps import catalog
 from hvtui.remote.base import ProgressRecord, Session
 
@@ -21,25 +19,6 @@ BOTH_GIVEN = "Give either SizeBytes or ToMinimumSize, not both."
 NEITHER_GIVEN = (
     "Give the new size in SizeBytes, or ToMinimumSize to shrink the disk to its minimum."
 )
-
-
-def test_every_catalog_script_has_a_handler() -> None:
-    missing = sorted(set(catalog.all_scripts()) - set(all_handlers()))
-    assert not missing, f"catalog scripts the lab cannot answer: {missing}"
-
-
-def test_handler_registry_rejects_a_second_handler_for_a_name() -> None:
-    from hvtui.lab.registry import handles
-
-    with pytest.raises(RuntimeError, match="two lab handlers"):
-        handles("inventory")(lambda call: asyncio.sleep(0))  # type: ignore[arg-type,return-value]
-
-
-def test_binding_reads_every_script_declaration() -> None:
-    for script in catalog.all_scripts().values():
-        specs = declarations(script)
-        assert list(specs) == list(script.parameters)
-        assert all(spec.type != "any" for spec in specs.values()), script.name
 
 
 def test_script_throw_texts_are_the_scripts_own() -> None:

@@ -82,26 +82,6 @@ def test_an_ambiguous_script_parameter_prefix() -> None:
         "matches include: -SizeBytes -Server.", "AmbiguousParameter")
 
 
-def test_texts_match_the_old_lab_binder() -> None:
-    """hvtui/lab/binding.py's texts, which the engine now owns, are unchanged."""
-    from hvtui.lab import binding as old
-    from hvtui.lab.failures import HostError
-    from hvtui.ps import catalog
-
-    script = catalog.get("cluster-role-move")
-    for parameters in ({"RoleName": "a"}, {"RoleName": "a", "NodeName": "b", "MigrationType":
-                                           "Walk"}, {"RoleName": "", "NodeName": "b"},
-                       {"RoleName": "a", "NodeName": "b", "Bogus": 1}):
-        with pytest.raises(HostError) as raised:
-            old.bind(script, parameters)  # type: ignore[arg-type]
-        outcome = ps(script.text, parameters)  # type: ignore[arg-type]
-        assert outcome.errors[0].message == raised.value.record.message
-        assert outcome.errors[0].fqid == raised.value.record.error_id
-
-
-# --- command calls --------------------------------------------------------------------------------
-
-
 def echo(call: str) -> dict[str, object]:
     result = one(call)
     assert isinstance(result, dict)

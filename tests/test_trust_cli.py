@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import shutil
 import signal
@@ -41,7 +42,9 @@ def wait_for_progress(proc: subprocess.Popen[str]) -> list[str]:
     seen = []
     for line in proc.stdout:
         seen.append(line)
-        if "[job 1" in line and ("Copying" in line or "Checking" in line):
+        # The host's own record, not the client's "started": Hyper-V reports a task's
+        # progress as the bare percentage ("40%", the module's PercentCompleteTemplate).
+        if "[job 1" in line and re.search(r": \d+%$", line.rstrip()):
             return seen
     raise AssertionError("no progress from the host:\n" + "".join(seen)
                          + (proc.stderr.read() if proc.stderr else ""))

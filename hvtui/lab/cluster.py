@@ -23,9 +23,9 @@ import time
 import uuid
 from collections.abc import Callable
 
-from hvtui.lab import objects, records
+from hvtui.lab import objects, services
 from hvtui.lab.emulation import CmdletCall, emulates
-from hvtui.lab.estate import VM, Cluster, ClusterGroup, ClusterNode, Host, key
+from hvtui.lab.estate import VM, Cluster, ClusterGroup, ClusterNode, Estate, Host, key
 from hvtui.lab.failures import (
     CLUSTER_GROUP_NOT_FOUND,
     CLUSTER_NODE_DOWN,
@@ -65,6 +65,15 @@ PRIORITY_LIVE = 2000
 
 # --- the cluster, its nodes and roles as a call names them --------------------------------------
 
+
+
+def group_state(estate: Estate, group: ClusterGroup) -> str:
+    if group.failed:
+        return "Failed"
+    vm = estate.locate(group.vm_id, group.owner)
+    if vm is None:
+        return "Unknown"
+    return "Online" if vm.active else "Offline"
 
 def local_cluster(call: CmdletCall) -> Cluster:
     """The cluster the call works on: this node's (``-Cluster`` omitted, ``.`` or its name)."""
@@ -128,7 +137,7 @@ def _node_object(call: CmdletCall, cluster: Cluster, node: ClusterNode) -> PSObj
 
 def _group_object(call: CmdletCall, cluster: Cluster, group: ClusterGroup) -> PSObject:
     owner = cluster.node(group.owner)
-    return objects.group_object(call.view, cluster, group, records.group_state(call.estate, group),
+    return objects.group_object(call.view, cluster, group, group_state(call.estate, group),
                                 _node_object(call, cluster, owner) if owner else None)
 
 
@@ -142,7 +151,7 @@ def move_problem(call: CmdletCall, source: Host, target: Host, vm: VM, how: str)
         return version.message
     if how in ("Live", "Quick") and not cpu_compatible(vm, target):
         return HARDWARE_INCOMPATIBLE
-    if how == "Shutdown" and vm.state == "Running" and not records.service_works(vm, "Shutdown"):
+    if how == "Shutdown" and vm.state == "Running" and not services.service_works(vm, "Shutdown"):
         # UNCONFIRMED wording.
         return (
             f"The virtual machine '{vm.name}' cannot be shut down: its Shutdown integration "

@@ -11,7 +11,7 @@ would); its default is CaptureSavedState. Failures are non-terminating (WriteErr
 
 from __future__ import annotations
 
-from hvtui.lab import objects, records
+from hvtui.lab import objects
 from hvtui.lab.emulation import CmdletCall, emulates
 from hvtui.lab.estate import VM, Estate, Host, has_bad_path_chars, is_absolute, join, path_key
 from hvtui.lab.failures import (
@@ -105,4 +105,4 @@ def _export_one(call: CmdletCall, vm: VM, path: str) -> None:
         if space is not None:
             space.free = max(0, space.free - total)
         if call.switch("Passthru"):
-            call.write(objects.vm_object(call.view, vm, guest_runs=records.guest_runs))
+            call.write(objects.vm_object(call.view, vm))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hvtui.lab import objects, records
+from hvtui.lab import objects, services
 from hvtui.lab.emulation import CmdletCall, emulates, wildcard_match
 from hvtui.lab.estate import GSI, VM, basename, is_absolute, path_key
 from hvtui.lab.failures import (
@@ -98,7 +98,7 @@ def _set_integration_service(call: CmdletCall, enabled: bool) -> None:
             return
         vm.ic_overrides[english] = enabled
         if call.switch("Passthru"):
-            primary, secondary = records.service_status(vm, english)
+            primary, secondary = services.service_status(vm, english)
             call.write(objects.integration_object(call.view, vm, service_id, primary,
                                                   secondary))
 
@@ -178,7 +178,7 @@ def copy_vmfile(call: CmdletCall) -> None:
         # R-GSI-2: without a working Guest Service Interface (disabled on the host, or not
         # running in the guest) the copy fails with the invalid-state text. UNCONFIRMED:
         # the exact text when GSI is merely disabled on the host.
-        if vm.state != "Running" or not records.service_works(vm, GSI):
+        if vm.state != "Running" or not services.service_works(vm, GSI):
             raise invalid_state(COPY, vm.name)
         if path_key(source) not in call.host.files:
             raise _copy_error(source, destination, FILE_NOT_FOUND)

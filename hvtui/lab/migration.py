@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from hvtui.lab import objects, records
+from hvtui.lab import objects
 from hvtui.lab.emulation import CmdletCall, emulates
 from hvtui.lab.estate import (
     VM,
@@ -453,7 +453,7 @@ def compare_vm(call: CmdletCall) -> None:
             _prepare(call, move)
             problems = assess(call.estate, move, COMPARE)
             dest_view = View(call.estate, move.dest, move.dest.software.language)
-            planned = objects.vm_object(dest_view, vm, guest_runs=records.guest_runs)
+            planned = objects.vm_object(dest_view, vm)
         call.spend(0.0, COMPARE_TASK, _percent, steps=1)
         call.write(objects.compatibility_report_object(
             call.view, planned, storage, str(call.arg("DestinationHost")),
@@ -512,4 +512,4 @@ def _move_one(call: CmdletCall, vm: VM, storage: bool, path: str) -> None:
         if call.switch("Passthru"):
             # The VM as the destination now has it (GetVirtualMachineById(server, id)).
             dest_view = View(estate, move.dest, move.dest.software.language)
-            call.write(objects.vm_object(dest_view, vm, guest_runs=records.guest_runs))
+            call.write(objects.vm_object(dest_view, vm))

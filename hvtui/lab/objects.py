@@ -20,10 +20,8 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from hvtui.lab import enums, live
+from hvtui.lab import enums, live, services
 from hvtui.lab.estate import (
-    DEFAULT_OFF_SERVICES,
-    GSI,
     VM,
     Checkpoint,
     Cluster,
@@ -39,7 +37,7 @@ from hvtui.lab.estate import (
 )
 from hvtui.lab.pwsh import PSEnum, PSObject, PSVersion
 from hvtui.lab.pwsh.values import Lazy, Setter
-from hvtui.lab.releases import Release, has_feature, has_property
+from hvtui.lab.releases import Release, has_property
 from hvtui.reference import integration_services
 
 Props = list[tuple[str, Any]]
@@ -106,20 +104,10 @@ def _uid(text: str) -> uuid.UUID:
 
 
 def service_ids(release: Release) -> list[str]:
-    """GUIDs of the services a host of this release lists, in Get-VMIntegrationService order.
-
-    2012 R2 listed Time Synchronization, Heartbeat, Key-Value Pair Exchange, Shutdown, VSS,
-    Guest Service Interface; 2016 and later list them alphabetically (object-shapes.md).
-    """
+    """GUIDs of the services a host of this release lists, in Get-VMIntegrationService order
+    (``services.services_for``: 2012 R2's own order, alphabetical from 2016)."""
     by_name = {s.name: s for s in integration_services()}
-    if release.at_least("2016"):
-        order = [GSI, "Heartbeat", "Key-Value Pair Exchange", "Shutdown", "Time Synchronization",
-                 "VSS"]
-    else:
-        order = ["Time Synchronization", "Heartbeat", "Key-Value Pair Exchange", "Shutdown", "VSS"]
-        if has_feature(release, "guest_service_interface"):
-            order.append(GSI)
-    return [by_name[name].id for name in order]
+    return [by_name[name].id for name in services.services_for(release)]
 
 
 def english_service_name(service_id: str) -> str:
@@ -131,10 +119,6 @@ def service_name(view: View, service_id: str) -> str:
     return local.get(service_id) or english_service_name(service_id)
 
 
-def service_enabled(vm: VM, name: str) -> bool:
-    return vm.ic_overrides.get(name, name not in DEFAULT_OFF_SERVICES)
-
-
 # --- VM -----------------------------------------------------------------------------------------
 
 
@@ -144,28 +128,13 @@ def vm_status(vm: VM) -> str:
     return vm.status or "Operating normally"
 
 
-def heartbeat_name(vm: VM, works: Callable[[VM, str], bool], runs: Callable[[VM, str], bool],
-                   ) -> str | None:
-    """VM.Heartbeat: None where PowerShell has $null (VM off or saved)."""
-    if vm.state == "Paused":
-        return "Paused"
-    if vm.state != "Running":
-        return None
-    if not service_enabled(vm, "Heartbeat"):
-        return "Disabled"
-    if not runs(vm, "Heartbeat"):
-        return "NoContact"
-    return {"Healthy": "OkApplicationsHealthy", "Critical": "OkApplicationsCritical"}.get(
-        vm.app_health, "OkApplicationsUnknown")
-
-
-def vm_object(view: View, vm: VM, *, guest_runs: Callable[[VM, str], bool]) -> PSObject:
+def vm_object(view: View, vm: VM) -> PSObject:
     """Get-VM's VirtualMachine."""
     estate, host = view.estate, view.host
     assigned, demand = live.memory(estate, vm, view.elapsed)
     vm_id = _uid(vm.id)
     status = vm_status(vm)
-    heartbeat = heartbeat_name(vm, service_enabled, guest_runs)
+    heartbeat = services.heartbeat(vm)
     chain = estate.replication(vm)
     replication_state, replication_health = "Disabled", "NotApplicable"
     if chain is not None:
@@ -441,7 +410,7 @@ def integration_object(view: View, vm: VM, service_id: str, primary: str, second
     """Get-VMIntegrationService's VMIntegrationComponent (name in the host's language)."""
     name = service_name(view, service_id)
     full_id = f"Microsoft:{vm.id.upper()}\\{service_id}"
-    enabled = service_enabled(vm, english_service_name(service_id))
+    enabled = services.service_enabled(vm, english_service_name(service_id))
     props: Props = [
         ("Enabled", enabled),
         ("PrimaryStatusDescription", primary or None),

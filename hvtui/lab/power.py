@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from hvtui.lab import objects, records
+from hvtui.lab import objects, services
 from hvtui.lab.emulation import CmdletCall, emulates
 from hvtui.lab.estate import VM, Estate, Host
 from hvtui.lab.failures import (
@@ -82,7 +82,7 @@ def only_modelled(call: CmdletCall, modelled: Iterable[str]) -> None:
 
 def write_vm(call: CmdletCall, vm: VM) -> None:
     """-Passthru: the VirtualMachine as Get-VM writes it."""
-    call.write(objects.vm_object(call.view, vm, guest_runs=records.guest_runs))
+    call.write(objects.vm_object(call.view, vm))
 
 
 def change_state(call: CmdletCall, vm: VM, action: str) -> bool:
@@ -199,7 +199,7 @@ def stop_vm(call: CmdletCall) -> None:
                     power_off(vm)
             else:
                 call.idle(vm)
-                guest = vm.state == "Running" and records.service_works(vm, "Shutdown")
+                guest = vm.state == "Running" and services.service_works(vm, "Shutdown")
                 if vm.state == "Off":
                     call.warn(ALREADY_IN_STATE)
                 elif not guest and _turn_off_allowed(call, vm) and change_state(

@@ -11,8 +11,8 @@ import re
 import uuid
 from xml.sax.saxutils import escape
 
-from hvtui.lab import objects, records
-from hvtui.lab.cluster import NOT_A_CLUSTER
+from hvtui.lab import objects, services
+from hvtui.lab.cluster import NOT_A_CLUSTER, group_state
 from hvtui.lab.emulation import CmdletCall, emulates, has_wildcards, wildcard_match
 from hvtui.lab.estate import VM, Cluster, ClusterGroup, ReplicationChain, ReplicationLink
 from hvtui.lab.failures import (
@@ -33,7 +33,7 @@ _CIM = "Microsoft.Management.Infrastructure.CimCmdlets.GetCimInstanceCommand"
 
 def _vm_objects(call: CmdletCall, vms: list[VM]) -> None:
     for vm in vms:
-        call.write(objects.vm_object(call.view, vm, guest_runs=records.guest_runs))
+        call.write(objects.vm_object(call.view, vm))
 
 
 @emulates("Get-VM")
@@ -160,7 +160,7 @@ def get_vmnetworkadapter(call: CmdletCall) -> None:
     with call.lock:
         for vm in call.target_vms():
             # Guest-reported addresses arrive through the KVP exchange.
-            reporting = records.service_works(vm, "Key-Value Pair Exchange")
+            reporting = services.service_works(vm, "Key-Value Pair Exchange")
             for adapter in vm.adapters:
                 call.write(objects.adapter_object(call.view, vm, adapter.name, adapter.switch,
                                                   adapter.mac, adapter.ips if reporting else []))
@@ -177,7 +177,7 @@ def get_vmintegrationservice(call: CmdletCall) -> None:
                 if names and not any(_matches(n, shown) for n in names):
                     continue
                 found = True
-                primary, secondary = records.service_status(
+                primary, secondary = services.service_status(
                     vm, objects.english_service_name(service_id))
                 call.write(objects.integration_object(call.view, vm, service_id, primary,
                                                       secondary))
@@ -300,7 +300,7 @@ def get_clustergroup(call: CmdletCall) -> None:
             shown.set("IsCoreGroup", True)
             out.append((name, shown))
         for group in cluster.groups:
-            state = records.group_state(call.estate, group)
+            state = group_state(call.estate, group)
             out.append((group.name, objects.group_object(
                 call.view, cluster, group, state, nodes.get(group.owner.casefold()))))
         for name, shown in out:
@@ -407,7 +407,7 @@ def _kvp_item(name: str, data: str) -> str:
 def _kvp_component(vm: VM) -> PSObject:
     # The guest's own items (its OS name...) exist only while the KVP service works.
     items = []
-    if records.service_works(vm, "Key-Value Pair Exchange") and vm.guest_os:
+    if services.service_works(vm, "Key-Value Pair Exchange") and vm.guest_os:
         items = [_kvp_item("FullyQualifiedDomainName", vm.name.lower()),
                  _kvp_item("OSName", vm.guest_os)]
     props: list[tuple[str, object]] = [

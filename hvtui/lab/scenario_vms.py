@@ -19,8 +19,8 @@ from hvtui.lab.estate import (
     is_absolute,
     key,
 )
-from hvtui.lab.records import services_for
 from hvtui.lab.scenario_reader import GB, MB, PendingRole, Reader
+from hvtui.lab.services import services_for
 
 PRIORITIES = {"High": 3000, "Medium": 2000, "Low": 1000, "NoAutoStart": 0}
 """Cluster group priorities by name (R-CL-2)."""

@@ -63,8 +63,10 @@ async def until_shown(app: Any, pilot: Any) -> None:
     """Refresh every host and wait until the current pane shows the result."""
     await app.refresher.refresh_all()
     main = app.main_screen
-    for _ in range(200):
-        await pilot.pause()
+    # Quick turns first; then wait in small steps (the first inventory of a host compiles
+    # the script in the lab's engine, which takes a while on a loaded machine), 30 s at most.
+    for turn in range(620):
+        await pilot.pause(0.05 if turn >= 20 else None)
         if not main.pending(main.current) and not app.workers:
             break
 

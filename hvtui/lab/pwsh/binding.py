@@ -6,8 +6,7 @@ parameter's type, validation); each pipeline input object is then bound by value
 property name; finally the parameter set is chosen (mandatory parameters, the default set).
 
 Texts are ParameterBinderStrings.resx in PowerShell/PowerShell (the same in Windows
-PowerShell 3.0-5.1); ``hvtui/lab/binding.py`` held the script-parameter subset and stays
-as it was. Errors are statement-terminating ParameterBindingExceptions whose
+PowerShell 3.0-5.1). Errors are statement-terminating ParameterBindingExceptions whose
 FullyQualifiedErrorId is ``<ErrorId>,<command class>`` for a cmdlet.
 """
 

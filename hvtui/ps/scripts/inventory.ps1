@@ -172,10 +172,20 @@ foreach ($vm in @(Get-VM)) {
 
     # The guest's own OS name comes from the KVP exchange (empty until the guest reports it).
     $kvp = Get-CimInstance -Namespace 'root\virtualization\v2' -ClassName 'Msvm_KvpExchangeComponent' -Filter "SystemName='$($vm.Id)'" -ErrorAction 'SilentlyContinue'
+    # The items are written by the guest, i.e. by a tenant: one that is not valid XML (a
+    # control character in its data) is skipped and reported, never allowed to end the
+    # inventory of the whole host.
     $guestOs = ''
+    $guestProblem = ''
     if ($kvp) {
         foreach ($item in @($kvp.GuestIntrinsicExchangeItems)) {
-            $xml = [xml]$item
+            try {
+                $xml = [xml]$item
+            }
+            catch {
+                $guestProblem = 'a KVP item the guest reported is not valid XML: ' + [string]$_.Exception.Message
+                continue
+            }
             $name = $xml.SelectSingleNode("/INSTANCE/PROPERTY[@NAME='Name']/VALUE")
             if ($name -and $name.InnerText -eq 'OSName') {
                 $guestOs = $xml.SelectSingleNode("/INSTANCE/PROPERTY[@NAME='Data']/VALUE").InnerText
@@ -186,6 +196,7 @@ foreach ($vm in @(Get-VM)) {
         Kind = 'Guest'
         VMId = [string]$vm.Id
         OSName = [string]$guestOs
+        Problem = $guestProblem
     }
 }
 
