@@ -2,6 +2,7 @@
 
     hvtui                               open the console (embedded lab if no inventory)
     hvtui get vms|hosts|disks|replicas|clusters [--host H] [-o table|json]
+    hvtui doctor [HOST...] [-o table|json]  what hvtui can and cannot do on each host
     hvtui lab serve [--write-inventory FILE]
     hvtui <action> ...                  see ``hvtui --help`` (hvtui.cli_actions)
 
@@ -94,8 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     get.add_argument("-o", "--output", default="table", choices=["table", "json"],
                      help="output format (default: table)")
 
-    from hvtui import cli_actions, cli_lab
+    from hvtui import cli_actions, cli_doctor, cli_lab
 
+    cli_doctor.register(sub)
     cli_lab.register(sub)
     cli_actions.register(sub)
     return parser

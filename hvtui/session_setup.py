@@ -31,6 +31,8 @@ class Source:
     read_only_hosts: frozenset[str] = frozenset()
     accounts: Mapping[str, str] = field(default_factory=dict)
     """Host -> the account hvtui signs in with there, for the audit log's ``remote_user``."""
+    configs: tuple[HostConfig, ...] = ()
+    """The inventory's hosts as configured (empty for the lab, whose hosts are in process)."""
 
 
 LAB_ACCOUNT = "(embedded lab: no sign-in)"
@@ -163,4 +165,5 @@ def open_pool(args: argparse.Namespace, *, prompts: bool = True) -> tuple[Sessio
         str(inventory.path), read_only=inventory.read_only,
         read_only_hosts=frozenset(h.name for h in inventory.hosts if h.read_only),
         accounts={h.name: remote_account(h) for h in inventory.hosts},
+        configs=inventory.hosts,
     )

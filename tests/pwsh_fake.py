@@ -18,6 +18,7 @@ from typing import Any
 from hvtui.lab.pwsh import (
     Command,
     ConversionError,
+    Identity,
     Invocation,
     Parameter,
     ParameterSet,
@@ -131,6 +132,10 @@ class FakeHost:
                        "ClusterMigrationType", "VMState"):
             return str(value)
         raise ConversionError(f'Unable to find type [{type_name}].')
+
+    def windows_identity(self) -> Identity:
+        return Identity("CONTOSO\\hvadmin", "S-1-5-21-1-2-3-1105",
+                        ("S-1-1-0", "S-1-5-32-578", "S-1-5-32-545"))
 
     def on_progress(self, record: ProgressRecord) -> None:
         self.progress_seen.append(record)

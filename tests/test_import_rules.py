@@ -14,6 +14,8 @@ FORBIDDEN = {
                     "hvtui.lab", "pypsrp", "asyncssh", "psrpcore"),
     "hvtui.ps.catalog": ("textual", "hvtui.ui", "hvtui.hyperv", "hvtui.lab"),
     "hvtui.ps.decode": ("textual", "hvtui.ui", "hvtui.hyperv", "hvtui.lab"),
+    "hvtui.ps.calls": ("textual", "hvtui.ui", "hvtui.hyperv", "hvtui.lab", "hvtui.model"),
+    "hvtui.hyperv.doctor": ("textual", "hvtui.ui", "hvtui.lab"),
     "hvtui.remote.base": ("textual", "hvtui.ui", "hvtui.hyperv", "hvtui.model", "hvtui.lab"),
     "hvtui.remote.pool": ("textual", "hvtui.ui", "hvtui.hyperv", "hvtui.model", "hvtui.lab"),
     "hvtui.hyperv.inventory": ("textual", "hvtui.ui", "hvtui.lab"),

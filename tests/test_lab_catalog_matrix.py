@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from hvtui.config import load_inventory
+from hvtui.hyperv.doctor import question
 from hvtui.lab import Lab
 from hvtui.lab.estate import Estate, Host
 from hvtui.lab.server.run import LabEndpoints, start_lab_servers
@@ -61,6 +62,7 @@ def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0
     role = next((g for g in cluster.groups if g.owner == host.name), None) if cluster else None
     table: dict[str, Params] = {
         "inventory": {},
+        "doctor": question(),  # what hvtui doctor asks: every command and parameter
         "host-enhanced-session": {"Enabled": True},
         "host-migration": {"Enabled": True},
         "cluster-drain-on-shutdown": {"Enabled": True},

@@ -208,6 +208,8 @@ CLUSTER_ONLY = "# Modules: FailoverClusters | cluster-only"
          "Get-Command -Name 'Copy-VMFile' stops the script where Copy-VMFile does not exist"),
         (f"$n = 'Copy-VMFile'\nif (Get-Command -Name $n -ErrorAction 'SilentlyContinue') {{\n"
          f"    {COPY}\n}}", (), "Get-Command needs a literal -Name"),
+        # A computed name may only be a silenced query, never a guard.
+        ("$n = 'Copy-VMFile'\n$c = Get-Command -Name $n", (), "Get-Command needs a literal -Name"),
         # A parameter guard on a cmdlet that is itself missing somewhere.
         (f"if ((Get-Command -Name 'Copy-VMFile').Parameters.ContainsKey('Force')) {{\n"
          f"    {COPY}\n}}", (), "(Get-Command -Name 'Copy-VMFile') fails where Copy-VMFile"),
@@ -268,6 +270,9 @@ def test_checker_checks_every_release_module_and_edition(
         ("$vm = Get-VM -Name $Name\nGet-VMHardDiskDrive -VM $vm",
          ("# Editions: Desktop | objects go back to cmdlets",)),
         ("Get-VMHardDiskDrive -VMName $Name | Where-Object { $_.Path }", ()),
+        # A silenced query by a computed name (what doctor.ps1 asks a host).
+        ("$c = Get-Command -Name $Name -ErrorAction 'SilentlyContinue' | Select-Object -First 1",
+         ()),
     ],
 )
 def test_checker_accepts_guarded_calls(statement: str, header: tuple[str, ...]) -> None:

@@ -547,6 +547,17 @@ def _literal(source: bytes, node: Node | None) -> str | None:
     return None
 
 
+def _in_condition(node: Node) -> bool:
+    """Whether ``node`` is part of an ``if``/``elseif`` condition."""
+    while node.parent is not None:
+        if node.type == "statement_block":
+            return False
+        if node.type == "pipeline" and node.parent.type in ("if_statement", "elseif_clause"):
+            return True
+        node = node.parent
+    return False
+
+
 class _Checker:
     def __init__(self, source: bytes) -> None:
         self.source = source
@@ -704,11 +715,14 @@ class _Checker:
         named = {n.lower(): v for n, _, v in _named_values(self.source, call, command)}
         target = _literal(self.source, named.get("name") or
                           (call.positional[0] if call.positional else None))
-        if target is None:
-            self.findings.append(_finding(self.source, command,
-                                          "Get-Command needs a literal -Name 'Cmdlet-Name'"))
-            return
         action = (_literal(self.source, named.get("erroraction")) or "").lower()
+        if target is None:
+            # A computed name is fine for a silenced query (doctor.ps1 asks a host which of
+            # the catalog's commands it has); a guard must name its command.
+            if action != "silentlycontinue" or _in_condition(command):
+                self.findings.append(_finding(
+                    self.source, command, "Get-Command needs a literal -Name 'Cmdlet-Name'"))
+            return
         missing = {w.release for w in where if not exists(w, target)}
         if missing and action != "silentlycontinue":
             self._problem(command, f"Get-Command -Name '{target}' stops the script where "

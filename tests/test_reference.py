@@ -99,7 +99,8 @@ def test_every_release_fact_names_a_source() -> None:
     for release in reference.RELEASES:
         facts = reference.release_facts(release)
         for fact in (facts.build, facts.windows_powershell, facts.hyperv_module,
-                     facts.pwsh7_hyperv, facts.pwsh7_failoverclusters):
+                     facts.pwsh7_hyperv, facts.pwsh7_failoverclusters,
+                     facts.failoverclusters_module, facts.storage_module):
             assert fact.value and fact.source
             assert fact.confidence in ("documented", "inferred", "unconfirmed")
         assert facts.pwsh7_hyperv.value in ("unsupported", "compatibility", "native")
@@ -110,6 +111,9 @@ def test_every_release_fact_names_a_source() -> None:
     assert reference.release_facts("2012 R2").pwsh7_hyperv.value == "compatibility"
     assert reference.release_facts("2016").pwsh7_hyperv.value == "compatibility"
     assert reference.release_facts("2019").pwsh7_hyperv.value == "native"
+    facts = reference.release_facts("2016")
+    assert [facts.module_version(m) for m in reference.MODULES] == [
+        facts.hyperv_module, facts.failoverclusters_module, facts.storage_module]
 
 
 def test_integration_services_by_guid() -> None:

@@ -58,6 +58,26 @@ class Platform:
         fact = facts.pwsh7_hyperv if module == HYPERV else facts.pwsh7_failoverclusters
         return fact.value
 
+    def module_version(self, module: str) -> str:
+        """``(Get-Command X).Module.Version`` for a command of ``module`` on this host: the
+        version the release ships (``hvtui.reference.release_facts``); "" for a module the
+        host does not have.
+
+        Under pwsh 7, a module loaded through the compatibility layer is a proxy module
+        made by implicit remoting, whose version is always 1.0 ("The locally created module
+        always has a version of 1.0 regardless of the actual module version imported from
+        the remote session", PowerShell's ImportModuleCommand.cs)."""
+        if module not in self.modules:
+            return ""
+        if self.module_mode(module) == "compatibility":
+            return "1.0"
+        if module == CIM:
+            # UNCONFIRMED: CimCmdlets' manifest says 1.0.0.0 in Windows PowerShell; pwsh 7's
+            # built-in modules carry 7.0.0.0.
+            return "7.0.0.0" if self.edition == "Core" else "1.0.0.0"
+        fact = release_facts(self.release).module_version(module)
+        return fact.value if fact is not None else ""
+
     def describe(self) -> str:
         shell = "PowerShell" if self.edition == "Core" else "Windows PowerShell"
         version = ".".join(str(n) for n in self.ps_version)

@@ -22,6 +22,7 @@ from functools import cache
 from typing import Any
 
 from hvtui.lab import enums
+from hvtui.lab.account import LAB_IDENTITY
 from hvtui.lab.emulation import CmdletCall, emulation, ps_record
 from hvtui.lab.estate import Estate, Host
 from hvtui.lab.failures import HostError, cmdlet_class
@@ -36,6 +37,7 @@ from hvtui.lab.pwsh import (
     PSEnum,
     PSObject,
 )
+from hvtui.lab.pwsh.contract import Identity
 from hvtui.lab.pwsh.convert import to_enum
 from hvtui.reference import CmdletInfo, cmdlet, cmdlets, releases_from
 from hvtui.reference import enums as reference_enums
@@ -190,6 +192,11 @@ class HostRuntime:
         self.platform = platform
         self.ps_version = platform.ps_version
         self.ps_edition = platform.edition
+        self.ui_culture = platform.language
+        """``$PSUICulture``: a lab session runs in its host's display language (UNCONFIRMED:
+        a real remote session may take the client's WS-Management locale instead, where
+        that language is installed)."""
+        self.culture = platform.language
         self._on_progress = on_progress
         self._cancel = cancel or threading.Event()
         self._commands: dict[str, Command | None] = {}
@@ -227,7 +234,10 @@ class HostRuntime:
         return Command(declared.name, declared.module, declared.sets, declared.default_set,
                        invoke, supports_should_process=declared.should_process,
                        confirm_impact=declared.confirm_impact,
-                       type_name=cmdlet_class(declared.name))
+                       type_name=cmdlet_class(declared.name),
+                       module_version=self.platform.module_version(declared.module),
+                       # the compatibility layer's proxy module is made of functions
+                       kind="Function" if compat else "Cmdlet")
 
     def convert(self, value: Any, type_name: str) -> Any:
         many = type_name.endswith("[]")
@@ -249,6 +259,10 @@ class HostRuntime:
     def command_names(self) -> list[str]:
         """Every command this host has (Get-Command's wildcards search them)."""
         return [declared.name for declared in command_table(self.platform).values()]
+
+    def windows_identity(self) -> Identity:
+        """The account a lab session runs as (see :mod:`hvtui.lab.account`)."""
+        return LAB_IDENTITY
 
     def on_progress(self, record: ProgressRecord) -> None:
         if self._on_progress is not None:

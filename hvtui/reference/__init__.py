@@ -11,9 +11,10 @@ What is here, and where each file comes from:
   (from reflection stubs of the modules). :func:`provenance` gives the source commits,
   the method and the caveats (documentation pages are not the modules).
 - ``hyperv-enums.json``: enum names and numbers as they appear in serialized output.
-- ``release-facts.json``: per release, the OS build, the Windows PowerShell and Hyper-V module
-  versions it ships, and whether PowerShell 7 loads Hyper-V / FailoverClusters natively or
-  through the Windows PowerShell compatibility layer; each fact names its source.
+- ``release-facts.json``: per release, the OS build, the Windows PowerShell, Hyper-V,
+  FailoverClusters and Storage module versions it ships, and whether PowerShell 7 loads
+  Hyper-V / FailoverClusters natively or through the Windows PowerShell compatibility
+  layer; each fact names its source.
 - ``integration-services.json``: the six integration services by their culture-neutral GUID.
 
 The client (the catalog lint, ``hvtui doctor``) and the lab (which stands for a host) both
@@ -268,6 +269,15 @@ class ReleaseFacts:
     pwsh7_hyperv: Fact
     """``unsupported``, ``compatibility`` (Windows PowerShell compatibility layer) or ``native``."""
     pwsh7_failoverclusters: Fact
+    failoverclusters_module: Fact
+    """The FailoverClusters module's version where the clustering tools are installed."""
+    storage_module: Fact
+
+    def module_version(self, module: str) -> Fact | None:
+        """The version of ``module`` (one of :data:`MODULES`) this release ships, or None."""
+        return {"hyper-v": self.hyperv_module,
+                "failoverclusters": self.failoverclusters_module,
+                "storage": self.storage_module}.get(module.lower())
 
 
 @cache
@@ -285,7 +295,8 @@ def release_facts(release: str) -> ReleaseFacts:
         return Fact(str(raw["value"]), str(raw["source"]), str(raw["confidence"]))
 
     return ReleaseFacts(key, fact("build"), fact("windows_powershell"), fact("hyperv_module"),
-                        fact("pwsh7_hyperv"), fact("pwsh7_failoverclusters"))
+                        fact("pwsh7_hyperv"), fact("pwsh7_failoverclusters"),
+                        fact("failoverclusters_module"), fact("storage_module"))
 
 
 def pwsh7_meaning(value: str) -> str:

@@ -8,8 +8,8 @@ script text to Python closures (:mod:`.engine`). Anything outside the subset is 
 
 Public contract: :func:`run`, :func:`unsupported`, :class:`Outcome`, :class:`Runtime`,
 :class:`Command`, :class:`ParameterSet`, :class:`Parameter`, :class:`Invocation`,
-:class:`PSErrorRecord`, :func:`to_plain`, the values in :mod:`.values` and
-:class:`ConversionError`.
+:class:`Identity`, :class:`PSErrorRecord`, :func:`to_plain`, the values in :mod:`.values`
+and :class:`ConversionError`.
 
 The supported subset:
 
@@ -19,13 +19,15 @@ The supported subset:
   ``break``/``continue`` (no labels), ``try/catch [Type]/finally``, ``throw``, ``return``,
   functions with ``param()``, assignments ``= += -= *= /= %=``, ``++``/``--``.
 - Expressions: variables (``$script:``/``$global:``/``$local:``), automatic variables
-  (``$true $false $null $_ $PSItem $Error $Matches $PSVersionTable $PSEdition``, the
-  preference variables), ``@()``, ``$()``, ``@{}``, ``[ordered]@{}``, ``[pscustomobject]@{}``,
-  arrays and the ``,`` operator, ranges, indexing (negative too), member access and member
-  enumeration, ``.Count``/``.Length`` on scalars and ``$null``, static members of the known
-  types, script blocks, casts and ``-as``/``-is`` for ``string int int64 uint32 uint64 int16
-  uint16 byte double bool switch guid version datetime timespan xml char hashtable array
-  object psobject pscustomobject`` and their arrays, ``[void]``.
+  (``$true $false $null $_ $PSItem $Error $Matches $PSVersionTable $PSEdition $PSCulture
+  $PSUICulture``, the preference variables), ``@()``, ``$()``, ``@{}``, ``[ordered]@{}``,
+  ``[pscustomobject]@{}``, arrays and the ``,`` operator, ranges, indexing (negative too),
+  member access and member enumeration, ``.Count``/``.Length`` on scalars and ``$null``,
+  static members of the known types (and ``[Security.Principal.WindowsIdentity]::
+  GetCurrent()``: the session's account, its SID and its groups' SIDs), script blocks,
+  casts and ``-as``/``-is`` for ``string int int64 uint32 uint64 int16 uint16 byte double
+  bool switch guid version datetime timespan xml char hashtable array object psobject
+  pscustomobject`` and their arrays, ``[void]``.
 - Operators: arithmetic, ``-eq -ne -gt -ge -lt -le -like -notlike -match -notmatch
   -contains -notcontains -in -notin -replace -split -join -f -is -isnot -as`` with their
   ``c``/``i`` forms, ``-and -or -xor -not !``, unary ``-``.
@@ -62,6 +64,7 @@ from collections.abc import Mapping
 
 from hvtui.lab.pwsh.contract import (
     Command,
+    Identity,
     Invocation,
     Outcome,
     Parameter,
@@ -95,6 +98,7 @@ def run(text: str, parameters: Mapping[str, object], runtime: Runtime, *,
 __all__ = [
     "Command",
     "ConversionError",
+    "Identity",
     "Invocation",
     "Outcome",
     "PSEnum",

@@ -501,7 +501,7 @@ class Compiler:
             assert isinstance(node.obj, A.TypeExpr)
             type_name = node.obj.type.name
             return lambda fr: static_call(type_name, name, [a(fr) for a in args],
-                                          fr.eng.dialect)
+                                          fr.eng.dialect, fr.eng.runtime)
         obj_ev = self.expr(node.obj)
 
         def invoke(fr: Frame) -> Any:
@@ -722,7 +722,7 @@ class Compiler:
         return lambda fr: ScriptBlock(text, body, params, fr)
 
 
-_READ_ONLY = {"true", "false", "psversiontable", "error"}
+_READ_ONLY = {"true", "false", "psversiontable", "error", "psculture", "psuiculture"}
 
 
 def _discard_value(fr: Frame, value: Any) -> None:

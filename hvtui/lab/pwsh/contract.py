@@ -101,6 +101,13 @@ class Command:
     """Optional EndProcessing (runs once after the last input object)."""
     cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """The engine's binding tables for this command, built on first use."""
+    module_version: str = ""
+    """The version of the module that provides it, as ``(Get-Command X).Module.Version``
+    shows it ('2.0.0.0'); empty: no module (the engine's own core cmdlets, which Windows
+    PowerShell serves from a snap-in, have ``$null`` there)."""
+    kind: str = "Cmdlet"
+    """``CommandType``: ``Cmdlet``, or ``Function`` for the proxy functions a module loaded
+    through pwsh 7's Windows PowerShell compatibility layer is made of."""
 
 
 class Invocation:
@@ -188,9 +195,32 @@ class Runtime(Protocol):
         """Block for ``seconds`` of lab time."""
         ...
 
-    # Optional: ``command_names() -> Iterable[str]``, every command the host has, lets
-    # ``Get-Command`` with a wildcard find host commands (without it, it finds only the
-    # engine's core cmdlets and the script's functions).
+    # Optional members (the engine asks with getattr):
+    # - ``command_names() -> Iterable[str]``, every command the host has, lets
+    #   ``Get-Command`` with a wildcard find host commands (without it, it finds only the
+    #   engine's core cmdlets and the script's functions).
+    # - ``ui_culture: str`` and ``culture: str``: ``$PSUICulture`` (the display language)
+    #   and ``$PSCulture`` (regional format), culture names such as 'ja-JP'; without them
+    #   both read 'en-US', and ``culture`` defaults to ``ui_culture``.
+    # - ``windows_identity() -> Identity``: the account the session runs as, for
+    #   ``[Security.Principal.WindowsIdentity]::GetCurrent()``; without it, that call is a
+    #   lab defect (LookupError), since every real session has an account.
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """The Windows account a session runs as, as ``WindowsIdentity.GetCurrent()`` sees it."""
+
+    name: str
+    """``DOMAIN\\user``."""
+    user: str
+    """The account's SID, ``S-1-5-21-...``."""
+    groups: tuple[str, ...]
+    """SIDs of the enabled groups of the session's token, in token order (what
+    ``WindowsIdentity.Groups`` lists: deny-only groups, as in a UAC-filtered token, and the
+    logon SID are not there)."""
+    authentication_type: str = "Kerberos"
+    """``AuthenticationType``: 'Kerberos', 'NTLM', 'Negotiate'..."""
 
 
 @dataclass(slots=True)

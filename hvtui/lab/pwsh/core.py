@@ -22,7 +22,7 @@ from hvtui.lab.pwsh.convert import to_double, to_str, type_name_of
 from hvtui.lab.pwsh.errors import PSErrorRecord, StatementError
 from hvtui.lab.pwsh.members import get_member
 from hvtui.lab.pwsh.operators import compare, enumerate_value, equals
-from hvtui.lab.pwsh.values import PSEnum, PSHashtable, PSObject, ScriptBlock
+from hvtui.lab.pwsh.values import PSEnum, PSHashtable, PSObject, PSVersion, ScriptBlock
 from hvtui.remote.base import ProgressRecord
 
 if TYPE_CHECKING:
@@ -345,13 +345,31 @@ def _constant(text: str) -> Callable[[], str]:
     return lambda: text
 
 
-def command_info(command: Command, kind: str = "Cmdlet") -> PSObject:
+def _module_info(command: Command) -> PSObject | None:
+    """``CommandInfo.Module``: the PSModuleInfo of the command's module (Name and Version),
+    None for a command without a module (the core cmdlets Windows PowerShell serves from
+    its Microsoft.PowerShell.Core snap-in)."""
+    if not command.module_version:
+        return None
+    name = command.module
+    return PSObject([("Name", name), ("Version", PSVersion.parse(command.module_version))],
+                    type_names=("System.Management.Automation.PSModuleInfo", "System.Object"),
+                    to_string=_constant(name))
+
+
+def command_info(command: Command, kind: str | None = None,
+                 version: tuple[int, int] = (7, 4)) -> PSObject:
+    """What Get-Command writes for ``command`` on a PowerShell of ``version``: ``Parameters``
+    holds its own parameters and the common ones that version has."""
     from hvtui.lab.pwsh.binding import metadata
 
+    kind = kind or command.kind
     meta = metadata(command)
     parameters = PSHashtable()
     for name in meta.order:
         parameter = meta.by_name.get(name) or meta.common[name]
+        if name not in meta.by_name and not _since(parameter, version):
+            continue
         parameters.put(name, PSObject([
             ("Name", name), ("ParameterType", parameter.type),
             ("Aliases", list(parameter.aliases)), ("SwitchParameter", parameter.is_switch),
@@ -367,6 +385,7 @@ def command_info(command: Command, kind: str = "Cmdlet") -> PSObject:
                                values.get(kind, 8))),
         ("ModuleName", command.module),
         ("Source", command.module),
+        ("Module", _module_info(command)),
         ("Parameters", parameters),
         ("ParameterSets", sets),
         ("DefaultParameterSet", command.default_set),
@@ -390,15 +409,15 @@ def _get_command(inv: Invocation) -> None:
                 if fnmatch.fnmatchcase(candidate.lower(), name.lower()):
                     function = eng.functions.get(candidate.lower())
                     if function is not None:
-                        inv.write(command_info(function.command, "Function"))
+                        inv.write(command_info(function.command, "Function", _version(eng)))
                         continue
                     found = command(candidate.lower(), eng) or eng.runtime.command(candidate)
                     if found is not None:
-                        inv.write(command_info(found))
+                        inv.write(command_info(found, version=_version(eng)))
             continue
         found = eng.functions.get(name.lower())
         if found is not None:
-            inv.write(command_info(found.command, "Function"))
+            inv.write(command_info(found.command, "Function", _version(eng)))
             continue
         resolved = command(name.lower(), eng) or eng.runtime.command(name)
         if resolved is None:
@@ -409,7 +428,7 @@ def _get_command(inv: Invocation) -> None:
                 record, fqid="CommandNotFoundException,Microsoft.PowerShell.Commands."
                              "GetCommandCommand", activity="Get-Command"))
             continue
-        inv.write(command_info(resolved))
+        inv.write(command_info(resolved, version=_version(eng)))
 
 
 # --- Write-* and Out-Null ----------------------------------------------------------------------

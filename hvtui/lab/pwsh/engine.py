@@ -152,6 +152,10 @@ class Engine:
         })
         if (major, minor) >= (5, 1):
             g["psedition"] = "Core" if self.core else "Desktop"
+        # The session's cultures (PowerShell 2.0+): the runtime's, else en-US.
+        ui_culture = str(getattr(self.runtime, "ui_culture", "") or "en-US")
+        g["psuiculture"] = ui_culture
+        g["psculture"] = str(getattr(self.runtime, "culture", "") or ui_culture)
         if major >= 6:
             g.update({"iswindows": True, "islinux": False, "ismacos": False, "iscoreclr": True})
 

@@ -387,8 +387,12 @@ def _round(value: Any, digits: Any = 0) -> float:
     return float(round(to_double(value), int(digits)))
 
 
-def static_call(type_name: str, name: str, args: list[Any], dialect: Dialect) -> Any:
+def static_call(type_name: str, name: str, args: list[Any], dialect: Dialect,
+                runtime: Any = None) -> Any:
+    """``[type]::name(args)``; ``runtime`` answers what only the host knows (its account)."""
     key = name.lower()
+    if type_name == T.WINDOWS_IDENTITY and key == "getcurrent" and not args:
+        return windows_identity(runtime)
     try:
         if type_name == T.STRING:
             if key == "isnullorempty" and len(args) == 1:
@@ -426,3 +430,38 @@ def static_call(type_name: str, name: str, args: list[Any], dialect: Dialect) ->
     raise StatementError(runtime_error(
         f"Method invocation failed because [{type_name}] does not contain a method named "
         f"'{name}'.", "MethodNotFound"))
+
+
+# --- the session's Windows account -------------------------------------------------------------
+
+
+def _sid(value: str) -> PSObject:
+    """A ``SecurityIdentifier``: ``Value`` is the SID string, and so is its ToString()."""
+    return PSObject([("Value", value)],
+                    type_names=(T.SECURITY_IDENTIFIER,
+                                "System.Security.Principal.IdentityReference", "System.Object"),
+                    to_string=lambda: value)
+
+
+def windows_identity(runtime: Any) -> PSObject:
+    """``[Security.Principal.WindowsIdentity]::GetCurrent()`` for the runtime's account.
+
+    Name, User and Groups (each a SecurityIdentifier), AuthenticationType, and the IsSystem
+    / IsGuest / IsAnonymous / IsAuthenticated flags; its ToString() is the type name, as
+    .NET's Object.ToString() gives."""
+    source = getattr(runtime, "windows_identity", None)
+    if not callable(source):
+        raise LookupError("this runtime declares no Windows account (Runtime.windows_identity):"
+                          " every real session runs as one")
+    identity = source()
+    return PSObject([
+        ("Name", identity.name),
+        ("User", _sid(identity.user)),
+        ("Groups", [_sid(group) for group in identity.groups]),
+        ("AuthenticationType", identity.authentication_type),
+        ("IsAuthenticated", True),
+        ("IsSystem", identity.user == "S-1-5-18"),
+        ("IsGuest", identity.user.endswith("-501")),
+        ("IsAnonymous", identity.user == "S-1-5-7"),
+    ], type_names=(T.WINDOWS_IDENTITY, "System.Security.Claims.ClaimsIdentity", "System.Object"),
+        to_string=lambda: T.WINDOWS_IDENTITY)

@@ -40,6 +40,8 @@ SCRIPTBLOCK = "System.Management.Automation.ScriptBlock"
 ACTION_PREFERENCE = "System.Management.Automation.ActionPreference"
 MATH = "System.Math"
 REGEX = "System.Text.RegularExpressions.Regex"
+WINDOWS_IDENTITY = "System.Security.Principal.WindowsIdentity"
+SECURITY_IDENTIFIER = "System.Security.Principal.SecurityIdentifier"
 
 _ACCELERATORS = {
     "string": STRING, "int": INT32, "int32": INT32, "long": INT64, "int64": INT64,
@@ -54,7 +56,8 @@ _ACCELERATORS = {
     "scriptblock": SCRIPTBLOCK, "actionpreference": ACTION_PREFERENCE, "math": MATH,
     "regex": REGEX,
 }
-_FULL = {name.lower(): name for name in set(_ACCELERATORS.values())}
+_FULL = {name.lower(): name for name in {*_ACCELERATORS.values(), WINDOWS_IDENTITY}}
+"""Types known by full name only (no accelerator): the accelerators' and these."""
 
 INTEGER_RANGES: dict[str, tuple[int, int]] = {
     INT32: (-(2**31), 2**31 - 1),

@@ -21,6 +21,7 @@ from pathlib import Path
 from hvtui.errors import ConfigError
 from hvtui.hyperv.audit import state_dir
 from hvtui.lab import Lab
+from hvtui.lab.account import LAB_DOMAIN, LAB_USER
 from hvtui.lab.server import tls
 from hvtui.lab.server.faults import FaultPlan
 from hvtui.lab.server.sshd import SSHLabServer
@@ -28,9 +29,8 @@ from hvtui.lab.server.state import LabState
 from hvtui.lab.server.wsman import WSManServer
 from hvtui.remote.base import Session
 
-LAB_USER = "labadmin"
-LAB_DOMAIN = "HVLAB"
-"""The lab's domain: Negotiate and CredSSP accept ``HVLAB\\labadmin`` (and ``labadmin``)."""
+# The lab's account (hvtui.lab.account): Negotiate and CredSSP accept ``HVLAB\\labadmin``
+# (and ``labadmin``).
 
 
 @dataclass
