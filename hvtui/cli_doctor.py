@@ -224,10 +224,11 @@ def host_block(report: HostReport) -> list[str]:
             reason = verdict.refusal.removeprefix(f"{verdict.script}.ps1 ")
             refused.setdefault(reason, []).append(verdict.script)
         elif verdict.without:
-            degraded.setdefault(", ".join(verdict.without), []).append(verdict.script)
+            degraded.setdefault(f"does without {', '.join(verdict.without)} here (the "
+                                "script checks first)", []).append(verdict.script)
     lines += _grouped("Would fail", fails)
     lines += _grouped("Refused", refused)
-    lines += _grouped("Runs without", degraded)
+    lines += _grouped("Guarded", degraded)
     return lines
 
 
