@@ -1,4 +1,4 @@
-"""hvtui.ps.clixml against hand-written CLIXML shaped like real ``-OutputFormat XML`` output."""
+"""hvtui.remote.clixml against hand-written CLIXML shaped like real ``-OutputFormat XML`` output."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 
 from hvtui.errors import ProtocolError
-from hvtui.ps.clixml import (
+from hvtui.remote.base import ErrorRecord, ProgressRecord, PSValue
+from hvtui.remote.clixml import (
     HEADER,
     Stream,
     dumps,
@@ -16,7 +17,6 @@ from hvtui.ps.clixml import (
     progress_record,
     split_documents,
 )
-from hvtui.remote.base import ErrorRecord, ProgressRecord, PSValue
 
 NS = 'xmlns="http://schemas.microsoft.com/powershell/2004/04"'
 CUSTOM = (

@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 from psrpcore.types import PSCryptoProvider, deserialize_clixml
 
 from hvtui.errors import ProtocolError
-from hvtui.ps.clixml import parse_document
-from hvtui.ps.clixml_read import read_document
-from hvtui.ps.plain import to_plain
 from hvtui.remote.base import PSValue
+from hvtui.remote.clixml import parse_document
+from hvtui.remote.clixml_read import read_document
+from hvtui.remote.plain import to_plain
 
 CIPHER = PSCryptoProvider()
 NS = 'xmlns="http://schemas.microsoft.com/powershell/2004/04"'

@@ -1,4 +1,4 @@
-"""hvtui.ps.clixml_read gives exactly what to_plain(psrpcore's deserialisation) gives."""
+"""hvtui.remote.clixml_read gives exactly what to_plain(psrpcore's deserialisation) gives."""
 
 from __future__ import annotations
 
@@ -20,17 +20,17 @@ from psrpcore.types import (
 )
 
 from hvtui.errors import ProtocolError
-from hvtui.ps import clixml_read
-from hvtui.ps.clixml import HEADER, Stream, error_record, parse_document, progress_record
-from hvtui.ps.clixml_read import (
+from hvtui.remote import clixml_read
+from hvtui.remote.base import PSValue
+from hvtui.remote.clixml import HEADER, Stream, error_record, parse_document, progress_record
+from hvtui.remote.clixml_read import (
     Reader,
     Unsupported,
     read_document,
     read_element,
     read_elements,
 )
-from hvtui.ps.plain import from_plain, to_plain
-from hvtui.remote.base import PSValue
+from hvtui.remote.plain import from_plain, to_plain
 
 CIPHER = PSCryptoProvider()
 NS = 'xmlns="http://schemas.microsoft.com/powershell/2004/04"'

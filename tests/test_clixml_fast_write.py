@@ -1,4 +1,4 @@
-"""hvtui.ps.clixml_write writes what psrpcore writes for from_plain(value), and both
+"""hvtui.remote.clixml_write writes what psrpcore writes for from_plain(value), and both
 psrpcore and pypsrp read it back to the same values."""
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ from psrpcore.types._serializer import _deserialize_duration  # an independent T
 from pypsrp.complex_objects import GenericComplexObject
 from pypsrp.serializer import Serializer
 
-from hvtui.ps import clixml
-from hvtui.ps.clixml import Stream, dumps, parse_documents
-from hvtui.ps.clixml_read import read_document, read_element
-from hvtui.ps.clixml_write import escape_string, write_document, write_element
-from hvtui.ps.plain import from_plain, to_plain
+from hvtui.remote import clixml
 from hvtui.remote.base import PSValue
+from hvtui.remote.clixml import Stream, dumps, parse_documents
+from hvtui.remote.clixml_read import read_document, read_element
+from hvtui.remote.clixml_write import escape_string, write_document, write_element
+from hvtui.remote.plain import from_plain, to_plain
 
 CIPHER = PSCryptoProvider()
 PYPSRP = Serializer()

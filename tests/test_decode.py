@@ -18,7 +18,7 @@ from hvtui.model import (
     VMState,
 )
 from hvtui.ps.decode import decode_inventory, records_of
-from hvtui.ps.plain import from_plain, to_plain
+from hvtui.remote.plain import from_plain, to_plain
 
 WHEN = dt.datetime(2026, 11, 1, 8, 30, tzinfo=dt.UTC)
 VM_ID = "6f1c2a9e-0000-4000-8000-000000000001"

@@ -1,10 +1,13 @@
-"""The layers' one-way boundary, checked in a fresh interpreter per layer."""
+"""The layers' one-way boundary: import-linter's contracts (pyproject.toml) over the source,
+and, for what a static check cannot see (lazy imports at run time), a fresh interpreter per
+layer that must not load the modules the layer may not use."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -43,3 +46,32 @@ def test_layer_imports_stay_one_way(module: str) -> None:
 def test_checker_detects_a_leak() -> None:
     """The check can fail: importing textual's app does load textual."""
     assert "textual" in loaded_modules("textual.app")
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def lint_imports(config: Path) -> subprocess.CompletedProcess[str]:
+    code = ("import sys; from importlinter.cli import lint_imports; "
+            f"sys.exit(lint_imports(config_filename={str(config)!r}, no_cache=True, "
+            "no_logo=True))")
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, check=False)
+
+
+def test_the_layer_contracts_are_kept() -> None:
+    run = lint_imports(ROOT / "pyproject.toml")
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert "0 broken" in run.stdout
+
+
+def test_a_broken_contract_fails_the_check(tmp_path: Path) -> None:
+    """The check can fail: the console does import the model, so forbidding it breaks."""
+    config = tmp_path / "contracts.toml"
+    config.write_text(
+        '[tool.importlinter]\nroot_package = "hvtui"\n\n'
+        '[[tool.importlinter.contracts]]\nname = "no model in the UI"\ntype = "forbidden"\n'
+        'source_modules = ["hvtui.ui"]\nforbidden_modules = ["hvtui.model"]\n',
+        encoding="utf-8")
+    run = lint_imports(config)
+    assert run.returncode == 1 and "BROKEN" in run.stdout

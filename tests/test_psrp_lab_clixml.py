@@ -1,4 +1,4 @@
-"""What the lab's WinRM endpoint sends for output objects (written by hvtui.ps.clixml_write).
+"""What the lab's WinRM endpoint sends for output objects (written by hvtui.remote.clixml_write).
 
 Each test runs a real lab shell (psrpcore's server pool behind LabShell) for a
 psrpcore client and takes the PipelineOutput messages off the wire. Their CLIXML is
@@ -39,8 +39,8 @@ from test_clixml_fast_write import (  # the codec's own strategies and compariso
 )
 
 from hvtui.lab.server.wsman_shell import LabShell
-from hvtui.ps.plain import from_plain, to_plain
 from hvtui.remote.base import ParamValue, ProgressCallback, PSObjectData, PSResult
+from hvtui.remote.plain import from_plain, to_plain
 
 records = st.dictionaries(names, values(nan=True), max_size=5)
 

@@ -28,7 +28,6 @@ from hvtui.errors import (
 from hvtui.lab.server import tls
 from hvtui.lab.server.faults import FaultPlan
 from hvtui.lab.server.wsman import WSManServer
-from hvtui.ps.plain import from_plain, to_plain
 from hvtui.remote.base import (
     ErrorRecord,
     ParamValue,
@@ -38,6 +37,7 @@ from hvtui.remote.base import (
     PSValue,
     Session,
 )
+from hvtui.remote.plain import from_plain, to_plain
 from hvtui.remote.psrp import PSRPSession
 
 USER = "lab-admin"
@@ -229,7 +229,7 @@ async def test_script_and_parameters_arrive_as_sent(
 async def test_values_round_trip_identically(session: PSRPSession) -> None:
     result = await session.invoke("values")
     assert result.objects == [VALUES]
-    # ...which is exactly what hvtui.ps.plain makes of the same psrpcore objects.
+    # ...which is exactly what hvtui.remote.plain makes of the same psrpcore objects.
     assert result.objects[0] == to_plain(from_plain(VALUES))
     when = result.objects[0]["When"]
     assert isinstance(when, dt.datetime) and when.tzinfo is not None

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from psrpcore import PSRemotingCrypto
 from psrpcore.types import deserialize, serialize
 
-from hvtui.ps import clixml_read
-from hvtui.ps.plain import from_plain, to_plain
+from hvtui.remote import clixml_read
 from hvtui.remote.base import PSValue
+from hvtui.remote.plain import from_plain, to_plain
 from hvtui.remote.psrp_values import clixml_plain
 
 CIPHER = PSRemotingCrypto()

@@ -23,8 +23,6 @@ from psrpcore.types import PSCryptoProvider, deserialize_clixml
 from hvtui.errors import AuthError, ConnectError, ProtocolError, RemoteTimeout, SessionLost
 from hvtui.lab.server.faults import FaultPlan
 from hvtui.lab.server.sshd import SSHLabServer
-from hvtui.ps.clixml import HEADER, Stream, parse_documents
-from hvtui.ps.plain import to_plain
 from hvtui.remote.base import (
     ErrorRecord,
     ParamValue,
@@ -33,6 +31,8 @@ from hvtui.remote.base import (
     PSResult,
     Session,
 )
+from hvtui.remote.clixml import HEADER, Stream, parse_documents
+from hvtui.remote.plain import to_plain
 from hvtui.remote.ssh import (
     JumpHost,
     SSHEndpoint,

@@ -8,8 +8,8 @@ import re
 import pytest
 
 from hvtui.errors import ProtocolError
-from hvtui.ps.clixml import parse_documents
 from hvtui.remote.base import ErrorRecord, ParamValue
+from hvtui.remote.clixml import parse_documents
 from hvtui.remote.ssh import (
     MARKER,
     bootstrap_script,

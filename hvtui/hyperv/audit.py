@@ -32,20 +32,12 @@ from typing import Any
 
 from hvtui.errors import AuditError
 from hvtui.model.text import json_inert
+from hvtui.paths import state_dir
 
 _SECRET_WORDS = ("password", "secret", "token", "credential", "key")
 
 OUTCOMES = ("started", "succeeded", "failed", "interrupted", "refused", "cancelled")
 """Every outcome a line may record."""
-
-
-def state_dir() -> Path:
-    """``$XDG_STATE_HOME/hvtui`` (``~/.local/state/hvtui``), or ``HVTUI_STATE_DIR``."""
-    override = os.environ.get("HVTUI_STATE_DIR")
-    if override:
-        return Path(override)
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "hvtui"
 
 
 def default_path() -> Path:

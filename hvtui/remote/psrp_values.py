@@ -4,11 +4,11 @@ Out: parameters are tagged with the CLIXML type PowerShell expects (pypsrp alone
 would send every int as Int32 and every float as Single).
 
 Back: every transport must give decoders the same plain data for the same remote
-objects: what :func:`hvtui.ps.plain.to_plain` makes of psrpcore's deserialisation.
+objects: what :func:`hvtui.remote.plain.to_plain` makes of psrpcore's deserialisation.
 pypsrp's own objects lose information (DateTime and TimeSpan stay CLIXML text, which
 a string could equally hold), so output objects are not deserialised by pypsrp at
 all: :class:`PassthroughSerializer` keeps their CLIXML and :func:`clixml_plain`
-converts it with the shared reader, :mod:`hvtui.ps.clixml_read` (the SSH
+converts it with the shared reader, :mod:`hvtui.remote.clixml_read` (the SSH
 transport's too), which gives the same result as psrpcore only much cheaper.
 """
 
@@ -23,9 +23,9 @@ from psrpcore.types import ErrorCategory
 from pypsrp.complex_objects import ComplexObject, GenericComplexObject, ObjectMeta
 from pypsrp.serializer import Serializer, TaggedValue
 
-from hvtui.ps import clixml_read
-from hvtui.ps.plain import to_plain
+from hvtui.remote import clixml_read
 from hvtui.remote.base import ErrorRecord, ParamValue, ProgressRecord, PSObjectData, PSValue
+from hvtui.remote.plain import to_plain
 
 _INT32 = range(-(2**31), 2**31)
 _INT64 = range(-(2**63), 2**63)

@@ -50,9 +50,7 @@ from hvtui.errors import (
     RemoteTimeout,
     SessionLost,
 )
-from hvtui.ps import clixml
-from hvtui.ps.clixml import Stream
-from hvtui.ps.plain import from_plain
+from hvtui.remote import clixml
 from hvtui.remote.base import (
     ErrorRecord,
     ParamValue,
@@ -62,7 +60,9 @@ from hvtui.remote.base import (
     PSResult,
     PSValue,
 )
+from hvtui.remote.clixml import Stream
 from hvtui.remote.known_hosts import host_pattern, known_hosts_line
+from hvtui.remote.plain import from_plain
 from hvtui.remote.ssh_config import JumpHost, SSHEndpoint
 from hvtui.remote.ssh_connect import SSHConnector
 

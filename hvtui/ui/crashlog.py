@@ -11,7 +11,7 @@ import os
 import traceback
 from pathlib import Path
 
-from hvtui.hyperv.audit import state_dir
+from hvtui.paths import state_dir
 
 LOG_NAME = "hvtui.log"
 _MAX_BYTES = 2_000_000

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hvtui.errors import ConfigError
-from hvtui.hyperv.audit import state_dir
 from hvtui.lab import Lab
 from hvtui.lab.account import LAB_DOMAIN, LAB_USER
 from hvtui.lab.server import tls
@@ -27,6 +26,7 @@ from hvtui.lab.server.faults import FaultPlan
 from hvtui.lab.server.sshd import SSHLabServer
 from hvtui.lab.server.state import LabState
 from hvtui.lab.server.wsman import WSManServer
+from hvtui.paths import state_dir
 from hvtui.remote.base import Session
 
 # The lab's account (hvtui.lab.account): Negotiate and CredSSP accept ``HVLAB\\labadmin``

@@ -36,8 +36,8 @@ from psrpcore.types import ProgressRecord as PSProgressRecord
 
 from hvtui.errors import HvtuiError, ProtocolError
 from hvtui.lab.server.faults import FaultPlan
-from hvtui.ps.clixml import HEADER, Stream, dumps, excerpt
 from hvtui.remote.base import ProgressRecord, PSResult, PSValue, Session
+from hvtui.remote.clixml import HEADER, Stream, dumps, excerpt
 from hvtui.remote.ssh import (
     END_MARKER,
     MAX_PAYLOAD,

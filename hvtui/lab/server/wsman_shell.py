@@ -1,7 +1,7 @@
 """The server side of one PSRP runspace pool (a WinRM "shell") for the lab.
 
 psrpcore does the protocol: fragments, CLIXML, the runspace pool and pipeline
-state machines (output records are written by :mod:`hvtui.ps.clixml_write`: the
+state machines (output records are written by :mod:`hvtui.remote.clixml_write`: the
 CLIXML psrpcore would write, only faster and without psrpcore's mistakes). This
 module connects it to WS-Management and to a lab host's
 :class:`~hvtui.remote.base.Session`:
@@ -53,9 +53,9 @@ from psrpcore.types import (
 )
 from psrpcore.types import ErrorRecord as PSErrorRecord
 
-from hvtui.ps import clixml_write
-from hvtui.ps.plain import to_plain
+from hvtui.remote import clixml_write
 from hvtui.remote.base import ErrorRecord, ParamValue, ProgressRecord, PSResult, Session
+from hvtui.remote.plain import to_plain
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ class LabRunspacePool(ServerRunspacePool):
     """psrpcore's server pool, able to queue output that is already CLIXML."""
 
     def write_clixml_output(self, pipeline: ServerPipeline, clixml: bytes) -> None:
-        """``pipeline.write_output`` for an object serialised by :mod:`hvtui.ps.clixml_write`.
+        """``pipeline.write_output`` for an object serialised by :mod:`hvtui.remote.clixml_write`.
 
         Mirrors psrpcore's ``prepare_message`` after its serialisation step: psrpcore
         still numbers, frames and fragments the message.

@@ -12,12 +12,12 @@ process can write *several* ``<Objs>`` documents back to back, sometimes with an
 ``#< CLIXML`` line between them (Windows PowerShell 5.1 does this on stderr for the
 "Preparing modules for first use." progress record). :func:`split_documents` cuts
 such text into documents without trusting its layout; :func:`parse_documents`
-turns every object into plain data (see :mod:`hvtui.ps.plain`) tagged with its
+turns every object into plain data (see :mod:`hvtui.remote.plain`) tagged with its
 stream. Anything that is not CLIXML raises :class:`hvtui.errors.ProtocolError`
 with a short excerpt of the offending text.
 
-Reading goes through :mod:`hvtui.ps.clixml_read` and writing plain data through
-:mod:`hvtui.ps.clixml_write`, both far faster than psrpcore's object model;
+Reading goes through :mod:`hvtui.remote.clixml_read` and writing plain data through
+:mod:`hvtui.remote.clixml_write`, both far faster than psrpcore's object model;
 psrpcore still reads what the fast reader does not cover (the result is the
 same) and writes psrpcore objects handed to :func:`dumps`.
 """
@@ -39,9 +39,9 @@ from psrpcore.types import (
 )
 
 from hvtui.errors import ProtocolError
-from hvtui.ps import clixml_read, clixml_write
-from hvtui.ps.plain import from_plain, to_plain
+from hvtui.remote import clixml_read, clixml_write
 from hvtui.remote.base import ErrorRecord, ProgressRecord, PSValue
+from hvtui.remote.plain import from_plain, to_plain
 
 log = logging.getLogger(__name__)
 
@@ -197,8 +197,8 @@ def dumps(values: Sequence[Any], streams: Sequence[Stream] | Stream = Stream.OUT
     """One ``<Objs>`` document holding ``values`` (plain data or psrpcore objects).
 
     ``streams`` is one stream for all values or one per value. Plain data is
-    written by :mod:`hvtui.ps.clixml_write` (what psrpcore writes for
-    :func:`hvtui.ps.plain.from_plain` of it, less psrpcore's mistakes); a document
+    written by :mod:`hvtui.remote.clixml_write` (what psrpcore writes for
+    :func:`hvtui.remote.plain.from_plain` of it, less psrpcore's mistakes); a document
     holding psrpcore objects (an ErrorRecord, a progress wrapper, the SSH payload)
     is written by psrpcore, plain values included.
     """

@@ -1,6 +1,6 @@
 """CLIXML straight to plain data, without building psrpcore objects.
 
-psrpcore deserialises every element into a rich object and :func:`hvtui.ps.plain.to_plain`
+psrpcore deserialises every element into a rich object and :func:`hvtui.remote.plain.to_plain`
 then flattens it again; for a host inventory (thousands of flat records) that costs
 about a millisecond per record. This reader walks the ElementTree once and builds
 the plain data directly, with the same result as ``to_plain(psrpcore.deserialize(...))``
@@ -19,7 +19,7 @@ Objects whose .NET type psrpcore rehydrates into a class of its own (ErrorRecord
 InformationRecord, InvocationInfo, PSCredential, host UI structures...) take a
 shape that is psrpcore's own, so psrpcore decodes them, one object at a time.
 Anything else this reader does not know raises :class:`Unsupported`;
-:func:`hvtui.ps.clixml.parse_document` then lets psrpcore decode the whole
+:func:`hvtui.remote.clixml.parse_document` then lets psrpcore decode the whole
 document, so the result is the same either way, only slower.
 """
 
@@ -48,8 +48,8 @@ from psrpcore.types._base import TypeRegistry  # the registry psrpcore rehydrate
 from psrpcore.types._collection import _PSListBase  # LST, IE and STK's common base
 
 from hvtui.errors import ProtocolError
-from hvtui.ps.plain import is_enum_type, to_plain
 from hvtui.remote.base import PSValue
+from hvtui.remote.plain import is_enum_type, to_plain
 
 
 class Unsupported(Exception):

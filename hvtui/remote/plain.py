@@ -14,7 +14,7 @@ when the offset pushes it out of range); TimeSpan -> ``timedelta``; byte[] ->
 complex objects -> ``dict`` of their adapted and extended properties (extended
 wins); a PSCustomObject without properties -> ``{}``.
 
-:mod:`hvtui.ps.clixml_read` reads CLIXML straight into these forms, far faster;
+:mod:`hvtui.remote.clixml_read` reads CLIXML straight into these forms, far faster;
 tests hold the two to the same results.
 """
 
