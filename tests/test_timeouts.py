@@ -23,11 +23,13 @@ import pytest
 
 from hvtui import cli
 from hvtui.config import load_inventory
-from hvtui.errors import RemoteTimeout
+from hvtui.errors import ConnectError, RemoteTimeout
 from hvtui.lab import Lab
 from hvtui.lab.server.faults import FaultPlan
 from hvtui.lab.server.run import LabEndpoints, start_lab_servers
 from hvtui.ps import catalog
+from hvtui.remote.ssh import SSHSession
+from hvtui.remote.ssh_config import SSHEndpoint
 from hvtui.session_setup import inventory_pool
 
 TRANSPORTS = ["psrp", "ssh"]
@@ -129,3 +131,22 @@ async def test_a_silent_port_is_one_clear_line_and_the_others_answer(
     else:
         assert "no answer" in problems[0]
     assert OTHER in captured.out  # every other host answered
+
+
+async def test_a_call_that_times_out_while_still_connecting_says_nothing_ran(
+        silent_port: int) -> None:
+    """The call's timeout can fire before the SSH handshake's own (a slow machine, a long
+    ConnectTimeout): that is a connection that never happened, not a call the host may
+    still finish."""
+    endpoint = SSHEndpoint("localhost", port=silent_port, username="labadmin", keys=(),
+                           password="unused", agent=False, connect_timeout=600)
+    session = SSHSession("SILENT", endpoint)
+    try:
+        with pytest.raises(ConnectError) as caught:
+            await asyncio.wait_for(session.invoke("Get-VM", timeout=0.5), HANG_GUARD)
+    finally:
+        await session.close()
+    message = caught.value.user_message()
+    assert f"no answer from localhost:{silent_port} while connecting" in message
+    assert "nothing ran on the host" in message
+    assert "may still finish" not in message

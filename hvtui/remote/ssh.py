@@ -45,6 +45,7 @@ import asyncssh
 from psrpcore.types import PSCustomObject, PSString
 
 from hvtui.errors import (
+    ConnectError,
     ProtocolError,
     RemoteError,
     RemoteTimeout,
@@ -264,12 +265,22 @@ class SSHSession:
         self._next_id += 1
         call_id = self._next_id
         request = request_line(call_id, script, parameters)
+        shell: _Shell | None = None
         try:
             async with asyncio.timeout(timeout):
-                return await self._call(call_id, request, on_progress)
+                shell = await self._shell_for_call()
+                return await self._call(shell, call_id, request, on_progress)
         except TimeoutError:
             if timeout is None:
                 raise
+            if shell is None:  # still connecting: nothing was sent, nothing ran there
+                endpoint = self.endpoint
+                raise ConnectError(
+                    f"no answer from {endpoint.label} while connecting, within the call's "
+                    f"{timeout:g} s", host=self.host,
+                    hint=f"nothing ran on the host; is {endpoint.address} up and port "
+                         f"{endpoint.port} answering SSH? Or raise the host's timeout",
+                ) from None
             raise RemoteTimeout(
                 f"no complete answer within {timeout:g} s; hvtui stopped the call",
                 host=self.host,
@@ -277,9 +288,8 @@ class SSHSession:
                 "or raise the timeout",
             ) from None
 
-    async def _call(self, call_id: int, request: bytes, on_progress: ProgressCallback | None
-                    ) -> PSResult:
-        shell = await self._shell_for_call()
+    async def _call(self, shell: _Shell, call_id: int, request: bytes,
+                    on_progress: ProgressCallback | None) -> PSResult:
         waiter = shell.send(call_id, request, on_progress)
         try:
             return await waiter
