@@ -131,9 +131,13 @@ async def run_matrix(lab: Lab, invoke: Callable[..., Any]) -> tuple[int, list[st
                 continue
             result = await invoke(host.name, catalog.get(script).text, params)
             ran += 1
+            where = f"{script}.ps1 on {host.name} ({host.software.describe()})"
             for error in faults(result):
-                problems.append(f"{script}.ps1 on {host.name} ({host.software.describe()}): "
-                                f"{error.reason} {error.error_id}: {error.message}")
+                problems.append(f"{where}: {error.reason} {error.error_id}: {error.message}")
+            # Every object a script writes is one of its records: a cmdlet's own output
+            # leaking into the stream (a record without Kind) is a fault of the script.
+            for leaked in [o for o in result.objects if not isinstance(o, dict) or "Kind" not in o]:
+                problems.append(f"{where}: wrote an object that is no record: {leaked!r}")
     return ran, problems
 
 

@@ -177,9 +177,9 @@ EXPECTED_KINDS: dict[str, list[str]] = {
     "checkpoint-restore": ["VMState"],
     "cluster-drain-on-shutdown": ["Cluster"],
     # Resume-/Suspend-ClusterNode output the ClusterNode they changed (their docs' Outputs:
-    # ClusterNode) and these scripts do not discard it: it reaches the client first.
-    "cluster-node-resume": ["<no Kind>", "ClusterNode"],
-    "cluster-node-suspend": ["<no Kind>", "ClusterNode"],
+    # ClusterNode); the scripts discard it and write their own record.
+    "cluster-node-resume": ["ClusterNode"],
+    "cluster-node-suspend": ["ClusterNode"],
     "cluster-role-move": ["ClusterGroup"],
     "doctor": ["Host", "Command", "Command", "Parameter"],
     "host-enhanced-session": ["HostSetting"],
