@@ -72,11 +72,11 @@ def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0
                                "MigrationType": "Quick"}
                               if role and _cluster_peer(estate, host) else None),
         "checkpoint-new": {"Name": name, "CheckpointName": "matrix"} if name else None,
-        "checkpoint-restore": ({"VMName": checkpointed.name,
-                                "CheckpointName": checkpointed.checkpoints[0].name}
+        "checkpoint-restore": ({"VMId": checkpointed.id,
+                                "CheckpointId": checkpointed.checkpoints[0].id}
                                if checkpointed else None),
-        "checkpoint-remove": ({"VMName": checkpointed.name,
-                               "CheckpointName": checkpointed.checkpoints[-1].name}
+        "checkpoint-remove": ({"VMId": checkpointed.id,
+                               "CheckpointId": checkpointed.checkpoints[-1].id}
                               if checkpointed else None),
         "replica-failover": {"VMName": replica.name, "AsTest": True} if replica else None,
         "replication-frequency": ({"VMName": replicated.name, "FrequencySec": 300}
