@@ -151,6 +151,8 @@ class FakeHost:
                 self._by_id = {vm.id: vm for vm in self.vms}
             return [self._by_id[vm.get("Id")] for vm in inv.args["VM"]
                     if vm.get("Id") in self._by_id]
+        if "Id" in inv.args and inv.command.name == "Get-VM":
+            return [vm for vm in self.vms if str(vm.id) == str(inv.args["Id"]).lower()]
         names = inv.args.get("VMName") or inv.args.get("Name")
         if names is None:
             return list(self.vms)
@@ -260,6 +262,15 @@ class FakeHost:
                              ("SnapshotType", enum("Microsoft.HyperV.PowerShell.SnapshotType",
                                                    "Standard", 0))])
 
+        def snapshots(inv: Invocation) -> None:
+            self._log(inv)
+            vms = self.vms if "Id" in inv.args else self.find(inv)
+            for vm in vms:
+                for i in range(vm.snapshots):
+                    found = snapshot(vm, i)
+                    if "Id" not in inv.args or str(found.get("Id")) == str(inv.args["Id"]):
+                        inv.write(found)
+
         def replication(inv: Invocation) -> None:
             self._log(inv)
             for vm in self.find(inv):
@@ -366,8 +377,8 @@ class FakeHost:
                     ("SupportPersistentReservations", False)]) for i in range(vm.disks)])),
             cmd("Get-VHD", "Path:String[]!@0|p|n", vhd, module="Hyper-V"),
             cmd("Get-VMSnapshot", {"VMName": "VMName:String[]!@0 Name:String[]@1",
-                                   "VMObject": "VM:VirtualMachine[]!@0|p Name:String[]@1"},
-                by_vm(lambda vm: [snapshot(vm, i) for i in range(vm.snapshots)])),
+                                   "VMObject": "VM:VirtualMachine[]!@0|p Name:String[]@1",
+                                   "Id": "Id:Guid!@0"}, snapshots),
             cmd("Get-VMNetworkAdapter", {"VMName": "VMName:String[]!@0",
                                          "VMObject": "VM:VirtualMachine[]!@0|p"},
                 by_vm(lambda vm: [PSObject([

@@ -72,11 +72,11 @@ def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0
                                "MigrationType": "Quick"}
                               if role and _cluster_peer(estate, host) else None),
         "checkpoint-new": {"Name": name, "CheckpointName": "matrix"} if name else None,
-        "checkpoint-restore": ({"VMName": checkpointed.name,
-                                "CheckpointName": checkpointed.checkpoints[0].name}
+        "checkpoint-restore": ({"VMId": checkpointed.id,
+                                "CheckpointId": checkpointed.checkpoints[0].id}
                                if checkpointed else None),
-        "checkpoint-remove": ({"VMName": checkpointed.name,
-                               "CheckpointName": checkpointed.checkpoints[-1].name}
+        "checkpoint-remove": ({"VMId": checkpointed.id,
+                               "CheckpointId": checkpointed.checkpoints[-1].id}
                               if checkpointed else None),
         "replica-failover": {"VMName": replica.name, "AsTest": True} if replica else None,
         "replication-frequency": ({"VMName": replicated.name, "FrequencySec": 300}
@@ -131,9 +131,13 @@ async def run_matrix(lab: Lab, invoke: Callable[..., Any]) -> tuple[int, list[st
                 continue
             result = await invoke(host.name, catalog.get(script).text, params)
             ran += 1
+            where = f"{script}.ps1 on {host.name} ({host.software.describe()})"
             for error in faults(result):
-                problems.append(f"{script}.ps1 on {host.name} ({host.software.describe()}): "
-                                f"{error.reason} {error.error_id}: {error.message}")
+                problems.append(f"{where}: {error.reason} {error.error_id}: {error.message}")
+            # Every object a script writes is one of its records: a cmdlet's own output
+            # leaking into the stream (a record without Kind) is a fault of the script.
+            for leaked in [o for o in result.objects if not isinstance(o, dict) or "Kind" not in o]:
+                problems.append(f"{where}: wrote an object that is no record: {leaked!r}")
     return ran, problems
 
 

@@ -470,3 +470,22 @@ def test_the_report_arrives_deserialized_under_pwsh_7_on_2016(tmp_path: Path) ->
     *items, message_is_null = outcome.output
     assert items and set(items) == {"Microsoft.HyperV.PowerShell.VMCompatibilityError"}
     assert message_is_null is True
+
+
+async def test_vm_compare_says_why_under_pwsh_7_on_2016_instead_of_a_type_name(
+        tmp_path: Path) -> None:
+    """vm-compare.ps1 used to turn each deserialized incompatibility into its type name with
+    MessageId 0, which the client shows as the reason. It now fails saying what happened and
+    what to do; on Windows PowerShell on the same host it reads the real reasons."""
+    pwsh7 = small_lab(tmp_path, ('os = "2012R2"\n', 'os = "2016"\npowershell = "7.4"\n'),
+                      ('processor_family = "IvyBridge-EP"', 'processor_family = "Haswell-EP"'))
+    error = only_error(await run(pwsh7, "SRC", "vm-compare", Name="VM1", DestinationHost="DST"))
+    assert "compatibility layer" in error.message
+    assert "Connect to this host with Windows PowerShell (WinRM)" in error.message
+    assert "VMCompatibilityError" not in error.message
+    desktop = small_lab(tmp_path, ('os = "2012R2"\n', 'os = "2016"\n'),
+                        ('processor_family = "IvyBridge-EP"', 'processor_family = "Haswell-EP"'))
+    report = await run(desktop, "SRC", "vm-compare", Name="VM1", DestinationHost="DST")
+    assert report.ok, report.errors
+    assert HARDWARE_INCOMPATIBLE in [i["Message"] for i in kinds(report, "Incompatibility")]
+    assert all(i["MessageId"] for i in kinds(report, "Incompatibility"))

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from test_lab_support import default_lab, inventory, kinds, only_error, run, vm_record
+from test_lab_support import (
+    chosen_checkpoint,
+    default_lab,
+    inventory,
+    kinds,
+    only_error,
+    run,
+    vm_record,
+)
 
 from hvtui.lab.failures import INVALID_STATE, VM_NOT_FOUND
 
@@ -67,11 +75,13 @@ async def test_japanese_checkpoints() -> None:
     )
     assert kinds(made, "Checkpoint")[0]["Name"] == "月末バックアップ"
     restored = await run(
-        lab, "HV-NODE1", "checkpoint-restore", VMName="経理-DB01", CheckpointName="月次締め前"
+        lab, "HV-NODE1", "checkpoint-restore",
+        **chosen_checkpoint(lab, "HV-NODE1", "経理-DB01", "月次締め前")
     )
     assert restored.ok and kinds(restored, "VMState")[0]["State"] == "Running"
     removed = await run(
-        lab, "HV-NODE1", "checkpoint-remove", VMName="経理-DB01", CheckpointName="月末バックアップ"
+        lab, "HV-NODE1", "checkpoint-remove",
+        **chosen_checkpoint(lab, "HV-NODE1", "経理-DB01", "月末バックアップ")
     )
     assert removed.objects[0]["Name"] == "月末バックアップ"
 

@@ -4,18 +4,29 @@ checkpoints."""
 from __future__ import annotations
 
 import pytest
-from test_lab_support import default_lab, inventory, kinds, only_error, run, service_id, vm_record
+from test_lab_support import (
+    chosen_checkpoint,
+    default_lab,
+    estate_vm,
+    inventory,
+    kinds,
+    only_error,
+    run,
+    service_id,
+    vm_record,
+)
 
+from hvtui.lab import pwsh
 from hvtui.lab.failures import (
     ALREADY_IN_STATE,
     INVALID_STATE,
     REPLICATION_WRONG_STATE,
-    SNAPSHOT_AMBIGUOUS,
     SNAPSHOT_NOT_FOUND,
     START_PAUSED_WARNING,
     VM_NOT_FOUND,
 )
 from hvtui.lab.power import GUEST_SHUTDOWN_SECONDS
+from hvtui.lab.runtime import HostRuntime
 
 # (host, VM) in each base state of the default estate.
 RUNNING = ("HV-NODE1", "DC01")
@@ -236,8 +247,7 @@ async def test_restore_of_a_running_vm_restarts_it() -> None:
         lab,
         "HV-2019",
         "checkpoint-restore",
-        VMName="WIN2019-WEB",
-        CheckpointName="Before IIS update",
+        **chosen_checkpoint(lab, "HV-2019", "WIN2019-WEB", "Before IIS update"),
     )
     assert result.ok and kinds(result, "VMState")[0]["State"] == "Running"
 
@@ -248,7 +258,8 @@ async def test_restore_of_a_checkpoint_without_memory_leaves_a_running_vm_off() 
     (RestoreVMSnapshot.cs: Start only if the state is Saved and was Running)."""
     lab = default_lab()
     result = await run(
-        lab, "HV-2019", "checkpoint-restore", VMName="WIN2019-WEB", CheckpointName="Baseline"
+        lab, "HV-2019", "checkpoint-restore",
+        **chosen_checkpoint(lab, "HV-2019", "WIN2019-WEB", "Baseline")
     )
     assert result.ok and kinds(result, "VMState")[0]["State"] == "Off"
 
@@ -262,7 +273,8 @@ async def test_restore_of_a_paused_vm_leaves_it_saved() -> None:
         )
     ).ok
     result = await run(
-        lab, "HV-NODE2", "checkpoint-restore", VMName="RHEL-DB01", CheckpointName="paused-point"
+        lab, "HV-NODE2", "checkpoint-restore",
+        **chosen_checkpoint(lab, "HV-NODE2", "RHEL-DB01", "paused-point")
     )
     assert result.ok and kinds(result, "VMState")[0]["State"] == "Saved"
 
@@ -271,7 +283,8 @@ async def test_restore_of_an_off_checkpoint_leaves_an_off_vm_off() -> None:
     lab = default_lab()
     assert (await run(lab, "HV-2019", "vm-turn-off", Name="WIN2019-WEB")).ok
     result = await run(
-        lab, "HV-2019", "checkpoint-restore", VMName="WIN2019-WEB", CheckpointName="Test branch"
+        lab, "HV-2019", "checkpoint-restore",
+        **chosen_checkpoint(lab, "HV-2019", "WIN2019-WEB", "Test branch")
     )
     assert kinds(result, "VMState")[0]["State"] == "Off"
 
@@ -283,36 +296,59 @@ async def test_restore_of_a_standard_checkpoint_with_memory_leaves_an_off_vm_sav
         lab,
         "HV-2019",
         "checkpoint-restore",
-        VMName="WIN2019-WEB",
-        CheckpointName="Before IIS update",
+        **chosen_checkpoint(lab, "HV-2019", "WIN2019-WEB", "Before IIS update"),
     )
     assert kinds(result, "VMState")[0]["State"] == "Saved"
 
 
 async def test_checkpoint_not_found() -> None:
-    error = only_error(
-        await run(
-            default_lab(),
-            "HV-2019",
-            "checkpoint-restore",
-            VMName="WIN2019-WEB",
-            CheckpointName="Nope",
-        )
-    )
-    assert error.message == SNAPSHOT_NOT_FOUND
-    assert error.message == "Unable to find a snapshot matching the given criteria."
-    assert error.error_id == "ObjectNotFound,Microsoft.HyperV.PowerShell.Commands.RestoreVMSnapshot"
-
-
-async def test_ambiguous_checkpoint_name_refuses_restore() -> None:
+    """A checkpoint deleted since it was chosen: Get-VMSnapshot -Id says so and nothing runs."""
     lab = default_lab()
-    for _ in range(2):
-        assert (await run(lab, "HV-NODE1", "checkpoint-new", Name="DC01", CheckpointName="twin")).ok
-    error = only_error(
-        await run(lab, "HV-NODE1", "checkpoint-restore", VMName="DC01", CheckpointName="twin")
-    )
-    assert error.message == SNAPSHOT_AMBIGUOUS
-    assert error.message == "More than one snapshot was found matching the given criteria."
+    vm = estate_vm(lab, "HV-2019", "WIN2019-WEB")
+    gone = "0badc0de-0000-4000-8000-000000000000"
+    for script in ("checkpoint-restore", "checkpoint-remove"):
+        error = only_error(await run(lab, "HV-2019", script, VMId=vm.id, CheckpointId=gone))
+        assert error.message == SNAPSHOT_NOT_FOUND
+        assert error.message == "Unable to find a snapshot matching the given criteria."
+        assert error.error_id == "ObjectNotFound,Microsoft.HyperV.PowerShell.Commands.GetVMSnapshot"
+    assert vm.state == "Running" and len(vm.checkpoints) == 4
+
+
+async def test_a_name_that_selects_other_checkpoints_too_is_refused_before_anything_runs() -> None:
+    """Restore-/Remove-VMSnapshot -Name read the name as a pattern, ignoring case: two
+    checkpoints called alike, or 'a*' beside 'ab', would both be selected. The scripts act on
+    the chosen id only when its name selects that checkpoint alone."""
+    lab = default_lab()
+    for name in ("twin", "TWIN", "a*", "ab"):
+        assert (await run(lab, "HV-NODE1", "checkpoint-new", Name="DC01", CheckpointName=name)).ok
+    for name in ("twin", "a*"):
+        for script in ("checkpoint-restore", "checkpoint-remove"):
+            error = only_error(await run(lab, "HV-NODE1", script,
+                                         **chosen_checkpoint(lab, "HV-NODE1", "DC01", name)))
+            assert f'The name of the checkpoint "{name}" of "DC01" selects 2 checkpoints' in \
+                error.message, error.message
+            assert "Rename it (Rename-VMSnapshot)" in error.message
+    left = [c.name for c in estate_vm(lab, "HV-NODE1", "DC01").checkpoints]
+    assert {"twin", "TWIN", "a*", "ab"} <= set(left)
+    # 'ab' alone answers to its own name: it goes, and 'a*' stays
+    removed = await run(lab, "HV-NODE1", "checkpoint-remove",
+                        **chosen_checkpoint(lab, "HV-NODE1", "DC01", "ab"))
+    assert removed.ok, removed.errors
+    left = [c.name for c in estate_vm(lab, "HV-NODE1", "DC01").checkpoints]
+    assert "ab" not in left and "a*" in left
+
+
+async def test_a_checkpoint_of_another_vm_is_refused() -> None:
+    lab = default_lab()
+    other = chosen_checkpoint(lab, "HV-2019", "WIN2019-WEB", "Baseline")["CheckpointId"]
+    vm = estate_vm(lab, "HV-2019", "WIN2019-WEB")
+    host = lab.estate.host("HV-2019")
+    assert host is not None
+    sibling = next(v for v in host.vms.values() if v is not vm)
+    error = only_error(await run(lab, "HV-2019", "checkpoint-remove", VMId=sibling.id,
+                                 CheckpointId=other))
+    assert 'belongs to the virtual machine "WIN2019-WEB"' in error.message
+    assert any(c.id == other for c in vm.checkpoints)
 
 
 async def test_remove_checkpoint_moves_children_up_or_removes_the_subtree() -> None:
@@ -321,12 +357,11 @@ async def test_remove_checkpoint_moves_children_up_or_removes_the_subtree() -> N
         lab,
         "HV-2019",
         "checkpoint-remove",
-        VMName="WIN2019-WEB",
-        CheckpointName="Before IIS update",
+        **chosen_checkpoint(lab, "HV-2019", "WIN2019-WEB", "Before IIS update"),
     )
-    assert result.objects == [
-        {"Kind": "CheckpointRemoved", "VMName": "WIN2019-WEB", "Name": "Before IIS update"}
-    ]
+    vm = estate_vm(lab, "HV-2019", "WIN2019-WEB")
+    assert [(o["Kind"], o["VMId"], o["VMName"], o["Name"]) for o in result.objects] == [
+        ("CheckpointRemoved", vm.id, "WIN2019-WEB", "Before IIS update")]
     left = {c["Name"]: c for c in (await inventory(lab, "HV-2019"))["Checkpoint"]}
     assert set(left) == {"Baseline", "Test branch", "After IIS update"}
     assert left["After IIS update"]["ParentId"] == left["Baseline"]["Id"]
@@ -335,22 +370,24 @@ async def test_remove_checkpoint_moves_children_up_or_removes_the_subtree() -> N
             lab,
             "HV-2019",
             "checkpoint-remove",
-            VMName="WIN2019-WEB",
-            CheckpointName="Baseline",
+            **chosen_checkpoint(lab, "HV-2019", "WIN2019-WEB", "Baseline"),
             IncludeChildren=True,
         )
     ).ok
     assert "Checkpoint" not in await inventory(lab, "HV-2019")
 
 
-async def test_removing_a_checkpoint_that_is_not_there_changes_nothing_and_says_nothing() -> None:
+def test_remove_vmsnapshot_itself_says_nothing_when_its_pattern_matches_nothing() -> None:
     """Remove-VMSnapshot removes whatever matches its -Name patterns; when nothing does, it
     does nothing and writes no error (RemoveVMSnapshot.cs has no not-found check, unlike
-    Restore-VMSnapshot). The script still reports CheckpointRemoved: a script fault."""
+    Restore-VMSnapshot). checkpoint-remove.ps1 used to report CheckpointRemoved then; it now
+    finds the checkpoint by its id first (test_checkpoint_not_found)."""
     lab = default_lab()
-    before = (await inventory(lab, "HV-2019"))["Checkpoint"]
-    result = await run(
-        lab, "HV-2019", "checkpoint-remove", VMName="WIN2019-WEB", CheckpointName="Nope"
-    )
-    assert result.ok and result.errors == []
-    assert (await inventory(lab, "HV-2019"))["Checkpoint"] == before
+    host = lab.estate.host("HV-2019")
+    assert host is not None
+    before = list(estate_vm(lab, "HV-2019", "WIN2019-WEB").checkpoints)
+    outcome = pwsh.run("Remove-VMSnapshot -VMName 'WIN2019-WEB' -Name 'Nope' -Confirm:$false; "
+                       "'ran'", {}, HostRuntime(lab.estate, host, host.software))
+    assert outcome.errors == [] and outcome.output == ["ran"]
+    assert estate_vm(lab, "HV-2019", "WIN2019-WEB").checkpoints == before
+

@@ -139,3 +139,11 @@ size_gb = 1000
 free_gb = 800
 """
 """Two identical 2012 R2 hosts; tests edit this text to make one rule bite at a time."""
+
+
+def chosen_checkpoint(lab: Lab, host: str, vm: str, checkpoint: str) -> dict[str, str]:
+    """checkpoint-restore/-remove's parameters for the one checkpoint of that name (exact
+    spelling) of that VM: the ids, as the client sends them."""
+    found = estate_vm(lab, host, vm)
+    [picked] = [c for c in found.checkpoints if c.name == checkpoint]
+    return {"VMId": found.id, "CheckpointId": picked.id}

@@ -13,6 +13,15 @@ from hvtui.ps import catalog
 
 HV1 = Host("HV1", "Microsoft Windows Server 2022 Datacenter", "10.0.20348")
 
+VM_ID = "0e6b3a54-2f0c-4d6e-9a51-7c0f1b2d3e4f"
+CHECKPOINT_ID = "5d1c9b2a-8e7f-4a6b-9c3d-2e1f0a9b8c7d"
+
+SHOWN: dict[str, dict[str, object]] = {
+    "checkpoint-restore": {"VMName": "web01", "CheckpointName": "cp"},
+    "checkpoint-remove": {"VMName": "web01", "CheckpointName": "cp"},
+}
+"""Names the plan shows where the script is given ids (make_step's ``shown``)."""
+
 # One full set of parameter values per script, with every optional switch on.
 SAMPLES: dict[str, dict[str, object]] = {
     "vm-start": {"Name": "web01"}, "vm-stop": {"Name": "web01"},
@@ -20,8 +29,8 @@ SAMPLES: dict[str, dict[str, object]] = {
     "vm-suspend": {"Name": "web01"}, "vm-resume": {"Name": "web01"},
     "vm-restart": {"Name": "web01"},
     "checkpoint-new": {"Name": "web01", "CheckpointName": "before patch"},
-    "checkpoint-restore": {"VMName": "web01", "CheckpointName": "cp"},
-    "checkpoint-remove": {"VMName": "web01", "CheckpointName": "cp", "IncludeChildren": True},
+    "checkpoint-restore": {"VMId": VM_ID, "CheckpointId": CHECKPOINT_ID},
+    "checkpoint-remove": {"VMId": VM_ID, "CheckpointId": CHECKPOINT_ID, "IncludeChildren": True},
     "vm-compare": {"Name": "web01", "DestinationHost": "HV2", "IncludeStorage": True,
                    "DestinationStoragePath": "D:\\VMs"},
     "vm-move": {"Name": "web01", "DestinationHost": "HV2", "IncludeStorage": True,
@@ -54,7 +63,7 @@ def test_every_mutating_catalog_script_has_a_command_shape() -> None:
 @pytest.mark.parametrize("script", sorted(SAMPLES))
 def test_shown_cmdlet_and_parameters_appear_in_the_script(script: str) -> None:
     text = catalog.get(script).text
-    shown = command_for(script, SAMPLES[script])
+    shown = command_for(script, SAMPLES[script] | SHOWN.get(script, {}))
     words = re.findall(r"(?:^|\s|\()([A-Z][a-zA-Z]+-[A-Z][A-Za-z]+)", shown)
     assert words, shown
     for cmdlet in words:

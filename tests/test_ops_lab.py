@@ -263,6 +263,13 @@ async def test_power_cycle_and_checkpoints(pool: SessionPool, runner: PlanRunner
            "state." in failing(paused)
     apply = await build_plan(pool, VmActionRequest(VmAction.APPLY_CHECKPOINT, vm, "Baseline"))
     assert apply.destructive and not apply.refused
+    chosen = await vm_now(pool, "WIN2019-WEB")
+    assert chosen is not None
+    baseline = next(c for c in chosen.checkpoints if c.name == "Baseline")
+    # the script is given the ids; the plan shows the names the host's cmdlet is called with
+    assert apply.steps[0].parameters == {"VMId": chosen.id, "CheckpointId": baseline.id}
+    assert apply.steps[0].command == \
+        "Restore-VMSnapshot -VMName 'WIN2019-WEB' -Name 'Baseline' -Confirm:$false"
     assert (await runner.run(apply)).ok
     _, made = await plan_and_run(runner, VmActionRequest(VmAction.CHECKPOINT, vm, "hvtui test"))
     assert made.ok

@@ -8,6 +8,7 @@ calling ``Get-Cluster`` on a host without FailoverClusters.
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -136,10 +137,14 @@ def test_inventory_records_on_a_clustered_host() -> None:
 
 # --- every catalog script ----------------------------------------------------------------------
 
+WEB01 = "0e6b3a54-2f0c-4d6e-9a51-7c0f1b2d3e4f"
+FIRST_CHECKPOINT = str(uuid.UUID(int=1))  # the fake host's first checkpoint of each VM
+
 PARAMETERS: dict[str, dict[str, object]] = {
     "checkpoint-new": {"Name": "web01", "CheckpointName": "before patch"},
-    "checkpoint-remove": {"VMName": "web01", "CheckpointName": "cp", "IncludeChildren": True},
-    "checkpoint-restore": {"VMName": "web01", "CheckpointName": "cp"},
+    "checkpoint-remove": {"VMId": WEB01, "CheckpointId": FIRST_CHECKPOINT,
+                          "IncludeChildren": True},
+    "checkpoint-restore": {"VMId": WEB01, "CheckpointId": FIRST_CHECKPOINT},
     "cluster-drain-on-shutdown": {"Enabled": False},
     "cluster-node-resume": {"NodeName": "N1", "Failback": "Immediate"},
     "cluster-node-suspend": {"NodeName": "N1", "Drain": True},
@@ -177,9 +182,9 @@ EXPECTED_KINDS: dict[str, list[str]] = {
     "checkpoint-restore": ["VMState"],
     "cluster-drain-on-shutdown": ["Cluster"],
     # Resume-/Suspend-ClusterNode output the ClusterNode they changed (their docs' Outputs:
-    # ClusterNode) and these scripts do not discard it: it reaches the client first.
-    "cluster-node-resume": ["<no Kind>", "ClusterNode"],
-    "cluster-node-suspend": ["<no Kind>", "ClusterNode"],
+    # ClusterNode); the scripts discard it and write their own record.
+    "cluster-node-resume": ["ClusterNode"],
+    "cluster-node-suspend": ["ClusterNode"],
     "cluster-role-move": ["ClusterGroup"],
     "doctor": ["Host", "Command", "Command", "Parameter"],
     "host-enhanced-session": ["HostSetting"],
@@ -211,7 +216,8 @@ def test_every_catalog_script_has_parameters_here() -> None:
 
 @pytest.mark.parametrize("name", sorted(PARAMETERS))
 def test_catalog_script_runs_on_the_fake_host(name: str) -> None:
-    host = FakeHost(clustered=True, vms=[FakeVM("web01", replication="Primary", snapshots=1),
+    host = FakeHost(clustered=True, vms=[FakeVM("web01", replication="Primary", snapshots=1,
+                                                id=uuid.UUID(WEB01)),
                                          FakeVM("db01", "Off")])
     outcome = run(catalog.get(name).text, PARAMETERS[name], host)
     assert not outcome.failed, outcome.errors

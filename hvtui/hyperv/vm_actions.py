@@ -172,10 +172,19 @@ def action_checks(vm: VM, action: VmAction, checkpoint: str) -> tuple[list[Check
 
 def _step(vm: VM, host: Host, action: VmAction, checkpoint: str) -> Step:
     rule = RULES[action]
+    describe = _describe(vm, action, checkpoint)
+    if action in _CHECKPOINT_ACTIONS:
+        # The script acts on this VM's checkpoint by their ids (checkpoint_problem has
+        # found exactly one by that name); the shown command names both as the host will.
+        chosen = next(c for c in vm.checkpoints if same_name(c.name, checkpoint))
+        return make_step(host, rule.script, {"VMId": vm.id, "CheckpointId": chosen.id},
+                         describe, target=vm.name, destructive=rule.destructive,
+                         long=rule.long,
+                         shown={"VMName": vm.name, "CheckpointName": chosen.name})
     params: dict[str, str] = {rule.name_param: vm.name}
-    if checkpoint and (action is VmAction.CHECKPOINT or action in _CHECKPOINT_ACTIONS):
+    if checkpoint and action is VmAction.CHECKPOINT:
         params["CheckpointName"] = checkpoint
-    return make_step(host, rule.script, params, _describe(vm, action, checkpoint),
+    return make_step(host, rule.script, params, describe,
                      target=vm.name, destructive=rule.destructive, long=rule.long)
 
 

@@ -19,6 +19,7 @@ from hvtui.lab.failures import (
     CLUSTER_NODE_NOT_FOUND,
     IC_NOT_FOUND,
     NOT_A_VHD,
+    SNAPSHOT_NOT_FOUND,
     HostError,
     cluster_error,
     hyperv_error,
@@ -146,13 +147,26 @@ def get_vhd(call: CmdletCall) -> None:
 
 @emulates("Get-VMSnapshot")
 def get_vmsnapshot(call: CmdletCall) -> None:
+    """By VM (-VMName / -VM) or by the checkpoint's own -Id (every release); -Name is
+    always a WildcardPattern, ignoring case (so ` escapes the next character), and when
+    -Id or -Name selects nothing the cmdlet reports "not found" (GetVMSnapshot.cs,
+    EnumerateOperands / ValidateOperandList; UNCONFIRMED: whether that error terminates:
+    written here as a non-terminating one)."""
     names = call.names("Name")
     with call.lock:
-        for vm in call.target_vms():
-            for checkpoint in vm.checkpoints:
-                if names and not any(_matches(n, checkpoint.name) for n in names):
-                    continue
-                call.write(objects.snapshot_object(call.view, vm, checkpoint))
+        if call.given("Id"):
+            wanted = str(call.arg("Id")).lower()
+            found = [(vm, c) for vm in call.host.vms.values() for c in vm.checkpoints
+                     if c.id.lower() == wanted]
+        else:
+            found = [(vm, c) for vm in call.target_vms() for c in vm.checkpoints]
+        if names:
+            found = [(vm, c) for vm, c in found
+                     if any(wildcard_match(n, c.name) for n in names)]
+        if not found and (call.given("Id") or names):
+            call.error(object_not_found("Get-VMSnapshot", SNAPSHOT_NOT_FOUND))
+        for vm, checkpoint in found:
+            call.write(objects.snapshot_object(call.view, vm, checkpoint))
 
 
 @emulates("Get-VMNetworkAdapter")

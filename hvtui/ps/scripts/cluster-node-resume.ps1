@@ -4,7 +4,8 @@
 # Brings a paused cluster node back (Resume-ClusterNode). Failback: NoFailback leaves the
 # roles where they are, Immediate moves them back now, Policy follows each role's
 # failback window.
-# Output: one ClusterNode record with the node's state afterwards.
+# Output: one ClusterNode record with the node's state afterwards (the ClusterNode object the
+# cmdlet itself returns is discarded: it is no record).
 param(
     [Parameter(Mandatory)][string]$NodeName,
     [ValidateSet('NoFailback', 'Immediate', 'Policy')][string]$Failback = 'NoFailback'
@@ -12,7 +13,7 @@ param(
 
 $ErrorActionPreference = 'Stop'
 
-Resume-ClusterNode -Name $NodeName -Failback $Failback
+$null = Resume-ClusterNode -Name $NodeName -Failback $Failback
 
 $clusterName = [string](Get-Cluster).Name
 foreach ($node in @(Get-ClusterNode -Name $NodeName)) {

@@ -5,7 +5,8 @@
 # and waits for that to finish; ForceDrain (implies Drain) also moves roles that cannot
 # move safely, stopping them first. Windows Server 2012 names that switch -ForceEvacuation
 # ("workloads are moved from a node even in the case of an error"); 2012 R2 renamed it.
-# Output: one ClusterNode record with the node's state and drain status afterwards.
+# Output: one ClusterNode record with the node's state and drain status afterwards (the
+# ClusterNode object the cmdlet itself returns is discarded: it is no record).
 param(
     [Parameter(Mandatory)][string]$NodeName,
     [switch]$Drain,
@@ -16,17 +17,17 @@ $ErrorActionPreference = 'Stop'
 
 if ($ForceDrain) {
     if ((Get-Command -Name 'Suspend-ClusterNode').Parameters.ContainsKey('ForceDrain')) {
-        Suspend-ClusterNode -Name $NodeName -Drain -ForceDrain -Wait
+        $null = Suspend-ClusterNode -Name $NodeName -Drain -ForceDrain -Wait
     }
     else {
-        Suspend-ClusterNode -Name $NodeName -Drain -ForceEvacuation -Wait
+        $null = Suspend-ClusterNode -Name $NodeName -Drain -ForceEvacuation -Wait
     }
 }
 elseif ($Drain) {
-    Suspend-ClusterNode -Name $NodeName -Drain -Wait
+    $null = Suspend-ClusterNode -Name $NodeName -Drain -Wait
 }
 else {
-    Suspend-ClusterNode -Name $NodeName
+    $null = Suspend-ClusterNode -Name $NodeName
 }
 
 $clusterName = [string](Get-Cluster).Name
