@@ -128,12 +128,17 @@ def test_an_answer_without_its_host_record_is_a_script_error() -> None:
 # --- the lab, in process ---------------------------------------------------------------------
 
 RELEASES = {
-    # host: (release, Windows PowerShell, Hyper-V module, FailoverClusters installed)
-    "HV-NODE1": ("2012 R2", "4.0", "1.1", True),
-    "HV-LEGACY": ("2012", "3.0", "1.0", False),
-    "HV-DR1": ("2012 R2", "4.0", "1.1", False),
-    "HV-2019": ("2019", "5.1", "2.0", False),
-    "HV-2022": ("2022", "5.1", "2.0", False),
+    # host: (release, PowerShell edition and version, Hyper-V module, FailoverClusters
+    # installed, display language)
+    "HV-NODE1": ("2012 R2", "Desktop", "4.0", "1.1", True, "en-US"),
+    "HV-LEGACY": ("2012", "Desktop", "3.0", "1.0", False, "en-US"),
+    "HV-DR1": ("2012 R2", "Desktop", "4.0", "1.1", False, "en-US"),
+    "HV-2016": ("2016", "Desktop", "5.1", "2.0", False, "de-DE"),
+    "HV-2019": ("2019", "Desktop", "5.1", "2.0", False, "en-US"),
+    "HV-2022": ("2022", "Desktop", "5.1", "2.0", False, "en-US"),
+    # pwsh 7.4; the clustering tools without a cluster, loaded through the compatibility
+    # layer (a proxy module, version 1.0); Hyper-V is native to pwsh on 2019 and later.
+    "HV-2025": ("2025", "Core", "7.4.0", "2.0", True, "en-US"),
 }
 
 
@@ -154,19 +159,22 @@ def lab_reports() -> dict[str, HostReport]:
 @pytest.mark.parametrize("host", sorted(RELEASES))
 def test_each_lab_host_reports_its_release_powershell_and_modules(
         lab_reports: dict[str, HostReport], host: str) -> None:
-    release, powershell, hyperv, clustered = RELEASES[host]
+    release, edition, powershell, hyperv, clustered, language = RELEASES[host]
     found = lab_reports[host]
     assert found.reachable, found.error
-    assert (found.release, found.ps_edition, found.ps_version) == (release, "Desktop", powershell)
+    assert (found.release, found.ps_edition, found.ps_version) == (release, edition, powershell)
     assert found.os_caption.startswith(f"Microsoft Windows Server {release} ")
     hyperv_module = found.module("Hyper-V")
     assert hyperv_module is not None and (hyperv_module.version, hyperv_module.loaded) == \
         (hyperv, "native")
     clusters = found.module("FailoverClusters")
     assert clusters is not None and clusters.installed is clustered
+    if clustered:
+        assert (clusters.version, clusters.loaded) == (
+            ("1.0", "compatibility") if edition == "Core" else ("2.0.0.0", "native"))
     storage = found.module("Storage")
     assert storage is not None and storage.installed
-    assert found.language == "en-US"
+    assert found.language == language
     # The lab's account: a domain administrator, not in Hyper-V Administrators.
     assert found.account == "HVLAB\\labadmin"
     assert (found.administrators, found.hyperv_administrators, found.can_manage_hyperv) == \
@@ -193,13 +201,13 @@ def test_the_2012_host_shows_what_2012_lacks(lab_reports: dict[str, HostReport])
 def test_2012_r2_has_what_2016_added_only_from_2016(
         lab_reports: dict[str, HostReport]) -> None:
     assert lab_reports["HV-DR1"].absent == ("Get-VMHostSupportedVersion",)
-    assert lab_reports["HV-2019"].absent == ()
-    assert lab_reports["HV-2022"].absent == ()
+    for host in ("HV-2016", "HV-2019", "HV-2022"):
+        assert lab_reports[host].absent == (), host
 
 
 def test_standalone_hosts_have_no_failover_clusters_and_no_cluster_actions(
         lab_reports: dict[str, HostReport]) -> None:
-    for host in ("HV-LEGACY", "HV-DR1", "HV-DR2", "HV-2019", "HV-2022"):
+    for host in ("HV-LEGACY", "HV-DR1", "HV-DR2", "HV-2016", "HV-2019", "HV-2022"):
         report = lab_reports[host]
         cluster = {v.script: v for v in report.scripts if v.script.startswith("cluster-")}
         assert cluster and all(v.status == "refused" for v in cluster.values()), host
@@ -211,6 +219,17 @@ def test_no_script_would_fail_on_the_cluster_nodes(lab_reports: dict[str, HostRe
     for host in ("HV-NODE1", "HV-NODE2", "HV-NODE3"):
         report = lab_reports[host]
         assert [v for v in report.scripts if v.status != "ok"] == [], host
+
+
+def test_no_script_would_fail_on_the_2016_and_2025_hosts(
+        lab_reports: dict[str, HostReport]) -> None:
+    for host in ("HV-2016", "HV-2025"):
+        statuses = {v.script: v.status for v in lab_reports[host].scripts}
+        assert set(statuses.values()) <= {"ok", "refused"}, (host, statuses)
+    # HV-2025 has the clustering tools: only the script that needs Windows PowerShell's own
+    # cluster object is refused there (pwsh 7 gets a copy through the compatibility layer).
+    refused = [v.script for v in lab_reports["HV-2025"].scripts if v.status == "refused"]
+    assert refused == ["cluster-drain-on-shutdown"]
 
 
 def test_the_table_fits_80_columns_and_names_each_host(
@@ -363,7 +382,7 @@ def test_need_text_round_trips_through_the_question() -> None:
 def test_the_readme_shows_what_doctor_prints_on_the_default_lab(
         capsys: pytest.CaptureFixture[str]) -> None:
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    command = "hvtui doctor HV-NODE1 HV-LEGACY HV-2022"
+    command = "hvtui doctor HV-NODE1 HV-LEGACY HV-2016 HV-2025"
     shown = readme.split(f"$ {command}\n", 1)[1].split("\n```", 1)[0]
     code, out, _ = run_cli(capsys, *command.split()[1:])
     assert code == 0

@@ -30,9 +30,22 @@ async def test_default_estate_covers_the_features() -> None:
         "HV-LEGACY",
         "HV-DR1",
         "HV-DR2",
+        "HV-2016",
         "HV-2019",
         "HV-2022",
+        "HV-2025",
     ]
+    # A host of every release hvtui supports, and what a remote session meets there.
+    software = {h.name: h.software for h in lab.estate.hosts.values()}
+    assert {s.release for s in software.values()} == {
+        "2012", "2012 R2", "2016", "2019", "2022", "2025"}
+    assert {s.ps_version for s in software.values()} == {(3, 0), (4, 0), (5, 1), (7, 4)}
+    assert software["HV-2025"].edition == "Core"
+    assert software["HV-2016"].language == "de-DE"
+    without = {name for name, s in software.items() if "FailoverClusters" not in s.modules}
+    assert {"HV-LEGACY", "HV-2016", "HV-2019"} <= without  # standalone hosts
+    assert "FailoverClusters" in software["HV-2025"].modules
+    assert lab.estate.cluster_of(lab.estate.hosts["hv-2025"]) is None  # tools, no cluster
     vms = await primary_vms(lab)
     assert len(vms) >= 30
     assert len({host for host, _vm in vms}) >= 6
@@ -52,9 +65,12 @@ async def test_default_estate_hosts_and_guests() -> None:
     assert {h["OSName"].split(" Datacenter")[0] for h in hosts.values()} >= {
         "Microsoft Windows Server 2012",
         "Microsoft Windows Server 2012 R2",
+        "Microsoft Windows Server 2016 Standard",
         "Microsoft Windows Server 2019",
         "Microsoft Windows Server 2022",
+        "Microsoft Windows Server 2025",
     }
+    assert hosts["HV-2025"]["PowerShellVersion"].startswith("7.4")
     assert hosts["HV-DR2"]["ProcessorVendor"] == "AuthenticAMD"
     assert hosts["HV-2022"]["SupportedVersions"][0] == "8.0"
     assert all(h["MigrationAuthentication"] in ("CredSSP", "Kerberos") for h in hosts.values())

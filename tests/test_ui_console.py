@@ -39,15 +39,16 @@ async def test_every_pane_shows_the_estate() -> None:
     async with app.run_test(size=(160, 50)) as pilot:
         await until_shown(app, pilot)
         text = screen_text(app)
-        assert "VMs 38" in text and "sort Health" in text
+        assert "VMs 44" in text and "sort Health" in text
         first = next(table_rows(app))
         assert first[3] == "critical"  # problems first
         assert "ERP-APP" in text and "RunningCritical" in text
 
         await _press(pilot, "1")
         text = screen_text(app)
-        assert "Hosts 8" in text
+        assert "Hosts 10" in text
         assert "HV-LEGACY" in text and "2012 (9200)" in text and "2022 (20348)" in text
+        assert "2016 (14393)" in text and "2025 (26100)" in text
         assert "HVC01" in text  # cluster column
 
         await _press(pilot, "3")
@@ -101,7 +102,7 @@ async def test_filter_substring_inverted_and_empty() -> None:
         await _press(pilot, "slash", *"Sq", "enter")
         names = [row[0] for row in table_rows(app)]
         assert names and all("sq" in " ".join(r).lower() for r in table_rows(app))
-        assert "of 38" in screen_text(app) and "/Sq" in screen_text(app)
+        assert "of 44" in screen_text(app) and "/Sq" in screen_text(app)
 
         await _press(pilot, "slash", "ctrl+u", "exclamation_mark", *"sq", "enter")
         rows = list(table_rows(app))
@@ -111,7 +112,7 @@ async def test_filter_substring_inverted_and_empty() -> None:
         text = screen_text(app)
         assert "No VMs match /zqx" in text and "Esc clears the filter" in text
         await _press(pilot, "escape")
-        assert len(list(table_rows(app))) == 38
+        assert len(list(table_rows(app))) == 44
     assert not app.unexpected_errors
 
 
