@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -85,8 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--read-only", action="store_true",
                         help="hide and refuse every action that changes anything")
     parser.add_argument("--theme", help="console theme (dark, light, high-contrast, ansi16)")
-    parser.add_argument("--lab-speed", type=lab_speed, default=1.0, metavar="X",
-                        help="the lab's clock runs X times faster than real time")
+    parser.add_argument("--lab-speed", type=lab_speed, metavar="X",
+                        default=os.environ.get("HVTUI_LAB_SPEED") or "1",
+                        help="the lab's clock runs X times faster than real time (default: "
+                             "$HVTUI_LAB_SPEED, else 1; inf: long operations end at once)")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     get = sub.add_parser("get", help="print the inventory")
@@ -151,7 +154,7 @@ def _console(args: argparse.Namespace) -> int:
                          hint="run it in a terminal, or use `hvtui get vms -o json` in scripts")
     from hvtui.ui.app import make_app
 
-    pool, source = open_pool(args, prompts=False)  # the console holds the terminal
+    pool, source = open_pool(args, prompts=False, lab_role="console")  # it holds the terminal
     app = make_app(pool, read_only=args.read_only or source.read_only, theme=args.theme,
                    read_only_hosts=source.read_only_hosts)
     app.run()

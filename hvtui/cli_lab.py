@@ -1,4 +1,5 @@
-"""``hvtui lab serve``: the lab estate behind real WinRM and SSH endpoints on loopback."""
+"""``hvtui lab serve`` (the lab estate behind real WinRM and SSH endpoints on loopback) and
+``hvtui lab reset`` (forget the kept estate: the next run starts a fresh lab)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                        help="where the lab keeps its ports and secrets (default: "
                             "$XDG_STATE_HOME/hvtui/lab); one run per folder")
     serve.set_defaults(handler=_serve)
+    reset = lab_sub.add_parser("reset", help="forget the kept lab: the next command, console "
+                                              "or `lab serve` starts a fresh one")
+    reset.add_argument("--state-dir", metavar="DIR",
+                       help="the lab state folder to reset (default: $XDG_STATE_HOME/hvtui/lab)")
+    reset.set_defaults(handler=_reset)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -36,3 +42,21 @@ def _serve(args: argparse.Namespace) -> int:
     from hvtui.lab.server.run import serve_forever
 
     return asyncio.run(serve_forever(args))
+
+
+def _reset(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from hvtui.cli_io import Output, say_error
+    from hvtui.lab.kept import reset
+    from hvtui.lab.state_folder import COMMAND_WAIT, LabFolder
+    from hvtui.session_setup import lab_folder
+
+    folder = LabFolder.take(Path(args.state_dir) if args.state_dir else lab_folder(), "cli",
+                            wait=COMMAND_WAIT, waiting=lambda holder: say_error(
+                                f"waiting for {holder.describe()} to finish with the lab"))
+    try:
+        Output().write(reset(folder))
+    finally:
+        folder.release()
+    return 0

@@ -2,6 +2,10 @@
 
 Order: ``--scenario`` (lab) > ``--inventory FILE`` > the default inventory file if it
 exists > the embedded lab's default scenario.
+
+The embedded lab is kept in the lab's state folder between runs (``hvtui.lab.kept``), so a
+command sees what the one before it changed; this process holds the folder until the pool
+closes (``hvtui.lab.state_folder`` says who waits and who is refused).
 """
 
 from __future__ import annotations
@@ -13,11 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hvtui.config import HostConfig, Inventory, default_inventory_path, load_inventory
-from hvtui.connect import lab_pool
 from hvtui.remote.base import Session
 from hvtui.remote.pool import SessionFactory, SessionPool
 
 if TYPE_CHECKING:
+    from hvtui.lab.state_folder import Role
     from hvtui.remote.ssh_config import HostKeyPolicy, SSHEndpoint
 
 
@@ -138,22 +142,61 @@ def inventory_pool(inventory: Inventory, connector: object | None = None) -> Ses
     return SessionPool(factories, timeouts=timeouts, max_concurrency=inventory.max_concurrency)
 
 
-def open_pool(args: argparse.Namespace, *, prompts: bool = True) -> tuple[SessionPool, Source]:
+def lab_folder() -> Path:
+    """The embedded lab's state folder: ``lab`` in hvtui's state directory."""
+    from hvtui.hyperv.audit import state_dir
+
+    return state_dir() / "lab"
+
+
+def kept_lab_pool(scenario: str | Path | None, *, speed: float, role: Role) -> SessionPool:
+    """A pool on the lab kept in :func:`lab_folder` (or a fresh one, saying why), held by
+    this process until the pool closes. Raises ConfigError when the lab is busy."""
+    from hvtui.cli_io import say_error
+    from hvtui.connect import pool_of
+    from hvtui.lab.kept import KeptLab
+    from hvtui.lab.state_folder import COMMAND_WAIT, LabFolder
+
+    folder = LabFolder.take(lab_folder(), role, wait=COMMAND_WAIT, waiting=lambda holder: say_error(
+        f"waiting for {holder.describe()} to finish with the embedded lab (up to "
+        f"{COMMAND_WAIT:g} s)"))
+    try:
+        kept = KeptLab.open(folder, scenario, speed=speed)
+    except BaseException:
+        folder.release()
+        raise
+    if kept.notice:
+        say_error(kept.notice)
+
+    def finish() -> None:
+        try:
+            problem = kept.close()
+        finally:
+            folder.release()
+        if problem:
+            say_error(problem)
+
+    return pool_of(kept.lab, on_close=finish)
+
+
+def open_pool(args: argparse.Namespace, *, prompts: bool = True,
+              lab_role: Role = "cli") -> tuple[SessionPool, Source]:
     """The pool the command line asks for (see the module docstring for the order).
 
     ``prompts=False`` (the console, which holds the terminal): an encrypted SSH key
     the agent lacks is an error pointing at ssh-add, never a prompt under the UI.
+    ``lab_role`` is who holds the embedded lab meanwhile (a command, or the console).
     """
     speed = getattr(args, "lab_speed", 1.0) or 1.0
     scenario = getattr(args, "scenario", None)
     if scenario:
-        pool = lab_pool(scenario, speed=speed)
+        pool = kept_lab_pool(scenario, speed=speed, role=lab_role)
         return pool, Source(f"lab ({scenario})", accounts=dict.fromkeys(pool.hosts, LAB_ACCOUNT))
     path = getattr(args, "inventory", None)
     if path is None and default_inventory_path().exists():
         path = default_inventory_path()
     if path is None:
-        pool = lab_pool(None, speed=speed)
+        pool = kept_lab_pool(None, speed=speed, role=lab_role)
         return pool, Source("lab", accounts=dict.fromkeys(pool.hosts, LAB_ACCOUNT))
     inventory = load_inventory(path)
     connector = None

@@ -12,6 +12,7 @@ while they wait on the lab clock and check the estate again before committing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from hvtui.errors import ConnectError
@@ -27,6 +28,9 @@ class Lab:
     def __init__(self, estate: Estate) -> None:
         self.estate = estate
         """Everything the lab simulates (mutate only under ``estate.lock``)."""
+        self.on_change: Callable[[str, str], None] | None = None
+        """Told (host, script name) after each script that changes the estate has ended,
+        in the thread that ran it: how a kept lab (``hvtui.lab.kept``) saves itself."""
 
     @classmethod
     def from_scenario(

@@ -119,7 +119,12 @@ class LabSession:
         def work() -> pwsh.Outcome:
             runtime = HostRuntime(estate, host, host.software, on_progress=progress,
                                   cancel=cancel)
-            return pwsh.run(entry.text, dict(parameters or {}), runtime, cancel=cancel)
+            try:
+                return pwsh.run(entry.text, dict(parameters or {}), runtime, cancel=cancel)
+            finally:
+                changed = self._lab.on_change
+                if entry.mutates and changed is not None:
+                    changed(self.host, entry.name)
 
         running = in_thread(work, f"lab {self.host}: {entry.name}")
         waiting: set[asyncio.Future[Any]] = {running, listener_failed}

@@ -58,8 +58,11 @@ class SessionPool:
         grace: float = GRACE,
         close_wait: float = CLOSE_WAIT,
         clock: Callable[[], float] = time.monotonic,
+        on_close: Callable[[], None] | None = None,
     ) -> None:
         self._factories = dict(factories)
+        self._on_close = on_close
+        """Called once, after :meth:`close` (what the hosts behind the pool need then)."""
         self._sessions: dict[str, Session] = {}
         self._limit = asyncio.Semaphore(max_concurrency)
         self.timeout = timeout
@@ -182,3 +185,6 @@ class SessionPool:
             await asyncio.wait(pending, timeout=self._close_wait)
         for task in pending:
             task.cancel()
+        finish, self._on_close = self._on_close, None
+        if finish is not None:
+            finish()

@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import re
 import signal
+import sys
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from pathlib import Path
 from hvtui.errors import ConfigError
 from hvtui.lab import Lab
 from hvtui.lab.account import LAB_DOMAIN, LAB_USER
+from hvtui.lab.kept import KeptLab
 from hvtui.lab.server import tls
 from hvtui.lab.server.faults import FaultPlan
 from hvtui.lab.server.sshd import SSHLabServer
@@ -98,15 +100,18 @@ def _toml(text: str) -> str:
 
 
 async def start_lab_servers(lab: Lab, folder: Path, sessions: Mapping[str, Session] | None = None,
-                            *, fresh: bool = False) -> LabEndpoints:
+                            *, fresh: bool = False, state: LabState | None = None
+                            ) -> LabEndpoints:
     """Start WinRM and SSH endpoints for every lab host, from the state kept in ``folder``.
 
     Ports and secrets kept there from an earlier run are used again (``fresh`` makes
     new ones). ``sessions`` replaces the lab's own in-process sessions behind the
-    endpoints (for instance sessions that count or delay calls). Raises ConfigError
-    when another run serves from ``folder`` or a kept port is taken.
+    endpoints (for instance sessions that count or delay calls). ``state``: the folder,
+    already taken by the caller (the endpoints release it when they close). Raises
+    ConfigError when another run serves from ``folder`` or a kept port is taken.
     """
-    state = LabState.open(folder, fresh=fresh)
+    if state is None:
+        state = LabState.open(folder, fresh=fresh)
     try:
         return await _start(lab, state, sessions)
     except BaseException:
@@ -165,21 +170,33 @@ async def _listen_again(listen: Callable[[str, int], Awaitable[int]], host: str,
         ) from None
 
 
-def _build_lab(args: argparse.Namespace) -> Lab:
+def _build_lab(args: argparse.Namespace, state: LabState) -> tuple[Lab, KeptLab | None]:
+    """The lab to serve: a generated one (never kept), or the one kept in ``state``."""
     speed = getattr(args, "lab_speed", 1.0) or 1.0
     if args.generate:
         match = re.fullmatch(r"(\d+)x(\d+)", args.generate)
         if not match:
             raise ConfigError(f"--generate {args.generate!r} is not HOSTSxVMS",
                               hint="for example --generate 100x50")
-        return Lab.generated(int(match[1]), int(match[2]), speed=speed)
-    return Lab.from_scenario(getattr(args, "scenario", None), speed=speed)
+        return Lab.generated(int(match[1]), int(match[2]), speed=speed), None
+    kept = KeptLab.open(state, getattr(args, "scenario", None), speed=speed)
+    return kept.lab, kept
 
 
 async def serve_forever(args: argparse.Namespace) -> int:
-    lab = _build_lab(args)
     folder = Path(args.state_dir) if getattr(args, "state_dir", None) else state_dir() / "lab"
-    endpoints = await start_lab_servers(lab, folder, fresh=getattr(args, "fresh", False))
+    state = LabState.open(folder, fresh=getattr(args, "fresh", False))
+    kept: KeptLab | None = None
+    try:
+        lab, kept = _build_lab(args, state)
+        endpoints = await start_lab_servers(lab, folder, state=state)
+    except BaseException:
+        if kept is not None:
+            kept.close()
+        state.release()
+        raise
+    if kept is not None and kept.notice:
+        print(f"hvtui: {kept.notice}", file=sys.stderr)
     if args.delay:
         for name in lab.host_names:
             endpoints.wsman.set_fault(name, FaultPlan(delay=args.delay))
@@ -195,6 +212,9 @@ async def serve_forever(args: argparse.Namespace) -> int:
               f"password {password} (in {endpoints.password_file})")
         print(f"  ports and secrets are kept in {endpoints.folder} for the next run "
               "(--fresh makes new ones)")
+        print(f"  the estate is kept in {kept.path} (`hvtui lab reset` starts over)"
+              if kept is not None else "  a generated estate is not kept: the next run "
+                                       "starts it anew")
         print(f"  SSH client key {endpoints.client_key}")
         print(f"  SSH host key fingerprint {endpoints.sshd.fingerprint}")
         print(f"  TLS certificate {endpoints.certificate.cert_path} "
@@ -212,5 +232,10 @@ async def serve_forever(args: argparse.Namespace) -> int:
             loop.add_signal_handler(sig, stop.set)
         await stop.wait()
     finally:
-        await endpoints.close()
+        try:
+            problem = kept.close() if kept is not None else None
+            if problem:
+                print(f"hvtui: {problem}", file=sys.stderr)
+        finally:
+            await endpoints.close()
     return 0

@@ -4,17 +4,16 @@ A real host keeps its address, certificate, host key and accounts when it restar
 so a console left open reconnects on its own. ``hvtui lab serve`` does the same: the
 folder (``$XDG_STATE_HOME/hvtui/lab`` by default, mode 0700) holds the password, the
 SSH client key, the SSH host key, the TLS certificate and ``ports.json``, and a run
-reuses them unless asked for fresh ones. (The estate itself starts anew each run.)
+reuses them unless asked for fresh ones. The estate is kept there too (``hvtui.lab.kept``).
 
-One run owns a folder at a time: it holds an exclusive lock on ``lock`` (with its
-process id inside) for as long as it serves, and a second run on the same folder
-stops with a message instead of touching the first one's secrets.
+One run owns a folder at a time (``hvtui.lab.state_folder``): a second run on the same
+folder, or a command wanting the embedded lab meanwhile, stops with a message instead of
+touching the first one's secrets or estate.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import secrets
@@ -23,50 +22,26 @@ from pathlib import Path
 
 import asyncssh
 
-from hvtui.errors import ConfigError
+from hvtui.lab.state_folder import LabFolder
 
 SECRET_FILES = ("password", "client_ed25519", "client_ed25519.pub", "ssh_host_ed25519",
                 "known_hosts", "ports.json", "winrm-lab-cert.pem", "winrm-lab-key.pem")
 """Everything ``--fresh`` replaces."""
 
 
-class LabState:
-    """A lab state folder, locked for one run (use :meth:`open`, then :meth:`release`)."""
-
-    def __init__(self, folder: Path, lock_fd: int) -> None:
-        self.folder = folder
-        self._lock_fd: int | None = lock_fd
+class LabState(LabFolder):
+    """A lab state folder, held by one ``hvtui lab serve`` (use :meth:`open`, then
+    :meth:`release`)."""
 
     @classmethod
     def open(cls, folder: Path, *, fresh: bool = False) -> LabState:
         """Take ``folder`` for this run (creating it owner-only); ``fresh`` forgets its secrets."""
-        folder.mkdir(parents=True, exist_ok=True)
-        os.chmod(folder, 0o700)
-        lock_path = folder / "lock"
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            owner = os.read(fd, 32).decode("ascii", "replace").strip() or "unknown"
-            os.close(fd)
-            raise ConfigError(
-                f"another `hvtui lab serve` (process {owner}) is serving from {folder}",
-                hint="stop that one first, or give this one its own folder with --state-dir",
-            ) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode("ascii"))
-        state = cls(folder, fd)
+        state = cls.take(folder, "serve")
         if fresh:
             for name in SECRET_FILES:
                 with contextlib.suppress(FileNotFoundError):
                     (folder / name).unlink()
         return state
-
-    def release(self) -> None:
-        """Let another run take the folder."""
-        if self._lock_fd is not None:
-            os.close(self._lock_fd)  # closing drops the lock
-            self._lock_fd = None
 
     # -- secrets -------------------------------------------------------------------------
 
