@@ -74,7 +74,7 @@ RECORDS: list[dict[str, Any]] = [
 def over_the_wire(records: list[dict[str, Any]]) -> list[Any]:
     """What a transport hands the decoder after real CLIXML serialisation."""
     xml = serialize_clixml([from_plain(r) for r in records], PSCryptoProvider())
-    return [to_plain(v) for v in deserialize_clixml(xml, PSCryptoProvider())]  # type: ignore[misc]
+    return [to_plain(v) for v in deserialize_clixml(xml, PSCryptoProvider())]
 
 
 @pytest.mark.parametrize("wire", [False, True], ids=["plain", "clixml"])

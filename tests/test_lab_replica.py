@@ -11,6 +11,7 @@ VMReplication (object-shapes.md): those fields read empty until the scripts are 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from lab_console import console, output, replication
 from test_lab_support import default_lab, kinds, only_error, run, vm_record
@@ -25,6 +26,7 @@ from hvtui.lab.failures import (
 )
 from hvtui.lab.power import power_off
 from hvtui.ps import catalog
+from hvtui.remote.base import PSResult
 
 PREPARE_AND_TEST = (
     "Give either Prepare (planned failover, on the primary) or AsTest (test failover, on the "
@@ -33,7 +35,7 @@ PREPARE_AND_TEST = (
 """replica-failover.ps1's own refusal (a script-level throw, not the lab's)."""
 
 
-def by_relationship(result) -> dict:  # type: ignore[no-untyped-def]
+def by_relationship(result: PSResult) -> dict[str, dict[str, Any]]:
     return {r["Relationship"]: r for r in kinds(result, "Replication")}
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from test_lab_support import default_lab, inventory, kinds, only_error, run
 
 from hvtui.lab import Lab, pwsh
@@ -19,7 +21,7 @@ LEGACY_DATA = "D:\\VMs\\LEGACY-SQL\\LEGACY-SQL-Data.vhdx"
 GC_DATA = "C:\\ClusterStorage\\Volume2\\Shared\\GC-SQL-Data.vhdx"
 
 
-async def disk(lab, host: str, path: str) -> dict:  # type: ignore[no-untyped-def]
+async def disk(lab: Lab, host: str, path: str) -> dict[str, Any]:
     return next(d for d in (await inventory(lab, host))["Disk"] if d["Path"] == path)
 
 

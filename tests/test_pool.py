@@ -102,7 +102,7 @@ async def test_slow_host_does_not_block_others() -> None:
     fast: dict[str, object] = {}
     slow: dict[str, object] = {"delay": 10}
     pool = SessionPool({"slow": lambda: ScriptedSession("slow", slow),
-                        "fast": lambda: ScriptedSession("fast", fast)})  # type: ignore[dict-item]
+                        "fast": lambda: ScriptedSession("fast", fast)})
     slow_task = asyncio.create_task(pool.invoke("slow", "x"))
     result = await asyncio.wait_for(pool.invoke("fast", "x"), 2)
     assert result.objects[0]["host"] == "fast"
@@ -114,7 +114,7 @@ async def test_slow_host_does_not_block_others() -> None:
 async def test_each_host_keeps_its_own_timeout() -> None:
     quick: dict[str, object] = {"delay": 30}
     patient: dict[str, object] = {"delay": 0.3}
-    pool = SessionPool({"quick": lambda: ScriptedSession("quick", quick),  # type: ignore[dict-item]
+    pool = SessionPool({"quick": lambda: ScriptedSession("quick", quick),
                         "patient": lambda: ScriptedSession("patient", patient)},
                        timeouts={"quick": 0.1, "patient": 30}, grace=0.05)
     assert pool.timeout_for("quick") == 0.1 and pool.timeout_for("patient") == 30
@@ -143,7 +143,7 @@ class StubbornSession(ScriptedSession):
 
 
 async def test_a_transport_that_never_gives_up_is_reported_at_timeout_plus_grace() -> None:
-    pool = SessionPool({"h0": lambda: StubbornSession("h0", {})},  # type: ignore[dict-item]
+    pool = SessionPool({"h0": lambda: StubbornSession("h0", {})},
                        timeouts={"h0": 0.2}, grace=0.2, close_wait=0.2)
     with pytest.raises(RemoteTimeout) as err:
         # The session would hold the call for an hour; 60 s only guards against a hang.
@@ -162,7 +162,7 @@ async def test_closing_a_session_does_not_hold_up_the_caller() -> None:
             closing.set()
             await release.wait()
 
-    pool = SessionPool({"h0": lambda: SlowToClose("h0", {"fail": SessionLost("x", host="h0")})},  # type: ignore[dict-item]
+    pool = SessionPool({"h0": lambda: SlowToClose("h0", {"fail": SessionLost("x", host="h0")})},
                        timeouts={"h0": 5})
     with pytest.raises(SessionLost):
         await asyncio.wait_for(pool.invoke("h0", "x"), 5)

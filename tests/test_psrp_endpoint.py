@@ -11,7 +11,7 @@ import hashlib
 import os
 import ssl
 import stat
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 
 import pytest
 import requests
@@ -170,12 +170,13 @@ async def test_only_scripts_with_named_parameters_run(
     def run() -> list[tuple[int, str]]:
         outcomes = []
         with _raw_pool(port, certificate) as pool:
-            for build in (
+            builds: tuple[Callable[[PowerShell], object], ...] = (
                 lambda ps: ps.add_cmdlet("Get-VM").add_parameter("Name", "x"),
                 lambda ps: ps.add_script("param($a) $a").add_argument("positional"),
                 lambda ps: ps.add_script("s").add_parameter("Name", 1).add_parameter("name", 2),
                 lambda ps: ps.add_script("s").add_parameter("Name", "ok"),
-            ):
+            )
+            for build in builds:
                 ps = PowerShell(pool)
                 build(ps)
                 ps.invoke()

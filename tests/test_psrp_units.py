@@ -144,13 +144,15 @@ def test_bare_output_values_become_objects() -> None:
 
 
 def test_error_record_falls_back_to_its_text() -> None:
-    record = ErrorRecordMessage(category=13, fq_error="NotFound", target_name="vm 'x'")
+    record = ErrorRecordMessage(  # type: ignore[no-untyped-call]
+        category=13, fq_error="NotFound", target_name="vm 'x'")
     record._to_string = "Cannot find vm 'x'."  # type: ignore[assignment]
     converted = error_record(record)
     assert converted.message == "Cannot find vm 'x'."
     assert converted.category == "ObjectNotFound"
     assert converted.error_id == "NotFound" and converted.target == "vm 'x'"
-    assert error_record(ErrorRecordMessage(category=999)).category == "999"
+    unknown = ErrorRecordMessage(category=999)  # type: ignore[no-untyped-call]
+    assert error_record(unknown).category == "999"
 
 
 # -- error mapping ----------------------------------------------------------------------------

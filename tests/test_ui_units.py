@@ -162,7 +162,7 @@ def test_action_registry_rejects_reserved_and_clashing_keys() -> None:
     def handler(app: object, objects: list[object]) -> None:
         return None
 
-    spec = actions.ActionSpec("t-one", "One", "x", {"vms"}, False, handler)  # type: ignore[arg-type]
+    spec = actions.ActionSpec("t-one", "One", "x", {"vms"}, False, handler)
     try:
         actions.register_action(spec)
         assert actions.get_action("t-one") is spec
@@ -170,13 +170,13 @@ def test_action_registry_rejects_reserved_and_clashing_keys() -> None:
         assert spec not in actions.registered_actions("hosts")
         with pytest.raises(ValueError, match="reserved"):
             actions.register_action(actions.ActionSpec("t-two", "Two", "j", {"vms"}, False,
-                                                       handler))  # type: ignore[arg-type]
+                                                       handler))
         with pytest.raises(ValueError, match="already used"):
             actions.register_action(actions.ActionSpec("t-three", "Three", "x", {"vms"}, False,
-                                                       handler))  # type: ignore[arg-type]
+                                                       handler))
         with pytest.raises(ValueError, match="unknown pane"):
             actions.register_action(actions.ActionSpec("t-four", "Four", "y", {"pods"}, False,
-                                                       handler))  # type: ignore[arg-type]
+                                                       handler))
     finally:
         actions.unregister_action("t-one")
     assert actions.get_action("t-one") is None

@@ -86,7 +86,7 @@ class JobManager:
             return result
 
         task: asyncio.Task[T] = asyncio.create_task(run(), name=f"job {job.id}: {operation}")
-        self._tasks[job.id] = task  # type: ignore[assignment]
+        self._tasks[job.id] = task
         return job, task
 
     @property

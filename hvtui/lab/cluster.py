@@ -114,7 +114,7 @@ def named_nodes(call: CmdletCall, cluster: Cluster) -> list[ClusterNode]:
         item = call.arg("InputObject")
         if not _is(item, "ClusterNode"):
             raise lab_not_emulated(call.name, ["InputObject"])
-        return [_node(call, cluster, str(item.get("Name")))]  # type: ignore[union-attr]
+        return [_node(call, cluster, str(item.get("Name")))]
     return [_node(call, cluster, name) for name in call.names("Name") or [call.host.name]]
 
 
@@ -225,7 +225,7 @@ def _role(call: CmdletCall, cluster: Cluster) -> ClusterGroup:
         item = call.arg("InputObject")
         if not _is(item, "ClusterGroup"):
             raise lab_not_emulated(call.name, ["InputObject"])
-        name = str(item.get("Name"))  # type: ignore[union-attr]
+        name = str(item.get("Name"))
         group = cluster.group(name)
     elif call.given("VMId"):
         name = str(call.arg("VMId"))

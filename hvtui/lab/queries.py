@@ -256,7 +256,7 @@ def _cluster(call: CmdletCall) -> Cluster:
     return cluster
 
 
-def _drain_on_shutdown(call: CmdletCall, cluster: Cluster) -> objects.PSObject:
+def _drain_on_shutdown(call: CmdletCall, cluster: Cluster) -> PSObject:
     def write(value: int) -> None:
         with call.lock:
             cluster.drain_on_shutdown = value

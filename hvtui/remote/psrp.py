@@ -201,7 +201,7 @@ class _BasicAuth(requests.auth.HTTPBasicAuth):
     """
 
     def __init__(self, username: str, password: str) -> None:
-        super().__init__(username.encode("utf-8"), password.encode("utf-8"))  # type: ignore[arg-type]
+        super().__init__(username.encode("utf-8"), password.encode("utf-8"))
         self.offered: str | None = None
         """The refusing host's WWW-Authenticate header (None: no refusal seen)."""
 

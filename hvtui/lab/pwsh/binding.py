@@ -324,7 +324,7 @@ def bind_arguments(fr: Frame, command: Command, arguments: list[tuple[str, Any, 
     common = {k: v for k, v in named.items() if k in meta.common}
     own = {k: v for k, v in named.items() if k not in meta.common}
     group = frozenset(own)
-    sets = meta.candidate_sets.get(group)  # type: ignore[assignment]
+    sets = meta.candidate_sets.get(group)
     if sets is None:
         sets = [name for name, members in meta.sets.items() if all(k in members for k in own)]
         meta.candidate_sets[group] = sets

@@ -214,7 +214,7 @@ def equals(left: Any, right: Any, case: bool = False, dialect: Dialect = DESKTOP
         return False
     if isinstance(left, dt.datetime | dt.timedelta | uuid.UUID | PSVersion):
         try:
-            return left == convert(right, type_name_of(left), dialect)
+            return bool(left == convert(right, type_name_of(left), dialect))
         except ConversionError:
             return False
     if isinstance(left, PSErrorRecordTypes):
@@ -248,10 +248,10 @@ def compare(left: Any, right: Any, case: bool = False, dialect: Dialect = DESKTO
                 if right.lower() == left.name.lower():
                     return 0
             b3 = right.value if isinstance(right, PSEnum) else to_number(right, dialect)
-            return (a3 > b3) - (a3 < b3)
+            return int((a3 > b3) - (a3 < b3))
         if isinstance(left, dt.datetime | dt.timedelta | PSVersion):
             other = convert(right, type_name_of(left), dialect)
-            return (left > other) - (left < other)
+            return int((left > other) - (left < other))
     except ConversionError as exc:
         raise StatementError(PSErrorRecord(
             message=f'Could not compare "{to_str(left, dialect)}" to '

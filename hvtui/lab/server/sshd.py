@@ -292,7 +292,7 @@ class _BootstrapSession(asyncssh.SSHServerSession[bytes]):
         self._refused = False
         self._calls: dict[str, asyncio.Task[None]] = {}
 
-    def connection_made(self, chan: asyncssh.SSHServerChannel[bytes]) -> None:  # type: ignore[override]
+    def connection_made(self, chan: asyncssh.SSHServerChannel[bytes]) -> None:
         self._chan = chan
 
     def exec_requested(self, command: str) -> bool:
@@ -320,7 +320,7 @@ class _BootstrapSession(asyncssh.SSHServerSession[bytes]):
         if self._chan is not None and not self._chan.is_closing():
             self._chan.exit(1)
 
-    def data_received(self, data: bytes, datatype: int | None) -> None:  # type: ignore[override]
+    def data_received(self, data: bytes, datatype: int | None) -> None:
         if self._refused:
             return
         self._pending += data

@@ -420,7 +420,7 @@ class LabShell:
             size += len(chunk)
         done = isinstance(target, LabCommand) and target.finished and not target.outbox
         if done:
-            self.drop_command(target.id)  # type: ignore[union-attr]
+            self.drop_command(target.id)
         self.last_used = time.monotonic()
         return chunks, done
 

@@ -187,7 +187,7 @@ def envelope(action: str, relates_to: str, body_children: list[ET.Element]) -> b
     ET.SubElement(header, q("wsa", "RelatesTo")).text = relates_to
     body = ET.SubElement(root, q("s", "Body"))
     body.extend(body_children)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=False)
+    return _serialized(root)
 
 
 def fault_envelope(fault: SoapFault, relates_to: str | None, machine: str) -> bytes:
@@ -212,4 +212,10 @@ def fault_envelope(fault: SoapFault, relates_to: str | None, machine: str) -> by
         detail, q("wsmanfault", "WSManFault"), {"Code": str(fault.code), "Machine": machine}
     )
     ET.SubElement(wsman_fault, q("wsmanfault", "Message")).text = fault.message
-    return ET.tostring(root, encoding="utf-8", xml_declaration=False)
+    return _serialized(root)
+
+
+def _serialized(root: ET.Element) -> bytes:
+    """The document as UTF-8 bytes, without an XML declaration."""
+    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=False)
+    return data

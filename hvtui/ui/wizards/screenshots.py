@@ -45,7 +45,7 @@ def _set(selector: str, value: object) -> Fill:
     def fill(wizard: PlanWizard) -> None:
         widget = wizard.query_one(selector)
         if isinstance(widget, Input | Select | Checkbox):
-            widget.value = value  # type: ignore[assignment]
+            widget.value = value
     return fill
 
 
