@@ -185,8 +185,6 @@ class VM:
     phase: float = 0.0
     """Seeded phase of the VM's load curve."""
     clustered: bool = False
-    unsupported_version_ok: bool = False
-    """Left behind by an in-place OS upgrade: registered at a version the host cannot run."""
 
     @property
     def display_state(self) -> str:
@@ -405,13 +403,6 @@ class Estate:
 
     def cluster_of(self, host: Host) -> Cluster | None:
         return self.clusters.get(key(host.cluster)) if host.cluster else None
-
-    def group_of(self, vm: VM) -> tuple[Cluster, ClusterGroup] | None:
-        for cluster in self.clusters.values():
-            for group in cluster.groups:
-                if group.vm_id == vm.id:
-                    return cluster, group
-        return None
 
     def locate(self, vm_id: str, host_name: str) -> VM | None:
         host = self.host(host_name)

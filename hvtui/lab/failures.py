@@ -52,7 +52,6 @@ CLUSTERED_VM = (
     "This operation is not supported on a clustered virtual machine. To perform this "
     "operation, remove the virtual machine from the cluster and then try again."
 )
-SWITCH_NOT_FOUND = 'Hyper-V was unable to find a virtual switch with name "{0}".'
 NOT_A_VHD = "'{0}' is not an existing virtual hard disk file."
 IC_NOT_FOUND = "No integration component with the given name could be found."
 COPY_FAILED = 'Failed to copy file "{0}" to "{1}" in the virtual machine.'

@@ -69,7 +69,6 @@ def build_vm(estate: Estate, host: Host, reader: Reader, pending: list[PendingRo
         path=reader.get("path", str, host.vm_path),
         notes=reader.get("notes", str, ""),
         phase=live.phase_for(estate.seed, vm_id),
-        unsupported_version_ok=upgraded,
     )
     if not vm.app_health:
         # Linux integration services report no application status.

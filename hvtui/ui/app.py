@@ -123,7 +123,6 @@ class HvtuiApp(App[None]):
         self._theme_ready = False
         self._start_pane = start_pane
         self._main: MainScreen | None = None
-        self._theme_descriptions: dict[str, str] = {}
         self._last_freeze = 0.0
         self._summary_dirty: set[str] = set()
         self._extensions_loaded = False
@@ -154,7 +153,6 @@ class HvtuiApp(App[None]):
         loaded = load_themes()
         for theme in loaded.themes:
             self.register_theme(theme)
-        self._theme_descriptions = loaded.descriptions
         self._problems.extend(f"Theme file skipped: {p}" for p in loaded.problems)
         try:
             settings = load_settings()
@@ -711,13 +709,3 @@ def make_app(pool: SessionPool, *, read_only: bool = False, theme: str | None = 
     return HvtuiApp(pool, read_only=read_only, theme=theme, jobs=jobs, audit=audit,
                     refresh_interval=refresh_interval, clock=clock, start_pane=start_pane,
                     read_only_hosts=read_only_hosts)
-
-
-def run_console(pool: SessionPool, *, read_only: bool = False, theme: str | None = None,
-                jobs: JobManager | None = None, audit: AuditLog | None = None,
-                refresh_interval: float = 5.0, read_only_hosts: Collection[str] = ()) -> int:
-    """Run the console in this terminal; returns the exit code for the CLI."""
-    app = make_app(pool, read_only=read_only, theme=theme, jobs=jobs, audit=audit,
-                   refresh_interval=refresh_interval, read_only_hosts=read_only_hosts)
-    app.run()
-    return app.return_code or 0

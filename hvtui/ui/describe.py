@@ -376,17 +376,6 @@ def describe_disk(disk: Disk, vm: VM | None, host: Host | None) -> Details:
     return d
 
 
-def describe_replica(vm: VM, now: dt.datetime) -> Details:
-    d = Details(f"Replication of {vm.name}", f"record on {vm.host}")
-    s = d.section("Relationships")
-    if vm.replication is not None:
-        _replication(s, vm.replication, now, extended=False)
-    if vm.extended_replication is not None:
-        s.text("")
-        _replication(s, vm.extended_replication, now, extended=True)
-    return d
-
-
 def describe_cluster(cluster: Cluster, focus: object) -> Details:
     d = Details(f"Cluster {cluster.name}")
     if isinstance(focus, ClusterNode):

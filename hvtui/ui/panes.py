@@ -470,10 +470,6 @@ def replica_rows(status: HostStatus, ctx: BuildContext) -> list[PaneRow]:
 
 # --- clusters -------------------------------------------------------------------------------
 
-ClusterObject = tuple[Cluster, object]
-"""A cluster row's object: the cluster and the node, role or CSV (or the cluster itself)."""
-
-
 def cluster_rows(ctx: BuildContext) -> list[PaneRow]:
     out: list[PaneRow] = []
     for cluster in ctx.estate.clusters():

@@ -193,10 +193,6 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
         row = self.cursor_row
         return None if row is None else row.key
 
-    @property
-    def cursor_index(self) -> int:
-        return self._cursor
-
     def selected_keys(self) -> list[Hashable]:
         """Marked rows (in view order), or the cursor row when nothing is marked."""
         if self.marked:
