@@ -151,15 +151,25 @@ def lab_folder() -> Path:
 
 def kept_lab_pool(scenario: str | Path | None, *, speed: float, role: Role) -> SessionPool:
     """A pool on the lab kept in :func:`lab_folder` (or a fresh one, saying why), held by
-    this process until the pool closes. Raises ConfigError when the lab is busy."""
+    this process until the pool closes. Raises ConfigError when the lab is busy.
+
+    A folder that cannot be made or locked (a read-only or foreign state directory) gives
+    a lab that is not kept; a run that changes it says so when it ends. (Such a folder
+    usually holds the audit log too, and then no change is made at all.)
+    """
     from hvtui.cli_io import say_error
     from hvtui.connect import pool_of
     from hvtui.lab.kept import KeptLab
     from hvtui.lab.state_folder import COMMAND_WAIT, LabFolder
 
-    folder = LabFolder.take(lab_folder(), role, wait=COMMAND_WAIT, waiting=lambda holder: say_error(
-        f"waiting for {holder.describe()} to finish with the embedded lab (up to "
-        f"{COMMAND_WAIT:g} s)"))
+    try:
+        folder = LabFolder.take(lab_folder(), role, wait=COMMAND_WAIT,
+                                waiting=lambda holder: say_error(
+                                    f"waiting for {holder.describe()} to finish with the "
+                                    f"embedded lab (up to {COMMAND_WAIT:g} s)"))
+    except OSError as exc:
+        return _unkept_lab_pool(scenario, speed, f"cannot use {lab_folder()} "
+                                                 f"({exc.strerror or exc})")
     try:
         kept = KeptLab.open(folder, scenario, speed=speed)
     except BaseException:
@@ -177,6 +187,22 @@ def kept_lab_pool(scenario: str | Path | None, *, speed: float, role: Role) -> S
             say_error(problem)
 
     return pool_of(kept.lab, on_close=finish)
+
+
+def _unkept_lab_pool(scenario: str | Path | None, speed: float, why: str) -> SessionPool:
+    from hvtui.cli_io import say_error
+    from hvtui.connect import pool_of
+    from hvtui.lab import Lab
+
+    lab = Lab.from_scenario(scenario, speed=speed)
+    changes: list[str] = []
+    lab.on_change = lambda host, script: changes.append(script)
+
+    def finish() -> None:
+        if changes:
+            say_error(f"this run's changes to the lab are not kept for the next one: {why}")
+
+    return pool_of(lab, on_close=finish)
 
 
 def open_pool(args: argparse.Namespace, *, prompts: bool = True,

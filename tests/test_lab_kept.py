@@ -182,6 +182,18 @@ def test_a_lab_of_another_scenario_is_not_used(capsys: pytest.CaptureFixture[str
     assert run(capsys, "--scenario", str(other), "get", "vms")[2] == ""
 
 
+def test_a_lab_folder_that_cannot_be_used_gives_a_lab_that_is_not_kept(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    lab_folder().parent.mkdir(parents=True)
+    lab_folder().write_text("a file where the lab's folder should be")
+    code, out, err = run(capsys, "get", "hosts")
+    assert (code, err) == (0, "") and "HV-NODE1" in out  # reading needs nothing kept
+    code, _, err = run(capsys, "vm", "turn-off", "JUMP01", "--yes")
+    assert code == 0
+    assert err == (f"hvtui: this run's changes to the lab are not kept for the next one: "
+                   f"cannot use {lab_folder()} (File exists)\n")
+
+
 # --- one process at a time -------------------------------------------------------------------
 
 
