@@ -53,6 +53,13 @@ class ConfigError(HvtuiError):
     title = "Configuration error"
 
 
+class LabInUse(ConfigError):
+    """The lab's state folder is held by another process (a command, the console, or
+    ``hvtui lab serve``); nothing was changed."""
+
+    title = "Lab in use"
+
+
 class RemoteError(HvtuiError):
     title = "Remote error"
 

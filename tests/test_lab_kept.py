@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from hvtui import cli
-from hvtui.errors import ConfigError
+from hvtui.errors import LabInUse
 from hvtui.lab import Lab
 from hvtui.lab.estate_codec import SCHEMA, EstateDataError, decode, encode
 from hvtui.lab.kept import ESTATE_FILE, UNREADABLE, KeptLab
@@ -230,12 +230,12 @@ def test_a_command_waits_for_another_command(capsys: pytest.CaptureFixture[str])
 def test_a_command_that_waited_too_long_says_who_holds_the_lab() -> None:
     held = LabFolder.take(lab_folder(), "cli")
     try:
-        with pytest.raises(ConfigError) as caught:
+        with pytest.raises(LabInUse) as caught:
             LabFolder.take(lab_folder(), "cli", wait=0.3)
     finally:
         held.release()
     assert caught.value.user_message() == (
-        "Configuration error: "
+        "Lab in use: "
         f"the embedded lab is still in use by another hvtui command (process {os.getpid()}) "
         "after 0.3 s (wait for that command to finish, or stop it)")
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Self
 
-from hvtui.errors import ConfigError
+from hvtui.errors import LabInUse
 
 Role = Literal["serve", "console", "cli"]
 
@@ -63,7 +63,7 @@ class LabFolder:
         """Hold ``folder`` (made owner-only) for this process, in ``role``.
 
         When another command holds it, waits up to ``wait`` seconds (telling ``waiting``
-        once); raises :class:`ConfigError` naming the holder otherwise.
+        once); raises :class:`LabInUse` naming the holder otherwise.
         """
         folder.mkdir(parents=True, exist_ok=True)
         os.chmod(folder, 0o700)
@@ -104,26 +104,26 @@ def _holder(fd: int) -> Holder:
     return Holder(words[0] if words else "unknown", words[1] if len(words) > 1 else "")
 
 
-def _busy(folder: Path, role: Role, holder: Holder, waited: float) -> ConfigError:
+def _busy(folder: Path, role: Role, holder: Holder, waited: float) -> LabInUse:
     if role == "serve":
         if holder.role == "serve":
-            return ConfigError(f"another `hvtui lab serve` (process {holder.pid}) is serving "
+            return LabInUse(f"another `hvtui lab serve` (process {holder.pid}) is serving "
                                f"from {folder}",
                                hint="stop that one first, or give this one its own folder "
                                     "with --state-dir")
-        return ConfigError(f"the lab in {folder} is in use by {holder.describe()}",
+        return LabInUse(f"the lab in {folder} is in use by {holder.describe()}",
                            hint="let it finish (close the console) first, or give this run "
                                 "its own folder with --state-dir")
     if holder.role == "serve":
-        return ConfigError(f"the embedded lab is being served by {holder.describe()} from "
+        return LabInUse(f"the embedded lab is being served by {holder.describe()} from "
                            f"{folder}",
-                           hint="use it through the inventory that run wrote (hvtui "
-                                "--inventory FILE ...), or stop it first")
+                           hint="stop it first, or use it through the inventory file it "
+                                "wrote: hvtui --inventory FILE ...")
     if holder.role == "console":
-        return ConfigError(f"the embedded lab is open in {holder.describe()}",
+        return LabInUse(f"the embedded lab is open in {holder.describe()}",
                            hint="make the change there or close it first; to share one lab "
                                 "between a console and commands, run `hvtui lab serve "
                                 "--write-inventory lab.toml` and use --inventory lab.toml")
-    return ConfigError(f"the embedded lab is still in use by {holder.describe()} after "
+    return LabInUse(f"the embedded lab is still in use by {holder.describe()} after "
                        f"{waited:g} s",
                        hint="wait for that command to finish, or stop it")
