@@ -4,6 +4,7 @@
     hvtui get vms|hosts|disks|replicas|clusters [--host H] [-o table|json]
     hvtui doctor [HOST...] [-o table|json]  what hvtui can and cannot do on each host
     hvtui lab serve [--write-inventory FILE]
+    hvtui lab reset                     forget the kept lab (hvtui.lab.kept): start afresh
     hvtui <action> ...                  see ``hvtui --help`` (hvtui.cli_actions)
 
 The contract (also in ``hvtui --help`` and the README): plans, progress and tables go to

@@ -66,11 +66,8 @@ def test_commands_in_separate_processes_see_each_others_changes() -> None:
     second = hvtui("copy-file", "DR-DC02", "C:\\Tools\\BGInfo\\Bginfo.exe", "C:\\Temp\\Bginfo.exe")
     assert (second.returncode, second.stderr) == (0, ""), second.stdout
     assert "PASS  DR-DC02: Guest Service Interface: on" in second.stdout
-    third = hvtui("vm", "stop", "JUMP01", "--yes")
-    assert third.returncode == 0, third.stderr
-    listed = hvtui("get", "vms", "-o", "json")
-    states = {vm["name"]: vm["state"] for vm in json.loads(listed.stdout)}
-    assert states["JUMP01"] == "Off" and states["DR-DC02"] == "Running"
+    latest = json.loads(kept_file().read_text(encoding="utf-8"))["latest"]
+    assert [c["script"] for c in latest] == ["vm-integration-service", "vm-copy-file"]
 
 
 def test_moves_checkpoints_and_settings_are_kept(capsys: pytest.CaptureFixture[str]) -> None:
@@ -251,9 +248,10 @@ def test_lab_serve_is_refused_while_a_command_holds_the_lab() -> None:
     assert f"the lab in {lab_folder()} is in use by another hvtui command" in served.stderr
 
 
-def test_lab_serve_uses_and_keeps_the_same_estate(tmp_path: Path) -> None:
+def test_lab_serve_uses_and_keeps_the_same_estate(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A command's change is served; a change made through the served lab is kept."""
-    assert hvtui("vm", "turn-off", "JUMP01", "--yes").returncode == 0
+    assert run(capsys, "vm", "turn-off", "JUMP01", "--yes")[0] == 0
     inventory = tmp_path / "lab.toml"
     server = subprocess.Popen(
         [sys.executable, "-m", "hvtui.cli", "--lab-speed", "inf", "lab", "serve",
@@ -267,19 +265,18 @@ def test_lab_serve_uses_and_keeps_the_same_estate(tmp_path: Path) -> None:
             if line.strip() == "READY":
                 break
         assert f"the estate is kept in {kept_file()}" in "".join(shown)
-        busy = hvtui("get", "vms")
-        assert busy.returncode == 2 and busy.stderr.count("\n") == 1
-        assert "being served by `hvtui lab serve`" in busy.stderr
-        listed = hvtui("--inventory", str(inventory), "get", "vms", "-o", "json")
-        states = {vm["name"]: vm["state"] for vm in json.loads(listed.stdout)}
-        assert states["JUMP01"] == "Off"
-        assert hvtui("--inventory", str(inventory), "vm", "start", "JUMP01",
-                     "--yes").returncode == 0
+        code, _, err = run(capsys, "get", "vms")
+        assert code == 2 and err.count("\n") == 1
+        assert "being served by `hvtui lab serve`" in err
+        code, out, _ = run(capsys, "--inventory", str(inventory), "get", "vms", "--host",
+                           "HV-DR1", "-o", "json")
+        assert {vm["name"]: vm["state"] for vm in json.loads(out)}["JUMP01"] == "Off"
+        assert run(capsys, "--inventory", str(inventory), "vm", "start", "JUMP01",
+                   "--yes")[0] == 0
     finally:
         server.send_signal(signal.SIGINT)
         server.communicate(timeout=60)
-    listed = hvtui("get", "vms", "-o", "json")
-    assert {vm["name"]: vm["state"] for vm in json.loads(listed.stdout)}["JUMP01"] == "Running"
+    assert vm_states(capsys)["HV-DR1/JUMP01"] == "Running"
     assert "password" not in kept_file().read_text(encoding="utf-8").lower()
     secret = (lab_folder() / "password").read_text(encoding="utf-8").strip()
     assert secret and secret not in kept_file().read_text(encoding="utf-8")
