@@ -50,9 +50,9 @@ def _reset(args: argparse.Namespace) -> int:
     from hvtui.cli_io import Output, say_error
     from hvtui.lab.kept import reset
     from hvtui.lab.state_folder import COMMAND_WAIT, LabFolder
-    from hvtui.session_setup import lab_folder
+    from hvtui.paths import lab_dir
 
-    folder = LabFolder.take(Path(args.state_dir) if args.state_dir else lab_folder(), "cli",
+    folder = LabFolder.take(Path(args.state_dir) if args.state_dir else lab_dir(), "cli",
                             wait=COMMAND_WAIT, waiting=lambda holder: say_error(
                                 f"waiting for {holder.describe()} to finish with the lab"))
     try:

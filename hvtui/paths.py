@@ -17,3 +17,8 @@ def state_dir() -> Path:
         return Path(override)
     base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
     return Path(base) / "hvtui"
+
+
+def lab_dir() -> Path:
+    """The embedded lab's state folder (its kept estate; ``hvtui lab serve``'s secrets)."""
+    return state_dir() / "lab"

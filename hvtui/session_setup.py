@@ -142,16 +142,9 @@ def inventory_pool(inventory: Inventory, connector: object | None = None) -> Ses
     return SessionPool(factories, timeouts=timeouts, max_concurrency=inventory.max_concurrency)
 
 
-def lab_folder() -> Path:
-    """The embedded lab's state folder: ``lab`` in hvtui's state directory."""
-    from hvtui.hyperv.audit import state_dir
-
-    return state_dir() / "lab"
-
-
 def kept_lab_pool(scenario: str | Path | None, *, speed: float, role: Role) -> SessionPool:
-    """A pool on the lab kept in :func:`lab_folder` (or a fresh one, saying why), held by
-    this process until the pool closes. Raises ConfigError when the lab is busy.
+    """A pool on the lab kept in :func:`hvtui.paths.lab_dir` (or a fresh one, saying why),
+    held by this process until the pool closes. Raises LabInUse when the lab is busy.
 
     A folder that cannot be made or locked (a read-only or foreign state directory) gives
     a lab that is not kept; a run that changes it says so when it ends. (Such a folder
@@ -161,14 +154,15 @@ def kept_lab_pool(scenario: str | Path | None, *, speed: float, role: Role) -> S
     from hvtui.connect import pool_of
     from hvtui.lab.kept import KeptLab
     from hvtui.lab.state_folder import COMMAND_WAIT, LabFolder
+    from hvtui.paths import lab_dir
 
     try:
-        folder = LabFolder.take(lab_folder(), role, wait=COMMAND_WAIT,
+        folder = LabFolder.take(lab_dir(), role, wait=COMMAND_WAIT,
                                 waiting=lambda holder: say_error(
                                     f"waiting for {holder.describe()} to finish with the "
                                     f"embedded lab (up to {COMMAND_WAIT:g} s)"))
     except OSError as exc:
-        return _unkept_lab_pool(scenario, speed, f"cannot use {lab_folder()} "
+        return _unkept_lab_pool(scenario, speed, f"cannot use {lab_dir()} "
                                                  f"({exc.strerror or exc})")
     try:
         kept = KeptLab.open(folder, scenario, speed=speed)

@@ -26,8 +26,8 @@ from hvtui.lab import Lab
 from hvtui.lab.estate_codec import SCHEMA, EstateDataError, decode, encode
 from hvtui.lab.kept import ESTATE_FILE, UNREADABLE, KeptLab
 from hvtui.lab.state_folder import LabFolder
+from hvtui.paths import lab_dir as lab_folder
 from hvtui.ps import catalog
-from hvtui.session_setup import lab_folder
 
 # --- helpers ---------------------------------------------------------------------------------
 

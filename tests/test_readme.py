@@ -169,7 +169,7 @@ def test_the_readme_lists_these_commands() -> None:
         "hvtui get vms -o json", "hvtui get disks --host HV-NODE1", "hvtui doctor",
         "hvtui lab serve --write-inventory lab.toml",
         "hvtui lab serve --write-inventory lab.toml --winrm-auth ntlm", "hvtui lab reset",
-        "hvtui doctor HV-NODE1 HV-LEGACY HV-2022",
+        "hvtui doctor HV-NODE1 HV-LEGACY HV-2016 HV-2025",
         "hvtui migrate LEGACY-SQL --to HV-DR1 --include-storage --storage-path "
         "'E:\\VMs\\LEGACY-SQL' --dry-run",
         "hvtui resize-vhd 経理-DB01 'SCSI 0:0' +20G",

@@ -28,7 +28,7 @@ from hvtui.lab.server.faults import FaultPlan
 from hvtui.lab.server.sshd import SSHLabServer
 from hvtui.lab.server.state import LabState
 from hvtui.lab.server.wsman import WSManServer
-from hvtui.paths import state_dir
+from hvtui.paths import lab_dir
 from hvtui.remote.base import Session
 
 # The lab's account (hvtui.lab.account): Negotiate and CredSSP accept ``HVLAB\\labadmin``
@@ -184,7 +184,7 @@ def _build_lab(args: argparse.Namespace, state: LabState) -> tuple[Lab, KeptLab 
 
 
 async def serve_forever(args: argparse.Namespace) -> int:
-    folder = Path(args.state_dir) if getattr(args, "state_dir", None) else state_dir() / "lab"
+    folder = Path(args.state_dir) if getattr(args, "state_dir", None) else lab_dir()
     state = LabState.open(folder, fresh=getattr(args, "fresh", False))
     kept: KeptLab | None = None
     try:
