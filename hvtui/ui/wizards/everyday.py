@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from textual.app import ComposeResult
-from textual.widgets import Input, Label, RadioButton, RadioSet, Select, Static
+from textual.widgets import Input, Label, RadioSet, Select, Static
 
 from hvtui.errors import PlanRefused
 from hvtui.hyperv.plans import (
@@ -27,6 +27,7 @@ from hvtui.hyperv.replica_cluster import FAILBACKS, MIGRATION_TYPES
 from hvtui.model import FREQUENCIES, VM, Cluster, ClusterRole
 from hvtui.ui.widgets import assemble, plain
 from hvtui.ui.wizards.base import Planner, PlanWizard
+from hvtui.ui.wizards.toggles import RadioChoice
 
 
 class ActionReview(PlanWizard):
@@ -103,7 +104,7 @@ class FrequencyWizard(PlanWizard):
         words = {30: "30 seconds", 300: "5 minutes", 900: "15 minutes"}
         with RadioSet(id="frequency"):
             for seconds in FREQUENCIES:
-                yield RadioButton(words[seconds], value=current == {seconds})
+                yield RadioChoice(words[seconds], value=current == {seconds})
         yield Static("30 s and 15 min need Windows Server 2012 R2; 2012 replicates every "
                      "5 minutes.", classes="hint")
 
@@ -129,7 +130,7 @@ class NodeResumeWizard(PlanWizard):
         yield Label("Failback", classes="section")
         with RadioSet(id="failback"):
             for i, choice in enumerate(FAILBACKS):
-                yield RadioButton(words[choice], value=i == 0)
+                yield RadioChoice(words[choice], value=i == 0)
 
     def make_request(self) -> Request:
         index = max(0, self.query_one("#failback", RadioSet).pressed_index)
@@ -154,7 +155,7 @@ class RoleMoveWizard(PlanWizard):
         yield Label("How", classes="section")
         with RadioSet(id="type"):
             for i, kind in enumerate(MIGRATION_TYPES):
-                yield RadioButton(_MOVE_WORDS[kind], value=i == 0)
+                yield RadioChoice(_MOVE_WORDS[kind], value=i == 0)
 
     def make_request(self) -> Request:
         node = self.query_one("#node", Select).value

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Select, Static
+from textual.widgets import Input, Label, RadioSet, Select, Static
 
 from hvtui.errors import HvtuiError, PlanRefused
 from hvtui.hyperv.plans import (
@@ -24,6 +24,7 @@ from hvtui.model import VM, Disk, Host
 from hvtui.model.text import inert
 from hvtui.ui.widgets import assemble, plain
 from hvtui.ui.wizards.base import Planner, PlanWizard
+from hvtui.ui.wizards.toggles import RadioChoice, TickBox
 
 
 def _refs(vms: Sequence[VM]) -> tuple[VmRef, ...]:
@@ -56,7 +57,7 @@ class MigrationWizard(PlanWizard):
         yield Select(options, id="destination", prompt="choose the destination host",
                      allow_blank=True)
         yield Label("Storage", classes="section")
-        yield Checkbox("Move the VM's disks with it (needed for local storage)",
+        yield TickBox("Move the VM's disks with it (needed for local storage)",
                        id="include-storage")
         yield Input(placeholder="destination folder, e.g. D:\\VMs (empty: the host's default)",
                     id="storage-path")
@@ -67,7 +68,7 @@ class MigrationWizard(PlanWizard):
         dest = self.query_one("#destination", Select).value
         if not isinstance(dest, str):
             raise PlanRefused("choose the destination host first")
-        include = self.query_one("#include-storage", Checkbox).value
+        include = self.query_one("#include-storage", TickBox).value
         path = self.query_one("#storage-path", Input).value.strip()
         if path and not include:
             raise PlanRefused("a storage folder needs 'Move the VM's disks with it' ticked")
@@ -164,8 +165,8 @@ class _OnOffWizard(PlanWizard):
 
     def compose_on_off(self) -> ComposeResult:
         with RadioSet(id="on-off"):
-            yield RadioButton(self.on_label, value=not self.current_on, id="on")
-            yield RadioButton(self.off_label, value=self.current_on, id="off")
+            yield RadioChoice(self.on_label, value=not self.current_on, id="on")
+            yield RadioChoice(self.off_label, value=self.current_on, id="off")
 
     def chosen_on(self) -> bool:
         return self.query_one("#on-off", RadioSet).pressed_index == 0
@@ -241,8 +242,8 @@ class CopyFileWizard(PlanWizard):
         yield Input(placeholder="e.g. C:\\Tools\\setup.exe", id="source")
         yield Label("Path inside the guest", classes="section")
         yield Input(placeholder="e.g. C:\\Temp\\setup.exe", id="destination")
-        yield Checkbox("Create missing folders in the guest", value=True, id="create-path")
-        yield Checkbox("Replace the file if it exists", id="overwrite")
+        yield TickBox("Create missing folders in the guest", value=True, id="create-path")
+        yield TickBox("Replace the file if it exists", id="overwrite")
 
     def make_request(self) -> Request:
         source = self.query_one("#source", Input).value.strip()
@@ -250,5 +251,5 @@ class CopyFileWizard(PlanWizard):
         if not source or not destination:
             raise PlanRefused("give both the file on the host and the path in the guest")
         return CopyFileRequest(VmRef.of(self.vm), source, destination,
-                               self.query_one("#create-path", Checkbox).value,
-                               self.query_one("#overwrite", Checkbox).value)
+                               self.query_one("#create-path", TickBox).value,
+                               self.query_one("#overwrite", TickBox).value)
