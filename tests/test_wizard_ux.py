@@ -10,12 +10,16 @@ import pytest
 from test_ui_support import screen_lines, screen_text
 from test_wizard_pilot import (
     SIZE,
+    check,
     host_status,
     open_action,
     ready,
+    until,
     vm,
 )
+from textual.containers import VerticalScroll
 from textual.pilot import Pilot
+from textual.widgets import Button, Input, Select
 
 from hvtui.connect import lab_pool
 from hvtui.ui.app import make_app
@@ -64,3 +68,110 @@ async def test_check_boxes_and_radio_buttons_read_without_colour(pilot: Pilot[An
     assert "(•) On: VMConnect" in _line(pilot, "On: VMConnect")  # the policy is off: On offered
     assert "( ) Off: basic sessions" in _line(pilot, "Off: basic sessions")
     await pilot.press("escape")
+
+
+@pytest.fixture
+async def small() -> AsyncIterator[Pilot[Any]]:
+    """The console at 80x24, the smallest terminal hvtui is drawn for."""
+    app = make_app(lab_pool(speed=float("inf")), theme="dark", refresh_interval=3600)
+    async with app.run_test(size=(80, 24)) as p:
+        await ready(p)
+        yield p
+
+
+async def test_a_wizard_opens_on_its_first_field_and_enter_moves_on(small: Pilot[Any]) -> None:
+    pilot = small
+    app = await ready(pilot)
+    wizard = await open_action(pilot, "migrate", [vm(app, "LEGACY-SQL")])
+    assert app.focused is wizard.query_one("#destination", Select)
+    await pilot.press("escape")
+
+    wizard = await open_action(pilot, "copy-file", [vm(app, "DR-DC02")])
+    assert app.focused is wizard.query_one("#source", Input)
+    await pilot.press(*"C:\\a.txt", "enter")
+    assert app.focused is wizard.query_one("#destination", Input)
+    await pilot.press(*"C:\\b.txt", "enter")
+    assert app.focused is wizard.query_one("#create-path", TickBox)
+    await pilot.press("enter")  # Enter moves on; it does not untick
+    assert wizard.query_one("#create-path", TickBox).value is True
+    assert app.focused is wizard.query_one("#overwrite", TickBox)
+    await pilot.press("space", "enter")  # Space ticks; Enter on the last field checks
+    await until(pilot, lambda: wizard.plan is not None, "the pre-flight page")
+    assert wizard.plan is not None and wizard.plan.request.overwrite  # type: ignore[attr-defined]
+
+    await pilot.press("ctrl+b")  # Back: where the person left off
+    await pilot.pause()
+    assert app.focused is wizard.query_one("#overwrite", TickBox)
+    assert wizard.query_one("#overwrite", TickBox).value is True
+
+
+async def test_radio_choices_move_on_with_enter(small: Pilot[Any]) -> None:
+    pilot = small
+    app = await ready(pilot)
+    wizard = await open_action(pilot, "guest-services", [vm(app, "DR-DC02")])
+    assert app.focused is wizard.query_one("#on-off")
+    await pilot.press("enter")  # the only field: Enter chooses and checks
+    await until(pilot, lambda: wizard.plan is not None, "the pre-flight page")
+
+
+def _first(lines: list[str], word: str) -> int:
+    return next(i for i, line in enumerate(lines) if line.strip(" █▌▐").startswith(word))
+
+
+async def test_review_lists_fail_then_warn_then_pass(small: Pilot[Any]) -> None:
+    pilot = small
+    app = await ready(pilot)
+    wizard = await open_action(pilot, "migrate", [vm(app, "LEGACY-SQL")])
+    wizard.query_one("#destination", Select).value = "HV-NODE3"  # migrations are off there
+    await check(pilot, wizard)
+    assert wizard.plan is not None and wizard.plan.failures and wizard.plan.warnings
+    checks = [c.outcome.name for c in wizard.plan.checks]
+    assert checks != sorted(checks, key=["FAIL", "WARN", "PASS"].index)  # the planner's order
+    shown = [line.strip(" █")[:4] for line in screen_lines(app)]
+    marks = [m for m in shown if m in ("FAIL", "WARN", "PASS")]
+    assert marks == sorted(marks, key=["FAIL", "WARN", "PASS"].index) and marks[0] == "FAIL"
+    # a refused plan says that nothing will run, once, and offers Back, not Confirm
+    text = screen_text(app)  # type: ignore[arg-type]
+    assert "Nothing will run: the plan is refused" in text
+    assert "Nothing to run" not in text
+    assert app.focused is wizard.query_one("#back", Button)
+
+
+async def test_powershell_and_afterwards_are_on_screen_before_confirm(small: Pilot[Any]
+                                                                       ) -> None:
+    pilot = small
+    app = await ready(pilot)
+    wizard = await open_action(pilot, "migrate", [vm(app, "LEGACY-SQL")])
+    wizard.query_one("#destination", Select).value = "HV-DR1"
+    wizard.query_one("#include-storage", TickBox).value = True
+    wizard.query_one("#storage-path", Input).value = "E:\\VMs\\LEGACY-SQL"
+    await check(pilot, wizard)
+    assert wizard.plan is not None and not wizard.plan.refused and wizard.plan.notes
+    confirm = wizard.query_one("#confirm", Button)
+    area = wizard.query_one("#consequences", VerticalScroll)
+    await until(pilot, lambda: area.max_scroll_y > 0, "the long consequences to lay out")
+    # at 80x24 the migration's PowerShell and notes do not fit below the checklist: they
+    # scroll, and Confirm waits until their end has been on screen
+    assert confirm.disabled
+    assert "Move-VM -Name 'LEGACY-SQL'" in screen_text(app)  # type: ignore[arg-type]
+    area.focus()
+    await pilot.press("end")
+    await until(pilot, lambda: not confirm.disabled, "Confirm once everything was shown")
+    text = screen_text(app)  # type: ignore[arg-type]
+    assert "Afterwards:" in text
+    assert " ".join(wizard.plan.notes[-1].split()[-3:]) in text
+    assert app.focused is confirm  # not destructive: Confirm is the way on
+
+
+async def test_a_destructive_plan_does_not_focus_confirm(small: Pilot[Any]) -> None:
+    pilot = small
+    app = await ready(pilot)
+    wizard = await open_action(pilot, "vm-turn-off", [vm(app, "DC01")])
+    await until(pilot, lambda: wizard.plan is not None, "the pre-flight page")
+    assert wizard.plan is not None and wizard.plan.destructive
+    confirm = wizard.query_one("#confirm", Button)
+    await until(pilot, lambda: not confirm.disabled, "Confirm to be offered")
+    assert app.focused is not confirm
+    await pilot.press("enter")  # Enter where the focus starts changes nothing
+    await pilot.pause()
+    assert app.screen is wizard

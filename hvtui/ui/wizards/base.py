@@ -18,11 +18,22 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, ContentSwitcher, Input, Label, Static
+from textual.widget import Widget
+from textual.widgets import (
+    Button,
+    Checkbox,
+    ContentSwitcher,
+    Input,
+    Label,
+    RadioSet,
+    Select,
+    Static,
+)
 
 from hvtui.errors import HvtuiError
 from hvtui.hyperv.plans import Check, Outcome, Plan, Request
 from hvtui.ui.widgets import assemble, plain
+from hvtui.ui.wizards.toggles import FieldDone
 
 Planner = Callable[[Request], Awaitable[Plan]]
 """Builds a checked plan for a request (the console passes ``build_plan`` bound to its pool)."""
@@ -59,8 +70,19 @@ def check_row(check: Check) -> Horizontal:
                       classes=f"check -{check.outcome.value}")
 
 
+_ORDER = {Outcome.FAIL: 0, Outcome.WARN: 1, Outcome.PASS: 2}
+
+
+def ordered(checks: tuple[Check, ...]) -> list[Check]:
+    """FAIL first, then WARN, then PASS (each group in the planner's order)."""
+    return sorted(checks, key=lambda c: _ORDER[c.outcome])
+
+
 def powershell_content(plan: Plan) -> Content:
     """The exact PowerShell per step, with where it runs and what kind of step it is."""
+    if plan.refused:
+        return assemble(("Nothing will run: the plan is refused until the failed checks "
+                         "are fixed.", "$hv-muted"))
     if not plan.steps:
         return assemble(("Nothing to run: everything is already as asked.",
                                  "$hv-muted"))
@@ -100,11 +122,15 @@ class PlanWizard(ModalScreen[Plan | None]):
     PlanWizard #wizard-error { color: $error; height: auto; }
     PlanWizard #wizard-buttons { height: 3; align-horizontal: right; }
     PlanWizard #wizard-buttons Button { margin-left: 1; min-width: 10; }
-    PlanWizard #confirm-row { height: auto; margin-top: 1; }
+    PlanWizard #confirm-row { height: auto; }
     PlanWizard #confirm-count { width: 20; }
     PlanWizard Input { width: 1fr; }
     PlanWizard .hint { color: $text-muted; }
-    PlanWizard #checklist { height: auto; }
+    PlanWizard #checklist { height: 1fr; min-height: 3; }
+    PlanWizard #consequences {
+        height: auto; max-height: 60%; border-top: solid $primary; margin-top: 1;
+    }
+    PlanWizard #powershell-title { text-style: bold; }
     PlanWizard .check { height: auto; }
     PlanWizard .check .mark { width: 7; }
     PlanWizard .check .text { width: 1fr; }
@@ -125,6 +151,8 @@ class PlanWizard(ModalScreen[Plan | None]):
         self.planner = planner
         self.plan: Plan | None = None
         """The plan on the pre-flight page (None until checked)."""
+        self._consequences_seen = False
+        self._form_focus: Widget | None = None
         self._initial_plan = plan
         if title:
             self.title_text = title
@@ -151,12 +179,16 @@ class PlanWizard(ModalScreen[Plan | None]):
             with ContentSwitcher(initial="form" if self.has_form else "review", id="wizard-page"):
                 with VerticalScroll(id="form"):
                     yield from self.compose_form()
-                with VerticalScroll(id="review"):
+                # The checklist scrolls; what will run and what follows stay in view
+                # below it (scrolling themselves only when they are long, and then
+                # Confirm waits until their end has been shown).
+                with Vertical(id="review"):
                     yield Static("", id="counts")
-                    yield Vertical(id="checklist")
-                    yield Label("PowerShell that will run", classes="section")
-                    yield Static(id="powershell")
-                    yield Static(id="notes")
+                    yield VerticalScroll(id="checklist")
+                    with VerticalScroll(id="consequences"):
+                        yield Label("PowerShell that will run", id="powershell-title")
+                        yield Static(id="powershell")
+                        yield Static(id="notes")
                     with Vertical(id="confirm-row"):
                         yield Label("", id="confirm-label")
                         yield Input(id="confirm-count", placeholder="count")
@@ -170,10 +202,47 @@ class PlanWizard(ModalScreen[Plan | None]):
     def on_mount(self) -> None:
         self.query_one("#confirm-row").display = False
         self._show_buttons()
+        self.watch(self.query_one("#consequences"), "scroll_y", self._read_consequences,
+                   init=False)
         if self._initial_plan is not None:
             self.show_plan(self._initial_plan)
         elif not self.has_form:
             self.check()
+        else:
+            fields = self.form_fields()
+            (fields[0] if fields else self.query_one("#check", Button)).focus()
+
+    # --- the form: Enter moves on -------------------------------------------------------
+
+    def form_fields(self) -> list[Widget]:
+        """The form's fields in order (what Enter moves through)."""
+        return [w for w in self.query_one("#form").query("*")
+                if isinstance(w, Input | Select | Checkbox | RadioSet) and w.focusable]
+
+    def advance(self, field: Widget) -> None:
+        """Enter on ``field``: focus the next field, or Check after the last one."""
+        fields = self.form_fields()
+        if field in fields and fields.index(field) + 1 < len(fields):
+            fields[fields.index(field) + 1].focus()
+        else:
+            self.check()
+
+    @on(Input.Submitted, "#form Input")
+    def _input_done(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.advance(event.input)
+
+    @on(FieldDone)
+    def _field_done(self, event: FieldDone) -> None:
+        event.stop()
+        self.advance(event.field)
+
+    @on(Select.Changed, "#form Select")
+    def _chosen(self, event: Select.Changed) -> None:
+        # Enter in a drop-down chooses and closes it; the choice moves on, as Enter does
+        # in a text field (a value set by a program, with the list closed, does not).
+        if event.select.has_focus and event.value is not Select.NULL:
+            self.call_after_refresh(self.advance, event.select)
 
     def _page(self) -> str:
         return self.query_one(ContentSwitcher).current or "form"
@@ -184,7 +253,17 @@ class PlanWizard(ModalScreen[Plan | None]):
         self.query_one("#check", Button).display = not review
         confirm = self.query_one("#confirm", Button)
         confirm.display = review
-        confirm.disabled = self.plan is None or self.plan.refused or self.plan.nothing_to_do
+        confirm.disabled = (self.plan is None or self.plan.refused or self.plan.nothing_to_do
+                            or not self._consequences_seen)
+
+    def _read_consequences(self) -> None:
+        """Confirm waits until the end of what will run (and what follows) has been shown."""
+        area = self.query_one("#consequences", VerticalScroll)
+        if not self._consequences_seen and area.scroll_y >= area.max_scroll_y:
+            self._consequences_seen = True
+            self._show_buttons()
+            if self.plan is not None and not self.plan.destructive and not self.plan.refused:
+                self.query_one("#confirm", Button).focus()
 
     def say(self, text: str) -> None:
         self.query_one("#wizard-error", Static).update(plain(text))
@@ -214,11 +293,15 @@ class PlanWizard(ModalScreen[Plan | None]):
 
     def show_plan(self, plan: Plan) -> None:
         self.plan = plan
+        if self.has_form and self._page() == "form":
+            focused = self.focused
+            self._form_focus = focused if focused in self.form_fields() else None
         self.query_one("#counts", Static).update(counts_content(plan))
-        checklist = self.query_one("#checklist", Vertical)
+        checklist = self.query_one("#checklist", VerticalScroll)
         checklist.remove_children()
-        checklist.mount_all([check_row(c) for c in plan.checks] or
+        checklist.mount_all([check_row(c) for c in ordered(plan.checks)] or
                             [Static("No checks apply.", classes="hint")])
+        self.query_one("#powershell-title", Label).display = bool(plan.steps) and not plan.refused
         self.query_one("#powershell", Static).update(powershell_content(plan))
         self.query_one("#notes", Static).update(notes_content(plan))
         targets = plan.targets
@@ -236,9 +319,23 @@ class PlanWizard(ModalScreen[Plan | None]):
         if plan.refused:
             self.say(f"Refused: {len(plan.failures)} check(s) failed; fix them and check again.")
         self.query_one(ContentSwitcher).current = "review"
+        self._consequences_seen = False
         self._show_buttons()
-        self.query_one("#review", VerticalScroll).scroll_home(animate=False)
-        (count if needs_count else self.query_one("#confirm", Button)).focus()
+        checklist.scroll_home(animate=False)
+        consequences = self.query_one("#consequences", VerticalScroll)
+        consequences.scroll_home(animate=False)
+        # Nothing that changes anything has the first focus on a destructive plan: the
+        # person moves to Confirm (or types the count) on purpose.
+        if plan.refused:
+            first: Widget = self.query_one("#back" if self.has_form else "#cancel", Button)
+        elif needs_count:
+            first = count
+        elif plan.destructive or plan.nothing_to_do:
+            first = consequences if plan.steps else self.query_one("#cancel", Button)
+        else:
+            first = consequences
+        first.focus()
+        self.call_after_refresh(self._read_consequences)
 
     # --- buttons --------------------------------------------------------------------------
 
@@ -253,6 +350,9 @@ class PlanWizard(ModalScreen[Plan | None]):
             self.plan = None
             self.say("")
             self._show_buttons()
+            fields = self.form_fields()
+            back_to = self._form_focus if self._form_focus in fields else None
+            (back_to or (fields[0] if fields else self.query_one("#check", Button))).focus()
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from textual.app import ComposeResult
-from textual.widgets import Input, Label, RadioSet, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
 from hvtui.errors import PlanRefused
 from hvtui.hyperv.plans import (
@@ -27,7 +27,7 @@ from hvtui.hyperv.replica_cluster import FAILBACKS, MIGRATION_TYPES
 from hvtui.model import FREQUENCIES, VM, Cluster, ClusterRole
 from hvtui.ui.widgets import assemble, plain
 from hvtui.ui.wizards.base import Planner, PlanWizard
-from hvtui.ui.wizards.toggles import RadioChoice
+from hvtui.ui.wizards.toggles import ChoiceSet, RadioChoice
 
 
 class ActionReview(PlanWizard):
@@ -102,14 +102,14 @@ class FrequencyWizard(PlanWizard):
         current = {vm.replication.frequency_sec for vm in self.vms if vm.replication}
         yield Static(assemble(("VMs: ", "bold"), ", ".join(vm.name for vm in self.vms)))
         words = {30: "30 seconds", 300: "5 minutes", 900: "15 minutes"}
-        with RadioSet(id="frequency"):
+        with ChoiceSet(id="frequency"):
             for seconds in FREQUENCIES:
                 yield RadioChoice(words[seconds], value=current == {seconds})
         yield Static("30 s and 15 min need Windows Server 2012 R2; 2012 replicates every "
                      "5 minutes.", classes="hint")
 
     def make_request(self) -> Request:
-        index = self.query_one("#frequency", RadioSet).pressed_index
+        index = self.query_one("#frequency", ChoiceSet).pressed_index
         if index < 0:
             raise PlanRefused("choose a frequency first")
         return ReplicaFrequencyRequest(tuple(VmRef.of(vm) for vm in self.vms),
@@ -128,12 +128,12 @@ class NodeResumeWizard(PlanWizard):
                  "Immediate": "Immediate: roles that prefer this node move back now",
                  "Policy": "Policy: roles move back within their failback window"}
         yield Label("Failback", classes="section")
-        with RadioSet(id="failback"):
+        with ChoiceSet(id="failback"):
             for i, choice in enumerate(FAILBACKS):
                 yield RadioChoice(words[choice], value=i == 0)
 
     def make_request(self) -> Request:
-        index = max(0, self.query_one("#failback", RadioSet).pressed_index)
+        index = max(0, self.query_one("#failback", ChoiceSet).pressed_index)
         return NodePauseRequest(self.node, False, failback=FAILBACKS[index])
 
 
@@ -153,7 +153,7 @@ class RoleMoveWizard(PlanWizard):
         yield Label("Node", classes="section")
         yield Select(nodes, id="node", prompt="choose a node")
         yield Label("How", classes="section")
-        with RadioSet(id="type"):
+        with ChoiceSet(id="type"):
             for i, kind in enumerate(MIGRATION_TYPES):
                 yield RadioChoice(_MOVE_WORDS[kind], value=i == 0)
 
@@ -161,7 +161,7 @@ class RoleMoveWizard(PlanWizard):
         node = self.query_one("#node", Select).value
         if not isinstance(node, str):
             raise PlanRefused("choose a node first")
-        kind = MIGRATION_TYPES[max(0, self.query_one("#type", RadioSet).pressed_index)]
+        kind = MIGRATION_TYPES[max(0, self.query_one("#type", ChoiceSet).pressed_index)]
         return RoleMoveRequest(VmRef(self.role.name), node, kind)
 
 

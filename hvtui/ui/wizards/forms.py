@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Input, Label, RadioSet, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
 from hvtui.errors import HvtuiError, PlanRefused
 from hvtui.hyperv.plans import (
@@ -24,7 +24,7 @@ from hvtui.model import VM, Disk, Host
 from hvtui.model.text import inert
 from hvtui.ui.widgets import assemble, plain
 from hvtui.ui.wizards.base import Planner, PlanWizard
-from hvtui.ui.wizards.toggles import RadioChoice, TickBox
+from hvtui.ui.wizards.toggles import ChoiceSet, RadioChoice, TickBox
 
 
 def _refs(vms: Sequence[VM]) -> tuple[VmRef, ...]:
@@ -112,10 +112,6 @@ class ResizeWizard(PlanWizard):
         preview.update(plain(f"{human(self.disk.size)} -> {human(new)}" if new > 0 else
                              "that leaves nothing of the disk"))
 
-    @on(Input.Submitted, "#size")
-    def _submitted(self) -> None:
-        self.check()
-
     def make_request(self) -> Request:
         text = self.query_one("#size", Input).value
         parse_size(text)  # an unparsable size is refused here, with examples
@@ -144,10 +140,6 @@ class ExportWizard(PlanWizard):
                      "checkpoints. A running VM can be exported from Windows Server 2012 R2 on.",
                      classes="hint")
 
-    @on(Input.Submitted, "#path")
-    def _submitted(self) -> None:
-        self.check()
-
     def make_request(self) -> Request:
         path = self.query_one("#path", Input).value.strip()
         if not path:
@@ -164,12 +156,12 @@ class _OnOffWizard(PlanWizard):
         super().__init__(planner, title=title)
 
     def compose_on_off(self) -> ComposeResult:
-        with RadioSet(id="on-off"):
+        with ChoiceSet(id="on-off"):
             yield RadioChoice(self.on_label, value=not self.current_on, id="on")
             yield RadioChoice(self.off_label, value=self.current_on, id="off")
 
     def chosen_on(self) -> bool:
-        return self.query_one("#on-off", RadioSet).pressed_index == 0
+        return self.query_one("#on-off", ChoiceSet).pressed_index == 0
 
 
 class EnhancedSessionWizard(_OnOffWizard):
