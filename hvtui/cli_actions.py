@@ -104,7 +104,7 @@ def _wrap(text: str, indent: str, first: str = "") -> str:
 def format_plan(plan: Plan) -> str:
     """The checklist, the exact PowerShell per host, and the notes, as plain text."""
     lines = [f"Plan: {inert(plan.title)}", "", "Pre-flight checks:"]
-    for check in plan.checks:
+    for check in plan.checks_by_outcome:
         lines.append(_wrap(f"{check.label}: {check.detail}", " " * 8,
                            f"  {_MARK[check.outcome]}  "))
         if check.fix and check.outcome is not Outcome.PASS:
@@ -119,8 +119,10 @@ def format_plan(plan: Plan) -> str:
             suffix = f"  [{', '.join(flags)}]" if flags else ""
             lines.append(_wrap(f"{step.description}{suffix}", "      ", "  - "))
             lines.append(f"      on {inert(step.host)}:  {inert(step.command)}")
+    elif plan.refused:
+        lines.append("Nothing will run: the plan is refused until the failed checks are fixed.")
     else:
-        lines.append("Nothing to run.")
+        lines.append("Nothing to run: everything is already as asked.")
     if plan.notes:
         lines += ["", "Afterwards:"] + [_wrap(n, "    ", "  * ") for n in plan.notes]
     counts = {o: sum(1 for c in plan.checks if c.outcome is o) for o in Outcome}

@@ -104,6 +104,25 @@ async def test_2012_to_2012r2_migrates_and_never_back(pool: SessionPool, runner:
     assert outcomes == [("vm-move", "started"), ("vm-move", "succeeded"), ("migrate", "refused")]
 
 
+async def test_storage_to_the_destinations_default_folder_passes_its_own_checks(
+        pool: SessionPool, runner: PlanRunner) -> None:
+    """No folder given: the plan names the destination's default folder, and its storage
+    check, the host's Compare-VM and the move agree on it (Move-VM alone would keep the
+    disk's D: path, which HV-DR1 does not have)."""
+    default = "C:\\ProgramData\\Microsoft\\Windows\\Hyper-V\\CENTOS-MON"
+    plan, result = await plan_and_run(runner, MigrateRequest((VmRef("CENTOS-MON"),), "HV-DR1",
+                                                             True))
+    assert not plan.refused, failing(plan)
+    storage = next(c for c in plan.checks if c.name == "Storage")
+    assert f"HV-DR1's default folder '{default}'" in storage.detail
+    assert any(c.name == "Compare-VM" and c.outcome.name == "PASS" for c in plan.checks)
+    assert plan.steps[0].command.endswith(f"-IncludeStorage -DestinationStoragePath '{default}'")
+    assert result.ok, result.summary()
+    moved = await vm_now(pool, "CENTOS-MON")
+    assert moved is not None and moved.host == "HV-DR1"
+    assert moved.disks[0].path.startswith(default + "\\Virtual Hard Disks\\")
+
+
 async def test_native_2012r2_vm_is_refused_on_2012(runner: PlanRunner) -> None:
     plan = await build_plan(runner.pool, MigrateRequest((VmRef("DR-DC02"),), "HV-LEGACY", True,
                                                         "D:\\VMs\\DR-DC02"))

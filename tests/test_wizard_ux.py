@@ -46,6 +46,11 @@ async def pilot(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
         yield p
 
 
+def flat(app: Any) -> str:
+    """The screen's words as one line (wrapped text joined, borders dropped)."""
+    return " ".join(" ".join(line.strip("█▌▐▊▎ ").split()) for line in screen_lines(app))
+
+
 def _line(pilot: Pilot[Any], words: str) -> str:
     lines = [line for line in screen_lines(pilot.app) if words in line]  # type: ignore[arg-type]
     assert lines, f"{words!r} is not on the screen:\n{screen_text(pilot.app)}"  # type: ignore[arg-type]
@@ -175,3 +180,17 @@ async def test_a_destructive_plan_does_not_focus_confirm(small: Pilot[Any]) -> N
     await pilot.press("enter")  # Enter where the focus starts changes nothing
     await pilot.pause()
     assert app.screen is wizard
+
+
+async def test_enhanced_session_on_2012_has_one_verdict(small: Pilot[Any]) -> None:
+    pilot = small
+    app = await ready(pilot)
+    wizard = await open_action(pilot, "enhanced-session", [host_status(app, "HV-LEGACY")])
+    await check(pilot, wizard)
+    assert wizard.plan is not None and wizard.plan.refused
+    text = flat(app)
+    assert "Enhanced session mode needs Windows Server 2012 R2" in text
+    assert "Nothing will run: the plan is refused" in text
+    for contradiction in ("Nothing to run", "nothing to change", " on on "):
+        assert contradiction not in text
+    assert wizard.plan.title == "Turn enhanced session mode on for HV-LEGACY"

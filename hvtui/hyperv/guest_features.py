@@ -70,7 +70,8 @@ async def plan_enhanced_session(pool: SessionPool, request: EnhancedSessionReque
         host = lookup.host(estate, name)
         why_not = ENHANCED_SESSION.why_not(host.release)
         if why_not:
-            cannot.append(failed("Host policy", why_not, "nothing to change on this host",
+            cannot.append(failed("Host policy", why_not,
+                                 "leave this host out: its VMConnect sessions are basic ones",
                                  host.name))
             continue
         able += 1
@@ -98,8 +99,8 @@ async def plan_enhanced_session(pool: SessionPool, request: EnhancedSessionReque
                                                      "basic sessions only from now on",
                                  host.name))
     checks = skip_or_refuse(cannot, able, len(names) > 1) + checks
-    title = (f"Enhanced session mode {word} on {names[0]}" if len(names) == 1 else
-             f"Enhanced session mode {word} on {len(names)} hosts")
+    title = (f"Turn enhanced session mode {word} for {names[0]}" if len(names) == 1 else
+             f"Turn enhanced session mode {word} for {len(names)} hosts")
     notes = ("Users reconnect their VMConnect windows to get the new mode.",) if steps else ()
     return Plan(title=title, request=request, checks=tuple(checks), steps=tuple(steps),
                 notes=notes)

@@ -244,11 +244,13 @@ def storage_checks(vm: VM, source_cluster: Cluster | None, dest: Host, include_s
                              "give a path such as D:\\VMs\\" + vm.name + " or \\\\server\\share",
                              vm.name))
         return checks
-    where = storage_path or dest.virtual_machine_path or dest.virtual_hard_disk_path
     need = _storage_total(disks)
-    volume = dest.volume_for(where) if where else None
-    described = (f"'{where}'" if storage_path else f"{dest.name}'s default folder '{where}'") \
-        if where else f"{dest.name}'s default folders"
+    if not storage_path:  # Move-VM keeps each disk's path: the destination needs those
+        return checks + _same_paths_checks(vm, dest, local)
+    where = storage_path
+    volume = dest.volume_for(where)
+    described = (f"{dest.name}'s default folder '{where}'"
+                 if storage_path == default_storage_path(dest, vm) else f"'{where}'")
     if volume is None or volume.size == 0:
         checks.append(warned(name, f"the storage ({human(need)}) moves to {described}; "
                                    f"{dest.name} does not report that volume's free space",
@@ -260,6 +262,44 @@ def storage_checks(vm: VM, source_cluster: Cluster | None, dest: Host, include_s
     else:
         checks.append(passed(name, f"the storage ({human(need)}) moves to {described}, which has "
                                    f"{human(volume.free)} free", vm.name))
+    return checks
+
+
+def default_storage_path(dest: Host, vm: VM) -> str:
+    """Where "the destination's default folder" is for ``vm``: a folder named after it in
+    the host's default virtual machine path (its disks go to 'Virtual Hard Disks' in it).
+
+    Move-VM -IncludeStorage without -DestinationStoragePath does not use that default: it
+    keeps each disk's path (the module leaves the disk settings as they are), so a disk on
+    D: needs a D: on the destination. A plan for "the default folder" therefore names the
+    folder itself, and its checks, Compare-VM and the PowerShell shown agree on it. Empty
+    when the host reports no default path."""
+    base = dest.virtual_machine_path or dest.virtual_hard_disk_path
+    return base.rstrip("\\/") + "\\" + vm.name if base else ""
+
+
+def _same_paths_checks(vm: VM, dest: Host, disks: Sequence[Disk]) -> list[Check]:
+    """The disks keep their paths on ``dest``: each needs its volume there, and room."""
+    checks: list[Check] = []
+    needs: dict[str, int] = {}
+    for disk in disks:
+        volume = dest.volume_for(disk.path)
+        if volume is None:
+            checks.append(failed("Storage", f"'{disk.path}' keeps its path on {dest.name}, "
+                                            f"which has no such volume",
+                                 f"give a storage folder on {dest.name} (--storage-path)",
+                                 vm.name))
+            continue
+        needs[volume.drive_letter] = needs.get(volume.drive_letter, 0) + (
+            disk.file_size or disk.size)
+    for letter, need in needs.items():
+        volume = next(v for v in dest.volumes if v.drive_letter == letter)
+        if volume.size and volume.free < need:
+            checks.append(failed("Storage", f"the storage needs {human(need)} but {letter}: "
+                                            f"on {dest.name} has {human(volume.free)} free",
+                                 "free space there or choose another path", vm.name))
+    if not checks:
+        checks.append(passed("Storage", f"the disks keep their paths on {dest.name}", vm.name))
     return checks
 
 
@@ -331,6 +371,8 @@ async def plan_migration(pool: SessionPool, request: MigrateRequest) -> Plan:
         path = request.storage_path
         if path and len(vms) > 1:  # one folder per VM, so their files never collide
             path = path.rstrip("\\/") + "\\" + vm.name
+        elif request.include_storage and not path and not vm.is_clustered:
+            path = default_storage_path(dest, vm)
         vm_checks = [state_check(vm), version_check(vm, source, dest),
                      *processor_checks(vm, source, dest)]
         if vm.is_clustered:

@@ -328,6 +328,13 @@ class Plan:
         return self.request.kind
 
     @property
+    def checks_by_outcome(self) -> tuple[Check, ...]:
+        """The checklist as people read it: FAIL first, then WARN, then PASS (each group in
+        the planner's order)."""
+        rank = {Outcome.FAIL: 0, Outcome.WARN: 1, Outcome.PASS: 2}
+        return tuple(sorted(self.checks, key=lambda c: rank[c.outcome]))
+
+    @property
     def failures(self) -> tuple[Check, ...]:
         return tuple(c for c in self.checks if c.outcome is Outcome.FAIL)
 

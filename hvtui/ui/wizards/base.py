@@ -70,14 +70,6 @@ def check_row(check: Check) -> Horizontal:
                       classes=f"check -{check.outcome.value}")
 
 
-_ORDER = {Outcome.FAIL: 0, Outcome.WARN: 1, Outcome.PASS: 2}
-
-
-def ordered(checks: tuple[Check, ...]) -> list[Check]:
-    """FAIL first, then WARN, then PASS (each group in the planner's order)."""
-    return sorted(checks, key=lambda c: _ORDER[c.outcome])
-
-
 def powershell_content(plan: Plan) -> Content:
     """The exact PowerShell per step, with where it runs and what kind of step it is."""
     if plan.refused:
@@ -299,7 +291,7 @@ class PlanWizard(ModalScreen[Plan | None]):
         self.query_one("#counts", Static).update(counts_content(plan))
         checklist = self.query_one("#checklist", VerticalScroll)
         checklist.remove_children()
-        checklist.mount_all([check_row(c) for c in ordered(plan.checks)] or
+        checklist.mount_all([check_row(c) for c in plan.checks_by_outcome] or
                             [Static("No checks apply.", classes="hint")])
         self.query_one("#powershell-title", Label).display = bool(plan.steps) and not plan.refused
         self.query_one("#powershell", Static).update(powershell_content(plan))

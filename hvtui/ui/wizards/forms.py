@@ -175,7 +175,7 @@ class EnhancedSessionWizard(_OnOffWizard):
         self.hosts = list(hosts)
         self.vms_by_host = vms_by_host or {}
         what = self.hosts[0].name if len(self.hosts) == 1 else f"{len(self.hosts)} hosts"
-        super().__init__(planner, title=f"Enhanced session mode on {what}",
+        super().__init__(planner, title=f"Enhanced session mode for {what}",
                          current_on=all(h.enhanced_session_mode for h in self.hosts))
 
     def compose_form(self) -> ComposeResult:
