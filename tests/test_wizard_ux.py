@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import datetime as dt
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +12,10 @@ from test_ui_support import screen_lines, screen_text
 from test_wizard_pilot import (
     SIZE,
     check,
+    confirm_and_finish,
     host_status,
     open_action,
+    press,
     ready,
     until,
     vm,
@@ -22,7 +25,11 @@ from textual.pilot import Pilot
 from textual.widgets import Button, Input, Select
 
 from hvtui.connect import lab_pool
+from hvtui.model import Job
 from hvtui.ui.app import make_app
+from hvtui.ui.panes import job_row
+from hvtui.ui.render import job_timing
+from hvtui.ui.wizards.progress import PlanProgress
 from hvtui.ui.wizards.toggles import TickBox
 
 
@@ -194,3 +201,67 @@ async def test_enhanced_session_on_2012_has_one_verdict(small: Pilot[Any]) -> No
     for contradiction in ("Nothing to run", "nothing to change", " on on "):
         assert contradiction not in text
     assert wizard.plan.title == "Turn enhanced session mode on for HV-LEGACY"
+
+
+def _ended(progress: PlanProgress) -> Callable[[], bool]:
+    return lambda: progress.result is not None
+
+
+async def test_copy_file_onto_an_existing_file_says_to_tick_replace(small: Pilot[Any]) -> None:
+    pilot = small
+    app = await ready(pilot)
+    gsi = await open_action(pilot, "guest-services", [vm(app, "DR-DC02")])
+    await check(pilot, gsi)
+    assert (await confirm_and_finish(pilot, gsi)).ok
+    for attempt in ("first", "second"):
+        copy = await open_action(pilot, "copy-file", [vm(app, "DR-DC02")])
+        copy.query_one("#source", Input).value = "C:\\Tools\\hvtui-agent.msi"
+        copy.query_one("#destination", Input).value = "C:\\Install\\agent.msi"
+        await check(pilot, copy)
+        await press(pilot, copy.query_one("#confirm", Button))
+        await until(pilot, lambda: isinstance(app.screen, PlanProgress), "the progress page")
+        progress = app.screen
+        assert isinstance(progress, PlanProgress)
+        await until(pilot, _ended(progress), "the copy to end")
+        assert progress.result is not None
+        if attempt == "first":
+            assert progress.result.ok
+        else:
+            assert not progress.result.ok
+            text = flat(app)
+            assert "The file exists. (0x80070050)" in text
+            assert "tick 'Replace the file if it exists'" in text
+        await press(pilot, progress.query_one("#close", Button))
+        await until(pilot, lambda: not isinstance(app.screen, PlanProgress), "the console")
+
+
+async def test_progress_shows_step_percentage_and_time_in_words(small: Pilot[Any]) -> None:
+    pilot = small
+    app = await ready(pilot)
+    wizard = await open_action(pilot, "export", [vm(app, "JUMP01")])
+    wizard.query_one("#path", Input).value = "E:\\Exports"
+    await check(pilot, wizard)
+    await press(pilot, wizard.query_one("#confirm", Button))
+    await until(pilot, lambda: isinstance(app.screen, PlanProgress), "the progress page")
+    progress = app.screen
+    assert isinstance(progress, PlanProgress)
+    await until(pilot, lambda: progress.result is not None, "the export to end")
+    await pilot.pause()
+    text = flat(app)
+    assert "Step 1 of 1: job 1 on HV-DR1 completed, 100% done, took" in text
+    assert "############################## 100%" in text  # the bar is characters
+    await press(pilot, progress.query_one("#close", Button))
+    await pilot.press("6")
+    await pilot.pause()
+    assert "Export JUMP01" in flat(app) and "took 0s" in flat(app)
+
+
+def test_a_job_at_40_percent_says_so_once_with_an_estimate() -> None:
+    start = dt.datetime(2014, 3, 14, 9, 30, tzinfo=dt.UTC)
+    job = Job(1, "HV-DR1", "Export JUMP01", "JUMP01", start).progressed(40, "40%")
+    now = start + dt.timedelta(seconds=12)
+    assert job.news == ""  # the host's bare percentage is not said twice
+    assert job.progressed(40, "Copying disks").news == "Copying disks"
+    assert job_timing(job, now) == "12s elapsed, about 18s left"
+    row = job_row(job, now)[0]
+    assert [c for c in row.cells if "40%" in c] == ["####------  40%"]

@@ -231,6 +231,11 @@ def copy_file_checks(vm: VM, host: Host, source: str, destination: str) -> list[
     return checks
 
 
+FILE_EXISTS_CODE = "0x80070050"
+"""ERROR_FILE_EXISTS as an HRESULT: Copy-VMFile's answer when the guest has the file and
+-Force was not given (the code reads the same in every display language)."""
+
+
 async def plan_copy_file(pool: SessionPool, request: CopyFileRequest) -> Plan:
     estate = await lookup.fresh_estate(pool, lookup.hosts_for(pool, [request.vm]))
     vm = lookup.vm(estate, request.vm)
@@ -248,7 +253,11 @@ async def plan_copy_file(pool: SessionPool, request: CopyFileRequest) -> Plan:
                            f"Copy {request.source} from {vm.host} into {vm.name} as "
                            f"{request.destination}"
                            + (", replacing the file if it exists" if request.overwrite else ""),
-                           target=vm.name, destructive=request.overwrite, long=True),)
+                           target=vm.name, destructive=request.overwrite, long=True,
+                           advice=() if request.overwrite else (
+                               (FILE_EXISTS_CODE, "The file is already in the guest: tick "
+                                "'Replace the file if it exists' (--overwrite) to replace "
+                                "it, or choose another path."),)),)
     return Plan(title=f"Copy a file into {vm.name}", request=request, checks=tuple(checks),
                 steps=steps)
 

@@ -324,8 +324,8 @@ class PlanRunner:
                        f"`{check_command(step)}` before trying again")
             return self._finish(step, StepOutcome.FAILED, message, (), (), job_id, emit, change)
         except HvtuiError as exc:
-            return self._finish(step, StepOutcome.FAILED, exc.user_message(), (), (), job_id,
-                                emit, change)
+            return self._finish(step, StepOutcome.FAILED, step.advise(exc.user_message()), (),
+                                (), job_id, emit, change)
         except asyncio.CancelledError as exc:
             current = asyncio.current_task()
             if job_id is not None and current is not None and not current.cancelling():

@@ -86,6 +86,16 @@ class Step:
     """Other hosts the step changes or keeps busy: a migration's destination, the node a
     cluster role moves to, the replica server. Read-only hosts are checked against these
     too, and simultaneous migrations are queued by them."""
+    advice: tuple[tuple[str, str], ...] = field(default=(), hash=False)
+    """What to do when the host's message holds a code (an HRESULT such as ``0x80070050``,
+    the same in every display language): (code, advice) pairs."""
+
+    def advise(self, message: str) -> str:
+        """The host's ``message``, with what to do next when it holds a known code."""
+        for code, advice in self.advice:
+            if code.lower() in message.lower():
+                return f"{message}. {advice}"
+        return message
 
     @property
     def identity(self) -> tuple[str, str, tuple[tuple[str, str], ...]]:
@@ -102,8 +112,8 @@ def script_refusal(host: Host, script: str) -> str | None:
 
 def make_step(host: Host, script: str, parameters: Mapping[str, ParamValue], description: str,
               *, target: str = "", destructive: bool = False, long: bool = False,
-              peers: tuple[str, ...] = (), shown: Mapping[str, ParamValue] | None = None
-              ) -> Step:
+              peers: tuple[str, ...] = (), shown: Mapping[str, ParamValue] | None = None,
+              advice: tuple[tuple[str, str], ...] = ()) -> Step:
     """A step for a catalog script on ``host``, as the host reported itself just now.
 
     Refuses (:class:`~hvtui.errors.PlanRefused`) a script whose header excludes the host's
@@ -127,7 +137,8 @@ def make_step(host: Host, script: str, parameters: Mapping[str, ParamValue], des
                           hint="rename the object on the host first") from None
     return Step(host=host.name, script=script, parameters=params, description=description,
                 command=command,
-                target=target, destructive=destructive, long=long, peers=peers)
+                target=target, destructive=destructive, long=long, peers=peers,
+                advice=advice)
 
 
 # --- what people ask for ------------------------------------------------------------------

@@ -232,8 +232,8 @@ def storage_target(vm_path_root: str, source_path: str) -> str:
 
 def storage_plan(move: Move) -> dict[str, str]:
     """Source disk path -> destination path of each disk that moves. Without a storage
-    path, -IncludeStorage keeps each disk's path (UNCONFIRMED: the module leaves the path
-    to the host, which keeps it)."""
+    path, -IncludeStorage keeps each disk's path (the module leaves each disk setting's
+    path as it is: PrepareMigrationVirtualDiskSettingsForSingleLocation)."""
     if move.path:
         return {d.path: storage_target(move.path, d.path) for d in move.moving}
     return {d.path: d.path for d in move.moving}

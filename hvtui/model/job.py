@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, replace
 
 from hvtui.model.enums import JobState
@@ -33,3 +34,24 @@ class Job:
     @property
     def duration(self) -> dt.timedelta | None:
         return None if self.finished is None else self.finished - self.started
+
+    @property
+    def news(self) -> str:
+        """The host's latest words, without a bare percentage: a host that reports progress
+        as ``40%`` alone (the module's PercentCompleteTemplate) says nothing the percent
+        does not already show."""
+        return "" if _BARE_PERCENT.fullmatch(self.status.strip()) else self.status
+
+    def elapsed(self, now: dt.datetime) -> float:
+        """Seconds since the job started (until it finished, once it has)."""
+        end = self.finished or now
+        return max(0.0, (end - self.started).total_seconds())
+
+    def remaining(self, now: dt.datetime) -> float | None:
+        """Seconds left at the pace so far; None before any progress or once finished."""
+        if self.finished is not None or not 0 < self.percent < 100:
+            return None
+        return self.elapsed(now) * (100 - self.percent) / self.percent
+
+
+_BARE_PERCENT = re.compile(r"\d{1,3}(?:[.,]\d+)?\s*%")

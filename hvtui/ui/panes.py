@@ -191,8 +191,8 @@ JOBS = PaneSpec(
         _c("state", "State", min_width=6, max_width=9, priority=1),
         _c("progress", "Progress", min_width=15, max_width=15, priority=2),
         _c("started", "Started", min_width=8, max_width=8, priority=3),
-        _c("duration", "Took", min_width=4, max_width=8, priority=4, align="right"),
-        _c("status", "Outcome", min_width=10, max_width=80, priority=2, flex=True),
+        _c("duration", "Time", min_width=4, max_width=26, priority=4),
+        _c("status", "Outcome", min_width=24, max_width=120, priority=2, flex=True),
     ),
     sort="id", tiebreak="id", per_host=False,
 )
@@ -541,13 +541,7 @@ def _cluster_rows(ctx: BuildContext, cluster: Cluster) -> list[PaneRow]:
 # --- jobs and audit -------------------------------------------------------------------------
 
 def job_row(job: Job, now: dt.datetime) -> PaneRow:
-    took: float | None
-    if job.duration is not None:
-        took = job.duration.total_seconds()
-    elif not job.state.finished:
-        took = max(0.0, (now - job.started).total_seconds())
-    else:
-        took = None
+    took = job.elapsed(now) if job.duration is not None or not job.state.finished else None
     return _row(job.id, str(job.id), [
         (str(job.id), "muted", job.id),
         (job.operation, "", job.operation.casefold()),
@@ -555,8 +549,8 @@ def job_row(job: Job, now: dt.datetime) -> PaneRow:
         (job.state.value, r.job_state_role(job.state), job.state.value),
         (r.progress_bar(job.percent), r.job_state_role(job.state), job.percent),
         (r.fmt_time(job.started), "muted", job.started.timestamp()),
-        (r.fmt_duration(took) if took is not None else "-", "muted", took or 0.0),
-        (job.status, r.job_state_role(job.state) if job.state.finished else "", job.status),
+        (r.job_timing(job, now) if took is not None else "-", "muted", took or 0.0),
+        (job.news, r.job_state_role(job.state) if job.state.finished else "", job.status),
     ]), job
 
 

@@ -17,6 +17,7 @@ from hvtui.model import (
     ClusterResourceState,
     DrainStatus,
     HeartbeatStatus,
+    Job,
     JobState,
     ReplicationHealth,
     VMState,
@@ -301,3 +302,12 @@ def progress_bar(percent: int, width: int = 10) -> str:
     pct = max(0, min(100, percent))
     filled = round(width * pct / 100)
     return f"{'#' * filled}{'-' * (width - filled)} {pct:3d}%"
+
+
+def job_timing(job: Job, now: dt.datetime) -> str:
+    """``12s elapsed, about 18s left`` while a job runs; ``took 30s`` once it ended."""
+    if job.finished is not None:
+        return f"took {fmt_duration(job.elapsed(now))}"
+    left = job.remaining(now)
+    text = f"{fmt_duration(job.elapsed(now))} elapsed"
+    return text + (f", about {fmt_duration(left)} left" if left is not None else "")

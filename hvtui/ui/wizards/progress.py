@@ -15,11 +15,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, ProgressBar, Static
+from textual.widgets import Button, Label, Static
 
 from hvtui.errors import HvtuiError
 from hvtui.hyperv.operations import PlanResult, PlanRunner, RunEvent, StepOutcome
 from hvtui.hyperv.plans import Plan, Step
+from hvtui.model import Job
+from hvtui.ui import render as r
 from hvtui.ui.widgets import assemble, plain
 
 _STATE_MARK = {
@@ -45,7 +47,7 @@ class PlanProgress(ModalScreen[PlanResult | None]):
     PlanProgress .step { height: auto; margin-bottom: 1; }
     PlanProgress .step .mark { width: 12; }
     PlanProgress .step .text { width: 1fr; }
-    PlanProgress #job-bar { margin: 1 0 0 0; }
+    PlanProgress #job-bar { margin: 1 0 0 0; height: 1; }
     PlanProgress #job-status { height: auto; color: $text-muted; }
     PlanProgress #outcome { height: auto; margin-top: 1; }
     PlanProgress #progress-buttons { height: 3; align-horizontal: right; }
@@ -63,6 +65,8 @@ class PlanProgress(ModalScreen[PlanResult | None]):
         self.result: PlanResult | None = None
         self._state: dict[int, StepOutcome | str] = {i: "waiting" for i in range(len(plan.steps))}
         self._messages: dict[int, str] = {}
+        self._job: Job | None = None
+        self._job_step: int | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="progress"):
@@ -72,13 +76,14 @@ class PlanProgress(ModalScreen[PlanResult | None]):
                     with Horizontal(classes="step"):
                         yield Static(self._mark(i), id=f"step-{i}-mark", classes="mark")
                         yield Static(self._text(i, step), id=f"step-{i}-text", classes="text")
-            yield ProgressBar(total=100, show_eta=False, id="job-bar")
+            yield Static("", id="job-bar")
             yield Static("", id="job-status")
             yield Static("", id="outcome")
             with Horizontal(id="progress-buttons"):
                 yield Button("Close", id="close", variant="primary")
 
     def on_mount(self) -> None:
+        self.set_interval(1.0, self._show_job, name="job timing")
         # An app-level worker: the plan keeps running if this page is closed.
         self.app.run_worker(self._run(), name=f"plan: {self.plan.title}", group="plans",
                             exit_on_error=False)
@@ -114,15 +119,31 @@ class PlanProgress(ModalScreen[PlanResult | None]):
         elif event.kind == "step-finished" and index is not None and event.result is not None:
             self._state[index] = event.result.outcome
             self._messages[index] = event.result.message
-        elif event.kind == "job" and event.job is not None and self.is_attached:
-            job = event.job
-            self.query_one("#job-bar", ProgressBar).update(progress=job.percent)
-            self.query_one("#job-status", Static).update(
-                plain(f"job {job.id} on {job.host}: {job.percent}% {job.status}"))
+        elif event.kind == "job" and event.job is not None:
+            self._job, self._job_step = event.job, index
+            self._show_job()
         if index is not None and self.is_attached:
             self.query_one(f"#step-{index}-mark", Static).update(self._mark(index))
             self.query_one(f"#step-{index}-text", Static).update(
                 self._text(index, self.plan.steps[index]))
+
+    def _show_job(self) -> None:
+        """The bar (in characters, not only colour), the step, the percentage, the time so
+        far and the estimate, and what the host last said (never a bare percentage twice)."""
+        job = self._job
+        if job is None or not self.is_attached:
+            return
+        now = getattr(self.app, "clock", None)
+        when = now() if callable(now) else (job.finished or job.started)
+        step = "" if self._job_step is None else \
+            f"Step {self._job_step + 1} of {len(self.plan.steps)}: "
+        state = "" if not job.state.finished else f" {job.state.value}"
+        self.query_one("#job-bar", Static).update(plain(r.progress_bar(job.percent, 30)))
+        text = (f"{step}job {job.id} on {job.host}{state}, {job.percent}% done, "
+                f"{r.job_timing(job, when)}")
+        if job.news and not job.state.finished:
+            text += f"\n{job.news}"
+        self.query_one("#job-status", Static).update(plain(text))
 
     def _mark(self, index: int) -> Content:
         mark, style = _STATE_MARK[self._state[index]]
@@ -144,14 +165,17 @@ class PlanProgress(ModalScreen[PlanResult | None]):
                 plain(f"{self.plan.title}: {'done' if ok else 'stopped'}"))
             parts: list[tuple[str, str] | str] = [
                 (summary, "$hv-ok bold" if ok else "$hv-critical bold")]
+            failed = [x.message for x in (result.results if result is not None else ())
+                      if x.outcome is StepOutcome.FAILED and x.message]
+            if failed:  # the host's reason, and what to do, where the eye lands
+                parts += ["\n", failed[0]]
             if ok and self.plan.notes:
                 parts += ["\n", ("Afterwards: ", "bold"), " ".join(self.plan.notes)]
             for problem in result.audit_problems if result is not None else ():
                 parts += ["\n", ("WARNING: the audit log could not be written, so this is NOT "
                                   f"recorded: {problem}", "$hv-critical bold")]
             self.query_one("#outcome", Static).update(assemble(*parts))
-            if ok:
-                self.query_one("#job-bar", ProgressBar).update(progress=100)
+            self._show_job()
             self.query_one("#close", Button).focus()
         else:
             self.app.notify(summary, title=self.plan.title,
