@@ -23,6 +23,7 @@ from test_wizard_pilot import (
 from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, Select
+from textual.widgets._toast import Toast
 
 from hvtui.connect import lab_pool
 from hvtui.model import Job
@@ -265,3 +266,20 @@ def test_a_job_at_40_percent_says_so_once_with_an_estimate() -> None:
     assert job_timing(job, now) == "12s elapsed, about 18s left"
     row = job_row(job, now)[0]
     assert [c for c in row.cells if "40%" in c] == ["####------  40%"]
+
+
+async def test_notifications_never_cover_a_wizards_buttons() -> None:
+    app = make_app(lab_pool(speed=float("inf")), theme="dark", refresh_interval=3600)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await ready(pilot)
+        wizard = await open_action(pilot, "export", [vm(app, "JUMP01")])
+        for n in range(3):
+            app.notify(f"Job {n} completed: a notification that takes several lines " * 2,
+                       timeout=30)
+        await until(pilot, lambda: len(wizard.query(Toast)) == 3, "the notifications")
+        await pilot.pause()
+        lines = screen_lines(app)
+        assert any("completed" in line for line in lines)  # the notifications are shown,
+        bottom = lines[wizard.query_one("#wizard-buttons").region.y - 1:]
+        assert not any("completed" in line for line in bottom)  # above the buttons
+        assert any("Check" in line and "Cancel" in line for line in bottom)
