@@ -21,6 +21,7 @@ from hvtui.hyperv.refresh import EstateRefresher
 from hvtui.model import Estate
 from hvtui.model.text import inert, json_inert
 from hvtui.session_setup import open_pool
+from hvtui.ui.render import SEVERITY_WORD, vm_health
 
 Row = dict[str, Any]
 
@@ -63,8 +64,12 @@ def vm_rows(estate: Estate) -> list[Row]:
         "version": vm.version or None, "version_note": vm.version_note,
         "heartbeat": vm.heartbeat.name if vm.heartbeat else None, "guest_os": vm.guest_os,
         "guest_family": vm.guest_family, "clustered": vm.is_clustered,
-        "replication": vm.replication.health.name if vm.replication else None,
-    } for vm in estate.vms()]
+        "replication": rep.health.name if rep else None,
+        "replica_role": role[0] if role else None, "replica_of": role[1] if role else None,
+        "health": SEVERITY_WORD[severity], "health_reason": reason,
+    } for vm, rep, role, (severity, reason) in (
+        (vm, vm.replication or vm.extended_replication, vm.replica_role, vm_health(vm))
+        for vm in estate.vms())]
 
 
 def disk_rows(estate: Estate) -> list[Row]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from hvtui import reference
 from hvtui.model.disk import Disk
-from hvtui.model.enums import HeartbeatStatus, SnapshotType, VMState
+from hvtui.model.enums import HeartbeatStatus, ReplicationMode, SnapshotType, VMState
 from hvtui.model.replication import Replication
 
 GUEST_SERVICE_INTERFACE = "Guest Service Interface"
@@ -92,6 +92,23 @@ class VM:
     disks: tuple[Disk, ...] = ()
     replication: Replication | None = None
     extended_replication: Replication | None = None
+
+    @property
+    def replica_role(self) -> tuple[str, str] | None:
+        """``("replica", "HV-NODE1")``, ``("extended replica", "HV-DR1")``, ``("test replica",
+        ...)`` or ``("primary", "")``: the VM's part in Hyper-V Replica, with the server it is
+        a copy of; None when it does not replicate. A replica is a copy kept by Replica, not
+        a VM of its own to start or change."""
+        for rep in (self.replication, self.extended_replication):
+            if rep is None or rep.mode is ReplicationMode.None_:
+                continue
+            if rep.mode is ReplicationMode.Primary:
+                return "primary", ""
+            extended = rep.mode is ReplicationMode.ExtendedReplica or rep.is_extended
+            word = ("test replica" if rep.mode is ReplicationMode.TestReplica else
+                    "extended replica" if extended else "replica")
+            return word, rep.primary_server.split(".")[0]
+        return None
 
     @property
     def key(self) -> tuple[str, str]:

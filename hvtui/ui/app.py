@@ -424,6 +424,7 @@ class HvtuiApp(App[None]):
         with self.guard("applying a job update"):
             job = message.job
             self.main_screen.pane_stale("jobs")
+            self.main_screen.host_changed(job.host)  # the VM's Status shows the job
             if job.state.finished and self.main_screen.current == "jobs":
                 self.main_screen.refresh_bindings()  # x (cancel) only for running jobs
             if job.state.finished:
@@ -486,7 +487,10 @@ class HvtuiApp(App[None]):
     # --- what the screens ask ----------------------------------------------------------------
 
     def build_context(self) -> P.BuildContext:
-        return P.BuildContext(self.estate, self.clock(), self.received, self.read_only_hosts)
+        busy = {(job.host.casefold(), job.target.casefold()): job
+                for job in self.jobs.running}
+        return P.BuildContext(self.estate, self.clock(), self.received, self.read_only_hosts,
+                              busy)
 
     def status_parts(self) -> list[tuple[str, str]]:
         return P.status_line(self.estate, self._summaries, self.build_context(), self.read_only)

@@ -63,6 +63,9 @@ class BuildContext:
     """When the app last received a good inventory of each host (app clock)."""
     read_only_hosts: frozenset[str] = frozenset()
     """Casefolded names of hosts the inventory marks read-only."""
+    busy: Mapping[tuple[str, str], Job] = field(default_factory=dict)
+    """Jobs still running, by (host, target) casefolded: a VM being migrated or exported
+    says so in its Status."""
     _extended: dict[str, str] | None = None
 
     def stale_age(self, status: HostStatus) -> str | None:
@@ -120,7 +123,7 @@ VMS = PaneSpec(
         _c("cpu", "CPU", min_width=4, max_width=4, priority=3, align="right"),
         _c("memory", "Memory", min_width=6, max_width=8, priority=3, align="right"),
         _c("uptime", "Uptime", min_width=5, max_width=8, priority=4, align="right"),
-        _c("status", "Status", min_width=8, max_width=24, priority=6),
+        _c("status", "Status", min_width=8, max_width=24, priority=2),
         _c("gen", "Gen", min_width=3, max_width=3, priority=5, align="right"),
         _c("version", "Ver", min_width=3, max_width=5, priority=5),
         _c("heartbeat", "Heartbeat", min_width=4, max_width=16, priority=4),
@@ -340,7 +343,19 @@ def host_rows(ctx: BuildContext) -> list[PaneRow]:
 
 # --- VMs ------------------------------------------------------------------------------------
 
-def vm_row(vm: VM, group: str) -> Row:
+def vm_status(vm: VM, job: Job | None) -> tuple[str, str]:
+    """What the VM is busy with (a running job of hvtui's), that it is a replica copy, or
+    the host's own Status; with its role."""
+    if job is not None:
+        verb = job.operation.split(" ", 1)[0]
+        return f"{verb}: {job.percent}%", "busy"
+    role = vm.replica_role
+    if role is not None and role[0] != "primary":
+        return f"{role[0]} of {role[1]}", "info"
+    return vm.status, "muted"
+
+
+def vm_row(vm: VM, group: str, job: Job | None = None) -> Row:
     severity, _reason = r.vm_health(vm)
     running = vm.state in r.RUNNING_STATES
     rep = vm.replication or vm.extended_replication
@@ -350,6 +365,7 @@ def vm_row(vm: VM, group: str) -> Row:
         rep_cell = (rep.health.name, r.replication_health_role(rep.health),
                     r.replication_severity(rep.health))
     uptime = vm.uptime.total_seconds()
+    status, status_role = vm_status(vm, job)
     return Row(
         vm.key,
         (
@@ -357,28 +373,31 @@ def vm_row(vm: VM, group: str) -> Row:
             f"{vm.cpu_percent}%" if running else "",
             r.fmt_bytes(vm.memory_assigned) if vm.memory_assigned else "",
             r.fmt_duration(uptime) if running and uptime else "",
-            vm.status, str(vm.generation or "?"), vm.version or "?",
+            status, str(vm.generation or "?"), vm.version or "?",
             r.heartbeat_text(vm.heartbeat) if running else "", rep_cell[0],
         ),
         (
             "", "muted", r.vm_state_role(vm.state), r.SEVERITY_ROLE[severity], "", "", "",
-            "muted", "", "", r.heartbeat_role(vm.heartbeat, running), rep_cell[1],
+            status_role, "", "", r.heartbeat_role(vm.heartbeat, running), rep_cell[1],
         ),
         (
             vm.name.casefold(), vm.host.casefold(), vm.state.name, severity,
             vm.cpu_percent if running else -1, vm.memory_assigned, uptime if running else -1.0,
-            vm.status, vm.generation, version_key(vm.version),
+            status, vm.generation, version_key(vm.version),
             r.heartbeat_text(vm.heartbeat) if running else "", rep_cell[2],
         ),
         group,
     )
 
 
-def vm_rows(status: HostStatus) -> list[PaneRow]:
+def vm_rows(status: HostStatus, ctx: BuildContext | None = None) -> list[PaneRow]:
     inv = status.inventory
     if inv is None:
         return []
-    return [(vm_row(vm, status.name), vm) for vm in inv.vms]
+    busy = ctx.busy if ctx is not None else {}
+    host = status.name.casefold()
+    return [(vm_row(vm, status.name, busy.get((host, vm.name.casefold()))), vm)
+            for vm in inv.vms]
 
 
 # --- disks ----------------------------------------------------------------------------------
@@ -670,7 +689,7 @@ def rows_for_host(pane: str, status: HostStatus, ctx: BuildContext) -> list[Pane
     stopped answering: they are its last known state)."""
     age = ctx.stale_age(status)
     if pane == "vms":
-        return stale(vm_rows(status), VMS, age)
+        return stale(vm_rows(status, ctx), VMS, age)
     if pane == "disks":
         return stale(disk_rows(status), DISKS, age, flag="resize")
     if pane == "replicas":

@@ -1,0 +1,73 @@
+"""What a person reads in the panes, asserted on the screen (Pilot on the frozen lab)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_ui_support import console, screen_lines, table_rows, until_shown
+
+from hvtui.remote.base import ProgressRecord
+
+
+@pytest.fixture(autouse=True)
+def _private_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HVTUI_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("HVTUI_STATE_DIR", str(tmp_path / "state"))
+
+
+def _row(app: Any, name: str, host: str) -> dict[str, str]:
+    spec = app.main_screen.table.model
+    titles = [c.label for c in spec.columns]
+    for cells in table_rows(app):
+        if cells[0] == name and cells[1] == host:
+            return dict(zip(titles, cells, strict=False))
+    raise AssertionError(f"no row for {name} on {host}")
+
+
+async def test_vms_show_a_status_a_running_job_and_replica_copies() -> None:
+    app = console()
+    release = asyncio.Event()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_shown(app, pilot)
+        header = next(line for line in screen_lines(app) if "Name" in line and "Host" in line)
+        assert "Status" in header  # shown at 120 columns
+        assert _row(app, "ERP-APP", "HV-DR1")["Status"] == "replica of HV-LEGACY"
+        assert _row(app, "SQL01", "HV-DR2")["Status"] == "extended replica of HV-DR1"
+
+        async def work(progress: Callable[[ProgressRecord], None]) -> None:
+            progress(ProgressRecord("Moving", "40%", 40))
+            await release.wait()
+
+        app.jobs.start("HV-LEGACY", "Live-migrate LEGACY-SQL to HV-DR1", "LEGACY-SQL", work)
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if _row(app, "LEGACY-SQL", "HV-LEGACY")["Status"] != "Operating normally":
+                break
+        assert _row(app, "LEGACY-SQL", "HV-LEGACY")["Status"] == "Live-migrate: 40%"
+        release.set()
+    assert not app.unexpected_errors
+
+
+def test_get_vms_json_has_health_and_the_replica_role(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HVTUI_")}
+    env.update(HVTUI_STATE_DIR=str(tmp_path / "state"), HVTUI_CONFIG_DIR=str(tmp_path / "c"))
+    done = subprocess.run([sys.executable, "-m", "hvtui.cli", "--lab-speed", "inf", "get",
+                           "vms", "-o", "json"], capture_output=True, check=False, env=env)
+    assert done.returncode == 0, done.stderr
+    rows = {(r["name"], r["host"]): r for r in json.loads(done.stdout)}
+    erp = rows["ERP-APP", "HV-DR1"]
+    assert (erp["health"], erp["replica_role"], erp["replica_of"]) == (
+        "critical", "replica", "HV-LEGACY")
+    assert rows["ERP-APP", "HV-LEGACY"]["replica_role"] == "primary"
+    extended = rows["SQL01", "HV-DR2"]
+    assert (extended["replica_role"], extended["replication"]) == ("extended replica", "Normal")
+    assert rows["DC01", "HV-NODE1"]["replica_role"] is None
+    assert rows["DC01", "HV-NODE1"]["health"] == "ok"
