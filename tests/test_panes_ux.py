@@ -71,3 +71,26 @@ def test_get_vms_json_has_health_and_the_replica_role(tmp_path: Path) -> None:
     assert (extended["replica_role"], extended["replication"]) == ("extended replica", "Normal")
     assert rows["DC01", "HV-NODE1"]["replica_role"] is None
     assert rows["DC01", "HV-NODE1"]["health"] == "ok"
+
+
+async def test_command_line_tab_accepts_the_suggestion_and_enter_goes_there() -> None:
+    app = console()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_shown(app, pilot)
+        await pilot.press("colon", "d", "i")
+        await pilot.pause()
+        assert "disk" in "".join(screen_lines(app)[-4:])  # the suggestion shown
+        await pilot.press("enter")  # Enter goes where the suggestion says
+        await pilot.pause()
+        assert app.main_screen.current == "disks"
+        await pilot.press("colon", "c", "l", "u", "tab")
+        await pilot.pause()
+        assert app.main_screen.prompt.value == "cluster"
+        assert app.main_screen.current == "disks"  # Tab completes; it does not switch panes
+        await pilot.press("s", "enter")
+        await pilot.pause()
+        assert app.main_screen.current == "clusters"
+        await pilot.press("colon", *"nonsense", "enter")
+        await pilot.pause()
+        assert "Unknown command :nonsense" in "".join(screen_lines(app))
+    assert not app.unexpected_errors

@@ -24,7 +24,15 @@ from hvtui.ui import panes as P
 from hvtui.ui.actions import ActionSpec, get_action, registered_actions, registry_version
 from hvtui.ui.table import VirtualTable
 from hvtui.ui.tablemodel import Row, TableModel
-from hvtui.ui.widgets import Crumb, Flash, KeyHints, Prompt, StatusBar, TopBar
+from hvtui.ui.widgets import (
+    Crumb,
+    Flash,
+    KeyHints,
+    Prompt,
+    StatusBar,
+    TopBar,
+    complete_command,
+)
 
 if TYPE_CHECKING:
     from hvtui.ui.app import HvtuiApp
@@ -395,7 +403,7 @@ class MainScreen(Screen[None]):
             if value and not len(self.table.model):
                 self.flash.say(f"Nothing matches /{value}; Esc clears the filter.", "warning")
         else:
-            self.run_command(value)
+            self.run_command(complete_command(value))
 
     def apply_filter(self, text: str) -> None:
         table = self.table

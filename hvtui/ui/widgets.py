@@ -10,7 +10,9 @@ test renders a corpus of hostile ones through every screen.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import ClassVar
 
+from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.dom import NoScreen
 from textual.suggester import SuggestFromList
@@ -115,8 +117,26 @@ COMMAND_WORDS: list[str] = sorted({alias for p in PANES for alias in p.aliases}
                                   | {"help", "quit", "q", "refresh", "theme", "filter"})
 
 
+def complete_command(text: str) -> str:
+    """``di`` -> ``disk``: the command line's text with its first word completed as the
+    suggestion shows it (the first command word it begins), else unchanged."""
+    stripped = text.lstrip()
+    word, _, rest = stripped.partition(" ")
+    if not word or word.lower() in COMMAND_WORDS:
+        return text
+    found = next((w for w in COMMAND_WORDS if w.startswith(word.lower())), None)
+    if found is None:
+        return text
+    return found + (" " + rest if rest else "")
+
+
 class Prompt(Input):
-    """The ``:`` command line and ``/`` filter share one prompt at the bottom (as in k9s)."""
+    """The ``:`` command line and ``/`` filter share one prompt at the bottom (as in k9s).
+    On the command line Tab accepts the suggestion, and Enter goes where it says."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("tab", "complete", "Complete", show=False),
+    ]
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(suggester=SuggestFromList(COMMAND_WORDS, case_sensitive=False),
@@ -130,6 +150,11 @@ class Prompt(Input):
         self.value = value
         self.cursor_position = len(value)
         self.focus()
+
+    def action_complete(self) -> None:
+        if self.mode == ":":
+            self.value = complete_command(self.value)
+            self.cursor_position = len(self.value)
 
     def close(self) -> None:
         self.value = ""
