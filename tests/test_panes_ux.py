@@ -94,3 +94,25 @@ async def test_command_line_tab_accepts_the_suggestion_and_enter_goes_there() ->
         await pilot.pause()
         assert "Unknown command :nonsense" in "".join(screen_lines(app))
     assert not app.unexpected_errors
+
+
+async def test_hosts_flag_a_drained_node_and_drill_to_a_hosts_vms() -> None:
+    app = console()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_shown(app, pilot)
+        await pilot.press("1")
+        await pilot.pause()
+        notes = {cells[0]: cells[-1] for cells in table_rows(app)}
+        assert notes["HV-NODE3"] == "cluster node Paused, drain Completed"
+        assert notes["HV-LEGACY"] == "2 VMs need attention"
+        assert "Its VMs" in screen_lines(app)[-1]  # the footer offers the drill here
+        names = [cells[0] for cells in table_rows(app)]
+        for _ in range(names.index("HV-LEGACY")):
+            await pilot.press("down")
+        await pilot.press("right")
+        await pilot.pause()
+        assert app.main_screen.current == "vms"
+        hosts = {cells[1] for cells in table_rows(app)}
+        assert hosts == {"HV-LEGACY"}
+        assert "Its VMs" not in screen_lines(app)[-1]
+    assert not app.unexpected_errors

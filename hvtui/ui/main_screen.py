@@ -19,7 +19,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Input, Static
 
-from hvtui.model import Job
+from hvtui.model import HostStatus, Job
 from hvtui.ui import panes as P
 from hvtui.ui.actions import ActionSpec, get_action, registered_actions, registry_version
 from hvtui.ui.table import VirtualTable
@@ -58,6 +58,7 @@ class MainScreen(Screen[None]):
         Binding("escape", "back", "Back", show=False),
         Binding("q", "quit", "Quit"),
         Binding("x", "cancel_job", "Cancel job"),
+        Binding("right", "drill", "Its VMs", key_display="→"),
         Binding("tab", "next_pane", "Next pane", show=False),
         Binding("shift+tab", "previous_pane", "Previous pane", show=False),
         *(Binding(spec.key, f"show_pane('{spec.id}')", spec.title, show=False)
@@ -167,6 +168,8 @@ class MainScreen(Screen[None]):
             job = self.hv.lookup("jobs", self.table.cursor_key) \
                 if self.current == "jobs" and self.is_mounted else None  # the job as it is now
             return isinstance(job, Job) and not job.state.finished
+        if action == "drill":  # from a host to its VMs
+            return self.is_mounted and self.current == "hosts"
         # tab belongs to the prompt while typing
         return not (action in ("next_pane", "previous_pane") and self.is_mounted
                     and self.prompt_open())
@@ -497,6 +500,16 @@ class MainScreen(Screen[None]):
         job = self.hv.lookup("jobs", self.table.cursor_key) if self.current == "jobs" else None
         if isinstance(job, Job):
             self.hv.request_cancel_job(job)
+
+    def action_drill(self) -> None:
+        """The VMs pane, filtered to the host under the cursor (k9s: a node's pods)."""
+        status = self.objects["hosts"].get(self.table.cursor_key) \
+            if self.table.cursor_key is not None else None
+        if not isinstance(status, HostStatus):
+            return
+        self.show_pane("vms")
+        self.apply_filter(f"@{status.name}")
+        self.flash.say(f"VMs on {status.name}; Esc clears the filter", "info")
 
     @on(VirtualTable.Activated)
     def _activated(self, event: VirtualTable.Activated) -> None:

@@ -310,9 +310,17 @@ def host_row(status: HostStatus, ctx: BuildContext) -> PaneRow:
     host = inv.host
     run, off, other = vm_counts(inv.vms)
     problems = sum(1 for vm in inv.vms if r.vm_health(vm)[0] < r.OK)
-    if problems and not note:
-        note = f"{problems} VMs need attention" if problems > 1 else "1 VM needs attention"
-        note_role = "warning"
+    flags: list[str] = []
+    node = _own_node(inv.cluster, host.name, host.computer_name)
+    if node is not None and node.state.name != "Up":  # paused (drained) or down
+        drained = f", drain {node.drain_status.name}" if node.drain_status.name != "NotInitiated" \
+            else ""
+        flags.append(f"cluster node {node.state.name}{drained}")
+    if problems:
+        flags.append(f"{problems} VMs need attention" if problems > 1 else
+                     "1 VM needs attention")
+    if flags and not note:
+        note, note_role = "; ".join(flags), "warning"
     mig = host.migration
     lm = f"{mig.performance.name} x{mig.simultaneous}" if mig.enabled else "off"
     versions = host.supported_versions
@@ -335,6 +343,18 @@ def host_row(status: HostStatus, ctx: BuildContext) -> PaneRow:
          version_key(versions[-1]) if versions else (0, 0)),
         (note, note_role, note),
     ]), status
+
+
+def _own_node(cluster: Cluster | None, *names: str) -> ClusterNode | None:
+    """The cluster node that is this host, if it is one."""
+    if cluster is None:
+        return None
+    for name in names:
+        for candidate in (name, name.split(".")[0]):
+            found = cluster.node(candidate) if candidate else None
+            if found is not None:
+                return found
+    return None
 
 
 def host_rows(ctx: BuildContext) -> list[PaneRow]:

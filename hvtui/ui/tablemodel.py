@@ -182,6 +182,8 @@ class TableModel:
         self.filter_text = ""
         self._needle = ""
         self._invert = False
+        self._scope = ""
+        """``@HOST`` filters: only that host's rows (a VM's name or status may name it too)."""
         self.rows: dict[RowKey, Row] = {}
         self._groups: dict[str, list[RowKey]] = {}
         self._base = _Base()
@@ -227,6 +229,8 @@ class TableModel:
         return list(self._groups.get(group, ()))
 
     def matches(self, row: Row) -> bool:
+        if self._scope:
+            return (row.group.casefold() == self._scope) != self._invert
         if not self._needle:
             return True
         return (self._needle in row.search_text) != self._invert
@@ -321,6 +325,9 @@ class TableModel:
     def set_filter(self, text: str) -> None:
         self.filter_text = text
         self._needle, self._invert = compile_filter(text)
+        self._scope = ""
+        if self._needle.startswith("@"):  # one host's rows: /@HV-NODE1
+            self._scope, self._needle = self._needle[1:], ""
         self._rebuild_view()
 
     # --- internals -----------------------------------------------------------------------------
@@ -385,9 +392,8 @@ class TableModel:
         base = self._base
         rows = base.rows
         column = base.column(self.sort_index)
-        if self._needle:
-            needle, invert = self._needle, self._invert
-            keep = [j for j, r in enumerate(rows) if (needle in r.search_text) != invert]
+        if self._needle or self._scope:
+            keep = [j for j, r in enumerate(rows) if self.matches(r)]
             rows = [rows[j] for j in keep]
             column = [column[j] for j in keep]
         try:

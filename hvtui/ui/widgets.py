@@ -146,7 +146,8 @@ class Prompt(Input):
     def open(self, mode: str, value: str = "") -> None:
         self.mode = mode
         self.placeholder = ("command: hosts vms disks replicas clusters jobs audit theme quit"
-                            if mode == ":" else "filter: text to match, !text to exclude")
+                            if mode == ":" else
+                            "filter: text to match, !text to exclude, @HOST one host's rows")
         self.value = value
         self.cursor_position = len(value)
         self.focus()
