@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, Input, Select
+from textual.widgets import Button, Checkbox, Input, Select
 
 from hvtui.connect import lab_pool
 from hvtui.model import VM
@@ -68,6 +68,10 @@ async def _shoot(pilot: Pilot[Any], folder: Path, name: str, action: str, object
     app.save_screenshot(f"wizard-{name}-preflight.svg", path=str(folder))
     if count:
         wizard.query_one("#confirm-count", Input).value = count
+    # Confirm waits until the end of the PowerShell and 'Afterwards' has been on screen
+    wizard.query_one("#consequences").scroll_end(animate=False)
+    confirm = wizard.query_one("#confirm", Button)
+    await _until(pilot, lambda: not confirm.disabled, f"the {name} Confirm button")
     await pilot.click("#confirm")
     await _until(pilot, lambda: isinstance(app.screen, PlanProgress), "the progress page")
     progress = app.screen
