@@ -116,3 +116,20 @@ async def test_hosts_flag_a_drained_node_and_drill_to_a_hosts_vms() -> None:
         assert hosts == {"HV-LEGACY"}
         assert "Its VMs" not in screen_lines(app)[-1]
     assert not app.unexpected_errors
+
+
+async def test_disks_at_80_columns_keep_the_host_and_say_why_in_words() -> None:
+    app = console()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_shown(app, pilot)
+        await pilot.press("3")
+        await pilot.pause()
+        lines = screen_lines(app)
+        header = next(line for line in lines if "Path" in line)
+        assert "Host" in header and "Resize" in header
+        # replica copies of one VM are told apart by their host
+        erp = [line for line in lines if line.strip().startswith("ERP-APP")]
+        assert any("HV-LEGACY" in line for line in erp) and any("HV-DR1" in line for line in erp)
+        shown = " ".join(lines)
+        assert "offline only: it is a VHD" in shown and "VM off first: 2012 host" in shown
+    assert not app.unexpected_errors

@@ -59,7 +59,7 @@ async def test_every_pane_shows_the_estate() -> None:
         await _press(pilot, "3")
         text = screen_text(app)
         assert "Disks" in text and "ERP-APP.vhd" in text
-        assert "online" in text and "VM off: VHD, IDE" in text  # resize verdicts
+        assert "online" in text and "VM off first: it is a VHD" in text  # resize verdicts
 
         await _press(pilot, "4")
         text = screen_text(app)

@@ -14,7 +14,6 @@ from hvtui.model import RELEASES, VM, ControllerType, Disk, HeartbeatStatus, Hos
 from hvtui.model.versions import (
     ENHANCED_SESSION,
     ONLINE_VHDX_RESIZE,
-    SHARED_VHDX_ONLINE_RESIZE,
 )
 
 
@@ -45,15 +44,18 @@ def resize_verdict(disk: Disk, vm: VM | None, host: Host | None) -> Verdict:
     reasons = rules.online_resize_problems(disk, release)
     if not reasons:
         return Verdict(True, "online", (), "ok")
-    tags = [disk.format.name] if disk.format is not VhdFormat.VHDX else []
-    if disk.controller is not ControllerType.SCSI:
-        tags.append(disk.controller.name)
+    # Said as a short sentence with the first reason ("VM off first: it is a VHD"); the
+    # details view lists them all.
     if host is not None and ONLINE_VHDX_RESIZE.why_not(host.release):
-        tags.append(f"host {host.release.short}")
-    if disk.shared and host is not None and SHARED_VHDX_ONLINE_RESIZE.why_not(host.release):
-        tags.append("shared")
+        why = f"{host.release.short} host"
+    elif disk.format is not VhdFormat.VHDX:
+        why = f"it is a {disk.format.name}"
+    elif disk.controller is not ControllerType.SCSI:
+        why = f"it is on {disk.controller.name}"
+    else:
+        why = "shared disk"
     # A running or paused VM holds its disks: it must be turned off first.
-    label = ("VM off: " if now.online else "offline: ") + ", ".join(tags)
+    label = ("VM off first: " if now.online else "offline only: ") + why
     return Verdict(False, label, tuple(reasons), "warning" if now.online else "muted")
 
 
