@@ -133,3 +133,19 @@ async def test_disks_at_80_columns_keep_the_host_and_say_why_in_words() -> None:
         shown = " ".join(lines)
         assert "offline only: it is a VHD" in shown and "VM off first: 2012 host" in shown
     assert not app.unexpected_errors
+
+
+async def test_a_theme_has_one_name_on_the_command_line_and_in_messages() -> None:
+    app = console(theme=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_shown(app, pilot)
+        await pilot.press("colon", *"theme light", "enter")
+        await pilot.pause()
+        assert app.theme == "hvtui-light"
+        text = " ".join(screen_lines(app))
+        assert "Theme light" in text and "hvtui-light" not in text
+        await pilot.press("colon", *"theme x", "enter")
+        await pilot.pause()
+        said = " ".join(screen_lines(app))
+        assert "Themes:" in said and "dark" in said and "hvtui-" not in said
+    assert not app.unexpected_errors

@@ -40,7 +40,13 @@ from hvtui.ui.actions import ActionSpec, get_action
 from hvtui.ui.crashlog import log_exception, one_line
 from hvtui.ui.render import ROLE_DEFAULTS
 from hvtui.ui.settings import load_settings, save_setting
-from hvtui.ui.themes import DEFAULT_THEME, SIXTEEN_COLOUR_THEME, load_themes, resolve_theme_name
+from hvtui.ui.themes import (
+    DEFAULT_THEME,
+    SIXTEEN_COLOUR_THEME,
+    load_themes,
+    resolve_theme_name,
+    theme_label,
+)
 
 if TYPE_CHECKING:
     from textual.command import Provider
@@ -168,7 +174,8 @@ class HvtuiApp(App[None]):
         if requested:
             chosen = resolve_theme_name(requested, self.available_themes)
             if chosen is None:
-                names = ", ".join(sorted(n for n in self.available_themes if n.startswith("hvtui")))
+                names = ", ".join(sorted(theme_label(n) for n in self.available_themes
+                                         if n.startswith("hvtui")))
                 self._problems.append(f"Theme {requested!r} (from {source}) is not available; "
                                       f"using the default. Themes: {names}")
         if chosen is None:
@@ -196,7 +203,7 @@ class HvtuiApp(App[None]):
             self.flash(f"No theme {name!r}. Themes: {names}", "critical")
             return
         self.theme = chosen
-        self.flash(f"Theme {chosen}", "muted")
+        self.flash(f"Theme {theme_label(chosen)}", "muted")
 
     # --- start and stop ----------------------------------------------------------------------
 

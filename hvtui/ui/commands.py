@@ -13,6 +13,7 @@ from textual.markup import escape
 from hvtui.model.text import inert
 from hvtui.ui.actions import registered_actions
 from hvtui.ui.panes import PANES
+from hvtui.ui.themes import theme_label
 from hvtui.ui.widgets import plain
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ class HvtuiCommands(Provider):
                    action.description or f"run on the selected {spec.noun}",
                    partial(app.run_action_on_selection, action.id))
         for name in sorted(app.available_themes):
-            yield (f"Theme: {name}", "switch the colours (remembered)",
+            yield (f"Theme: {theme_label(name)}", "switch the colours (remembered)",
                    partial(app.choose_theme, name))
         for status in app.estate.hosts:
             state = "unreachable" if status.error else "host"

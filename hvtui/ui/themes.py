@@ -189,6 +189,12 @@ def load_themes(user_dir: Path | None = None) -> ThemeLoad:
     return result
 
 
+def theme_label(name: str) -> str:
+    """How a theme is named to people everywhere (help, command line, palette, messages):
+    ``dark`` for ``hvtui-dark``, which ``:theme dark`` accepts."""
+    return name.removeprefix("hvtui-")
+
+
 def resolve_theme_name(wanted: str, available: Iterable[str]) -> str | None:
     """``dark`` -> ``hvtui-dark``; exact names win; None when nothing matches."""
     names = list(available)
