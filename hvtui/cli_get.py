@@ -21,7 +21,7 @@ from hvtui.hyperv.refresh import EstateRefresher
 from hvtui.model import Estate
 from hvtui.model.text import inert, json_inert
 from hvtui.session_setup import open_pool
-from hvtui.ui.render import SEVERITY_WORD, vm_health
+from hvtui.ui.render import SEVERITY_WORD, fmt_bytes, vm_health
 
 Row = dict[str, Any]
 
@@ -154,8 +154,19 @@ def _pad(text: str, width: int) -> str:
     return text + " " * (width - cell_len(text))
 
 
+_SIZE_COLUMNS = frozenset({"size", "min_size", "file_size", "memory_assigned",
+                           "memory_demand", "free"})
+"""Byte counts: tables show them in the console's units (4.0 GiB); JSON keeps the bytes."""
+
+
 def format_table(rows: Iterable[Row], columns: Sequence[str]) -> str:
-    cells = [[c.upper() for c in columns]] + [[_cell(r.get(c)) for c in columns] for r in rows]
+    def cell(row: Row, column: str) -> str:
+        value = row.get(column)
+        if column in _SIZE_COLUMNS and isinstance(value, int) and not isinstance(value, bool):
+            return fmt_bytes(value)
+        return _cell(value)
+
+    cells = [[c.upper() for c in columns]] + [[cell(r, c) for c in columns] for r in rows]
     widths = [max(cell_len(line[i]) for line in cells) for i in range(len(columns))]
     return "\n".join("  ".join(_pad(v, w) for v, w in zip(line, widths, strict=True)).rstrip()
                      for line in cells)

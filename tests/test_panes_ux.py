@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -149,3 +150,40 @@ async def test_a_theme_has_one_name_on_the_command_line_and_in_messages() -> Non
         said = " ".join(screen_lines(app))
         assert "Themes:" in said and "dark" in said and "hvtui-" not in said
     assert not app.unexpected_errors
+
+
+def test_sizes_are_in_one_unit_system_in_get_tables_and_bytes_in_json(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HVTUI_")}
+    env.update(HVTUI_STATE_DIR=str(tmp_path / "state"), HVTUI_CONFIG_DIR=str(tmp_path / "c"))
+
+    def get(*args: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "hvtui.cli", "--lab-speed", "inf", "get",
+                               "disks", *args], capture_output=True, check=False, env=env,
+                              text=True)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    table = get()
+    sql_os = next(line for line in table.splitlines() if "SQL01-OS.vhdx" in line)
+    assert "127 GiB" in sql_os and " GB " not in table
+    rows = json.loads(get("-o", "json"))
+    assert next(r for r in rows if r["path"].endswith("SQL01-OS.vhdx"))["size"] == 127 * 1024**3
+
+
+async def test_the_console_names_binary_units_as_such() -> None:
+    app = console()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_shown(app, pilot)
+        text = " ".join(screen_lines(app))
+        assert " GiB" in text and " GB" not in text
+
+
+async def test_csv_free_space_survives_a_narrow_detail_column() -> None:
+    app = console()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_shown(app, pilot)
+        await pilot.press("5")
+        await pilot.pause()
+        csv = [line for line in screen_lines(app) if " CSV " in line]
+        assert csv and all(re.search(r"[\d.]+ [GT]iB free of [\d.]+ [GT]iB, C:", line)
+                           for line in csv), csv

@@ -79,7 +79,7 @@ def test_roles_and_formats() -> None:
     assert vm_state_role(VMState.RunningCritical) == "critical"
     assert vm_state_role(VMState.Starting) == "busy"
     assert set(("running", "off", "saved", "paused", "critical", "warning")) <= set(ROLES)
-    assert fmt_bytes(4 * 1024**3) == "4.0 GB"
+    assert fmt_bytes(4 * 1024**3) == "4.0 GiB"
     assert fmt_duration(3 * 86400 + 4 * 3600) == "3d 4h"
     assert fmt_age(0.5) == "now" and fmt_age(125) == "2m" and fmt_age(None) == "never"
 

@@ -564,7 +564,8 @@ def _cluster_rows(ctx: BuildContext, cluster: Cluster) -> list[PaneRow]:
         ]), (cluster, role)))
     for csv in cluster.shared_volumes:
         vf = csv.name.casefold()
-        free = f", {r.fmt_bytes(csv.free)} free of {r.fmt_bytes(csv.size)}" if csv.size else ""
+        # free space first: a narrow Detail column cuts the path's end, not the numbers
+        free = f"{r.fmt_bytes(csv.free)} free of {r.fmt_bytes(csv.size)}, " if csv.size else ""
         where = csv.path if csv.reported else "size and path not reported"
         out.append((_row((cf, "3", vf), "", [
             (name, "muted", (cf, 3, vf)),
@@ -572,7 +573,7 @@ def _cluster_rows(ctx: BuildContext, cluster: Cluster) -> list[PaneRow]:
             (csv.name, "", vf),
             (csv.state.name, r.csv_state_role(csv.state), csv.state.name),
             (f"on {csv.owner_node}", "", csv.owner_node.casefold()),
-            (f"{where}{free}", "muted", csv.path.casefold()),
+            (f"{free}{where}", "muted", csv.path.casefold()),
         ]), (cluster, csv)))
     return out
 

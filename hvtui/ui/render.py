@@ -217,11 +217,12 @@ def audit_outcome_role(outcome: str) -> str:
 
 # --- numbers, sizes, times ------------------------------------------------------------------
 
-_UNITS: Final = ("B", "KB", "MB", "GB", "TB", "PB")
+_UNITS: Final = ("B", "KiB", "MiB", "GiB", "TiB", "PiB")
 
 
 def fmt_bytes(n: int) -> str:
-    """Binary units the way Hyper-V Manager shows them: ``4.0 GB``, ``512 MB``."""
+    """Binary units, named as such (``4.0 GiB``, ``512 MiB``): the one unit system of the
+    console, the wizards (:func:`hvtui.hyperv.sizes.human`) and ``hvtui get`` tables."""
     if n <= 0:
         return "0 B" if n == 0 else "-"
     value = float(n)
