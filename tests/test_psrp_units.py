@@ -32,7 +32,10 @@ def session(**overrides: object) -> PSRPSession:
 
 @pytest.mark.parametrize("address", ["127.0.0.1", "127.8.9.10", "::1", "[::1]"])
 def test_basic_over_http_is_allowed_to_loopback(address: str) -> None:
-    session(scheme="http", address=address, port=5985)
+    bare = address.strip("[]")
+    shown = f"[{bare}]" if ":" in bare else bare
+    assert f"endpoint='http://{shown}:5985/wsman'" in repr(
+        session(scheme="http", address=address, port=5985))
 
 
 @pytest.mark.parametrize("address", ["localhost", "10.0.0.5", "hv09.example.com", "::2"])
@@ -66,7 +69,8 @@ def test_thumbprints_are_accepted_in_the_usual_spellings() -> None:
     digest = "A1" * 32
     for spelled in (digest, digest.lower(), ":".join([digest[i:i + 2] for i in range(0, 64, 2)]),
                     " ".join([digest[i:i + 4] for i in range(0, 64, 4)])):
-        session(cert_thumbprint=spelled)
+        # Every spelling pins the same certificate: the digest, lower case, nothing between.
+        assert session(cert_thumbprint=spelled)._thumbprint == digest.lower()
 
 
 def test_repr_names_the_endpoint_not_the_password() -> None:

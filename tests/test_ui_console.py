@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -381,9 +382,29 @@ def test_a_16_colour_terminal_gets_the_ansi_theme(monkeypatch: pytest.MonkeyPatc
     assert console(theme=None).theme == theme
 
 
-def test_no_color_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_no_color_draws_in_grey_and_meaning_stays_in_words(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under NO_COLOR the console draws no hue at all, and what colour would say (a critical
+    VM, a stale host) is still there as text."""
     monkeypatch.setenv("NO_COLOR", "1")
-    assert console().no_color  # Textual then renders every colour as grey levels
+    app = console()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_shown(app, pilot)
+        svg = app.export_screenshot()
+        text = screen_text(app)
+    # The terminal's cells: text styles (.terminal-…-rN) and backgrounds (<rect fill>), not
+    # the window's decoration that the SVG draws around them.
+    colours = set(re.findall(r"-r\d+ \{ fill: #([0-9a-f]{6})", svg))
+    colours |= set(re.findall(r'<rect fill="#([0-9a-f]{6})" x=', svg))
+    assert len(colours) > 3, "the screenshot names its colours"
+
+    def hue(colour: str) -> int:  # how far the channels spread (Rich's default text: 3)
+        channels = [int(colour[i:i + 2], 16) for i in (0, 2, 4)]
+        return max(channels) - min(channels)
+
+    hues = sorted(c for c in colours if hue(c) > 8)
+    assert not hues, f"colours with a hue under NO_COLOR: {hues[:5]}"
+    assert "critical" in text and "OffCritical" in text
 
 
 async def test_hosts_marked_read_only_in_the_inventory_refuse_changes() -> None:
