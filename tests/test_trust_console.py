@@ -32,10 +32,10 @@ from hvtui.model import Job
 from hvtui.ps import catalog
 from hvtui.remote.base import ErrorRecord, ParamValue, ProgressCallback, PSResult, Session
 from hvtui.remote.pool import SessionPool
+from hvtui.screenshots.panes import frozen_scenario
 from hvtui.ui.app import HvtuiApp
 from hvtui.ui.confirm import ConfirmScreen
 from hvtui.ui.details import DetailsScreen
-from hvtui.ui.screenshots import frozen_scenario
 
 
 class Flaky:

@@ -14,11 +14,11 @@ from test_ui_support import console, screen_text, table_rows, until_shown
 from hvtui.connect import lab_pool
 from hvtui.lab import Lab
 from hvtui.remote.pool import SessionPool
+from hvtui.screenshots.panes import frozen_scenario
 from hvtui.ui import actions
 from hvtui.ui.crashlog import log_path
 from hvtui.ui.details import DetailsScreen
 from hvtui.ui.help import HelpScreen
-from hvtui.ui.screenshots import frozen_scenario
 from hvtui.ui.settings import load_settings
 
 

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from hvtui.remote.pool import SessionPool
+from hvtui.screenshots.panes import LAB_START, frozen_lab_pool, until_shown
 from hvtui.ui.app import HvtuiApp, make_app
-from hvtui.ui.screenshots import LAB_START, frozen_lab_pool, until_shown
 
 _TEXT = re.compile(r'<text[^>]*\sx="([\d.]+)"\sy="([\d.]+)"[^>]*clip-path="url\(#[\w-]*-line-\d+\)"'
                    r'[^>]*>(.*?)</text>', re.S)

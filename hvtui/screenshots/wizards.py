@@ -1,4 +1,4 @@
-"""Regenerate the wizards' screenshots: ``python -m hvtui.ui.wizards.screenshots [DIR]``.
+"""Regenerate the wizards' screenshots: ``python -m hvtui.screenshots.wizards [DIR]``.
 
 Drives each wizard on the embedded lab (default scenario) the way a person would: fills
 the form, checks, saves the pre-flight page, confirms, waits for the plan to finish and

@@ -1,6 +1,6 @@
 """Regenerate ``screenshots/*.svg``: every pane, the help screen and a details view.
 
-    python -m hvtui.ui.screenshots [--out screenshots] [--size 120x40]
+    python -m hvtui.screenshots.panes [--out screenshots] [--size 120x40]
 
 The pictures come from the embedded lab's default estate with its clock frozen at
 :data:`LAB_START` (speed = inf: simulated time only moves when an operation waits),
@@ -149,7 +149,7 @@ async def take_all(out: Path, size: tuple[int, int], only: set[str] | None = Non
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m hvtui.ui.screenshots",
+    parser = argparse.ArgumentParser(prog="python -m hvtui.screenshots.panes",
                                      description="Regenerate the console's screenshots.")
     parser.add_argument("--out", type=Path, default=Path("screenshots"))
     parser.add_argument("--size", default=f"{SIZE[0]}x{SIZE[1]}",

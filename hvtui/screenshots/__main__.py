@@ -1,0 +1,17 @@
+"""``python -m hvtui.screenshots [DIR]``: regenerate every screenshot."""
+
+from __future__ import annotations
+
+import sys
+
+from hvtui.screenshots import panes, wizards
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    folder = args[0] if args else "screenshots"
+    return panes.main(["--out", folder]) or wizards.main([folder])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
