@@ -8,7 +8,7 @@ import datetime as dt
 from hvtui.errors import ScriptError
 from hvtui.model import HostInventory
 from hvtui.ps import catalog
-from hvtui.ps.decode import decode_inventory
+from hvtui.ps.decode import decode_inventory, inventory_records
 from hvtui.remote.base import PSResult
 from hvtui.remote.pool import SessionPool
 
@@ -34,5 +34,6 @@ async def fetch_inventory(pool: SessionPool, host: str, *, timeout: float | None
     result = await pool.invoke(host, script.text, {}, timeout=timeout)
     raise_for_errors(host, "reading the inventory", result)
     # Decoding thousands of records is CPU work: keep it off the event loop (the UI's).
-    return await asyncio.to_thread(decode_inventory, host, result.objects,
+    return await asyncio.to_thread(decode_inventory, host,
+                                   inventory_records(host, result.objects),
                                    dt.datetime.now(dt.UTC))
