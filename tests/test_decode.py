@@ -90,9 +90,10 @@ def as_json(records: list[dict[str, Any]], core: bool) -> list[Any]:
 
 @pytest.mark.parametrize("wire", ["plain", "clixml", "json-5.1", "json-7"])
 def test_decode_full_inventory(wire: str) -> None:
-    records = {"plain": lambda: RECORDS, "clixml": lambda: over_the_wire(RECORDS),
-               "json-5.1": lambda: as_json(RECORDS, False),
-               "json-7": lambda: as_json(RECORDS, True)}[wire]()
+    if wire.startswith("json"):
+        records = as_json(RECORDS, core=wire == "json-7")
+    else:
+        records = over_the_wire(RECORDS) if wire == "clixml" else RECORDS
     inv = decode_inventory("HV-NODE1", records, WHEN)
     h = inv.host
     assert (h.name, h.release.short, h.migration.performance.name) == ("HV-NODE1", "2012 R2", "SMB")

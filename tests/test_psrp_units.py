@@ -139,8 +139,9 @@ def test_objects_without_clixml_are_walked() -> None:
 
 
 def test_bare_output_values_stay_bare_as_over_ssh() -> None:
-    assert plain_object("just text") == "just text"
-    assert plain_object(42) == 42
+    text: object = plain_object("just text")  # typed as a record; a bare value stays bare
+    number: object = plain_object(42)
+    assert text == "just text" and number == 42
 
 
 def test_error_record_falls_back_to_its_text() -> None:
