@@ -9,6 +9,8 @@ import pytest
 from psrpcore.types import PSCryptoProvider, deserialize_clixml, serialize_clixml
 
 from hvtui.errors import ProtocolError
+from hvtui.lab.pwsh.jsonout import to_json
+from hvtui.lab.pwsh.values import PSObject
 from hvtui.model import (
     ControllerType,
     HeartbeatStatus,
@@ -17,7 +19,7 @@ from hvtui.model import (
     VhdFormat,
     VMState,
 )
-from hvtui.ps.decode import decode_inventory, records_of
+from hvtui.ps.decode import decode_inventory, inventory_records, json_time, records_of
 from hvtui.remote.plain import from_plain, to_plain
 
 WHEN = dt.datetime(2026, 11, 1, 8, 30, tzinfo=dt.UTC)
@@ -77,9 +79,21 @@ def over_the_wire(records: list[dict[str, Any]]) -> list[Any]:
     return [to_plain(v) for v in deserialize_clixml(xml, PSCryptoProvider())]
 
 
-@pytest.mark.parametrize("wire", [False, True], ids=["plain", "clixml"])
-def test_decode_full_inventory(wire: bool) -> None:
-    records = over_the_wire(RECORDS) if wire else RECORDS
+def as_json(records: list[dict[str, Any]], core: bool) -> list[Any]:
+    """What a transport hands over from inventory.ps1: one string, as ConvertTo-Json -Compress
+    writes it under Windows PowerShell (core False) or PowerShell 7."""
+    text, truncated = to_json([PSObject(list(r.items())) for r in records], depth=4,
+                              compress=True, core=core)
+    assert not truncated
+    return inventory_records("HV-NODE1", [text])
+
+
+@pytest.mark.parametrize("wire", ["plain", "clixml", "json-5.1", "json-7"])
+def test_decode_full_inventory(wire: str) -> None:
+    if wire.startswith("json"):
+        records = as_json(RECORDS, core=wire == "json-7")
+    else:
+        records = over_the_wire(RECORDS) if wire == "clixml" else RECORDS
     inv = decode_inventory("HV-NODE1", records, WHEN)
     h = inv.host
     assert (h.name, h.release.short, h.migration.performance.name) == ("HV-NODE1", "2012 R2", "SMB")
@@ -126,6 +140,33 @@ def test_no_host_record_is_a_protocol_error() -> None:
     with pytest.raises(ProtocolError) as err:
         decode_inventory("HV-X", [{"Kind": "VM"}])
     assert "HV-X" in err.value.user_message() and "Host record" in err.value.user_message()
+
+
+@pytest.mark.parametrize(("objects", "says"), [
+    ([], "got 0 object(s)"),
+    ([{"Kind": "Host"}], "of type dict"),
+    (["[1,2]", "[]"], "got 2 object(s)"),
+    (["[{\"Kind\": \"Host\"}"], "not valid JSON"),
+    (["{\"Kind\": \"Host\"}"], "not a JSON array of records"),
+    (["[{\"Kind\": \"Host\"}, 3]"], "not a JSON array of records"),
+])
+def test_an_inventory_that_is_not_one_json_array_is_a_protocol_error(
+        objects: list[Any], says: str) -> None:
+    with pytest.raises(ProtocolError) as err:
+        inventory_records("HV-X", objects)
+    assert says in err.value.user_message() and "HV-X" in err.value.user_message()
+
+
+def test_json_time_reads_both_editions_dates() -> None:
+    utc = dt.datetime(2024, 1, 2, 3, 4, 5, 500000, tzinfo=dt.UTC)
+    assert json_time("/Date(1704164645500)/") == utc
+    assert json_time("/Date(1704164645500+0900)/") == utc  # the offset is only a hint
+    assert json_time("2024-01-02T03:04:05.5Z") == utc
+    assert json_time("2024-01-02T12:04:05.5+09:00") == utc
+    assert json_time("2024-01-02T03:04:05.5") == utc  # Unspecified kind: read as UTC
+    assert json_time("2024-01-02T03:04:05.5000001Z") == utc  # 7 digits of ticks
+    assert json_time(None) is None and json_time("") is None and json_time("soon") is None
+    assert json_time("/Date(99999999999999999)/") is None
 
 
 def test_records_of_filters_by_kind() -> None:

@@ -23,6 +23,7 @@ from hvtui.lab import Lab
 from hvtui.lab.estate import Estate, Host
 from hvtui.lab.server.run import LabEndpoints, start_lab_servers
 from hvtui.ps import catalog
+from hvtui.ps.decode import inventory_records
 from hvtui.remote.base import ErrorRecord, PSResult
 from hvtui.session_setup import inventory_pool
 
@@ -149,7 +150,10 @@ async def run_matrix(lab: Lab, invoke: Callable[..., Any]) -> tuple[int, list[st
                 problems.append(f"{where}: {error.reason} {error.error_id}: {error.message}")
             # Every object a script writes is one of its records: a cmdlet's own output
             # leaking into the stream (a record without Kind) is a fault of the script.
-            for leaked in [o for o in result.objects if not isinstance(o, dict) or "Kind" not in o]:
+            # The inventory writes its records as one JSON document (inventory_records checks it).
+            records = (inventory_records(host.name, result.objects)
+                       if script == "inventory" and result.ok else result.objects)
+            for leaked in [o for o in records if not isinstance(o, dict) or "Kind" not in o]:
                 problems.append(f"{where}: wrote an object that is no record: {leaked!r}")
     return ran, problems
 

@@ -10,6 +10,7 @@ from test_lab_support import default_lab, inventory, run
 from hvtui import reference
 from hvtui.lab import Lab
 from hvtui.ps import catalog
+from hvtui.ps.decode import inventory_records, json_time
 
 
 def script_fields() -> dict[str, set[str]]:
@@ -60,8 +61,9 @@ async def test_value_types_follow_the_scripts_casts() -> None:
         assert isinstance(vm["Generation"], int) and isinstance(vm["UptimeSeconds"], int)
         assert isinstance(vm["IsClustered"], bool) and isinstance(vm["Version"], str)
     for checkpoint in inv["Checkpoint"]:
-        created = checkpoint["CreationTime"]
-        assert isinstance(created, dt.datetime) and created.utcoffset() == dt.timedelta(0)
+        # ConvertTo-Json under Windows PowerShell 5.1 (HV-2019's): milliseconds since 1970.
+        assert re.fullmatch(r"/Date\(\d+\)/", checkpoint["CreationTime"])
+        assert json_time(checkpoint["CreationTime"]) is not None
     for disk in inv["Disk"]:
         assert disk["ControllerType"] in ("IDE", "SCSI")
         assert disk["VhdFormat"] in ("VHD", "VHDX") and disk["VhdType"] in (
@@ -87,7 +89,8 @@ async def test_checkpoint_limit_is_honoured() -> None:
     lab = default_lab()
     assert len((await inventory(lab, "HV-2019"))["Checkpoint"]) == 4
     limited = await run(lab, "HV-2019", "inventory", CheckpointLimit=2)
-    assert len([o for o in limited.objects if o["Kind"] == "Checkpoint"]) == 2
+    records = inventory_records("HV-2019", limited.objects)
+    assert len([o for o in records if o["Kind"] == "Checkpoint"]) == 2
 
 
 async def test_checkpoint_tree_links_parents() -> None:
@@ -193,7 +196,7 @@ async def _sample(lab: Lab) -> tuple[dict[str, tuple[int, int, int]], dt.datetim
     inv = await inventory(lab, "HV-NODE1")
     vms = {v["Name"]: (v["CPUUsage"], v["MemoryDemand"], v["UptimeSeconds"]) for v in inv["VM"]}
     sql = next(r for r in inv["Replication"] if r["FrequencySec"] == 30)
-    return vms, sql["LastReplicationTime"]
+    return vms, json_time(sql["LastReplicationTime"])
 
 
 async def test_the_estate_is_alive_and_deterministic() -> None:
@@ -217,10 +220,12 @@ async def test_a_failed_link_stays_stalled_and_a_lagging_one_lags() -> None:
     now = lab.clock.now()
     erp = (await inventory(lab, "HV-LEGACY"))["Replication"][0]
     assert (erp["State"], erp["Health"]) == ("Error", "Critical")
-    assert now - erp["LastReplicationTime"] >= dt.timedelta(hours=19)
+    erp_time = json_time(erp["LastReplicationTime"])
+    assert erp_time is not None and now - erp_time >= dt.timedelta(hours=19)
     exch = next(r for r in (await inventory(lab, "HV-NODE2"))["Replication"])
     assert exch["Health"] == "Warning"
-    assert now - exch["LastReplicationTime"] >= dt.timedelta(minutes=24)
+    exch_time = json_time(exch["LastReplicationTime"])
+    assert exch_time is not None and now - exch_time >= dt.timedelta(minutes=24)
 
 
 async def test_integration_services_carry_their_real_ids() -> None:

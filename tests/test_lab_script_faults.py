@@ -18,6 +18,7 @@ the same faults against a small fake host.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +60,10 @@ def host_run(lab: Lab, host: str, text: str, params: dict[str, Any] | None = Non
 
 
 def records(outcome: pwsh.Outcome, kind: str) -> list[dict[str, Any]]:
+    """The records of one Kind: the shipped inventory writes them as one JSON document."""
     plain = [to_plain(o) for o in outcome.output]
+    if len(plain) == 1 and isinstance(plain[0], str):
+        plain = json.loads(plain[0])
     return [r for r in plain if isinstance(r, dict) and r.get("Kind") == kind]
 
 

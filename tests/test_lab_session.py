@@ -12,6 +12,7 @@ from hvtui.errors import ConnectError, RemoteTimeout, SessionLost
 from hvtui.lab import Lab, LabClock, LabSession
 from hvtui.lab.failures import COMMAND_NOT_FOUND
 from hvtui.ps import catalog
+from hvtui.ps.decode import inventory_records
 from hvtui.remote.base import ProgressRecord, Session
 
 # vhd-resize.ps1's own checks (the script throws them; the lab no longer restates them).
@@ -154,7 +155,8 @@ async def test_state_changes_are_shared_by_every_session_of_a_lab() -> None:
     lab = default_lab()
     assert (await lab.session("HV-NODE1").invoke(catalog.get("vm-save").text, {"Name": "SQL01"})).ok
     other: LabSession = lab.session("hv-node1")
-    records = (await other.invoke(catalog.get("inventory").text)).objects
+    records = inventory_records("hv-node1",
+                                (await other.invoke(catalog.get("inventory").text)).objects)
     vm = next(r for r in records if r.get("Kind") == "VM" and r.get("Name") == "SQL01")
     assert vm["State"] == "Saved"
 

@@ -9,6 +9,7 @@ from hvtui import reference
 from hvtui.lab import Lab
 from hvtui.lab.estate import VM
 from hvtui.ps import catalog
+from hvtui.ps.decode import inventory_records
 from hvtui.remote.base import PSResult
 
 
@@ -30,7 +31,7 @@ async def inventory(lab: Lab, host: str) -> dict[str, list[dict[str, Any]]]:
     result = await run(lab, host, "inventory")
     assert result.ok, result.errors
     grouped: dict[str, list[dict[str, Any]]] = {}
-    for obj in result.objects:
+    for obj in inventory_records(host, result.objects):
         grouped.setdefault(str(obj["Kind"]), []).append(obj)
     return grouped
 

@@ -47,7 +47,8 @@ def test_catalog_reads_the_declared_parameters(name: str) -> None:
 # Verbs that only read. A script marked '# Mutates: no' stays visible in read-only mode and
 # is not audited, so it must not call anything else or assign to an object's property
 # (how cluster properties are written).
-READ_ONLY_VERBS = {"get", "compare", "test", "measure", "select", "where", "foreach", "sort"}
+READ_ONLY_VERBS = {"get", "compare", "test", "measure", "select", "where", "foreach", "sort",
+                   "convertto"}
 
 
 def _assigns_a_property(target: Node) -> bool:

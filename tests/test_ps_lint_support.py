@@ -185,6 +185,20 @@ CORE_CMDLETS: dict[str, Cmdlet] = {
             "GenericMeasure",
             {},
         ),
+        # One compact document per reply (PowerShell 3.0 and later; -EnumsAsStrings and
+        # -AsArray are 6.2+ only, so not allowed here).
+        Cmdlet(
+            "ConvertTo-Json",
+            (
+                _param_set(
+                    "Default",
+                    [_p("InputObject", mandatory=True, pos=0), _p("Depth"),
+                     _p("Compress", switch=True)],
+                ),
+            ),
+            "Default",
+            {},
+        ),
         # Host facts Hyper-V cmdlets do not expose (OS, CPU load, guest KVP items).
         Cmdlet(
             "Get-CimInstance",

@@ -142,9 +142,10 @@ def test_objects_without_clixml_are_walked() -> None:
     assert plain_value({"q": items}) == {"q": [3]}
 
 
-def test_bare_output_values_become_objects() -> None:
-    assert plain_object("just text") == {"Value": "just text"}
-    assert plain_object(42) == {"Value": 42}
+def test_bare_output_values_stay_bare_as_over_ssh() -> None:
+    text: object = plain_object("just text")  # typed as a record; a bare value stays bare
+    number: object = plain_object(42)
+    assert text == "just text" and number == 42
 
 
 def test_error_record_falls_back_to_its_text() -> None:

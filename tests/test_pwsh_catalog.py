@@ -8,6 +8,7 @@ calling ``Get-Cluster`` on a host without FailoverClusters.
 
 from __future__ import annotations
 
+import json
 import uuid
 from pathlib import Path
 from typing import Any
@@ -22,10 +23,18 @@ OLD_INVENTORY = (Path(__file__).parent / "data" / "inventory-unguarded-get-clust
                  ).read_text(encoding="utf-8")
 
 
+def records(outcome: Any) -> list[Any]:
+    """What a script emitted: the inventory's one JSON document, or the objects themselves."""
+    if len(outcome.output) == 1 and isinstance(outcome.output[0], str):
+        found = json.loads(outcome.output[0])
+        assert isinstance(found, list)
+        return found
+    return [to_plain(o) for o in outcome.output]
+
+
 def kinds(outcome: Any) -> list[str]:
-    records = [to_plain(o) for o in outcome.output]
     return [str(r.get("Kind", "<no Kind>")) if isinstance(r, dict) else "<not an object>"
-            for r in records]
+            for r in records(outcome)]
 
 
 def test_unguarded_get_cluster_fails_on_a_host_without_failover_clusters() -> None:
@@ -77,7 +86,7 @@ def test_the_fixed_inventory_reads_2012_replication_without_the_parameter() -> N
                     missing_parameters={"get-vmreplication": {"ReplicationRelationshipType"}})
     outcome = run(catalog.get("inventory").text, {}, host)
     assert not outcome.failed, outcome.errors
-    replications = [r for r in (to_plain(o) for o in outcome.output)
+    replications = [r for r in records(outcome)
                     if isinstance(r, dict) and r.get("Kind") == "Replication"]
     assert [(r["Relationship"], r["Mode"], r["FrequencySec"]) for r in replications] == [
         ("Simple", "Primary", 300)]
@@ -88,8 +97,7 @@ def test_the_fixed_inventory_reads_2012_replication_without_the_parameter() -> N
 def test_the_fixed_inventory_runs_on_a_host_without_failover_clusters() -> None:
     outcome = run(catalog.get("inventory").text, {}, FakeHost(clustered=False))
     assert not outcome.failed, outcome.errors
-    records = [to_plain(o) for o in outcome.output]
-    [host_record] = [r for r in records if isinstance(r, dict) and r["Kind"] == "Host"]
+    [host_record] = [r for r in records(outcome) if isinstance(r, dict) and r["Kind"] == "Host"]
     assert (host_record["Cluster"], host_record["FailoverClusters"]) == ("", False)
     assert "Cluster" not in kinds(outcome)
 
@@ -116,9 +124,8 @@ def test_inventory_records_on_a_clustered_host() -> None:
                                          FakeVM("経理-DB01", "Off", disks=2)])
     outcome = run(catalog.get("inventory").text, {"CheckpointLimit": 2}, host)
     assert not outcome.failed, outcome.errors
-    records = [to_plain(o) for o in outcome.output]
     by_kind: dict[str, list[Any]] = {}
-    for record in records:
+    for record in records(outcome):
         assert isinstance(record, dict)
         by_kind.setdefault(str(record["Kind"]), []).append(record)
     assert by_kind["Host"][0]["SupportedVersions"] == ["8.0", "9.0"]
@@ -224,8 +231,8 @@ def test_catalog_script_runs_on_the_fake_host(name: str) -> None:
     assert outcome.errors == []
     if name != "inventory":
         assert kinds(outcome) == EXPECTED_KINDS[name]
-    for record in outcome.output:
-        assert isinstance(to_plain(record), dict)
+    for record in records(outcome):
+        assert isinstance(record, dict)
 
 
 def test_scripts_call_the_cmdlets_with_the_bound_arguments() -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from pwsh_support import UnitRuntime, one, out, ps
 
 from hvtui.lab.pwsh import PSEnum, PSObject, to_plain, unsupported
 from hvtui.lab.pwsh.core import CORE_COMMANDS, commands_for
+from hvtui.lab.pwsh.jsonout import to_json
 
 OBJECTS = """$items = @(
     [pscustomobject]@{ Name = 'b'; Size = 20; Tags = @('x', 'y') },
@@ -184,6 +186,80 @@ def test_convert_to_json_compress_depth_and_enums() -> None:
     assert one("param($S)\n@{ s = $S } | ConvertTo-Json -Compress", state) == '{"s":2}'
     assert one("param($S)\n@{ s = $S } | ConvertTo-Json -Compress -EnumsAsStrings", state,
                version=(7, 4), edition="Core") == '{"s":"Running"}'
+
+
+def test_convert_to_json_dates_as_each_edition_writes_them() -> None:
+    """5.1's JavaScriptSerializer writes whole milliseconds since 1970 UTC (the usual
+    ``[pscustomobject]@{Now = [DateTime]::Now} | ConvertTo-Json`` gives
+    ``"\\/Date(1621357679896)\\/"``); 7's Json.NET writes ISO 8601 with the fraction's
+    trailing zeros dropped and the kind's zone: the 7.x page's example 1 shows
+    ``"0001-01-01T00:00:00"`` for an Unspecified kind."""
+    utc = dt.datetime(2021, 5, 18, 17, 7, 59, 896000, tzinfo=dt.UTC)
+    local = utc.astimezone(dt.timezone(dt.timedelta(hours=9)))
+    assert to_json(utc, compress=True)[0] == '"\\/Date(1621357679896)\\/"'
+    assert to_json(local, compress=True)[0] == '"\\/Date(1621357679896)\\/"'
+    assert to_json(utc, compress=True, core=True)[0] == '"2021-05-18T17:07:59.896Z"'
+    assert to_json(local, compress=True, core=True)[0] == '"2021-05-19T02:07:59.896+09:00"'
+    assert to_json(dt.datetime(1, 1, 1), compress=True, core=True)[0] == \
+        '"0001-01-01T00:00:00"'
+    assert to_json(dt.datetime(1969, 12, 31, 23, 59, 59, 999500, tzinfo=dt.UTC),
+                   compress=True)[0] == '"\\/Date(0)\\/"'  # truncated toward zero, as C#
+
+
+INVENTORY_SHAPE = """$records = @(
+    [pscustomobject]@{ Kind = 'Host'; Name = 'HV1'; Memory = [int64]9007199254740993
+                       Switches = [string[]]@('外部', 'a"b'); Empty = [string[]]@() }
+    foreach ($name in @('vm1', 'vm2')) {
+        [pscustomobject]@{ Kind = 'VM'; Name = $name
+                           Id = [guid]'0b0fa1e4-0f2a-4d6b-9b1e-5a1d4c1f0e11'
+                           Created = [datetime]'2024-01-02T03:04:05.5Z'; Notes = $null }
+    }
+)
+ConvertTo-Json -InputObject $records -Depth 4 -Compress"""
+
+
+@pytest.mark.parametrize(("version", "edition", "created"), [
+    ((3, 0), "Desktop", "/Date(1704164645500)/"), ((5, 1), "Desktop", "/Date(1704164645500)/"),
+    ((7, 4), "Core", "2024-01-02T03:04:05.5Z")])
+def test_convert_to_json_one_compact_document(version: tuple[int, int], edition: str,
+                                              created: str) -> None:
+    """The inventory's shape: an array of flat records, property order kept, [int64] exact,
+    [guid] as its string, $null as null, an empty [string[]] as []."""
+    outcome = ps(INVENTORY_SHAPE, version=version, edition=edition)
+    assert not outcome.errors and not outcome.warnings
+    [text] = outcome.output
+    assert "\n" not in text and text.startswith('[{"Kind":"Host","Name":"HV1",')
+    vm = {"Kind": "VM", "Id": "0b0fa1e4-0f2a-4d6b-9b1e-5a1d4c1f0e11", "Created": created,
+          "Notes": None}
+    assert json.loads(text) == [
+        {"Kind": "Host", "Name": "HV1", "Memory": 9007199254740993, "Switches": ["外部", 'a"b'],
+         "Empty": []}, {**vm, "Name": "vm1"}, {**vm, "Name": "vm2"}]
+    assert list(json.loads(text)[1]) == ["Kind", "Name", "Id", "Created", "Notes"]
+
+
+def test_convert_to_json_input_object_is_not_unrolled() -> None:
+    """-InputObject takes the array as one value (AllowNull, and an empty array is allowed:
+    only collection-typed parameters refuse one); the pipeline unrolls it."""
+    for version, edition in (((5, 1), "Desktop"), ((7, 4), "Core")):
+        assert one("ConvertTo-Json -InputObject @([pscustomobject]@{A=1}) -Compress",
+                   version=version, edition=edition) == '[{"A":1}]'
+        assert one("@([pscustomobject]@{A=1}) | ConvertTo-Json -Compress",
+                   version=version, edition=edition) == '{"A":1}'
+        assert one("ConvertTo-Json -InputObject @() -Compress",
+                   version=version, edition=edition) == "[]"
+        assert one("ConvertTo-Json -InputObject $null", version=version,
+                   edition=edition) == "null"
+
+
+def test_convert_to_json_default_depth_truncates_and_only_7_warns() -> None:
+    text = ("ConvertTo-Json -InputObject @([pscustomobject]@{ A = [pscustomobject]@{ "
+            "B = [pscustomobject]@{ C = 1 } } }) -Compress")
+    desktop = ps(text)
+    core = ps(text, version=(7, 4), edition="Core")
+    assert desktop.output == core.output == ['[{"A":{"B":"@{C=1}"}}]']
+    assert desktop.warnings == []
+    assert core.warnings == [
+        "Resulting JSON is truncated as serialization has exceeded the set depth of 2."]
 
 
 # --- to_plain ------------------------------------------------------------------------------------

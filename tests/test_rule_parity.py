@@ -29,7 +29,7 @@ from hvtui.hyperv.storage import export_checks, resize_checks
 from hvtui.lab import Lab
 from hvtui.model import VM, Disk, Host
 from hvtui.ps import catalog
-from hvtui.ps.decode import decode_inventory
+from hvtui.ps.decode import decode_inventory, inventory_records
 from hvtui.remote.base import ParamValue
 from hvtui.ui.explain import export_verdict, resize_verdict
 
@@ -115,7 +115,7 @@ async def read(path: Path) -> Seen:
     lab = Lab.from_scenario(path, instant=True)
     result = await lab.session("HV1").invoke(catalog.get("inventory").text, {})
     assert result.ok, result.errors
-    inventory = decode_inventory("HV1", result.objects)
+    inventory = decode_inventory("HV1", inventory_records("HV1", result.objects))
     [vm] = [v for v in inventory.vms if v.name == "VM1"]
     return Seen(lab, inventory.host, vm)
 

@@ -1,6 +1,7 @@
 """Decode what catalog scripts return (plain data) into the model.
 
-Scripts emit flat records tagged with ``Kind`` (see ``scripts/inventory.ps1``).
+Scripts emit flat records tagged with ``Kind`` (see ``scripts/inventory.ps1``); the
+inventory sends them all as one compact JSON document (:func:`inventory_records`).
 Decoding is lenient about missing or odd fields (a host of another version may
 omit one) and strict about shape: no ``Host`` record means the reply is not an
 inventory, which is a :class:`~hvtui.errors.ProtocolError`.
@@ -9,10 +10,11 @@ inventory, which is a :class:`~hvtui.errors.ProtocolError`.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Generator, Iterable, Mapping
+from typing import Any, cast
 
 from hvtui.errors import ProtocolError
 from hvtui.model import (
@@ -87,11 +89,27 @@ def _strings(rec: Record, key: str) -> tuple[str, ...]:
     return (str(value),)
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MS_DATE = re.compile(r"/Date\((-?\d+)(?:[+-]\d{4})?\)/")
+
+
 def _time(rec: Record, key: str) -> dt.datetime | None:
-    value = rec.get(key)
+    return json_time(rec.get(key))
+
+
+def json_time(value: object) -> dt.datetime | None:
+    """A DateTime as a transport or ConvertTo-Json gives it (None if it is none): Windows
+    PowerShell writes ``"\\/Date(<ms since 1970, UTC>)\\/"``, PowerShell 7 ISO 8601 (``Z``,
+    an offset, or nothing for an unspecified kind, read as UTC)."""
     if isinstance(value, dt.datetime):
         return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
     if isinstance(value, str) and value:
+        millis = _MS_DATE.fullmatch(value)
+        if millis:
+            try:
+                return _EPOCH + dt.timedelta(milliseconds=int(millis.group(1)))
+            except OverflowError:
+                return None
         try:
             parsed = dt.datetime.fromisoformat(value)
         except ValueError:
@@ -300,10 +318,47 @@ def _heartbeat(rec: Record) -> HeartbeatStatus | None:
     return HeartbeatStatus.parse(value) if value else None
 
 
+def inventory_records(host_name: str, objects: list[PSObjectData] | list[Any]
+                      ) -> list[PSObjectData]:
+    """The records of the one JSON document ``inventory.ps1`` emits.
+
+    Anything else (no string, several objects, text that is not a JSON array of
+    objects) is a :class:`~hvtui.errors.ProtocolError`.
+    """
+    hint = "the host may run a different script version; check the hvtui version"
+    if len(objects) != 1 or not isinstance(objects[0], str):
+        raise ProtocolError(
+            f"expected one JSON document from the inventory script, got {len(objects)} "
+            f"object(s){' of type ' + type(objects[0]).__name__ if objects else ''}",
+            host=host_name, hint=hint)
+    try:
+        records = json.loads(objects[0])
+    except ValueError as exc:
+        raise ProtocolError(f"the inventory is not valid JSON ({exc})", host=host_name,
+                            hint=hint) from None
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise ProtocolError("the inventory is not a JSON array of records", host=host_name,
+                            hint=hint)
+    return records
+
+
 def decode_inventory(
     host_name: str, objects: Iterable[PSObjectData], fetched_at: dt.datetime | None = None
 ) -> HostInventory:
     """Build one host's inventory from the records ``inventory.ps1`` emitted."""
+    steps = inventory_steps(host_name, objects, fetched_at)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return cast(HostInventory, done.value)
+
+
+def inventory_steps(
+    host_name: str, objects: Iterable[PSObjectData], fetched_at: dt.datetime | None = None
+) -> Generator[None, None, HostInventory]:
+    """:func:`decode_inventory` in small steps: it yields after each VM, so a caller on the
+    event loop can hand the loop back between steps (see ``hvtui.hyperv.inventory``)."""
     by_kind: dict[str, list[Record]] = defaultdict(list)
     for obj in objects:
         if isinstance(obj, Mapping):
@@ -368,6 +423,7 @@ def decode_inventory(
                 extended_replication=extended,
             )
         )
+        yield
 
     cluster = None
     cluster_recs = by_kind.get("Cluster", [])

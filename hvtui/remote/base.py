@@ -6,7 +6,8 @@ warning and progress streams. It knows nothing of Hyper-V.
 
 Output objects are *plain data*: ``dict[str, PSValue]`` for a PSCustomObject or any
 complex object (its properties; adapted and extended merged), with lists for
-collections and Python scalars for primitives. Every transport produces the same
+collections and Python scalars for primitives; a bare value a script emits (the
+inventory's one JSON string) stays that scalar. Every transport produces the same
 plain data for the same remote objects, so decoders never see a transport type.
 """
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import queue
 import xml.etree.ElementTree as ET
-from typing import Any
+from typing import Any, cast
 
 from psrpcore import PSRemotingCrypto
 from psrpcore.types import ErrorCategory
@@ -115,9 +115,9 @@ def plain_value(value: Any) -> PSValue:
 
 
 def plain_object(value: Any) -> PSObjectData:
-    """One output object; a bare value (a script emitting a string) becomes ``{"Value": v}``."""
-    plain = plain_value(value)
-    return plain if isinstance(plain, dict) else {"Value": plain}
+    """One output object; a bare value (a script emitting a string, such as the inventory's
+    JSON document) stays that value, as over SSH and in the in-process lab."""
+    return cast(PSObjectData, plain_value(value))
 
 
 # -- streams ------------------------------------------------------------------------

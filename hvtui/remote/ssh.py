@@ -34,6 +34,7 @@ import asyncio
 import base64
 import codecs
 import contextlib
+import functools
 import logging
 import re
 from collections.abc import Mapping
@@ -107,6 +108,17 @@ def command_line(shell: Shell) -> str:
 
 def encode_payload(script: str, parameters: Mapping[str, ParamValue] | None) -> bytes:
     """One call's payload: base64 (one line, ASCII) of the UTF-8 CLIXML of {Script; Parameters}."""
+    if not parameters:
+        return _script_only_payload(script)  # the inventory, every refresh of every host
+    return _payload(script, parameters)
+
+
+@functools.lru_cache(maxsize=32)
+def _script_only_payload(script: str) -> bytes:
+    return _payload(script, None)
+
+
+def _payload(script: str, parameters: Mapping[str, ParamValue] | None) -> bytes:
     items = (parameters or {}).items()
     table = {str(name): from_plain(cast(PSValue, value)) for name, value in items}
     payload = PSCustomObject(Script=PSString(script), Parameters=table)
@@ -330,7 +342,16 @@ def _reason(exc: BaseException) -> str:
     return str(getattr(exc, "reason", "") or exc or type(exc).__name__)
 
 
-_FRAME = re.compile(rb"^hvtui (\d+) (progress|result) ([A-Za-z0-9+/=]*)\r?$")
+_FRAME = re.compile(rb"hvtui (\d+) (progress|result) ")
+
+
+def _split_frame(line: bytes) -> tuple[int, bytes, bytes] | None:
+    """(call id, kind, base64 payload) of a frame line, None for any other line. The payload
+    (hundreds of kilobytes for a large host) is checked by the base64 decoder, not a regex."""
+    head = _FRAME.match(line)
+    if head is None:
+        return None
+    return int(head[1]), head[2], line[head.end():].rstrip(b"\r\n")
 
 
 class _Shell:
@@ -367,23 +388,24 @@ class _Shell:
             while line := await self.process.stdout.readline():
                 if not line.endswith(b"\n"):
                     break  # cut off: the process or the connection ended mid-frame
-                match = _FRAME.match(line.rstrip(b"\n"))
-                if match is None:
+                frame = _split_frame(line)
+                if frame is None:
                     continue  # the console host's own output, if any
-                reply = self.calls.get(int(match[1]))
+                call_id, kind, payload = frame
+                reply = self.calls.get(call_id)
                 if reply is None:
                     continue  # a call hvtui stopped waiting for
                 try:
-                    values = _frame_values(match[3])
+                    values = _frame_values(payload)
                 except ProtocolError as exc:
-                    self.calls.pop(int(match[1]), None)
+                    self.calls.pop(call_id, None)
                     reply.fail(ProtocolError(exc.cause, host=self.session.host, hint=exc.hint))
                     continue
-                if match[2] == b"progress":
+                if kind == b"progress":
                     reply.progress_frame(values)
                 else:
                     self.answered = True
-                    self.calls.pop(int(match[1]), None)
+                    self.calls.pop(call_id, None)
                     reply.finish(values, self.session)
             await self._errors
             await self.process.wait_closed()

@@ -254,7 +254,7 @@ def validate(command: Command, parameter: Parameter, value: Any, mandatory: bool
     if not mandatory and not parameter.validate_set:
         return
     if value is None:
-        if mandatory:
+        if mandatory and not parameter.allow_null:
             raise binding_error(NULL_NOT_ALLOWED.format(parameter.name),
                                   "ParameterArgumentValidationErrorNullNotAllowed",
                                   "InvalidData", command.name, command.type_name)
@@ -263,7 +263,8 @@ def validate(command: Command, parameter: Parameter, value: Any, mandatory: bool
         raise binding_error(EMPTY_STRING_NOT_ALLOWED.format(parameter.name),
                               "ParameterArgumentValidationErrorEmptyStringNotAllowed",
                               "InvalidData", command.name, command.type_name)
-    if mandatory and isinstance(value, list) and not value:
+    # Only a collection-typed parameter refuses an empty one ([object] takes @() as is).
+    if mandatory and isinstance(value, list) and not value and parameter.type.endswith("[]"):
         raise binding_error(EMPTY_ARRAY_NOT_ALLOWED.format(parameter.name),
                               "ParameterArgumentValidationErrorEmptyArrayNotAllowed",
                               "InvalidData", command.name, command.type_name)

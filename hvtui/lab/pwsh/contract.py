@@ -68,6 +68,8 @@ class Parameter:
     """ValidateSet values (case-insensitive), empty for none."""
     since: str = ""
     """First PowerShell version that has it, where it is not 3.0 (documentation only)."""
+    allow_null: bool = False
+    """[AllowNull]: a mandatory parameter that takes $null."""
 
     @property
     def is_switch(self) -> bool:

@@ -613,7 +613,7 @@ def _declarations() -> list[Command]:
              util + "OutNullCommand"),
         _cmd("ConvertTo-Json", [
             ("Default", [P("InputObject", "Object", mandatory=True, position=0,
-                           from_pipeline=True),
+                           from_pipeline=True, allow_null=True),
                          P("Depth", "Int32"), P("Compress", "SwitchParameter"),
                          P("EnumsAsStrings", "SwitchParameter", since="6.2"),
                          P("AsArray", "SwitchParameter", since="6.2")]),

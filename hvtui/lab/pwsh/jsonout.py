@@ -54,14 +54,31 @@ def _escape(text: str, core: bool) -> str:
 
 
 def _date(value: dt.datetime, core: bool) -> str:
-    stamp = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    """A DateTime as each edition writes it. A tz-aware value in UTC stands for
+    DateTimeKind.Utc, one with another offset for Local, a naive one for Unspecified."""
     if not core:
-        millis = int((stamp - _EPOCH).total_seconds() * 1000)
+        # JavaScriptSerializer: whole milliseconds since 1970 UTC, truncated; an Unspecified
+        # kind is taken as the host's local time (the lab's hosts keep UTC).
+        stamp = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        delta = stamp - _EPOCH
+        micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+        millis = micros // 1000 if micros >= 0 else -(-micros // 1000)
         return f'"\\/Date({millis})\\/"'
-    utc = stamp.astimezone(dt.UTC)
-    text = utc.strftime("%Y-%m-%dT%H:%M:%S")
-    fraction = f"{utc.microsecond:06d}0".rstrip("0")
-    return f'"{text}{"." + fraction if fraction else ""}Z"'
+    # Json.NET's ISO format "yyyy-MM-ddTHH:mm:ss.FFFFFFFK": trailing zeros of the fraction
+    # dropped, then Z (Utc), the offset (Local) or nothing (Unspecified).
+    text = (f"{value.year:04d}-{value.month:02d}-{value.day:02d}T"
+            f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}")
+    fraction = f"{value.microsecond:06d}0".rstrip("0")
+    offset = value.utcoffset()
+    if offset is None:
+        zone = ""
+    elif value.tzinfo is dt.UTC:
+        zone = "Z"
+    else:
+        minutes = int(offset.total_seconds()) // 60
+        sign = "-" if minutes < 0 else "+"
+        zone = f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    return f'"{text}{"." + fraction if fraction else ""}{zone}"'
 
 
 class _Writer:

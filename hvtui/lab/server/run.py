@@ -24,12 +24,11 @@ from hvtui.lab import Lab
 from hvtui.lab.account import LAB_DOMAIN, LAB_USER
 from hvtui.lab.kept import KeptLab
 from hvtui.lab.server import tls
-from hvtui.lab.server.faults import FaultPlan
 from hvtui.lab.server.sshd import SSHLabServer
 from hvtui.lab.server.state import LabState
 from hvtui.lab.server.wsman import WSManServer
 from hvtui.paths import lab_dir
-from hvtui.remote.base import Session
+from hvtui.remote.base import ParamValue, ProgressCallback, PSResult, Session
 
 # The lab's account (hvtui.lab.account): Negotiate and CredSSP accept ``HVLAB\\labadmin``
 # (and ``labadmin``).
@@ -183,13 +182,37 @@ def _build_lab(args: argparse.Namespace, state: LabState) -> tuple[Lab, KeptLab 
     return kept.lab, kept
 
 
+class BusySession:
+    """A lab host that is busy: each call takes ``delay`` seconds longer, once per call
+    whatever the transport (WinRM spends several WS-Management messages on one call)."""
+
+    def __init__(self, inner: Session, delay: float) -> None:
+        self.host = inner.host
+        self._inner = inner
+        self._delay = delay
+
+    async def invoke(self, script: str, parameters: Mapping[str, ParamValue] | None = None, *,
+                     timeout: float | None = None, on_progress: ProgressCallback | None = None
+                     ) -> PSResult:
+        await asyncio.sleep(self._delay)
+        return await self._inner.invoke(script, parameters, timeout=timeout,
+                                        on_progress=on_progress)
+
+    async def close(self) -> None:
+        await self._inner.close()
+
+
 async def serve_forever(args: argparse.Namespace) -> int:
     folder = Path(args.state_dir) if getattr(args, "state_dir", None) else lab_dir()
     state = LabState.open(folder, fresh=getattr(args, "fresh", False))
     kept: KeptLab | None = None
     try:
         lab, kept = _build_lab(args, state)
-        endpoints = await start_lab_servers(lab, folder, state=state)
+        sessions: dict[str, Session] | None = None
+        if args.delay:
+            sessions = {name: BusySession(lab.session(name), args.delay)
+                        for name in lab.host_names}
+        endpoints = await start_lab_servers(lab, folder, sessions, state=state)
     except BaseException:
         if kept is not None:
             kept.close()
@@ -197,10 +220,6 @@ async def serve_forever(args: argparse.Namespace) -> int:
         raise
     if kept is not None and kept.notice:
         print(f"hvtui: {kept.notice}", file=sys.stderr)
-    if args.delay:
-        for name in lab.host_names:
-            endpoints.wsman.set_fault(name, FaultPlan(delay=args.delay))
-            endpoints.sshd.set_fault(name, FaultPlan(delay=args.delay))
     try:
         print(f"hvtui lab: {len(lab.host_names)} hosts on 127.0.0.1 (Ctrl+C stops)")
         print(f"  {'HOST':<12} {'WINRM (https)':>14} {'WINRM (http)':>13} {'SSH':>6}")
