@@ -187,3 +187,63 @@ async def test_csv_free_space_survives_a_narrow_detail_column() -> None:
         csv = [line for line in screen_lines(app) if " CSV " in line]
         assert csv and all(re.search(r"[\d.]+ [GT]iB free of [\d.]+ [GT]iB, C:", line)
                            for line in csv), csv
+
+
+def _state(app: Any, name: str) -> str:
+    """The State cell of a VM's row, shown or hidden by the filter."""
+    rows = app.main_screen.models["vms"].rows.values()
+    return str(next(row.cells[2] for row in rows if row.cells[0] == name))
+
+
+async def _until(pilot: Any, condition: Callable[[], object]) -> None:
+    for _ in range(200):
+        if condition():
+            return
+        await pilot.pause(0.02)
+
+
+async def test_marks_count_in_the_crumb_skip_hidden_rows_and_clear_once_used() -> None:
+    app = console()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_shown(app, pilot)
+        screen = app.main_screen
+        screen.apply_filter("@HV-LEGACY")  # ERP-APP, OLD-FAX, BUILD01, CENTOS-MON, LEGACY-SQL
+        for key in ("home", "down", "space", "space"):  # mark OLD-FAX and BUILD01
+            await pilot.press(key)
+        await pilot.pause()
+        assert "2 marked" in screen_lines(app)[1]
+
+        # a cancelled wizard leaves the marks as they were
+        await pilot.press("e")
+        await _until(pilot, lambda: app.screen is not screen)
+        await pilot.press("escape")
+        await _until(pilot, lambda: app.screen is screen)
+        assert "2 marked" in screen_lines(app)[1]
+
+        # the filter hides OLD-FAX: Start acts on BUILD01 only, and says so
+        screen.apply_filter("BUILD01")
+        await pilot.pause()
+        assert "2 marked, 1 hidden by the filter" in screen_lines(app)[1]
+        await pilot.press("u")
+        await _until(pilot, lambda: _state(app, "BUILD01") == "Running")
+        assert _state(app, "BUILD01") == "Running"
+        assert _state(app, "OLD-FAX") != "Running"
+        # the mark of the row acted on is gone; the skipped one stays, still counted
+        assert "1 marked, 1 hidden by the filter" in screen_lines(app)[1]
+
+        # nothing shown is marked: refuse rather than act on the hidden mark
+        await pilot.press("u")
+        await pilot.pause()
+        text = " ".join(screen_lines(app))
+        assert "the filter hides the 1 marked row; Esc clears the filter" in text
+        assert _state(app, "OLD-FAX") != "Running"
+
+        # Esc clears the filter, then the marks; then the action takes the cursor row
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        assert "marked" not in screen_lines(app)[1]
+        screen.apply_filter("PRINT01")
+        await pilot.press("u")
+        await _until(pilot, lambda: _state(app, "PRINT01") == "Running")
+        assert _state(app, "PRINT01") == "Running"
+    assert not app.unexpected_errors

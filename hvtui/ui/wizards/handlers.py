@@ -80,6 +80,7 @@ async def run_wizard(app: HvtuiApp, wizard: PlanWizard) -> None:
     plan = await app.push_screen_wait(wizard)
     if plan is None:
         return
+    app.selection_started()
     await app.push_screen_wait(PlanProgress(runner(app), plan, after=_refresh_after(app)))
 
 
@@ -93,6 +94,7 @@ async def quick_or_review(app: HvtuiApp, request: Request, title: str) -> None:
     if plan.refused or plan.destructive or plan.warnings or plan.nothing_to_do:
         await run_wizard(app, ActionReview(planner(app), request, title, plan=plan))
         return
+    app.selection_started()
     app.running_plans.add(plan.title)
     try:
         result = await runner(app).run(plan)
