@@ -247,3 +247,33 @@ async def test_marks_count_in_the_crumb_skip_hidden_rows_and_clear_once_used() -
         await _until(pilot, lambda: _state(app, "PRINT01") == "Running")
         assert _state(app, "PRINT01") == "Running"
     assert not app.unexpected_errors
+
+
+@pytest.mark.parametrize("width", [80, 120])
+async def test_the_footer_shows_the_panes_keys_in_whole_words(width: int) -> None:
+    from hvtui.ui.actions import registered_actions
+
+    app = console()
+    async with app.run_test(size=(width, 30)) as pilot:
+        await until_shown(app, pilot)
+        for pane in ("2", "1", "3", "6"):  # VMs, Hosts, Disks, Jobs
+            await pilot.press(pane)
+            await pilot.pause()
+            footer = screen_lines(app)[-1]
+            assert len(footer) <= width
+            # every word shown is a whole key label (of this pane's keys or the console's)
+            current = app.main_screen.current
+            labels = {b.binding.description for b in app.screen.active_bindings.values()}
+            labels |= {"Palette"}
+            items = [item.split(" ", 1) for item in footer.strip().split("  ")]
+            assert all(len(i) == 2 and i[1] in labels for i in items), footer
+            for essential in ("? Help", ": Command", "/ Filter", "q Quit"):
+                assert essential in footer
+            if current == "vms":  # the power keys first
+                assert footer.lstrip().startswith("u Start  d Shut down  O Turn off"), footer
+                assert any(s.label in footer for s in registered_actions("vms"))
+            if current == "hosts":
+                assert "→ Its VMs" in footer and "Migrate" not in footer
+            if current == "disks":
+                assert "R Resize" in footer and "Start" not in footer
+    assert not app.unexpected_errors
