@@ -277,3 +277,27 @@ async def test_the_footer_shows_the_panes_keys_in_whole_words(width: int) -> Non
             if current == "disks":
                 assert "R Resize" in footer and "Start" not in footer
     assert not app.unexpected_errors
+
+
+@pytest.mark.parametrize(("width", "height", "readable"), [(80, 24, 29), (120, 40, 40)])
+async def test_the_audit_message_is_readable_beside_long_parameters(
+        width: int, height: int, readable: int) -> None:
+    app = console()
+    message = ("Compare-VM found 1 incompatibility: the destination has no virtual switch "
+               "named 'Prod LAN'; connect the adapter to a switch on HV-DR1 or remove it")
+    app.audit.record("HV-LEGACY", "migrate",
+                     {"Name": "LEGACY-SQL", "DestinationHost": "HV-DR1",
+                      "DestinationStoragePath": r"D:\Hyper-V\Virtual Machines\LEGACY-SQL",
+                      "IncludeStorage": True}, "failed", message)
+    async with app.run_test(size=(width, height)) as pilot:
+        await until_shown(app, pilot)
+        await pilot.press("7")
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if any("migrate" in line for line in screen_lines(app)):
+                break
+        line = next(line for line in screen_lines(app) if "migrate" in line)
+        assert "HV-LEGACY" in line and "failed" in line  # where, what, how it ended
+        assert message[:readable] in line, line
+        assert re.search(r"\d\d:\d\d:\d\d", line)  # the time of day, at any width
+    assert not app.unexpected_errors
