@@ -187,3 +187,117 @@ async def test_csv_free_space_survives_a_narrow_detail_column() -> None:
         csv = [line for line in screen_lines(app) if " CSV " in line]
         assert csv and all(re.search(r"[\d.]+ [GT]iB free of [\d.]+ [GT]iB, C:", line)
                            for line in csv), csv
+
+
+def _state(app: Any, name: str) -> str:
+    """The State cell of a VM's row, shown or hidden by the filter."""
+    rows = app.main_screen.models["vms"].rows.values()
+    return str(next(row.cells[2] for row in rows if row.cells[0] == name))
+
+
+async def _until(pilot: Any, condition: Callable[[], object]) -> None:
+    for _ in range(200):
+        if condition():
+            return
+        await pilot.pause(0.02)
+
+
+async def test_marks_count_in_the_crumb_skip_hidden_rows_and_clear_once_used() -> None:
+    app = console()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_shown(app, pilot)
+        screen = app.main_screen
+        screen.apply_filter("@HV-LEGACY")  # ERP-APP, OLD-FAX, BUILD01, CENTOS-MON, LEGACY-SQL
+        for key in ("home", "down", "space", "space"):  # mark OLD-FAX and BUILD01
+            await pilot.press(key)
+        await pilot.pause()
+        assert "2 marked" in screen_lines(app)[1]
+
+        # a cancelled wizard leaves the marks as they were
+        await pilot.press("e")
+        await _until(pilot, lambda: app.screen is not screen)
+        await pilot.press("escape")
+        await _until(pilot, lambda: app.screen is screen)
+        assert "2 marked" in screen_lines(app)[1]
+
+        # the filter hides OLD-FAX: Start acts on BUILD01 only, and says so
+        screen.apply_filter("BUILD01")
+        await pilot.pause()
+        assert "2 marked, 1 hidden by the filter" in screen_lines(app)[1]
+        await pilot.press("u")
+        await _until(pilot, lambda: _state(app, "BUILD01") == "Running")
+        assert _state(app, "BUILD01") == "Running"
+        assert _state(app, "OLD-FAX") != "Running"
+        # the mark of the row acted on is gone; the skipped one stays, still counted
+        assert "1 marked, 1 hidden by the filter" in screen_lines(app)[1]
+
+        # nothing shown is marked: refuse rather than act on the hidden mark
+        await pilot.press("u")
+        await pilot.pause()
+        text = " ".join(screen_lines(app))
+        assert "the filter hides the 1 marked row; Esc clears the filter" in text
+        assert _state(app, "OLD-FAX") != "Running"
+
+        # Esc clears the filter, then the marks; then the action takes the cursor row
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        assert "marked" not in screen_lines(app)[1]
+        screen.apply_filter("PRINT01")
+        await pilot.press("u")
+        await _until(pilot, lambda: _state(app, "PRINT01") == "Running")
+        assert _state(app, "PRINT01") == "Running"
+    assert not app.unexpected_errors
+
+
+@pytest.mark.parametrize("width", [80, 120])
+async def test_the_footer_shows_the_panes_keys_in_whole_words(width: int) -> None:
+    from hvtui.ui.actions import registered_actions
+
+    app = console()
+    async with app.run_test(size=(width, 30)) as pilot:
+        await until_shown(app, pilot)
+        for pane in ("2", "1", "3", "6"):  # VMs, Hosts, Disks, Jobs
+            await pilot.press(pane)
+            await pilot.pause()
+            footer = screen_lines(app)[-1]
+            assert len(footer) <= width
+            # every word shown is a whole key label (of this pane's keys or the console's)
+            current = app.main_screen.current
+            labels = {b.binding.description for b in app.screen.active_bindings.values()}
+            labels |= {"Palette"}
+            items = [item.split(" ", 1) for item in footer.strip().split("  ")]
+            assert all(len(i) == 2 and i[1] in labels for i in items), footer
+            for essential in ("? Help", ": Command", "/ Filter", "q Quit"):
+                assert essential in footer
+            if current == "vms":  # the power keys first
+                assert footer.lstrip().startswith("u Start  d Shut down  O Turn off"), footer
+                assert any(s.label in footer for s in registered_actions("vms"))
+            if current == "hosts":
+                assert "→ Its VMs" in footer and "Migrate" not in footer
+            if current == "disks":
+                assert "R Resize" in footer and "Start" not in footer
+    assert not app.unexpected_errors
+
+
+@pytest.mark.parametrize(("width", "height", "readable"), [(80, 24, 29), (120, 40, 40)])
+async def test_the_audit_message_is_readable_beside_long_parameters(
+        width: int, height: int, readable: int) -> None:
+    app = console()
+    message = ("Compare-VM found 1 incompatibility: the destination has no virtual switch "
+               "named 'Prod LAN'; connect the adapter to a switch on HV-DR1 or remove it")
+    app.audit.record("HV-LEGACY", "migrate",
+                     {"Name": "LEGACY-SQL", "DestinationHost": "HV-DR1",
+                      "DestinationStoragePath": r"D:\Hyper-V\Virtual Machines\LEGACY-SQL",
+                      "IncludeStorage": True}, "failed", message)
+    async with app.run_test(size=(width, height)) as pilot:
+        await until_shown(app, pilot)
+        await pilot.press("7")
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if any("migrate" in line for line in screen_lines(app)):
+                break
+        line = next(line for line in screen_lines(app) if "migrate" in line)
+        assert "HV-LEGACY" in line and "failed" in line  # where, what, how it ended
+        assert message[:readable] in line, line
+        assert re.search(r"\d\d:\d\d:\d\d", line)  # the time of day, at any width
+    assert not app.unexpected_errors

@@ -14,7 +14,9 @@ A module registers an :class:`ActionSpec` at import time::
 The console then shows the action in the footer, the help screen and the command
 palette whenever one of its panes is current (mutating actions vanish in
 read-only mode), and calls ``handler(app, objects)`` with the marked rows' model
-objects, or the row under the cursor when nothing is marked. What the objects are
+objects the filter shows, or the row under the cursor when nothing is marked. A handler
+calls ``app.selection_started()`` once the action is confirmed or running: the console
+clears the marks then (and keeps them when the person cancels). What the objects are
 per pane is listed in :data:`PANE_OBJECTS`. A handler may be a plain function or a
 coroutine function; a coroutine runs as a Textual worker and its failures are
 logged and reported, never shown as a traceback.

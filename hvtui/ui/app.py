@@ -9,6 +9,7 @@ swap snapshots and mark panes dirty; the screens turn snapshots into rows.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import datetime as dt
 import gc
 import importlib
@@ -58,6 +59,9 @@ if TYPE_CHECKING:
 Clock = Callable[[], dt.datetime]
 _FREEZE_INTERVAL = 0.1
 AUDIT_LIMIT = 5000
+_SELECTION_STARTED: contextvars.ContextVar[Callable[[], None] | None] = \
+    contextvars.ContextVar("hvtui_selection_started", default=None)
+"""What :meth:`HvtuiApp.selection_started` does for the action being started (clear marks)."""
 """Newest audit entries the audit view reads."""
 
 
@@ -617,7 +621,7 @@ class HvtuiApp(App[None]):
         self._to_main()
         spec = get_action(action_id)
         if spec is not None:
-            self.run_action_spec(spec, self.main_screen.selected_objects())
+            self.main_screen.run_on_selection(spec)
 
     def locked_hosts(self, objects: Iterable[object]) -> list[str]:
         """The read-only hosts (per the inventory) that ``objects`` live on."""
@@ -630,9 +634,19 @@ class HvtuiApp(App[None]):
         """Whether a mutating action may be offered for these objects."""
         return not self.read_only and not self.locked_hosts(objects)
 
-    def run_action_spec(self, spec: ActionSpec, objects: list[Any]) -> None:
+    def selection_started(self) -> None:
+        """A handler calls this once its action is confirmed or running: the marks of the rows
+        it was given are cleared then (as k9s does), and kept when the person cancels."""
+        started = _SELECTION_STARTED.get()
+        if started is not None:
+            _SELECTION_STARTED.set(None)  # once per action (the handler's own context)
+            started()
+
+    def run_action_spec(self, spec: ActionSpec, objects: list[Any],
+                        started: Callable[[], None] | None = None) -> None:
         """Call a registered action's handler with the selected objects (never in read-only mode
-        when it changes things)."""
+        when it changes things). ``started`` runs when the handler calls
+        :meth:`selection_started`."""
         if spec.mutating and self.read_only:
             self.flash(f"{spec.label} changes things; hvtui runs read-only", "warning")
             return
@@ -648,13 +662,19 @@ class HvtuiApp(App[None]):
             self.flash(f"{spec.label} works on one row at a time; Esc clears the marks",
                        "warning")
             return
-        with self.guard(f"starting {spec.label}"):
-            result = spec.handler(self, list(objects))
-            if inspect.isawaitable(result):
-                async def run() -> None:
-                    await result
+        # The handler (and its worker, which copies this context) sees its own callback.
+        token = _SELECTION_STARTED.set(started)
+        try:
+            with self.guard(f"starting {spec.label}"):
+                result = spec.handler(self, list(objects))
+                if inspect.isawaitable(result):
+                    async def run() -> None:
+                        await result
 
-                self.run_worker(run(), name=spec.label, group="actions", exit_on_error=False)
+                    self.run_worker(run(), name=spec.label, group="actions",
+                                    exit_on_error=False)
+        finally:
+            _SELECTION_STARTED.reset(token)
 
     # --- errors: logged, reported, never a traceback on screen -------------------------------
 

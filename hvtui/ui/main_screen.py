@@ -178,7 +178,34 @@ class MainScreen(Screen[None]):
         spec = get_action(action_id)
         if spec is None or not self.action_allowed(spec, self.current):
             return
-        self.hv.run_action_spec(spec, self.selected_objects())
+        self.run_on_selection(spec)
+
+    def run_on_selection(self, spec: ActionSpec) -> None:
+        """Run ``spec`` on the marked rows the filter shows, or on the cursor row when nothing
+        is marked. Unlike k9s, which acts on every mark, hidden ones too, a marked row the
+        filter hides is never acted on: the flash line says how many are skipped. The marks
+        are cleared once the action has started (``HvtuiApp.selection_started``)."""
+        table = self.table
+        keys = table.selected_keys()
+        hidden = table.hidden_marks()
+        rows = f"{hidden} marked row{'s' if hidden != 1 else ''}"
+        if hidden and not keys:
+            which = "the" if hidden == 1 else "all"
+            self.flash.say(f"{spec.label}: the filter hides {which} {rows}; Esc clears the filter "
+                           "to show them (Esc again clears the marks)", "warning")
+            return
+        if hidden:
+            self.flash.say(f"{spec.label}: on the {len(keys)} marked rows shown; skipping {rows} "
+                           "the filter hides", "warning")
+        objects = self.objects[self.current]
+        marked = [k for k in keys if k in table.marked]
+
+        def started() -> None:
+            table.unmark(marked)
+            self.update_crumb()
+
+        self.hv.run_action_spec(spec, [objects[k] for k in keys if k in objects],
+                                started=started if marked else None)
 
     def selected_objects(self) -> list[Any]:
         """Marked rows' objects, or the cursor row's, on the current pane."""
@@ -311,6 +338,9 @@ class MainScreen(Screen[None]):
             parts.append((f"/{model.filter_text}", "warning"))
         if table.marked:
             parts.append((f"  {len(table.marked)} marked", "accent"))
+            hidden = table.hidden_marks()
+            if hidden:  # never out of sight and out of mind: actions skip them
+                parts.append((f", {hidden} hidden by the filter", "warning"))
         from hvtui.ui.widgets import styled
 
         self._crumb.update(styled(parts))

@@ -203,13 +203,17 @@ JOBS = PaneSpec(
 AUDIT = PaneSpec(
     "audit", "Audit log", "audit entries", "7", ("audit", "a", "log", "au"),
     (
-        _c("time", "Time", min_width=8, max_width=20, priority=1),
+        # narrow: the time loses its year first (the details view has it all)
+        _c("time", "Time", min_width=14, max_width=20, priority=1, cut="start"),
         _c("user", "User", min_width=4, max_width=12, priority=4),
-        _c("host", "Host", min_width=6, max_width=16, priority=2),
+        _c("host", "Host", min_width=6, max_width=16, priority=1),
         _c("operation", "Operation", min_width=8, max_width=30, priority=1),
         _c("outcome", "Outcome", min_width=6, max_width=9, priority=1),
-        _c("message", "Message", min_width=10, max_width=80, priority=2, flex=True),
-        _c("parameters", "Parameters", min_width=10, max_width=80, priority=3, flex=True),
+        # the message is what a person reads: it keeps 40 columns before the parameters
+        # are added, and takes what is left; the parameters never take its room
+        _c("message", "Message", min_width=30, max_width=200, priority=1, flex=True,
+           comfort_width=40),
+        _c("parameters", "Parameters", min_width=10, max_width=32, priority=3),
     ),
     sort="time", tiebreak="time", per_host=False,
 )

@@ -194,11 +194,26 @@ class VirtualTable(ScrollView, can_focus=True, inherit_bindings=False):
         return None if row is None else row.key
 
     def selected_keys(self) -> list[Hashable]:
-        """Marked rows (in view order), or the cursor row when nothing is marked."""
+        """Marked rows the filter shows (in view order), or the cursor row when nothing is
+        marked. Marked rows the filter hides are never selected (see :meth:`hidden_marks`)."""
         if self.marked:
             return [row.key for row in self.model.view if row.key in self.marked]
         key = self.cursor_key
         return [] if key is None else [key]
+
+    def hidden_marks(self) -> int:
+        """How many marked rows the filter hides."""
+        if not self.marked:
+            return 0
+        return len(self.marked - {row.key for row in self.model.view})
+
+    def unmark(self, keys: Iterable[Hashable]) -> None:
+        """Clear the marks of ``keys`` (an action on them has started)."""
+        for key in keys:
+            if key in self.marked:
+                self.marked.discard(key)
+                self._strips.pop(key, None)
+        self.refresh()
 
     def set_rows(self, rows: Iterable[Row]) -> None:
         self._after_change(self.model.set_rows(rows))

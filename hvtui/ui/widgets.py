@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
+from rich.cells import cell_len
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.dom import NoScreen
@@ -167,6 +168,11 @@ class KeyHints(Static):
     Textual's Footer recomposes a widget per key on every focus change (tens of ms);
     this re-renders one line when the bindings change, and lists mutating actions only
     when they are allowed (``check_action`` hides them in read-only mode).
+
+    The current pane's own keys come first (a VM's power keys on the VMs pane), then the
+    console's. A key that does not fit the width is left out whole, never cut mid-word:
+    first the console's lesser keys, then the pane's last ones; Help, Command, Filter and
+    Quit always stay (Help lists every key).
     """
 
     DEFAULT_CSS = """
@@ -176,9 +182,17 @@ class KeyHints(Static):
     }
     """
 
+    ESSENTIAL: ClassVar[frozenset[str]] = frozenset({"help", "command_line", "filter", "quit"})
+    """Console actions shown at any width."""
+    PANE_ACTIONS: ClassVar[frozenset[str]] = frozenset({"drill", "cancel_job"})
+    """Console actions that belong to one pane (shown with the pane's keys)."""
+
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._changed)
         self.call_after_refresh(self.show_keys)
+
+    def on_resize(self) -> None:
+        self.show_keys()
 
     def _changed(self, _screen: object) -> None:
         if self.is_attached:
@@ -190,18 +204,42 @@ class KeyHints(Static):
         except NoScreen:  # the screen went away (a details view closed) before this ran
             return
         seen: set[str] = set()
-        console: list[tuple[str, str] | str] = []
-        actions: list[tuple[str, str] | str] = []
+        pane: list[tuple[str, str]] = []
+        console: list[tuple[str, str]] = []
+        essential: set[tuple[str, str]] = set()
         for active in bindings.values():
             binding = active.binding
             if not binding.show or not active.enabled or binding.action in seen:
                 continue
             seen.add(binding.action)
-            key = binding.key_display or self.app.get_key_display(binding)
-            into = actions if binding.action.startswith("run_registered") else console
-            into.append((f" {key}", "$footer-key-foreground bold"))
-            into.append(f" {binding.description} ")
+            item = (binding.key_display or self.app.get_key_display(binding),
+                    binding.description)
+            name = binding.action.partition("(")[0]
+            if name == "run_registered" or name in self.PANE_ACTIONS:
+                pane.append(item)
+            else:
+                console.append(item)
+                if name in self.ESSENTIAL:
+                    essential.add(item)
         if self.app.ENABLE_COMMAND_PALETTE:
-            console.append((" ^p", "$footer-key-foreground bold"))
-            console.append(" Palette ")
-        self.update(Content.assemble(*console, *actions))
+            console.append(("^p", "Palette"))
+        shown = self._fit([*sorted(essential, key=console.index), *pane, *console],
+                          self.size.width or 80)
+        parts: list[tuple[str, str] | str] = []
+        for key, description in [i for i in pane if i in shown] + \
+                [i for i in console if i in shown]:
+            parts.append((f" {key}", "$footer-key-foreground bold"))
+            parts.append(f" {description} ")
+        self.update(Content.assemble(*parts))
+
+    @staticmethod
+    def _fit(by_priority: list[tuple[str, str]], width: int) -> set[tuple[str, str]]:
+        """The items that fit ``width``, taken in priority order, each whole or not at all."""
+        shown: set[tuple[str, str]] = set()
+        used = 0
+        for key, description in by_priority:
+            cells = cell_len(f" {key} {description} ")
+            if (key, description) not in shown and used + cells <= width:
+                shown.add((key, description))
+                used += cells
+        return shown

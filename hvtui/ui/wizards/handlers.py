@@ -80,6 +80,7 @@ async def run_wizard(app: HvtuiApp, wizard: PlanWizard) -> None:
     plan = await app.push_screen_wait(wizard)
     if plan is None:
         return
+    app.selection_started()
     await app.push_screen_wait(PlanProgress(runner(app), plan, after=_refresh_after(app)))
 
 
@@ -93,6 +94,7 @@ async def quick_or_review(app: HvtuiApp, request: Request, title: str) -> None:
     if plan.refused or plan.destructive or plan.warnings or plan.nothing_to_do:
         await run_wizard(app, ActionReview(planner(app), request, title, plan=plan))
         return
+    app.selection_started()
     app.running_plans.add(plan.title)
     try:
         result = await runner(app).run(plan)
@@ -250,20 +252,7 @@ def _spec(id_: str, label: str, key: str, panes: set[str], handler: Any, descrip
 VM_PANES = {"vms"}
 
 SPECS: tuple[ActionSpec, ...] = (
-    _spec("migrate", "Migrate", "m", VM_PANES, migrate,
-          "Live-migrate the VMs to another host (cross-version: 2012 to 2012 R2)"),
-    _spec("export", "Export", "e", VM_PANES, export,
-          "Export the VMs to a folder on their host (running VMs from 2012 R2)"),
-    _spec("guest-services", "Guest services", "i", VM_PANES, guest_services,
-          "Turn the Guest Service Interface on or off"),
-    _spec("processor-compat", "CPU compat", "X", VM_PANES, processor_compat,
-          "Toggle processor compatibility mode (VM off) for migration across CPU generations"),
-    _spec("copy-file", "Copy file in", "f", VM_PANES, copy_file,
-          "Copy a file from the host into the running guest (Copy-VMFile)", multi=False),
-    _spec("resize-vhd", "Resize", "R", {"disks"}, resize,
-          "Grow or shrink the virtual disk (online for VHDX on SCSI from 2012 R2)", multi=False),
-    _spec("enhanced-session", "Enhanced session", "E", {"hosts"}, enhanced_session,
-          "Turn the hosts' enhanced session mode policy on or off"),
+    # power keys first: the footer shows a pane's keys in this order while they fit
     _spec("vm-start", "Start", "u", VM_PANES, vm_action(VmAction.START, "Start"),
           "Start the VMs"),
     _spec("vm-stop", "Shut down", "d", VM_PANES, vm_action(VmAction.STOP, "Shut down"),
@@ -278,6 +267,20 @@ SPECS: tuple[ActionSpec, ...] = (
           "Resume paused VMs"),
     _spec("vm-restart", "Reset", "T", VM_PANES, vm_action(VmAction.RESTART, "Reset"),
           "Reset the VMs (Restart-VM: like pressing reset; asks first)"),
+    _spec("migrate", "Migrate", "m", VM_PANES, migrate,
+          "Live-migrate the VMs to another host (cross-version: 2012 to 2012 R2)"),
+    _spec("export", "Export", "e", VM_PANES, export,
+          "Export the VMs to a folder on their host (running VMs from 2012 R2)"),
+    _spec("guest-services", "Guest services", "i", VM_PANES, guest_services,
+          "Turn the Guest Service Interface on or off"),
+    _spec("processor-compat", "CPU compat", "X", VM_PANES, processor_compat,
+          "Toggle processor compatibility mode (VM off) for migration across CPU generations"),
+    _spec("copy-file", "Copy file in", "f", VM_PANES, copy_file,
+          "Copy a file from the host into the running guest (Copy-VMFile)", multi=False),
+    _spec("resize-vhd", "Resize", "R", {"disks"}, resize,
+          "Grow or shrink the virtual disk (online for VHDX on SCSI from 2012 R2)", multi=False),
+    _spec("enhanced-session", "Enhanced session", "E", {"hosts"}, enhanced_session,
+          "Turn the hosts' enhanced session mode policy on or off"),
     _spec("vm-checkpoint", "Checkpoint", "c", VM_PANES,
           vm_action(VmAction.CHECKPOINT, "Checkpoint"), "Take a checkpoint of the VMs"),
     _spec("vm-apply-checkpoint", "Apply checkpoint", "C", VM_PANES,
