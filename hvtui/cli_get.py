@@ -47,6 +47,8 @@ def host_rows(estate: Estate) -> list[Row]:
                 "enhanced_session": h.enhanced_session_mode,
                 "supported_versions": list(h.supported_versions),
                 "processor_vendor": h.processor_vendor,
+                "failover_clusters": h.failover_clusters,
+                "cluster_problem": h.cluster_problem or None,
             })
         rows.append(row)
     return rows

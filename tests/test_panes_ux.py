@@ -106,6 +106,9 @@ async def test_hosts_flag_a_drained_node_and_drill_to_a_hosts_vms() -> None:
         notes = {cells[0]: cells[-1] for cells in table_rows(app)}
         assert notes["HV-NODE3"] == "cluster node Paused, drain Completed"
         assert notes["HV-LEGACY"] == "2 VMs need attention"
+        # HV-2025 has the clustering tools but no cluster to read (its details say why)
+        assert notes["HV-2025"] == "cluster not read"
+        assert "cluster not read" not in notes["HV-2019"]  # no tools: nothing to read
         assert "Its VMs" in screen_lines(app)[-1]  # the footer offers the drill here
         names = [cells[0] for cells in table_rows(app)]
         for _ in range(names.index("HV-LEGACY")):
@@ -300,4 +303,17 @@ async def test_the_audit_message_is_readable_beside_long_parameters(
         assert "HV-LEGACY" in line and "failed" in line  # where, what, how it ended
         assert message[:readable] in line, line
         assert re.search(r"\d\d:\d\d:\d\d", line)  # the time of day, at any width
+
+
+async def test_a_host_with_clustering_tools_and_no_cluster_says_why_in_its_details() -> None:
+    app = console()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_shown(app, pilot)
+        await pilot.press("1")
+        await pilot.pause()
+        names = [cells[0] for cells in table_rows(app)]
+        await pilot.press("home", *["down"] * names.index("HV-2025"), "enter")
+        await pilot.pause()
+        shown = " ".join(screen_lines(app))
+        assert "not read: The cluster service is not running." in shown
     assert not app.unexpected_errors

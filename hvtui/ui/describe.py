@@ -295,7 +295,11 @@ def describe_host(status: HostStatus, now: dt.datetime, received: dt.datetime | 
     used = host.memory_capacity - host.memory_free
     o.kv("Memory", f"{r.fmt_bytes(used)} used of {r.fmt_bytes(host.memory_capacity)} "
                    f"({host.memory_used_percent}%)")
-    o.kv("Cluster", host.cluster or "standalone")
+    if host.cluster_problem:  # the clustering tools answered, but no cluster could be read
+        o.kv("Cluster", f"not read: {host.cluster_problem}")
+    else:
+        o.kv("Cluster", host.cluster or ("standalone (clustering tools installed)"
+                                         if host.failover_clusters else "standalone"))
     run, off, other = 0, 0, 0
     for vm in inv.vms:
         base = vm.state.base.name

@@ -323,6 +323,8 @@ def host_row(status: HostStatus, ctx: BuildContext) -> PaneRow:
     if problems:
         flags.append(f"{problems} VMs need attention" if problems > 1 else
                      "1 VM needs attention")
+    if host.cluster_problem:  # e.g. the clustering tools without a cluster; Enter says why
+        flags.append("cluster not read")
     if flags and not note:
         note, note_role = "; ".join(flags), "warning"
     mig = host.migration
