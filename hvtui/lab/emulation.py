@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from hvtui.lab.clock import LabClock
 from hvtui.lab.estate import VM, Estate, Host
-from hvtui.lab.failures import HostError, invalid_state, vm_not_found
+from hvtui.lab.failures import HostError, invalid_state, vm_id_not_found, vm_not_found
 from hvtui.lab.objects import View
 from hvtui.lab.pwsh import Invocation, PSErrorRecord
 from hvtui.remote.base import ErrorRecord
@@ -190,11 +190,23 @@ class CmdletCall:
         vm_id = str(obj.get("Id")) if hasattr(obj, "get") else str(obj)
         vm = self.host.vms.get(vm_id)
         if vm is None:
-            raise HostError(ErrorRecord(
-                message=f'Hyper-V was unable to find a virtual machine with id "{vm_id}".',
-                category="ObjectNotFound", error_id=f"ObjectNotFound,{_class(self.name)}",
-                activity=self.name, reason="VirtualizationException"))
+            raise vm_id_not_found(self.name, vm_id)
         return vm
+
+    def owners_of(self, parameter: str) -> list[tuple[VM, Any]]:
+        """The objects given to ``parameter`` (VM parts a script passed back, each with a
+        VMId) with the VM each belongs to; one that names a VM the host no longer has is a
+        non-terminating error, and the others go on."""
+        value: Any = self.arg(parameter)
+        found: list[tuple[VM, Any]] = []
+        for obj in value if isinstance(value, list) else [value]:
+            vm_id = str(obj.get("VMId"))
+            vm = self.host.vms.get(vm_id)
+            if vm is None:
+                self.error(vm_id_not_found(self.name, vm_id))
+                continue
+            found.append((vm, obj))
+        return found
 
     def idle(self, vm: VM) -> VM:
         """Refuse while a long operation holds the VM (the host reports an invalid state)."""

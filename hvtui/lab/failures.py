@@ -142,6 +142,16 @@ def hyperv_error(
     )
 
 
+VM_BY_ID = 'Hyper-V was unable to find a virtual machine with id "{0}".'
+"""A VM id (or an object carrying one) that names no VM on the host (VMNotFoundById)."""
+
+
+def vm_id_not_found(cmdlet: str, vm_id: str) -> HostError:
+    """An object handed back to a cmdlet names a VM the host no longer has."""
+    return hyperv_error(cmdlet, VM_BY_ID.format(vm_id), category="ObjectNotFound",
+                        error_id="ObjectNotFound")
+
+
 def vm_not_found(cmdlet: str, name: str) -> HostError:
     """R-ERR-1: a name given to a cmdlet other than Get-VM matched no VM."""
     return hyperv_error(

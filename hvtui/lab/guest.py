@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from hvtui.lab import objects, services
 from hvtui.lab.emulation import CmdletCall, emulates, wildcard_match
 from hvtui.lab.estate import GSI, VM, basename, is_absolute, path_key
@@ -16,7 +14,6 @@ from hvtui.lab.failures import (
     IC_NOT_FOUND,
     PATH_NOT_FOUND,
     HostError,
-    hyperv_error,
     invalid_argument,
     invalid_state,
     operation_failed,
@@ -49,8 +46,6 @@ LINUX_FOLDERS = (
     "/usr/local/bin",
 )
 
-_VM_BY_ID = 'Hyper-V was unable to find a virtual machine with id "{0}".'
-
 _Service = tuple[VM, str]
 """A VM and the GUID of one of its integration services."""
 
@@ -74,17 +69,8 @@ def _services_named(call: CmdletCall, vm: VM, patterns: list[str]) -> list[_Serv
 def _given_services(call: CmdletCall) -> list[_Service]:
     """-VMIntegrationService: the services behind VMIntegrationComponent objects a script
     passed back (their Id is ``Microsoft:<VM id>\\<service GUID>``)."""
-    value: Any = call.arg("VMIntegrationService")
-    found: list[_Service] = []
-    for obj in value if isinstance(value, list) else [value]:
-        vm_id = str(obj.get("VMId"))
-        vm = call.host.vms.get(vm_id)
-        if vm is None:
-            call.error(hyperv_error(call.name, _VM_BY_ID.format(vm_id),
-                                    category="ObjectNotFound", error_id="ObjectNotFound"))
-            continue
-        found.append((vm, str(obj.get("Id")).rsplit("\\", 1)[-1].upper()))
-    return found
+    return [(vm, str(obj.get("Id")).rsplit("\\", 1)[-1].upper())
+            for vm, obj in call.owners_of("VMIntegrationService")]
 
 
 def _set_integration_service(call: CmdletCall, enabled: bool) -> None:

@@ -4,8 +4,6 @@ processor compatibility (R-LM-3). Each writes nothing unless -Passthru is given.
 
 from __future__ import annotations
 
-from typing import Any
-
 from hvtui.lab import objects
 from hvtui.lab.emulation import CmdletCall, emulates
 from hvtui.lab.estate import VM
@@ -18,8 +16,6 @@ _MIGRATION = ("UseAnyNetworkForMigration", "MaximumVirtualMachineMigrations",
 _SETTINGS = ("EnableEnhancedSessionMode", "VirtualHardDiskPath", "VirtualMachinePath",
              *_MIGRATION)
 """What Set-VMHost changes that the lab models (the others are refused, not ignored)."""
-
-_VM_BY_ID = 'Hyper-V was unable to find a virtual machine with id "{0}".'
 
 
 def _write_host(call: CmdletCall) -> None:
@@ -84,17 +80,7 @@ def _processor_vms(call: CmdletCall) -> list[VM]:
     """The VMs of -VMName/-VM, or of the VMProcessor objects a script passed back."""
     if not call.given("VMProcessor"):
         return call.target_vms()
-    value: Any = call.arg("VMProcessor")
-    found: list[VM] = []
-    for obj in value if isinstance(value, list) else [value]:
-        vm_id = str(obj.get("VMId"))
-        vm = call.host.vms.get(vm_id)
-        if vm is None:
-            call.error(hyperv_error(call.name, _VM_BY_ID.format(vm_id),
-                                    category="ObjectNotFound", error_id="ObjectNotFound"))
-            continue
-        found.append(vm)
-    return found
+    return [vm for vm, _ in call.owners_of("VMProcessor")]
 
 
 @emulates("Set-VMProcessor")

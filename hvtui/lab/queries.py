@@ -20,6 +20,7 @@ from hvtui.lab.failures import (
     IC_NOT_FOUND,
     NOT_A_VHD,
     SNAPSHOT_NOT_FOUND,
+    VM_BY_ID,
     HostError,
     cluster_error,
     hyperv_error,
@@ -28,7 +29,6 @@ from hvtui.lab.failures import (
 from hvtui.lab.pwsh import PSObject
 from hvtui.remote.base import ErrorRecord
 
-_VM_BY_ID = 'Hyper-V was unable to find a virtual machine with id "{0}".'
 _CIM = "Microsoft.Management.Infrastructure.CimCmdlets.GetCimInstanceCommand"
 
 
@@ -45,7 +45,7 @@ def get_vm(call: CmdletCall) -> None:
             wanted = str(call.arg("Id")).lower()
             vm = host.vms.get(wanted)
             if vm is None:
-                call.error(hyperv_error("Get-VM", _VM_BY_ID.format(wanted),
+                call.error(hyperv_error("Get-VM", VM_BY_ID.format(wanted),
                                         category="InvalidArgument", error_id="InvalidParameter",
                                         target=wanted))
                 return

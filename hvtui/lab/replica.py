@@ -38,6 +38,7 @@ from hvtui.lab.failures import (
     REPLICA_SETTINGS_REFUSED,
     REPLICATION_NOT_ENABLED,
     REPLICATION_WRONG_STATE,
+    VM_BY_ID,
     HostError,
     binding_error,
     invalid_argument,
@@ -77,8 +78,7 @@ def _vm_by_id(call: CmdletCall, vm_id: Any) -> VM:
     found = call.host.vms.get(str(vm_id).lower())
     if found is None:
         raise object_not_found(
-            call.name, f'Hyper-V was unable to find a virtual machine with id "{vm_id}".',
-            str(vm_id))
+            call.name, VM_BY_ID.format(vm_id), str(vm_id))
     return found
 
 
