@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from lab_console import console
 from test_lab_support import SMALL, default_lab, kinds, run, write_scenario
 
 from hvtui.lab import Lab, pwsh
@@ -23,16 +24,8 @@ from hvtui.lab.failures import (
     SNAPSHOT_NOT_FOUND,
     VM_NOT_FOUND,
 )
-from hvtui.lab.runtime import HostRuntime
 
 PROMPT_FAILED = "A command that prompts the user failed because the host program"
-
-
-def run_text(lab: Lab, host_name: str, text: str) -> pwsh.Outcome:
-    """Run PowerShell ``text`` on one lab host, as its remote session would."""
-    host = lab.estate.host(host_name)
-    assert host is not None
-    return pwsh.run(text, {}, HostRuntime(lab.estate, host, host.software))
 
 
 def plain(outcome: pwsh.Outcome) -> list[Any]:
@@ -40,7 +33,7 @@ def plain(outcome: pwsh.Outcome) -> list[Any]:
 
 
 def state(lab: Lab, host_name: str, vm_name: str) -> str:
-    outcome = run_text(lab, host_name, f"[string](Get-VM -Name '{vm_name}').State")
+    outcome = console(lab, host_name, f"[string](Get-VM -Name '{vm_name}').State")
     assert not outcome.failed, outcome.errors
     return str(outcome.output[0])
 
@@ -52,7 +45,7 @@ def test_a_vm_that_fails_does_not_stop_the_others() -> None:
     """Per-VM errors are non-terminating (VirtualizationCmdlet.ProcessOperands): without
     'Stop' the cmdlet writes the error and goes on with the next name."""
     lab = default_lab()
-    outcome = run_text(lab, "HV-NODE2", "Start-VM -Name 'NO-SUCH-VM', 'PRINT01'; 'after'")
+    outcome = console(lab, "HV-NODE2", "Start-VM -Name 'NO-SUCH-VM', 'PRINT01'; 'after'")
     assert not outcome.failed and plain(outcome) == ["after"]
     assert [e.message for e in outcome.errors] == [VM_NOT_FOUND.format("NO-SUCH-VM")]
     assert state(lab, "HV-NODE2", "PRINT01") == "Running"
@@ -60,7 +53,7 @@ def test_a_vm_that_fails_does_not_stop_the_others() -> None:
 
 def test_wildcard_names_act_on_every_match_and_a_miss_is_no_error() -> None:
     lab = default_lab()
-    outcome = run_text(lab, "HV-NODE2", "Start-VM -Name 'PRINT*', 'NOTHING*' -Passthru")
+    outcome = console(lab, "HV-NODE2", "Start-VM -Name 'PRINT*', 'NOTHING*' -Passthru")
     assert not outcome.failed and outcome.errors == []
     assert [o["Name"] for o in plain(outcome)] == ["PRINT01"]
     assert plain(outcome)[0]["State"] == "Running"
@@ -68,7 +61,7 @@ def test_wildcard_names_act_on_every_match_and_a_miss_is_no_error() -> None:
 
 def test_action_cmdlets_write_nothing_without_passthru() -> None:
     lab = default_lab()
-    outcome = run_text(lab, "HV-NODE1", "Suspend-VM -Name 'DC01'; Checkpoint-VM -Name 'DC01'")
+    outcome = console(lab, "HV-NODE1", "Suspend-VM -Name 'DC01'; Checkpoint-VM -Name 'DC01'")
     assert not outcome.failed and outcome.output == []
     assert state(lab, "HV-NODE1", "DC01") == "Paused"
 
@@ -77,18 +70,18 @@ def test_save_vm_passthru_is_2016s() -> None:
     """Save-VM -Passthru first appears in the 2016 documentation: the 2012 R2 binder refuses
     it; a 2019 host writes the VirtualMachine."""
     lab = default_lab()
-    refused = run_text(lab, "HV-NODE1", "Save-VM -Name 'DC01' -Passthru")
+    refused = console(lab, "HV-NODE1", "Save-VM -Name 'DC01' -Passthru")
     assert refused.errors[0].message == (
         "A parameter cannot be found that matches parameter name 'Passthru'.")
     assert state(lab, "HV-NODE1", "DC01") == "Running"
-    written = run_text(lab, "HV-2019", "Save-VM -Name 'WIN2019-WEB' -Passthru")
+    written = console(lab, "HV-2019", "Save-VM -Name 'WIN2019-WEB' -Passthru")
     assert not written.failed
     assert plain(written)[0]["State"] == "Saved" and plain(written)[0]["Name"] == "WIN2019-WEB"
 
 
 def test_stop_vm_save_and_turnoff_are_mutually_exclusive() -> None:
     lab = default_lab()
-    outcome = run_text(lab, "HV-NODE1", "Stop-VM -Name 'DC01' -Save -TurnOff")
+    outcome = console(lab, "HV-NODE1", "Stop-VM -Name 'DC01' -Save -TurnOff")
     assert [(e.message, e.category) for e in outcome.errors] == [
         (SAVE_AND_TURN_OFF, "InvalidArgument")]
     assert outcome.errors[0].fqid == "InvalidParameter,Microsoft.HyperV.PowerShell.Commands.StopVM"
@@ -97,7 +90,7 @@ def test_stop_vm_save_and_turnoff_are_mutually_exclusive() -> None:
 
 def test_stop_vm_save_saves() -> None:
     lab = default_lab()
-    assert not run_text(lab, "HV-NODE1", "Stop-VM -Name 'DC01' -Save").failed
+    assert not console(lab, "HV-NODE1", "Stop-VM -Name 'DC01' -Save").failed
     assert state(lab, "HV-NODE1", "DC01") == "Saved"
 
 
@@ -107,7 +100,7 @@ def test_stop_vm_without_force_asks_and_a_remote_session_cannot_answer() -> None
     lab = default_lab()
     text = ("Disable-VMIntegrationService -VMName 'DC01' -Name 'Shutdown'; "
             "Stop-VM -Name 'DC01'")
-    outcome = run_text(lab, "HV-NODE1", text)
+    outcome = console(lab, "HV-NODE1", text)
     assert outcome.errors[-1].message.startswith(PROMPT_FAILED)
     assert SHUTDOWN_UNAVAILABLE_PROMPT.format("DC01") in outcome.errors[-1].message
     assert state(lab, "HV-NODE1", "DC01") == "Running"
@@ -116,20 +109,20 @@ def test_stop_vm_without_force_asks_and_a_remote_session_cannot_answer() -> None
 def test_restart_vm_without_force_asks() -> None:
     """R-STATE-4: 'Are you sure you want to restart...' unless -Force."""
     lab = default_lab()
-    outcome = run_text(lab, "HV-NODE1", "Restart-VM -Name 'DC01'")
+    outcome = console(lab, "HV-NODE1", "Restart-VM -Name 'DC01'")
     assert outcome.errors[-1].message.endswith(RESTART_PROMPT.format("DC01"))
 
 
 def test_unmodelled_parameters_are_refused_not_ignored() -> None:
     lab = default_lab()
-    outcome = run_text(lab, "HV-NODE1", "Start-VM -Name 'DC01' -AsJob")
+    outcome = console(lab, "HV-NODE1", "Start-VM -Name 'DC01' -AsJob")
     assert outcome.errors[0].message.startswith("The hvtui lab does not emulate Start-VM -AsJob")
     assert outcome.errors[0].category == "NotImplemented"
 
 
 def test_vm_objects_passed_back_are_acted_on() -> None:
     lab = default_lab()
-    outcome = run_text(lab, "HV-NODE2", "Start-VM -VM (Get-VM -Name 'PRINT01') -Passthru")
+    outcome = console(lab, "HV-NODE2", "Start-VM -VM (Get-VM -Name 'PRINT01') -Passthru")
     assert not outcome.failed and plain(outcome)[0]["State"] == "Running"
 
 
@@ -139,18 +132,18 @@ def test_vm_objects_passed_back_are_acted_on() -> None:
 def test_restore_asks_first_without_confirm_false() -> None:
     """R-STATE-5: Restore-VMSnapshot's ConfirmImpact is High, so it prompts by default."""
     lab = default_lab()
-    outcome = run_text(lab, "HV-2019",
-                       "Restore-VMSnapshot -VMName 'WIN2019-WEB' -Name 'Baseline'")
+    outcome = console(lab, "HV-2019",
+                      "Restore-VMSnapshot -VMName 'WIN2019-WEB' -Name 'Baseline'")
     assert outcome.errors[-1].message.startswith(PROMPT_FAILED)
     assert state(lab, "HV-2019", "WIN2019-WEB") == "Running"
 
 
 def test_checkpoint_names_are_wildcard_patterns() -> None:
     lab = default_lab()
-    outcome = run_text(lab, "HV-2019", "Remove-VMSnapshot -VMName 'WIN2019-WEB' -Name '*IIS*' "
+    outcome = console(lab, "HV-2019", "Remove-VMSnapshot -VMName 'WIN2019-WEB' -Name '*IIS*' "
                                       "-Passthru -Confirm:$false")
     assert sorted(o["Name"] for o in plain(outcome)) == ["After IIS update", "Before IIS update"]
-    left = run_text(lab, "HV-2019", "(Get-VMSnapshot -VMName 'WIN2019-WEB').Name")
+    left = console(lab, "HV-2019", "(Get-VMSnapshot -VMName 'WIN2019-WEB').Name")
     assert sorted(plain(left)) == ["Baseline", "Test branch"]
 
 
@@ -163,7 +156,7 @@ def test_a_checkpoint_named_like_a_pattern_is_not_found_by_its_own_name() -> Non
             "Restore-VMSnapshot -VMName 'DC01' -Name '[weekly] backup' -Confirm:$false; "
             "Remove-VMSnapshot -VMName 'DC01' -Name '[weekly] backup' -Confirm:$false; "
             "(Get-VMSnapshot -VMName 'DC01').Name")
-    outcome = run_text(lab, "HV-NODE1", text)
+    outcome = console(lab, "HV-NODE1", text)
     assert [e.message for e in outcome.errors] == [SNAPSHOT_NOT_FOUND]
     assert "[weekly] backup" in plain(outcome)
 
@@ -173,7 +166,7 @@ def test_checkpoint_passthru_and_objects_passed_back() -> None:
     text = ("$s = Checkpoint-VM -Name 'DC01' -SnapshotName 'piped' -Passthru; "
             "Remove-VMSnapshot -VMSnapshot $s -Confirm:$false; "
             "@(Get-VMSnapshot -VMName 'DC01' -Name 'piped').Count")
-    outcome = run_text(lab, "HV-NODE1", text)
+    outcome = console(lab, "HV-NODE1", text)
     assert not outcome.failed, outcome.errors
     assert plain(outcome)[-1] == 0
 
@@ -183,13 +176,13 @@ def test_checkpoint_passthru_and_objects_passed_back() -> None:
 
 def test_integration_services_by_pattern_and_by_object() -> None:
     lab = default_lab()
-    outcome = run_text(lab, "HV-NODE1",
-                       "Enable-VMIntegrationService -VMName 'DC01' -Name 'Guest*' -Passthru")
+    outcome = console(lab, "HV-NODE1",
+                      "Enable-VMIntegrationService -VMName 'DC01' -Name 'Guest*' -Passthru")
     assert [(o["Name"], o["Enabled"]) for o in plain(outcome)] == [
         ("Guest Service Interface", True)]
-    piped = run_text(lab, "HV-NODE1",
-                     "Get-VMIntegrationService -VMName 'DC01' -Name 'Heartbeat' | "
-                     "Disable-VMIntegrationService -Passthru")
+    piped = console(lab, "HV-NODE1",
+                    "Get-VMIntegrationService -VMName 'DC01' -Name 'Heartbeat' | "
+                    "Disable-VMIntegrationService -Passthru")
     assert [(o["Name"], o["Enabled"]) for o in plain(piped)] == [("Heartbeat", False)]
 
 
@@ -199,8 +192,8 @@ async def test_a_german_host_knows_its_services_by_their_german_names(tmp_path: 
     and so works in any language."""
     text = SMALL.replace('switches = ["LAN"]\n', 'switches = ["LAN"]\nlanguage = "de-DE"\n', 1)
     lab = Lab.from_scenario(write_scenario(tmp_path, text), instant=True)
-    english = run_text(lab, "SRC", "$ErrorActionPreference = 'Stop'\n"
-                       "Enable-VMIntegrationService -VMName 'VM1' -Name 'Guest Service Interface'")
+    english = console(lab, "SRC", "$ErrorActionPreference = 'Stop'\n"
+                      "Enable-VMIntegrationService -VMName 'VM1' -Name 'Guest Service Interface'")
     assert english.failed and english.errors[-1].message == IC_NOT_FOUND
     assert english.errors[-1].category == "InvalidArgument"
     german = await run(lab, "SRC", "vm-integration-service", VMName="VM1",
@@ -215,7 +208,7 @@ async def test_a_german_host_knows_its_services_by_their_german_names(tmp_path: 
 
 def test_set_vmhost_migration_settings_and_passthru() -> None:
     lab = default_lab()
-    outcome = run_text(lab, "HV-DR1", (
+    outcome = console(lab, "HV-DR1", (
         "Set-VMHost -VirtualMachineMigrationAuthenticationType Kerberos "
         "-VirtualMachineMigrationPerformanceOption SMB -MaximumVirtualMachineMigrations 4 "
         "-UseAnyNetworkForMigration $true -Passthru"))
@@ -229,10 +222,10 @@ def test_set_vmhost_migration_settings_and_passthru() -> None:
 
 def test_set_vmhost_needs_something_to_set_and_refuses_what_the_lab_does_not_model() -> None:
     lab = default_lab()
-    nothing = run_text(lab, "HV-DR1", "Set-VMHost")
+    nothing = console(lab, "HV-DR1", "Set-VMHost")
     assert [(e.message, e.category) for e in nothing.errors] == [
         (SET_VMHOST_NOTHING, "InvalidOperation")]
-    numa = run_text(lab, "HV-DR1", "Set-VMHost -NumaSpanningEnabled $false")
+    numa = console(lab, "HV-DR1", "Set-VMHost -NumaSpanningEnabled $false")
     assert "does not emulate Set-VMHost -NumaSpanningEnabled" in (
         numa.errors[0].message)
 
@@ -241,18 +234,18 @@ async def test_migration_can_be_turned_off_and_on() -> None:
     lab = default_lab()
     off = await run(lab, "HV-DR1", "host-migration", Enabled=False)
     assert off.objects == [{"Kind": "HostSetting", "MigrationEnabled": False}]
-    on = run_text(lab, "HV-DR1", "Enable-VMMigration -Passthru")
+    on = console(lab, "HV-DR1", "Enable-VMMigration -Passthru")
     assert plain(on)[0]["VirtualMachineMigrationEnabled"] is True
 
 
 def test_processor_compatibility_by_processor_object_only_while_off() -> None:
     lab = default_lab()
-    running = run_text(lab, "HV-NODE1", (
+    running = console(lab, "HV-NODE1", (
         "Set-VMProcessor -VMProcessor (Get-VMProcessor -VMName 'DC01') "
         "-CompatibilityForMigrationEnabled $true"))
     assert [e.fqid for e in running.errors] == [
         "InvalidState,Microsoft.HyperV.PowerShell.Commands.SetVMProcessor"]
-    off = run_text(lab, "HV-NODE2", (
+    off = console(lab, "HV-NODE2", (
         "Set-VMProcessor -VMName 'PRINT01' -CompatibilityForMigrationEnabled $true -Passthru"))
     assert plain(off)[0]["CompatibilityForMigrationEnabled"] is True
 
@@ -264,9 +257,9 @@ def test_under_pwsh_7_on_2016_objects_cannot_be_passed_back(tmp_path: Path) -> N
     text = SMALL.replace('os = "2012R2"', 'os = "2016"', 1).replace(
         'switches = ["LAN"]\n', 'switches = ["LAN"]\npowershell = "7.4"\n', 1)
     lab = Lab.from_scenario(write_scenario(tmp_path, text), instant=True)
-    by_object = run_text(lab, "SRC", "Stop-VM -VM (Get-VM -Name 'VM1') -TurnOff")
+    by_object = console(lab, "SRC", "Stop-VM -VM (Get-VM -Name 'VM1') -TurnOff")
     assert by_object.errors and "Cannot convert" in by_object.errors[0].message
     assert state(lab, "SRC", "VM1") == "Running"
-    by_name = run_text(lab, "SRC", "Stop-VM -Name 'VM1' -TurnOff -Passthru")
+    by_name = console(lab, "SRC", "Stop-VM -Name 'VM1' -TurnOff -Passthru")
     assert by_name.output[0].type_name == "Deserialized.Microsoft.HyperV.PowerShell.VirtualMachine"
     assert plain(by_name)[0]["State"] == "Off"

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from pathlib import Path
 
+from lab_console import console
 from test_lab_support import (
     SMALL,
     default_lab,
@@ -18,7 +19,7 @@ from test_lab_support import (
     write_scenario,
 )
 
-from hvtui.lab import Lab, pwsh
+from hvtui.lab import Lab
 from hvtui.lab.failures import (
     CLUSTERED_VM,
     DESTINATION_MIGRATION_DISABLED,
@@ -30,7 +31,6 @@ from hvtui.lab.failures import (
     SOURCE_MIGRATION_DISABLED,
 )
 from hvtui.lab.migration import ID_SWITCH
-from hvtui.lab.runtime import HostRuntime
 
 
 def small_lab(tmp_path: Path, *edits: tuple[str, str], speed: float | None = None) -> Lab:
@@ -353,20 +353,12 @@ async def test_cancelled_move_leaves_the_vm_where_it_was(tmp_path: Path) -> None
 # --- the cmdlets themselves, beyond what the catalog scripts call -----------------------------
 
 
-def host_run(lab: Lab, host: str, text: str) -> pwsh.Outcome:
-    """Run PowerShell text on a lab host's runtime directly (the sessions accept only
-    catalog scripts), to reach cmdlet behaviour no catalog script uses."""
-    found = lab.estate.host(host)
-    assert found is not None
-    return pwsh.run(text, {}, HostRuntime(lab.estate, found, found.software))
-
-
 def test_compare_vm_writes_a_compatibility_report_with_error_objects() -> None:
     """Compare-VM writes a VMCompatibilityReport whose Incompatibilities are
     VMCompatibilityError objects (Message, MessageId: Int64), as the real cmdlet does."""
-    outcome = host_run(default_lab(), "HV-LEGACY",
-                       "Compare-VM -Name 'BUILD01' -DestinationHost 'HV-NODE1' -IncludeStorage "
-                       "-DestinationStoragePath 'D:\\Hyper-V\\B'")
+    outcome = console(default_lab(), "HV-LEGACY",
+                      "Compare-VM -Name 'BUILD01' -DestinationHost 'HV-NODE1' -IncludeStorage "
+                      "-DestinationStoragePath 'D:\\Hyper-V\\B'")
     assert not outcome.failed and not outcome.errors
     [report] = outcome.output
     assert report.type_names[0] == "Microsoft.HyperV.PowerShell.VMCompatibilityReport"
@@ -377,9 +369,9 @@ def test_compare_vm_writes_a_compatibility_report_with_error_objects() -> None:
     assert error.type_names[0] == "Microsoft.HyperV.PowerShell.VMCompatibilityError"
     assert error.get("MessageId") == ID_SWITCH
     assert error.get("Message").startswith("Could not find Ethernet switch 'Legacy-Backup'.")
-    clean = host_run(default_lab(), "HV-LEGACY",
-                     "(Compare-VM -Name 'LEGACY-SQL' -DestinationHost 'HV-NODE1' "
-                     "-IncludeStorage).Incompatibilities.Count")
+    clean = console(default_lab(), "HV-LEGACY",
+                    "(Compare-VM -Name 'LEGACY-SQL' -DestinationHost 'HV-NODE1' "
+                    "-IncludeStorage).Incompatibilities.Count")
     assert clean.output == [0]
 
 
@@ -388,7 +380,7 @@ def test_compare_vm_reports_what_the_module_refuses_as_an_error(tmp_path: Path) 
     report (CreateOperationFailedException in the decompiled module), so Compare-VM writes
     a non-terminating error and no report."""
     lab = small_lab(tmp_path, ("enabled = true\n", "enabled = false\n"))  # SRC's
-    outcome = host_run(lab, "SRC", "Compare-VM -Name 'VM1' -DestinationHost 'DST' "
+    outcome = console(lab, "SRC", "Compare-VM -Name 'VM1' -DestinationHost 'DST' "
                                    "-IncludeStorage -ErrorAction Continue; 'went on'")
     assert outcome.output == ["went on"] and not outcome.failed
     [error] = outcome.errors
@@ -418,7 +410,7 @@ async def test_a_storage_path_that_is_no_path_is_refused(tmp_path: Path) -> None
 
 def test_move_vm_takes_a_wildcard_and_passthru_writes_the_moved_vm(tmp_path: Path) -> None:
     lab = small_lab(tmp_path)
-    outcome = host_run(lab, "SRC", "Move-VM -Name 'v?1' -DestinationHost 'DST' "
+    outcome = console(lab, "SRC", "Move-VM -Name 'v?1' -DestinationHost 'DST' "
                                    "-DestinationStoragePath 'D:\\Moved' -Passthru; "
                                    "Move-VM -Name 'NOPE*' -DestinationHost 'DST'")
     assert not outcome.errors  # a pattern that matches nothing is no error
@@ -429,11 +421,11 @@ def test_move_vm_takes_a_wildcard_and_passthru_writes_the_moved_vm(tmp_path: Pat
 
 def test_what_if_moves_nothing_and_unmodelled_parameters_are_refused(tmp_path: Path) -> None:
     lab = small_lab(tmp_path)
-    what_if = host_run(lab, "SRC", "Move-VM -Name 'VM1' -DestinationHost 'DST' "
+    what_if = console(lab, "SRC", "Move-VM -Name 'VM1' -DestinationHost 'DST' "
                                    "-IncludeStorage -WhatIf")
     assert not what_if.errors and not what_if.progress
     assert [vm.name for vm in lab.estate.host("SRC").vms.values()] == ["VM1"]  # type: ignore[union-attr]
-    refused = host_run(lab, "SRC", "Move-VM -Name 'VM1' -DestinationHost 'DST' "
+    refused = console(lab, "SRC", "Move-VM -Name 'VM1' -DestinationHost 'DST' "
                                    "-VirtualMachinePath 'D:\\VMs'")
     [error] = refused.errors
     assert error.message.startswith(
@@ -463,9 +455,9 @@ def test_the_report_arrives_deserialized_under_pwsh_7_on_2016(tmp_path: Path) ->
     Message reads as $null. A script that reads .Message there gets nothing."""
     lab = small_lab(tmp_path, ('os = "2012R2"\n', 'os = "2016"\npowershell = "7.4"\n'),
                     ('processor_family = "IvyBridge-EP"', 'processor_family = "Haswell-EP"'))
-    outcome = host_run(lab, "SRC",
-                       "$r = Compare-VM -Name 'VM1' -DestinationHost 'DST'; "
-                       "$r.Incompatibilities; $null -eq $r.Incompatibilities[0].Message")
+    outcome = console(lab, "SRC",
+                      "$r = Compare-VM -Name 'VM1' -DestinationHost 'DST'; "
+                      "$r.Incompatibilities; $null -eq $r.Incompatibilities[0].Message")
     assert not outcome.errors
     *items, message_is_null = outcome.output
     assert items and set(items) == {"Microsoft.HyperV.PowerShell.VMCompatibilityError"}

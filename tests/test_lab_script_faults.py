@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lab_console import console
 from test_lab_support import default_lab, write_scenario
 
 from hvtui import cli
@@ -34,7 +35,6 @@ from hvtui.lab import Lab, pwsh
 from hvtui.lab.cluster import NOT_A_CLUSTER
 from hvtui.lab.platform import FAILOVER_CLUSTERS
 from hvtui.lab.pwsh import to_plain
-from hvtui.lab.runtime import HostRuntime
 from hvtui.lab.scenario import default_scenario
 from hvtui.ps import catalog
 
@@ -49,14 +49,6 @@ WITHOUT_FAILOVER_CLUSTERS = ("HV-LEGACY", "HV-DR1", "HV-DR2", "HV-2016", "HV-201
 LEGACY_CLUSTER = '\n[[cluster]]\nname = "LEGACYCL"\nnodes = ["HV-LEGACY"]\n'
 """HV-LEGACY made a one-node 2012 cluster: on the default HV-LEGACY the old inventory dies
 at Get-Cluster (fault 1) before it reaches Get-VMReplication (fault 2)."""
-
-
-def host_run(lab: Lab, host: str, text: str, params: dict[str, Any] | None = None
-             ) -> pwsh.Outcome:
-    """Run PowerShell text on a lab host's runtime (the sessions accept only catalog text)."""
-    found = lab.estate.host(host)
-    assert found is not None, host
-    return pwsh.run(text, params or {}, HostRuntime(lab.estate, found, found.software))
 
 
 def records(outcome: pwsh.Outcome, kind: str) -> list[dict[str, Any]]:
@@ -85,7 +77,7 @@ def test_the_list_is_every_standalone_host_without_failover_clusters() -> None:
 
 @pytest.mark.parametrize("host", WITHOUT_FAILOVER_CLUSTERS)
 def test_old_inventory_dies_at_get_cluster_on_a_host_without_failover_clusters(host: str) -> None:
-    outcome = host_run(default_lab(), host, OLD_INVENTORY)
+    outcome = console(default_lab(), host, OLD_INVENTORY)
     assert outcome.failed
     [error] = outcome.errors
     assert error.fqid == "CommandNotFoundException" and error.category == "ObjectNotFound"
@@ -98,7 +90,7 @@ def test_old_inventory_dies_at_get_cluster_on_a_host_without_failover_clusters(h
 @pytest.mark.parametrize("host", WITHOUT_FAILOVER_CLUSTERS)
 def test_shipped_inventory_emits_the_host_without_failover_clusters(host: str) -> None:
     lab = default_lab()
-    outcome = host_run(lab, host, catalog.get("inventory").text)
+    outcome = console(lab, host, catalog.get("inventory").text)
     assert not outcome.failed and not outcome.errors, outcome.errors
     [record] = records(outcome, "Host")
     assert (record["ComputerName"], record["Cluster"], record["FailoverClusters"],
@@ -111,7 +103,7 @@ def test_shipped_inventory_on_a_host_with_the_module_and_no_cluster() -> None:
     """HV-2025 (pwsh 7.4) has the clustering tools but is no cluster node: Get-Cluster exists
     and fails; the inventory says why and goes on."""
     lab = default_lab()
-    outcome = host_run(lab, "HV-2025", catalog.get("inventory").text)
+    outcome = console(lab, "HV-2025", catalog.get("inventory").text)
     assert not outcome.failed and not outcome.errors, outcome.errors
     [record] = records(outcome, "Host")
     assert (record["PowerShellEdition"], record["Cluster"], record["FailoverClusters"]) == (
@@ -126,7 +118,7 @@ def test_shipped_inventory_on_a_host_with_the_module_and_no_cluster() -> None:
 
 def test_old_inventory_dies_at_get_vmreplication_on_a_2012_host_with_a_replicated_vm(
         tmp_path: Path) -> None:
-    outcome = host_run(legacy_cluster_lab(tmp_path), "HV-LEGACY", OLD_INVENTORY)
+    outcome = console(legacy_cluster_lab(tmp_path), "HV-LEGACY", OLD_INVENTORY)
     assert outcome.failed
     [error] = outcome.errors
     assert error.fqid == \
@@ -140,7 +132,7 @@ def test_old_inventory_dies_at_get_vmreplication_on_a_2012_host_with_a_replicate
 @pytest.mark.parametrize("clustered", [False, True], ids=["default", "one-node-cluster"])
 def test_shipped_inventory_reads_2012_replication(tmp_path: Path, clustered: bool) -> None:
     lab = legacy_cluster_lab(tmp_path) if clustered else default_lab()
-    outcome = host_run(lab, "HV-LEGACY", catalog.get("inventory").text)
+    outcome = console(lab, "HV-LEGACY", catalog.get("inventory").text)
     assert not outcome.failed and not outcome.errors, outcome.errors
     erp = next(r for r in records(outcome, "VM") if r["Name"] == "ERP-APP")
     [replication] = records(outcome, "Replication")
@@ -155,7 +147,8 @@ def test_shipped_inventory_reads_2012_replication(tmp_path: Path, clustered: boo
 
 def test_old_replication_frequency_fails_on_2012_and_changes_nothing() -> None:
     lab = default_lab()
-    outcome = host_run(lab, "HV-LEGACY", OLD_FREQUENCY, {"VMName": "ERP-APP", "FrequencySec": 30})
+    outcome = console(lab, "HV-LEGACY", OLD_FREQUENCY, VMName="ERP-APP",
+                      FrequencySec=30)
     assert outcome.failed
     [error] = outcome.errors
     assert error.fqid == \
@@ -198,12 +191,12 @@ def test_shipped_replication_frequency_is_refused_on_2012_by_the_cli(
 def test_old_node_suspend_fails_on_2012_hosts(tmp_path: Path) -> None:
     params = {"NodeName": "HV-LEGACY", "Drain": True, "ForceDrain": True}
     # The default HV-LEGACY has no FailoverClusters at all.
-    outcome = host_run(default_lab(), "HV-LEGACY", OLD_NODE_SUSPEND, params)
+    outcome = console(default_lab(), "HV-LEGACY", OLD_NODE_SUSPEND, **params)
     assert outcome.failed and [e.fqid for e in outcome.errors] == ["CommandNotFoundException"]
     assert "'Suspend-ClusterNode' is not recognized" in outcome.errors[0].message
     # A 2012 cluster node has the cmdlet, with -ForceEvacuation where 2012 R2 has -ForceDrain.
     lab = legacy_cluster_lab(tmp_path)
-    outcome = host_run(lab, "HV-LEGACY", OLD_NODE_SUSPEND, params)
+    outcome = console(lab, "HV-LEGACY", OLD_NODE_SUSPEND, **params)
     assert outcome.failed
     [error] = outcome.errors
     assert error.fqid == \
@@ -215,8 +208,8 @@ def test_old_node_suspend_fails_on_2012_hosts(tmp_path: Path) -> None:
 
 def test_shipped_node_suspend_force_drains_a_2012_node(tmp_path: Path) -> None:
     lab = legacy_cluster_lab(tmp_path)
-    outcome = host_run(lab, "HV-LEGACY", catalog.get("cluster-node-suspend").text,
-                       {"NodeName": "HV-LEGACY", "Drain": True, "ForceDrain": True})
+    outcome = console(lab, "HV-LEGACY", catalog.get("cluster-node-suspend").text,
+                      NodeName="HV-LEGACY", Drain=True, ForceDrain=True)
     assert not outcome.failed and not outcome.errors, outcome.errors
     [node] = records(outcome, "ClusterNode")
     assert (node["Cluster"], node["State"], node["DrainStatus"]) == (

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from lab_console import console
 from test_lab_support import default_lab, inventory, kinds, only_error, run
 
-from hvtui.lab import Lab, pwsh
+from hvtui.lab import Lab
 from hvtui.lab.failures import INVALID_STATE, NOT_A_VHD
-from hvtui.lab.runtime import HostRuntime
 
 GB = 1024**3
 SQL_LOGS = "C:\\ClusterStorage\\Volume1\\SQL01\\Virtual Hard Disks\\SQL01-Logs.vhdx"
@@ -211,19 +211,11 @@ async def test_export_to_a_file_share_works() -> None:
 # --- the cmdlets themselves, beyond what the catalog scripts call -----------------------------
 
 
-def host_run(lab: Lab, host: str, text: str) -> pwsh.Outcome:
-    """Run PowerShell text on a lab host's runtime directly (the sessions accept only
-    catalog scripts), to reach cmdlet behaviour no catalog script uses."""
-    found = lab.estate.host(host)
-    assert found is not None
-    return pwsh.run(text, {}, HostRuntime(lab.estate, found, found.software))
-
-
 def test_resize_vhd_takes_wildcards_and_passthru_writes_the_disk() -> None:
     lab = default_lab()
     folder = "C:\\ClusterStorage\\Volume1\\SQL01\\Virtual Hard Disks"
-    outcome = host_run(lab, "HV-NODE1",
-                       f"Resize-VHD -Path '{folder}\\*-Logs.vhdx' -SizeBytes {300 * GB} -Passthru")
+    outcome = console(lab, "HV-NODE1",
+                      f"Resize-VHD -Path '{folder}\\*-Logs.vhdx' -SizeBytes {300 * GB} -Passthru")
     assert not outcome.errors
     [vhd] = outcome.output
     assert vhd.type_names[0] == "Microsoft.Vhd.PowerShell.VirtualHardDisk"
@@ -235,9 +227,9 @@ def test_resize_vhd_takes_wildcards_and_passthru_writes_the_disk() -> None:
 def test_a_path_that_names_no_disk_is_a_non_terminating_error() -> None:
     """VhdPathResolver: InvalidArgument with R-VHD-2's text, written per path (the other
     paths of the call are still resized)."""
-    outcome = host_run(default_lab(), "HV-NODE2",
-                       f"Resize-VHD -Path 'C:\\nope\\disk.txt', '{PRINT_VHD}' "
-                       f"-SizeBytes {50 * GB} -Passthru")
+    outcome = console(default_lab(), "HV-NODE2",
+                      f"Resize-VHD -Path 'C:\\nope\\disk.txt', '{PRINT_VHD}' "
+                      f"-SizeBytes {50 * GB} -Passthru")
     [error] = outcome.errors
     assert error.message == NOT_A_VHD.format("C:\\nope\\disk.txt")
     assert (error.category, error.fqid) == (
@@ -248,11 +240,11 @@ def test_a_path_that_names_no_disk_is_a_non_terminating_error() -> None:
 def test_capture_live_state_is_a_2016_parameter() -> None:
     """R-EXP-1: -CaptureLiveState is 2016's; a 2012 R2 host's binder does not know it."""
     lab = default_lab()
-    old = host_run(lab, "HV-DR1", "Export-VM -Name 'JUMP01' -Path 'E:\\Exports' "
+    old = console(lab, "HV-DR1", "Export-VM -Name 'JUMP01' -Path 'E:\\Exports' "
                                   "-CaptureLiveState CaptureCrashConsistentState")
     assert old.errors[0].message == (
         "A parameter cannot be found that matches parameter name 'CaptureLiveState'.")
-    new = host_run(lab, "HV-2019", "Export-VM -Name 'APP2016' -Path '\\\\NAS01\\Exports' "
+    new = console(lab, "HV-2019", "Export-VM -Name 'APP2016' -Path '\\\\NAS01\\Exports' "
                                    "-CaptureLiveState CaptureCrashConsistentState -Passthru")
     assert not new.errors
     assert [vm.get("Name") for vm in new.output] == ["APP2016"]
