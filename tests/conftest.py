@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 from test_openssh_support import OpenSSH, start_openssh, why_not
+
+from hvtui.lab import Lab
+from hvtui.lab.server.run import LabEndpoints, start_lab_servers
 
 
 @pytest.fixture(autouse=True)
@@ -45,3 +48,14 @@ def openssh() -> Iterator[OpenSSH]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+async def endpoints(tmp_path: Path) -> AsyncIterator[LabEndpoints]:
+    """The default lab estate behind real WinRM and SSH endpoints on loopback (instant)."""
+    lab = Lab.from_scenario(None, instant=True)
+    served = await start_lab_servers(lab, tmp_path / "lab")
+    try:
+        yield served
+    finally:
+        await served.close()

@@ -10,27 +10,15 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from hvtui import cli
-from hvtui.lab import Lab
-from hvtui.lab.server.run import LabEndpoints, start_lab_servers
+from hvtui.lab.server.run import LabEndpoints
 
 TRANSPORTS = ["psrp", "ssh"]
-
-
-@pytest.fixture
-async def endpoints(tmp_path: Path) -> AsyncIterator[LabEndpoints]:
-    lab = Lab.from_scenario(None, instant=True)
-    served = await start_lab_servers(lab, tmp_path / "lab")
-    try:
-        yield served
-    finally:
-        await served.close()
 
 
 def inventory(endpoints: LabEndpoints, transport: str, tmp_path: Path, extra: str = "") -> Path:

@@ -24,9 +24,8 @@ import pytest
 from hvtui import cli
 from hvtui.config import load_inventory
 from hvtui.errors import ConnectError, RemoteTimeout
-from hvtui.lab import Lab
 from hvtui.lab.server.faults import FaultPlan
-from hvtui.lab.server.run import LabEndpoints, start_lab_servers
+from hvtui.lab.server.run import LabEndpoints
 from hvtui.ps import catalog
 from hvtui.remote.ssh import SSHSession
 from hvtui.remote.ssh_config import SSHEndpoint
@@ -39,17 +38,6 @@ TIMEOUT = 2.0
 HANG_GUARD = 120.0
 """Seconds after which a call is taken as hanging (the frozen host holds calls for an hour):
 a guard against a test that never ends, not a measure of speed, which no test asserts."""
-"""Generous: the bound is the host's timeout plus the pool's grace plus this."""
-
-
-@pytest.fixture
-async def endpoints(tmp_path: Path) -> AsyncIterator[LabEndpoints]:
-    lab = Lab.from_scenario(None, instant=True)
-    served = await start_lab_servers(lab, tmp_path / "lab")
-    try:
-        yield served
-    finally:
-        await served.close()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +17,7 @@ import pytest
 from hvtui import cli
 from hvtui.config import load_inventory
 from hvtui.hyperv.inventory import fetch_inventory
-from hvtui.lab import Lab
-from hvtui.lab.server.run import LabEndpoints, start_lab_servers
+from hvtui.lab.server.run import LabEndpoints
 from hvtui.ps import catalog
 from hvtui.ps.decode import records_of
 from hvtui.remote.base import PSResult
@@ -27,16 +25,6 @@ from hvtui.remote.pool import SessionPool
 from hvtui.session_setup import inventory_pool
 
 TRANSPORTS = ["psrp", "ssh"]
-
-
-@pytest.fixture
-async def endpoints(tmp_path: Path) -> AsyncIterator[LabEndpoints]:
-    lab = Lab.from_scenario(None, instant=True)
-    served = await start_lab_servers(lab, tmp_path / "lab")
-    try:
-        yield served
-    finally:
-        await served.close()
 
 
 def pool_for(endpoints: LabEndpoints, transport: str, tmp_path: Path) -> SessionPool:
