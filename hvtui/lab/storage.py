@@ -47,15 +47,9 @@ def attached(estate: Estate, host: Host, vhd_path: str) -> list[tuple[Host, VM]]
     """Every VM, on any host that sees this file, with a drive on it."""
     scope = estate.storage_scope(host, vhd_path)
     wanted = path_key(vhd_path)
-    # Only the hosts that can see the file need a look: the host itself for a local path,
-    # its cluster's nodes for a CSV path, every host for a share.
-    if scope.startswith("host:"):
-        seeing = [host]
-    elif scope.startswith("cluster:"):
-        seeing = [h for h in estate.hosts.values() if h.cluster and
-                  "cluster:" + key(h.cluster) == scope]
-    else:
-        seeing = list(estate.hosts.values())
+    # Only the hosts that can see the file need a look (the host itself for a local path,
+    # its cluster's nodes for a CSV path, every host for a share), not the whole estate.
+    seeing = [h for h in estate.hosts.values() if estate.storage_scope(h, vhd_path) == scope]
     users = []
     for other in seeing:
         for vm in other.vms.values():
