@@ -3,7 +3,7 @@
     python benchmarks/bench_pwsh.py [--vms 1000] [--repeat 5]
 
 Runs the real ``inventory.ps1`` through the engine against the tests' fake Hyper-V host
-(tests/pwsh_fake.py) with N VMs, and a plain-Python loop that builds the same records from
+(tests/support/pwsh_fake.py) with N VMs, and a plain-Python loop that builds the same records from
 the same fake objects. Prints ratios measured in one run (the machine is shared and noisy;
 absolute times mean little):
 
@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "support"))
 
 from pwsh_fake import FakeHost, FakeVM  # noqa: E402
 

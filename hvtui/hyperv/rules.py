@@ -4,7 +4,7 @@ The Disks pane's verdicts (:mod:`hvtui.ui.explain`) and the pre-flight checks
 (:mod:`hvtui.hyperv.storage`) call these functions instead of restating a rule; what each
 release can do comes from one table, :mod:`hvtui.model.versions`. The lab, which stands for
 the host, implements the same rules on its own from the reference (it never imports this
-module); ``tests/test_rule_parity.py`` runs every case through the console, the pre-flight
+module); ``tests/lab/test_rule_parity.py`` runs every case through the console, the pre-flight
 and the lab and fails when they disagree.
 """
 

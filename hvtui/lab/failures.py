@@ -4,7 +4,7 @@ A handler raises :class:`HostError` carrying one :class:`ErrorRecord`; the sessi
 it into a failed :class:`~hvtui.remote.base.PSResult`, as ``$ErrorActionPreference =
 'Stop'`` does on a host. Every message quoted from ``reference/hyperv-rules.md`` is a
 module constant here, so a test can compare the exact text; each is checked against the
-copy of that reference in ``tests/data`` (tests/test_lab_texts_match_reference.py).
+copy of that reference in ``tests/support/data`` (tests/lab/test_lab_texts_match_reference.py).
 Messages the reference does not give are marked UNCONFIRMED where they are built.
 """
 

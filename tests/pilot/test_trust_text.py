@@ -1,6 +1,6 @@
 """Text from hosts and guests is inert in every output; JSON stays exact.
 
-The corpus (tests/hostile.py) puts ESC/CSI, OSC 52, BEL, backspace, CR, new lines, bidi
+The corpus (tests/support/hostile.py) puts ESC/CSI, OSC 52, BEL, backspace, CR, new lines, bidi
 overrides, C1 controls, NUL, DEL and markup into VM names, notes, guest OS names, disk
 paths, checkpoint and switch names on a lab host, then pushes them through the command
 line (tables, JSON, plans, progress, results, errors), every console pane, the details

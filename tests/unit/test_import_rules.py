@@ -48,7 +48,7 @@ def test_checker_detects_a_leak() -> None:
     assert "textual" in loaded_modules("textual.app")
 
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def lint_imports(config: Path) -> subprocess.CompletedProcess[str]:

@@ -2,7 +2,7 @@
 
 The lab's clock and the console's 'now' are frozen, so a picture only changes when
 the console or the lab does. After an intended change, review and accept with
-``pytest tests/test_ui_snapshots.py --snapshot-update``.
+``pytest tests/snapshot/test_ui_snapshots.py --snapshot-update``.
 """
 
 from __future__ import annotations

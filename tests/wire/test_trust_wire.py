@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 from hostile import RAW_CHARS, VM_NAMES, raw_leaks
 from hostile import scenario as hostile_scenario
+from same_names import scenario as names_scenario
 from test_trust_cli import audit_lines, one_line_no_traceback, wait_for_progress
-from test_trust_names import scenario as names_scenario
 
 TRANSPORTS = ["psrp", "ssh"]
 

@@ -31,7 +31,7 @@ import pytest
 
 from hvtui import cli
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 
 VM_FOR = {"start": "BUILD01", "stop": "BUILD01", "turn-off": "CENTOS-MON",

@@ -2,7 +2,7 @@
 
 In-process runs on the embedded lab: a job cancelled or the runner stopped mid-migration,
 a crash in a listener, the log's folder unwritable, the disk full before or after the
-change. (tests/test_trust_cli.py does the same to a real ``hvtui`` process with signals.)
+change. (tests/wire/test_trust_cli.py does the same to a real ``hvtui`` process with signals.)
 """
 
 from __future__ import annotations

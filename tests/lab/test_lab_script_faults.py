@@ -1,11 +1,11 @@
 """Issue 8's two faults, on the lab's default estate: the old script texts fail where a real
 host fails, and the shipped ones work there (or are refused up front, with the reason).
 
-The old texts are kept as fixtures (tests/data/inventory-unguarded-get-cluster.ps1 and
-tests/data/old-scripts/). They are not catalog scripts, so the lab's sessions refuse them:
-they run here on a lab host's runtime directly, the way the sessions run catalog scripts
-(the host's release, modules, PowerShell and language). tests/test_pwsh_catalog.py shows
-the same faults against a small fake host.
+The old texts are kept as fixtures (tests/support/data/inventory-unguarded-get-cluster.ps1
+and tests/support/data/old-scripts/). They are not catalog scripts, so the lab's sessions
+refuse them: they run here on a lab host's runtime directly, the way the sessions run
+catalog scripts (the host's release, modules, PowerShell and language).
+tests/unit/test_pwsh_catalog.py shows the same faults against a small fake host.
 
 1. ``Get-Cluster -ErrorAction 'SilentlyContinue'`` under ``$ErrorActionPreference =
    'Stop'`` on a host without FailoverClusters: a CommandNotFoundException, which
@@ -38,7 +38,7 @@ from hvtui.lab.pwsh import to_plain
 from hvtui.lab.scenario import default_scenario
 from hvtui.ps import catalog
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "support" / "data"
 OLD_INVENTORY = (DATA / "inventory-unguarded-get-cluster.ps1").read_text(encoding="utf-8")
 OLD_NODE_SUSPEND = (DATA / "old-scripts" / "cluster-node-suspend.ps1").read_text(encoding="utf-8")
 OLD_FREQUENCY = (DATA / "old-scripts" / "replication-frequency.ps1").read_text(encoding="utf-8")

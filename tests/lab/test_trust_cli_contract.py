@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from hvtui.cli import build_parser, main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def call(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, str, str]:

@@ -11,7 +11,7 @@ import pytest
 
 from hvtui import reference
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_release_has_every_documented_page() -> None:

@@ -280,12 +280,13 @@ def test_checker_accepts_guarded_calls(statement: str, header: tuple[str, ...]) 
     assert _messages(statement, *header) == ""
 
 
-OLD = Path(__file__).parent / "data" / "old-scripts"
+DATA = Path(__file__).parents[1] / "support" / "data"
+OLD = DATA / "old-scripts"
 
 
 def test_the_old_inventory_fails_where_the_issue_says() -> None:
     # The old inventory.ps1, kept once for this lint and the lab's interpreter tests.
-    old = Path(__file__).parent / "data" / "inventory-unguarded-get-cluster.ps1"
+    old = DATA / "inventory-unguarded-get-cluster.ps1"
     messages = " | ".join(f.message for f in check_script("inventory", old.read_text("utf-8")))
     assert "Get-Cluster is a FailoverClusters cmdlet" in messages
     assert "no parameter -ReplicationRelationshipType (full names only, no prefixes) " \

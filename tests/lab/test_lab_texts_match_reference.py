@@ -4,7 +4,7 @@ Tests across the suite compare what a script met on the lab with the constants o
 ``hvtui/lab/failures.py`` (``INVALID_STATE``, ``VM_NOT_FOUND``…). That alone would be a
 mirror: a wrong constant would make the lab and its tests agree on a wrong text. So every
 constant of the "exact texts" section must be found in the reference the project ships
-(``tests/data/hyperv-rules.md``, a copy of the shared reference: module resources and
+(``tests/support/data/hyperv-rules.md``, a copy of the shared reference: module resources and
 Microsoft's documentation, with sources), a ``{0}`` standing for the name it is given.
 """
 
@@ -18,7 +18,8 @@ import pytest
 
 from hvtui.lab import failures
 
-REFERENCE = (Path(__file__).parent / "data" / "hyperv-rules.md").read_text(encoding="utf-8")
+DATA = Path(__file__).parents[1] / "support" / "data"
+REFERENCE = (DATA / "hyperv-rules.md").read_text(encoding="utf-8")
 SECTION = "# --- exact texts from reference/hyperv-rules.md"
 
 
@@ -59,7 +60,7 @@ def test_the_section_holds_the_texts_the_tests_compare() -> None:
 @pytest.mark.parametrize("name", sorted(exact_texts()))
 def test_each_exact_text_is_the_reference_text(name: str) -> None:
     assert in_reference(exact_texts()[name]), (
-        f"failures.{name} is not in tests/data/hyperv-rules.md: fix the lab's text, or the "
+        f"failures.{name} is not in tests/support/data/hyperv-rules.md: fix the lab's text, or the "
         "reference (with its source)")
 
 

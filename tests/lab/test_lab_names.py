@@ -47,7 +47,7 @@ async def test_injection_shaped_names_are_just_names_that_do_not_exist() -> None
     before = {v["Name"]: v["State"] for v in (await inventory(lab, "HV-NODE1"))["VM"]}
     # Code-shaped names are data: no VM has them. ('*' and 'DC0?' are wildcard patterns
     # to Hyper-V's -Name, which is why hvtui refuses such names before any script runs:
-    # tests/test_ops_wildcard_names.py; a backtick alone escapes nothing here.)
+    # tests/lab/test_ops_wildcard_names.py; a backtick alone escapes nothing here.)
     for name in ("'; Stop-VM -Name DC01 -TurnOff; '", "$(Stop-VM DC01)", "`DC01",
                  "DC01; Stop-VM DC01"):
         error = only_error(await run(lab, "HV-NODE1", "vm-turn-off", Name=name))

@@ -381,7 +381,7 @@ def test_need_text_round_trips_through_the_question() -> None:
 
 def test_the_readme_shows_what_doctor_prints_on_the_default_lab(
         capsys: pytest.CaptureFixture[str]) -> None:
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     command = "hvtui doctor HV-NODE1 HV-LEGACY HV-2016 HV-2025"
     shown = readme.split(f"$ {command}\n", 1)[1].split("\n```", 1)[0]
     code, out, _ = run_cli(capsys, *command.split()[1:])

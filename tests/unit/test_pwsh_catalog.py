@@ -1,6 +1,6 @@
 """Every catalog script runs as text through the engine against a small fake host.
 
-The fake host (tests/pwsh_fake.py) declares a handful of Hyper-V and FailoverClusters
+The fake host (tests/support/pwsh_fake.py) declares a handful of Hyper-V and FailoverClusters
 cmdlets; the engine binds each call like PowerShell's binder and runs the real script
 text. The first test reproduces the fault that motivated the engine: ``inventory.ps1``
 calling ``Get-Cluster`` on a host without FailoverClusters.
@@ -19,8 +19,8 @@ from pwsh_fake import FakeHost, FakeVM
 from hvtui.lab.pwsh import run, to_plain
 from hvtui.ps import catalog
 
-OLD_INVENTORY = (Path(__file__).parent / "data" / "inventory-unguarded-get-cluster.ps1"
-                 ).read_text(encoding="utf-8")
+DATA = Path(__file__).parents[1] / "support" / "data"
+OLD_INVENTORY = (DATA / "inventory-unguarded-get-cluster.ps1").read_text(encoding="utf-8")
 
 
 def records(outcome: Any) -> list[Any]:
