@@ -6,44 +6,14 @@ import asyncio
 from collections.abc import Callable, Mapping
 
 import pytest
+from scripted_session import Behaviour, ScriptedSession
 
 from hvtui.errors import ConnectError, RemoteTimeout, SessionLost
 from hvtui.remote.base import ParamValue, ProgressCallback, PSResult
 from hvtui.remote.pool import SessionPool
 
 
-class ScriptedSession:
-    """A session whose behaviour the test drives (this tests the pool, not a transport)."""
-
-    opened = 0
-
-    def __init__(self, host: str, behaviour: dict[str, object]) -> None:
-        self.host = host
-        self.behaviour = behaviour
-        self.closed = False
-        ScriptedSession.opened += 1
-
-    async def invoke(self, script: str, parameters: Mapping[str, ParamValue] | None = None, *,
-                     timeout: float | None = None, on_progress: ProgressCallback | None = None
-                     ) -> PSResult:
-        active = self.behaviour.setdefault("active", 0)
-        self.behaviour["active"] = int(active) + 1  # type: ignore[call-overload]
-        self.behaviour["peak"] = max(int(self.behaviour.get("peak", 0)),  # type: ignore[call-overload]
-                                     int(self.behaviour["active"]))  # type: ignore[call-overload]
-        try:
-            await asyncio.sleep(float(self.behaviour.get("delay", 0)))  # type: ignore[arg-type]
-            fail = self.behaviour.pop("fail", None)
-            if fail is not None:
-                raise fail  # type: ignore[misc]
-            return PSResult(objects=[{"host": self.host, "script": script}])
-        finally:
-            self.behaviour["active"] = int(self.behaviour["active"]) - 1  # type: ignore[call-overload]
-
-    async def close(self) -> None:
-        self.closed = True
-
-
-def make_pool(n: int, behaviour: dict[str, object], **kw: object) -> SessionPool:
+def make_pool(n: int, behaviour: Behaviour, **kw: object) -> SessionPool:
     def factory(name: str) -> Callable[[], ScriptedSession]:
         return lambda: ScriptedSession(name, behaviour)
 
@@ -52,21 +22,21 @@ def make_pool(n: int, behaviour: dict[str, object], **kw: object) -> SessionPool
 
 async def test_one_session_per_host_reused() -> None:
     ScriptedSession.opened = 0
-    pool = make_pool(3, {})
+    pool = make_pool(3, Behaviour())
     for _ in range(3):
         await asyncio.gather(*(pool.invoke(h, "x") for h in pool.hosts))
     assert ScriptedSession.opened == 3
 
 
 async def test_concurrency_is_bounded() -> None:
-    behaviour: dict[str, object] = {"delay": 0.01}
+    behaviour = Behaviour(delay=0.01)
     pool = make_pool(20, behaviour, max_concurrency=4)
     await asyncio.gather(*(pool.invoke(h, "x") for h in pool.hosts))
-    assert behaviour["peak"] == 4
+    assert behaviour.peak == 4
 
 
 async def test_timeout_names_host_and_discards_session() -> None:
-    behaviour: dict[str, object] = {"delay": 5}
+    behaviour = Behaviour(delay=5)
     pool = make_pool(1, behaviour, grace=0.05)  # the scripted session ignores its timeout
     with pytest.raises(RemoteTimeout) as err:
         await pool.invoke("h0", "x", timeout=0.05)
@@ -77,7 +47,7 @@ async def test_timeout_names_host_and_discards_session() -> None:
 async def test_dropped_session_reconnects_after_backoff() -> None:
     now = [100.0]
     ScriptedSession.opened = 0
-    behaviour: dict[str, object] = {"fail": SessionLost("dropped", host="h0")}
+    behaviour = Behaviour(fail=SessionLost("dropped", host="h0"))
     pool = make_pool(1, behaviour, clock=lambda: now[0], backoff_base=2.0)
     with pytest.raises(SessionLost):
         await pool.invoke("h0", "x")
@@ -87,33 +57,33 @@ async def test_dropped_session_reconnects_after_backoff() -> None:
     assert ScriptedSession.opened == 1
     now[0] += 2.5
     result = await pool.invoke("h0", "x")
-    assert result.objects[0]["host"] == "h0" and ScriptedSession.opened == 2
+    assert result.objects[0]["Host"] == "h0" and ScriptedSession.opened == 2
     assert pool.backoff_remaining("h0") == 0
 
 
 async def test_unknown_host_is_a_clear_error() -> None:
-    pool = make_pool(1, {})
+    pool = make_pool(1, Behaviour())
     with pytest.raises(ConnectError) as err:
         await pool.invoke("nope", "x")
     assert "nope" in str(err.value) and "h0" in str(err.value)
 
 
 async def test_slow_host_does_not_block_others() -> None:
-    fast: dict[str, object] = {}
-    slow: dict[str, object] = {"delay": 10}
+    fast = Behaviour()
+    slow = Behaviour(delay=10)
     pool = SessionPool({"slow": lambda: ScriptedSession("slow", slow),
                         "fast": lambda: ScriptedSession("fast", fast)})
     slow_task = asyncio.create_task(pool.invoke("slow", "x"))
     result = await asyncio.wait_for(pool.invoke("fast", "x"), 2)
-    assert result.objects[0]["host"] == "fast"
+    assert result.objects[0]["Host"] == "fast"
     slow_task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await slow_task
 
 
 async def test_each_host_keeps_its_own_timeout() -> None:
-    quick: dict[str, object] = {"delay": 30}
-    patient: dict[str, object] = {"delay": 0.3}
+    quick = Behaviour(delay=30)
+    patient = Behaviour(delay=0.3)
     pool = SessionPool({"quick": lambda: ScriptedSession("quick", quick),
                         "patient": lambda: ScriptedSession("patient", patient)},
                        timeouts={"quick": 0.1, "patient": 30}, grace=0.05)
@@ -122,7 +92,7 @@ async def test_each_host_keeps_its_own_timeout() -> None:
     with pytest.raises(RemoteTimeout, match="0.1 s"):
         await pool.invoke("quick", "x")
     # ...and the slower host is not held to the quick host's timeout.
-    assert (await pool.invoke("patient", "x")).objects[0]["host"] == "patient"
+    assert (await pool.invoke("patient", "x")).objects[0]["Host"] == "patient"
     # A call may still ask for its own timeout.
     with pytest.raises(RemoteTimeout, match="0.05 s"):
         await pool.invoke("patient", "x", timeout=0.05)
@@ -143,7 +113,7 @@ class StubbornSession(ScriptedSession):
 
 
 async def test_a_transport_that_never_gives_up_is_reported_at_timeout_plus_grace() -> None:
-    pool = SessionPool({"h0": lambda: StubbornSession("h0", {})},
+    pool = SessionPool({"h0": lambda: StubbornSession("h0")},
                        timeouts={"h0": 0.2}, grace=0.2, close_wait=0.2)
     with pytest.raises(RemoteTimeout) as err:
         # The session would hold the call for an hour; 60 s only guards against a hang.
@@ -162,8 +132,8 @@ async def test_closing_a_session_does_not_hold_up_the_caller() -> None:
             closing.set()
             await release.wait()
 
-    pool = SessionPool({"h0": lambda: SlowToClose("h0", {"fail": SessionLost("x", host="h0")})},
-                       timeouts={"h0": 5})
+    dropped = Behaviour(fail=SessionLost("x", host="h0"))
+    pool = SessionPool({"h0": lambda: SlowToClose("h0", dropped)}, timeouts={"h0": 5})
     with pytest.raises(SessionLost):
         await asyncio.wait_for(pool.invoke("h0", "x"), 5)
     await asyncio.wait_for(closing.wait(), 5)  # closing started, behind the caller's back

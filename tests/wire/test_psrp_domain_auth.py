@@ -14,20 +14,20 @@ import base64
 import logging
 import os
 import ssl
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 
 import pytest
 import requests
 import spnego
 from pypsrp.exceptions import WinRMTransportError
 from pypsrp.wsman import WSMan
+from scripted_session import ScriptedSession
 from spnego.channel_bindings import GssChannelBindings
 
 from hvtui.errors import AuthError, ConfigError
 from hvtui.lab.server import tls
 from hvtui.lab.server.wsman import WSManServer
 from hvtui.lab.server.wsman_auth import channel_binding
-from hvtui.remote.base import ParamValue, ProgressCallback, PSResult, PSValue
 from hvtui.remote.psrp import PSRPSession
 
 HOST = "hv-dc01"
@@ -35,20 +35,6 @@ USER = "labadmin"
 PASSWORD = "Dömäin-パスワード-S3cret!"
 MARKER = "UNMISTAKABLE-マーカー-7f3a9c"
 BIG = "経理-DB01 " * 5000  # ~60 kB: several CredSSP parts and several PSRP fragments
-
-
-class Echo:
-    host = HOST
-
-    async def invoke(self, script: str, parameters: Mapping[str, ParamValue] | None = None, *,
-                     timeout: float | None = None, on_progress: ProgressCallback | None = None
-                     ) -> PSResult:
-        data: dict[str, PSValue] = {"Script": script}
-        data.update({k: v for k, v in (parameters or {}).items() if not isinstance(v, list)})
-        return PSResult(objects=[data])
-
-    async def close(self) -> None:
-        return None
 
 
 class Relay:
@@ -91,8 +77,8 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> tls.LabCertificate:
 
 @pytest.fixture
 async def server(certificate: tls.LabCertificate) -> AsyncIterator[WSManServer]:
-    lab = WSManServer({HOST: Echo()}, username=USER, password=PASSWORD, certificate=certificate,
-                      domain="HVLAB", upn_suffix="hvlab.test")
+    lab = WSManServer({HOST: ScriptedSession(HOST)}, username=USER, password=PASSWORD,
+                      certificate=certificate, domain="HVLAB", upn_suffix="hvlab.test")
     yield lab
     await lab.close()
 
@@ -118,7 +104,7 @@ async def test_http_with_message_encryption_end_to_end(
     client = session(await relay.start(), "http", auth, user)
     try:
         result = await client.invoke("echo", {"Secret": MARKER, "Big": BIG}, timeout=60)
-        assert result.objects == [{"Script": "echo", "Secret": MARKER, "Big": BIG}]
+        assert result.objects == [{"Host": HOST, "Script": "echo", "Secret": MARKER, "Big": BIG}]
         again = await client.invoke("echo", {"N": 2}, timeout=60)  # the context goes on
         assert again.objects[0]["N"] == 2
         assert server.operation_counts(HOST)["Create"] == 1

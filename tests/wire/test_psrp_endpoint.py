@@ -20,36 +20,17 @@ from pypsrp.complex_objects import PSInvocationState
 from pypsrp.exceptions import WSManFaultError
 from pypsrp.powershell import PowerShell, RunspacePool
 from pypsrp.wsman import WSMan
+from scripted_session import ScriptedSession
 
 from hvtui.errors import ConfigError, SessionLost
 from hvtui.lab.server import tls
 from hvtui.lab.server.wsman import WSManServer
 from hvtui.lab.server.wsman_soap import parse_duration
-from hvtui.remote.base import ParamValue, ProgressCallback, PSResult, PSValue, Session
+from hvtui.remote.base import ParamValue, ProgressCallback, PSResult, Session
 from hvtui.remote.psrp import PSRPSession
 
 USER = "lab"
 PASSWORD = "lab-password-ü"
-
-
-class Echo:
-    host = "hv02"
-
-    async def invoke(
-        self,
-        script: str,
-        parameters: Mapping[str, ParamValue] | None = None,
-        *,
-        timeout: float | None = None,
-        on_progress: ProgressCallback | None = None,
-    ) -> PSResult:
-        data: dict[str, PSValue] = {"Script": script}
-        for name, value in (parameters or {}).items():
-            data[name] = list(value) if isinstance(value, list) else value
-        return PSResult(objects=[data])
-
-    async def close(self) -> None:
-        return None
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +40,7 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> tls.LabCertificate:
 
 @pytest.fixture
 async def server(certificate: tls.LabCertificate) -> AsyncIterator[WSManServer]:
-    sessions: dict[str, Session] = {"hv02": Echo()}
+    sessions: dict[str, Session] = {"hv02": ScriptedSession("hv02")}
     lab = WSManServer(sessions, username=USER, password=PASSWORD, certificate=certificate)
     yield lab
     await lab.close()
@@ -142,7 +123,7 @@ async def test_only_post_to_wsman_is_served(
 
 
 async def test_listen_refuses_unknown_hosts_and_https_without_a_certificate() -> None:
-    lab = WSManServer({"hv02": Echo()}, username=USER, password=PASSWORD)
+    lab = WSManServer({"hv02": ScriptedSession("hv02")}, username=USER, password=PASSWORD)
     with pytest.raises(ConfigError):
         await lab.listen("nope")
     with pytest.raises(ConfigError, match="certificate"):
@@ -206,7 +187,7 @@ async def test_unknown_session_configuration_is_a_wsman_fault(
 async def test_idle_shells_are_deleted_and_the_client_reconnects(
     certificate: tls.LabCertificate,
 ) -> None:
-    server = WSManServer({"hv02": Echo()}, username=USER, password=PASSWORD,
+    server = WSManServer({"hv02": ScriptedSession("hv02")}, username=USER, password=PASSWORD,
                          certificate=certificate, idle_timeout=0.5)
     port = await server.listen("hv02")
     client = PSRPSession("hv02", address="127.0.0.1", port=port, auth="basic", username=USER,
@@ -217,7 +198,7 @@ async def test_idle_shells_are_deleted_and_the_client_reconnects(
             await asyncio.sleep(0.05)
     with pytest.raises(SessionLost, match="no longer has"):
         await client.invoke("two")
-    assert (await client.invoke("three")).objects == [{"Script": "three"}]
+    assert (await client.invoke("three")).objects == [{"Host": "hv02", "Script": "three"}]
     await client.close()
     await server.close()
 
@@ -235,7 +216,7 @@ async def test_a_receive_whose_client_hung_up_leaves_the_output_for_the_retry() 
 
     gate = asyncio.Event()
 
-    class Gated(Echo):
+    class Gated(ScriptedSession):
         async def invoke(self, script: str, parameters: Mapping[str, ParamValue] | None = None,
                          *, timeout: float | None = None,
                          on_progress: ProgressCallback | None = None) -> PSResult:
@@ -244,7 +225,7 @@ async def test_a_receive_whose_client_hung_up_leaves_the_output_for_the_retry() 
 
     client = ClientRunspacePool()
     client.open()
-    shell = LabShell("S1", host="hv02", session=Gated(), owner=USER, client_ip="127.0.0.1",
+    shell = LabShell("S1", host="hv02", session=Gated("hv02"), owner=USER, client_ip="127.0.0.1",
                      resource_uri="http://schemas.microsoft.com/powershell/Microsoft.PowerShell")
     opening = client.data_to_send()
     assert opening is not None

@@ -1,34 +1,31 @@
 """SSHSession against the lab's SSH server on 127.0.0.1: the real asyncssh wire.
 
-The hosts here run a small test Session (below), not the lab's Hyper-V emulation,
-so these tests exercise the transport: command line, stdin payload, CLIXML
-documents, markers, host keys, authentication, faults.
+The hosts here run a small test Session (tests/support/scripted_session.py), not the lab's
+Hyper-V emulation, so these tests exercise the transport: command line, stdin payload,
+CLIXML documents, markers, host keys, authentication, faults.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
-import datetime as dt
 import logging
 import socket
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, cast
 
 import asyncssh
 import pytest
 from psrpcore.types import PSCryptoProvider, deserialize_clixml
+from scripted_session import HYPERV_ERROR, JAPANESE, NASTY, ROUND_TRIP, ScriptedSession
 
 from hvtui.errors import AuthError, ConnectError, ProtocolError, RemoteTimeout, SessionLost
 from hvtui.lab.server.faults import FaultPlan
 from hvtui.lab.server.sshd import SSHLabServer
 from hvtui.remote.base import (
-    ErrorRecord,
     ParamValue,
-    ProgressCallback,
     ProgressRecord,
-    PSResult,
     Session,
 )
 from hvtui.remote.clixml import HEADER, Stream, parse_documents
@@ -44,102 +41,6 @@ from hvtui.remote.ssh import (
 
 PASSWORD = "S3cret-pässwörd'\"$;"
 USER = "lab\\admin"
-
-NASTY = "it's \"quoted\" ‘single’ “double” `tick` $env:PATH; Remove-Item C:\\ -Recurse # 'x'"
-JAPANESE = "仮想マシン「テスト」・ボリューム"
-
-ROUND_TRIP: dict[str, Any] = {
-    "Nasty": NASTY,
-    "Japanese": JAPANESE,
-    "Controls": "line1\r\nline2\ttab _x000D_ literal",
-    "Int32": 2147483647,
-    "Int64": 2**40,
-    "Negative": -42,
-    "True": True,
-    "False": False,
-    "Float": 1.5,
-    "When": dt.datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=dt.UTC),
-    "Span": dt.timedelta(days=1, hours=2, seconds=3, microseconds=500),
-    "List": ["a", NASTY, 3],
-    "Nothing": None,
-    "Nested": {"Inner": {"Deep": JAPANESE, "N": 7}, "Tags": ["p", "q"]},
-    # What psrpcore's writer got wrong: 10 s written as PT1S, an empty record read back
-    # as text, U+FFFE written raw (invalid XML).
-    "TenSeconds": dt.timedelta(seconds=10),
-    "Empty": {},
-    "Astral": "🖥 𠮷 \x7f\ufffe",
-    "Bytes": b"\x00\xffhv",
-}
-
-HYPERV_ERROR = ErrorRecord(
-    message="Hyper-V was unable to find a virtual machine with name \"vm'1\".",
-    category="InvalidArgument",
-    error_id="InvalidParameter,Microsoft.HyperV.PowerShell.Commands.GetVM",
-    target="vm'1",
-    activity="Get-VM",
-    reason="VirtualizationException",
-)
-
-
-class ScriptedSession:
-    """A test Session: what it does is chosen by the ``Mode`` parameter."""
-
-    def __init__(self, host: str) -> None:
-        self.host = host
-        self.calls: list[tuple[str, dict[str, Any]]] = []
-        self.started = asyncio.Event()
-        self.cancelled = asyncio.Event()
-        self.release = asyncio.Event()
-
-    async def invoke(
-        self,
-        script: str,
-        parameters: Mapping[str, ParamValue] | None = None,
-        *,
-        timeout: float | None = None,
-        on_progress: ProgressCallback | None = None,
-    ) -> PSResult:
-        params: dict[str, Any] = dict(parameters or {})
-        self.calls.append((script, params))
-        mode = params.get("Mode", "echo")
-        if mode == "echo":
-            return PSResult(objects=[{"Script": script, **params}])
-        if mode == "values":
-            return PSResult(objects=[dict(ROUND_TRIP)])
-        if mode == "many":
-            return PSResult(objects=[{"Index": i, "Name": f"vm-{i}"} for i in range(10)])
-        if mode == "errors":
-            return PSResult(
-                objects=[{"Name": "before"}],
-                errors=[HYPERV_ERROR],
-                warnings=["The VM's checkpoint is old; ‘careful’"],
-            )
-        if mode == "terminating":
-            stop = ErrorRecord("Stop here", category="OperationStopped", error_id="Stop")
-            return PSResult(errors=[HYPERV_ERROR, stop], had_errors=True)
-        if mode == "progress":
-            for percent in (0, 50, 100):
-                assert on_progress is not None
-                on_progress(ProgressRecord("Moving vm1", f"{percent}% done", percent))
-                await asyncio.sleep(0)
-            return PSResult(objects=[{"Done": True}])
-        if mode == "progress_then_wait":
-            assert on_progress is not None
-            on_progress(ProgressRecord("Exporting vm1", "copying disks", 10))
-            await self.release.wait()  # released by whoever saw the progress record
-            return PSResult(objects=[{"Done": True}])
-        if mode == "sleep":
-            self.started.set()
-            try:
-                await asyncio.sleep(float(params.get("Seconds") or 30))
-            except asyncio.CancelledError:
-                self.cancelled.set()
-                raise
-            return PSResult()
-        raise AssertionError(f"unknown mode {mode!r}")
-
-    async def close(self) -> None:
-        return None
 
 
 @pytest.fixture
@@ -228,7 +129,7 @@ async def test_parameters_reach_the_host_as_data(lab: SSHLabServer, tmp_path: Pa
     finally:
         await session.close()
     assert result.ok
-    assert result.objects == [{"Script": script, **params}]
+    assert result.objects == [{"Host": "hv1", "Script": script, **params}]
     assert scripted(lab).calls == [(script, params)]
 
 
@@ -248,7 +149,7 @@ async def test_pwsh_shell_round_trips(lab: SSHLabServer, tmp_path: Path) -> None
         result = await session.invoke("echo", {"Name": JAPANESE})
     finally:
         await session.close()
-    assert result.objects == [{"Script": "echo", "Name": JAPANESE}]
+    assert result.objects == [{"Host": "hv1", "Script": "echo", "Name": JAPANESE}]
 
 
 async def test_errors_and_warnings_come_back_structured(
@@ -639,7 +540,7 @@ async def test_jump_host_tunnels_to_the_target(
             result = await session.invoke("echo", {"Name": "through"})
         finally:
             await session.close()
-        assert result.objects == [{"Script": "echo", "Name": "through"}]
+        assert result.objects == [{"Host": "far", "Script": "echo", "Name": "through"}]
         assert scripted(lab).calls == []  # the jump host ran nothing
 
         # The far server forbids forwarding: using it as a jump host must fail,
