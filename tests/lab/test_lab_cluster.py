@@ -144,12 +144,12 @@ async def test_drain_moves_roles_off_by_priority() -> None:
 
 
 async def test_drain_status_is_in_progress_while_roles_move() -> None:
-    lab = Lab.from_scenario(speed=5000.0)
+    lab = Lab.from_scenario(speed=500.0)  # the drain lasts about 2 s: a poll sees it
     draining = asyncio.create_task(
         run(lab, "HV-NODE1", "cluster-node-suspend", NodeName="HV-NODE1", Drain=True)
     )
     seen = set()
-    while not draining.done():
+    while not draining.done() and "InProgress" not in seen:
         nodes = (await inventory(lab, "HV-NODE2"))["ClusterNode"]
         seen.add(next(n for n in nodes if n["Name"] == "HV-NODE1")["DrainStatus"])
         await asyncio.sleep(0.002)
