@@ -99,11 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
     get.add_argument("-o", "--output", default="table", choices=["table", "json"],
                      help="output format (default: table)")
 
-    from hvtui import cli_actions, cli_doctor, cli_lab
+    from hvtui import cli_actions, cli_doctor, cli_lab, cli_storage
 
     cli_doctor.register(sub)
     cli_lab.register(sub)
     cli_actions.register(sub)
+    cli_storage.register(sub)
     return parser
 
 

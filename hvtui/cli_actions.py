@@ -333,6 +333,11 @@ def _handler(make: RequestMaker) -> dict[str, Any]:
     return {"handler": run_command, "make_request": make}
 
 
+common_options = _common
+"""For the command modules registered beside this one (hvtui.cli_storage)."""
+handler = _handler
+
+
 def _migrate(a: argparse.Namespace) -> Request:
     if a.storage_path and not a.include_storage:
         raise PlanRefused("--storage-path needs --include-storage",

@@ -79,6 +79,24 @@ def _node_suspend(p: Params) -> str:
     return _call("Suspend-ClusterNode", args, ("Drain", force, "Wait"))
 
 
+def _disk_add(p: Params) -> str:
+    attach = _call("Add-VMHardDiskDrive", {"VMName": p["VMName"],
+                                           "ControllerType": p["ControllerType"],
+                                           "Path": p["Path"]})
+    if not p.get("NewSizeBytes"):
+        return attach
+    kind = "Fixed" if p.get("Fixed") else "Dynamic"
+    create = _call("New-VHD", {"Path": p["Path"], "SizeBytes": p["NewSizeBytes"], kind: True},
+                   (kind,))
+    return f"{create}; {attach}"
+
+
+def _disk_remove(p: Params) -> str:
+    return _call("Remove-VMHardDiskDrive", {
+        "VMName": p["VMName"], "ControllerType": p["ControllerType"],
+        "ControllerNumber": p["ControllerNumber"], "ControllerLocation": p["ControllerLocation"]})
+
+
 def _drain_on_shutdown(p: Params) -> str:
     # A property assignment, not a cmdlet call; the value is one of two constants.
     return f"(Get-Cluster).DrainOnShutdown = {1 if p['Enabled'] else 0}"
@@ -119,6 +137,9 @@ COMMANDS: dict[str, Callable[[Params], str]] = {
         "Name": p["RoleName"], "Node": p["NodeName"],
         "MigrationType": p.get("MigrationType", "Live")}),
     "cluster-drain-on-shutdown": _drain_on_shutdown,
+    # storage and networking (issue 11)
+    "vm-disk-add": _disk_add,
+    "vm-disk-remove": _disk_remove,
 }
 
 

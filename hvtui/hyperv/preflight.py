@@ -45,6 +45,12 @@ from hvtui.hyperv.replica_cluster import (
 )
 from hvtui.hyperv.storage import plan_export, plan_resize
 from hvtui.hyperv.vm_actions import plan_vm_action
+from hvtui.hyperv.vm_disks import (
+    DiskAddRequest,
+    DiskRemoveRequest,
+    plan_disk_add,
+    plan_disk_remove,
+)
 from hvtui.remote.pool import SessionPool
 
 Builder = Callable[[SessionPool, Any], Awaitable[Plan]]
@@ -64,6 +70,9 @@ BUILDERS: dict[type[Request], Builder] = {
     NodePauseRequest: plan_node_pause,
     DrainOnShutdownRequest: plan_drain_on_shutdown,
     RoleMoveRequest: plan_role_move,
+    # storage and networking (issue 11)
+    DiskAddRequest: plan_disk_add,
+    DiskRemoveRequest: plan_disk_remove,
 }
 
 

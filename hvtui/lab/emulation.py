@@ -298,6 +298,8 @@ _EMULATION_MODULES = (
     "hvtui.lab.export",
     "hvtui.lab.replica",
     "hvtui.lab.cluster",
+    # storage and networking changes (issue 11)
+    "hvtui.lab.drives",
 )
 
 

@@ -54,6 +54,12 @@ CLUSTERED_VM = (
     "operation, remove the virtual machine from the cluster and then try again."
 )
 NOT_A_VHD = "'{0}' is not an existing virtual hard disk file."
+GEN2_NO_IDE = "Generation 2 virtual machines do not support IDE."
+GEN2_NO_VHD = "Generation 2 virtual machines do not support .vhd or .avhd format."
+NO_VACANT_LOCATION = (
+    "The operation could not be completed because no available locations were found on the "
+    "disk controller."
+)
 IC_NOT_FOUND = "No integration component with the given name could be found."
 COPY_FAILED = 'Failed to copy file "{0}" to "{1}" in the virtual machine.'
 REPLICATION_NOT_ENABLED = "Replication is not enabled for virtual machine with name '{0}'."

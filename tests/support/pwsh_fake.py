@@ -330,6 +330,15 @@ class FakeHost:
                                 ("FileSize", 9 * 1024**3), ("MinimumSize", 20 * 1024**3),
                                 ("BlockSize", 32 * 1024**2), ("ParentPath", "")]))
 
+        def drive_passthru(inv: Invocation) -> None:
+            self._log(inv)
+            for vm in self.find(inv):
+                inv.write(PSObject([("VMId", vm.id), ("Path", inv.args.get("Path", "")),
+                                    ("ControllerType", inv.args.get("ControllerType", "SCSI")),
+                                    ("ControllerNumber", inv.args.get("ControllerNumber", 0)),
+                                    ("ControllerLocation", inv.args.get("ControllerLocation",
+                                                                        1))]))
+
         def node(inv: Invocation) -> None:
             self._log(inv)
             for name in (inv.args.get("Name") or ["N1", "N2"]):
@@ -464,6 +473,19 @@ class FakeHost:
                                                        "Prepare:SwitchParameter!",
                                      "VMName_Test": "VMName:String[]!@0 AsTest:SwitchParameter!"},
                 act(confirm="x"), should=True, impact="High", default="VMName"),
+            # storage and networking (issue 11)
+            cmd("New-VHD", {"Dynamic": "Path:String[]!@0 SizeBytes:UInt64!@1 "
+                                       "Dynamic:SwitchParameter!",
+                            "Fixed": "Path:String[]!@0 SizeBytes:UInt64!@1 "
+                                     "Fixed:SwitchParameter!"}, vhd, should=True),
+            cmd("Add-VMHardDiskDrive", {"VMName": "VMName:String[]!@0 ControllerType:String@1 "
+                                                  "Path:String@4 Passthru:SwitchParameter"},
+                drive_passthru, should=True),
+            cmd("Remove-VMHardDiskDrive", {"VMName": "VMName:String!@0 ControllerType:String!@1 "
+                                                     "ControllerNumber:Int32!@2 "
+                                                     "ControllerLocation:Int32!@3 "
+                                                     "Passthru:SwitchParameter"},
+                drive_passthru, should=True),
             cmd("Resume-ClusterNode", "Name:String[]@0 Failback:ClusterFailbackType",
                 node, module="FailoverClusters", should=True),
             # Both names of the force switch (2012: -ForceEvacuation, later: -ForceDrain);

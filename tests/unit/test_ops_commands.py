@@ -51,6 +51,10 @@ SAMPLES: dict[str, dict[str, object]] = {
     "cluster-node-resume": {"NodeName": "N1", "Failback": "Immediate"},
     "cluster-role-move": {"RoleName": "web01", "NodeName": "N2", "MigrationType": "Live"},
     "cluster-drain-on-shutdown": {"Enabled": False},
+    "vm-disk-add": {"VMName": "web01", "Path": "D:\\a.vhdx", "ControllerType": "SCSI",
+                    "NewSizeBytes": 1024**3, "Fixed": True},
+    "vm-disk-remove": {"VMName": "web01", "ControllerType": "IDE", "ControllerNumber": 0,
+                       "ControllerLocation": 1},
 }
 
 

@@ -52,6 +52,20 @@ def _cluster_peer(estate: Estate, host: Host) -> str | None:
     return next((n.name for n in cluster.nodes if n.name != host.name and n.state == "Up"), None)
 
 
+def _disk_folder(host: Host) -> str:
+    """A folder on a volume of ``host`` (where a new disk can go)."""
+    return f"{host.volumes[0].letter}:\\Matrix" if host.volumes else "C:\\Matrix"
+
+
+def _drive_of(vm: Any) -> Params | None:
+    if vm is None:
+        return None
+    drive = vm.drives[-1]
+    return {"VMName": vm.name, "ControllerType": drive.controller_type,
+            "ControllerNumber": drive.controller_number,
+            "ControllerLocation": drive.controller_location}
+
+
 def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0911
     vm = _vm(host)
     name = vm.name if vm else None
@@ -97,6 +111,10 @@ def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0
         "vm-integration-service": ({"VMName": name, "ServiceId": HEARTBEAT, "Enabled": True}
                                    if name else None),
         "vm-processor-compat": {"VMName": name, "Enabled": True} if name else None,
+        "vm-disk-add": ({"VMName": name, "ControllerType": "SCSI", "NewSizeBytes": 1024**3,
+                         "Path": f"{_disk_folder(host)}\\matrix.vhdx"}
+                        if name else None),
+        "vm-disk-remove": _drive_of(drive_vm),
     }
     for action in ("start", "stop", "turn-off", "save", "suspend", "resume", "restart"):
         table[f"vm-{action}"] = {"Name": name} if name else None
