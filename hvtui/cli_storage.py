@@ -2,6 +2,7 @@
 
     hvtui disk add VM PATH [--controller SCSI|IDE] [--new SIZE [--fixed]]
     hvtui disk remove VM DISK               DISK: path, 'SCSI 0:1' or index from 0
+    hvtui iso mount VM PATH | eject VM
 
 They run through :func:`hvtui.cli_actions.run_request` like every action: pre-flight,
 checklist and exact PowerShell, ``--dry-run``, ``--yes``, the audit log.
@@ -15,6 +16,7 @@ from typing import Any
 from hvtui.cli_actions import common_options, handler
 from hvtui.hyperv.plans import Request, VmRef
 from hvtui.hyperv.vm_disks import CONTROLLERS, DiskAddRequest, DiskRemoveRequest
+from hvtui.hyperv.vm_dvd import IsoRequest
 
 
 def _disk_add(a: argparse.Namespace) -> Request:
@@ -53,3 +55,20 @@ def register(sub: Any) -> None:
                                                 "from 0")
     common_options(p)
     p.set_defaults(**handler(lambda a: DiskRemoveRequest(VmRef(a.vm, a.host), a.disk)))
+
+    iso = sub.add_parser("iso", help="mount or eject an ISO in a VM's DVD drive "
+                                     "(Set-VMDvdDrive; Add-VMDvdDrive)")
+    isub = iso.add_subparsers(dest="iso_command", required=True)
+    p = isub.add_parser(
+        "mount", help="put an ISO file in the VM's DVD drive (Set-VMDvdDrive -Path; "
+                      "Add-VMDvdDrive when it has none)",
+        description="Put an ISO file of the VM's host in its DVD drive; the VM may run. A VM "
+                    "without a DVD drive gets one, which needs the VM off.")
+    p.add_argument("vm", metavar="VM")
+    p.add_argument("path", metavar="PATH", help="the .iso file on the VM's host")
+    common_options(p)
+    p.set_defaults(**handler(lambda a: IsoRequest(VmRef(a.vm, a.host), a.path)))
+    p = isub.add_parser("eject", help="empty the VM's DVD drive (Set-VMDvdDrive -Path $null)")
+    p.add_argument("vm", metavar="VM")
+    common_options(p)
+    p.set_defaults(**handler(lambda a: IsoRequest(VmRef(a.vm, a.host), "")))

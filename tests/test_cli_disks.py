@@ -82,3 +82,33 @@ def test_a_disk_another_vm_uses_is_refused(capsys: pytest.CaptureFixture[str]) -
     out = capsys.readouterr().out
     assert code == 2
     assert "the disk is attached to LEGACY-SQL" in out and "detach it from LEGACY-SQL" in out
+
+
+def test_iso_mount_dry_run_and_refusals(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["--lab-speed", "inf", "iso", "mount", "LEGACY-SQL",
+                 "D:\\ISO\\WindowsServer2012R2-Eval.iso", "--dry-run"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert ("Set-VMDvdDrive -VMName 'LEGACY-SQL' -ControllerNumber 1 -ControllerLocation 0 "
+            "-Path 'D:\\ISO\\WindowsServer2012R2-Eval.iso'") in out
+    code = main(["--lab-speed", "inf", "iso", "mount", "JUMP01", "C:\\ISO\\SQLServer2014-SP1.iso",
+                 "--yes"])
+    out = capsys.readouterr().out
+    assert code == 2
+    assert "JUMP01 has no DVD drive, and one is added only while the VM is off" in out
+    code = main(["--lab-speed", "inf", "iso", "mount", "LEGACY-SQL", "D:\\ISO\\notes.txt",
+                 "--yes"])
+    assert code == 2 and "is not an .iso file" in capsys.readouterr().out
+
+
+def test_iso_eject_dry_run_and_nothing_to_eject(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--lab-speed", "inf", "iso", "mount", "LEGACY-SQL",
+                 "D:\\ISO\\WindowsServer2012R2-Eval.iso", "--yes"]) == 0
+    capsys.readouterr()
+    code = main(["--lab-speed", "inf", "iso", "eject", "LEGACY-SQL", "--dry-run"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert ("Set-VMDvdDrive -VMName 'LEGACY-SQL' -ControllerNumber 1 -ControllerLocation 0 "
+            "-Path $null") in out
+    code = main(["--lab-speed", "inf", "iso", "eject", "BUILD01", "--yes"])
+    assert code == 0 and "nothing to eject" in capsys.readouterr().out

@@ -8,8 +8,10 @@ from test_lab_support import default_lab, estate_vm, kinds, only_error, run
 
 from hvtui.lab.failures import (
     FILE_EXISTS,
+    FILE_NOT_FOUND,
     GEN2_NO_IDE,
     GEN2_NO_VHD,
+    INVALID_DVD_PATH,
     INVALID_STATE,
     NO_VACANT_LOCATION,
 )
@@ -78,20 +80,22 @@ async def test_a_disk_one_vm_uses_cannot_be_attached_to_another() -> None:
     assert "being used by another process" in only_error(result).message
 
 
-def test_ide_locations_run_out() -> None:
+def test_ide_locations_run_out_with_the_dvd_drive_holding_one() -> None:
+    # BUILD01: its disk at IDE 0:0 and New-VM's DVD drive at IDE 1:0 leave two locations
     lab = default_lab()
     for n in range(3):
         console(lab, "HV-LEGACY", "param($P) $null = New-VHD -Path $P -SizeBytes 1GB -Dynamic",
                 P=f"D:\\VMs\\BUILD01\\ide{n}.vhdx")
+    for n in range(2):
         added = console(lab, "HV-LEGACY", "param($P) Add-VMHardDiskDrive -VMName BUILD01 "
                                           "-ControllerType IDE -Path $P",
                         P=f"D:\\VMs\\BUILD01\\ide{n}.vhdx")
         assert not added.errors, [e.message for e in added.errors]
-    console(lab, "HV-LEGACY", "$null = New-VHD -Path D:\\VMs\\BUILD01\\ide3.vhdx -SizeBytes 1GB "
-                              "-Dynamic")
     full = console(lab, "HV-LEGACY", "Add-VMHardDiskDrive -VMName BUILD01 -ControllerType IDE "
-                                     "-Path D:\\VMs\\BUILD01\\ide3.vhdx")
+                                     "-Path D:\\VMs\\BUILD01\\ide2.vhdx")
     assert [e.message for e in full.errors] == [NO_VACANT_LOCATION]
+    assert [s[:3] for s in _slots(lab, "HV-LEGACY", "BUILD01")] == [
+        ("IDE", 0, 0), ("IDE", 0, 1), ("IDE", 1, 1)]
 
 
 async def test_removing_a_drive_keeps_its_file_and_follows_the_controller_rules() -> None:
@@ -115,3 +119,44 @@ def test_a_parameter_the_release_lacks_is_refused_by_the_binder() -> None:
     outcome = console(lab, "HV-LEGACY", "Add-VMHardDiskDrive -VMName BUILD01 -ControllerType "
                                         "SCSI -Path D:\\x.vhdx -MinimumIOPS 100")
     assert [e.fqid.split(",")[0] for e in outcome.errors] == ["NamedParameterNotFound"]
+
+
+ISO = "D:\\ISO\\WindowsServer2012R2-Eval.iso"
+
+
+async def test_an_iso_goes_in_and_out_of_a_running_vms_dvd_drive() -> None:
+    lab = default_lab()
+    [dvd] = kinds(await run(lab, "HV-LEGACY", "vm-dvd-drives", VMName="LEGACY-SQL"), "DvdDrive")
+    assert (dvd["ControllerType"], dvd["ControllerNumber"], dvd["ControllerLocation"],
+            dvd["Path"]) == ("IDE", 1, 0, "")
+    mounted = await run(lab, "HV-LEGACY", "vm-dvd-media", VMName="LEGACY-SQL",
+                        ControllerNumber=1, ControllerLocation=0, Path=ISO)
+    assert [d["Path"] for d in kinds(mounted, "DvdDrive")] == [ISO]
+    ejected = await run(lab, "HV-LEGACY", "vm-dvd-media", VMName="LEGACY-SQL",
+                        ControllerNumber=1, ControllerLocation=0)
+    assert [d["Path"] for d in kinds(ejected, "DvdDrive")] == [""]
+
+
+async def test_dvd_media_must_be_an_iso_the_host_has() -> None:
+    lab = default_lab()
+    text = await run(lab, "HV-LEGACY", "vm-dvd-media", VMName="LEGACY-SQL",
+                     ControllerNumber=1, ControllerLocation=0, Path="D:\\ISO\\readme.txt")
+    assert only_error(text).message == INVALID_DVD_PATH
+    missing = await run(lab, "HV-LEGACY", "vm-dvd-media", VMName="LEGACY-SQL",
+                        ControllerNumber=1, ControllerLocation=0, Path="D:\\ISO\\gone.iso")
+    assert only_error(missing).message == FILE_NOT_FOUND
+
+
+async def test_a_dvd_drive_is_added_only_while_the_vm_is_off() -> None:
+    # DR-DC02 (generation 2, running) has none; UBU-LAB (generation 2, off) takes one on SCSI
+    lab = default_lab()
+    running = await run(lab, "HV-DR1", "vm-dvd-media", VMName="DR-DC02",
+                        Path="C:\\ISO\\SQLServer2014-SP1.iso", AddDrive=True)
+    assert only_error(running).message == INVALID_STATE
+    lab.estate.host("HV-DR2").files[  # type: ignore[union-attr]
+        "f:\\iso\\ubuntu.iso"] = "F:\\ISO\\ubuntu.iso"
+    added = await run(lab, "HV-DR2", "vm-dvd-media", VMName="UBU-LAB",
+                      Path="F:\\ISO\\ubuntu.iso", AddDrive=True)
+    [dvd] = kinds(added, "DvdDrive")
+    assert (dvd["ControllerType"], dvd["ControllerNumber"], dvd["ControllerLocation"],
+            dvd["Path"]) == ("SCSI", 0, 1, "F:\\ISO\\ubuntu.iso")

@@ -97,6 +97,16 @@ def _disk_remove(p: Params) -> str:
         "ControllerNumber": p["ControllerNumber"], "ControllerLocation": p["ControllerLocation"]})
 
 
+def _dvd_media(p: Params) -> str:
+    if p.get("AddDrive"):
+        return _call("Add-VMDvdDrive", {"VMName": p["VMName"], "Path": p["Path"]})
+    where = {"VMName": p["VMName"], "ControllerNumber": p["ControllerNumber"],
+             "ControllerLocation": p["ControllerLocation"]}
+    if p.get("Path"):
+        return _call("Set-VMDvdDrive", where | {"Path": p["Path"]})
+    return _call("Set-VMDvdDrive", where) + " -Path $null"
+
+
 def _drain_on_shutdown(p: Params) -> str:
     # A property assignment, not a cmdlet call; the value is one of two constants.
     return f"(Get-Cluster).DrainOnShutdown = {1 if p['Enabled'] else 0}"
@@ -140,6 +150,7 @@ COMMANDS: dict[str, Callable[[Params], str]] = {
     # storage and networking (issue 11)
     "vm-disk-add": _disk_add,
     "vm-disk-remove": _disk_remove,
+    "vm-dvd-media": _dvd_media,
 }
 
 

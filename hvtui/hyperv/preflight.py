@@ -51,6 +51,7 @@ from hvtui.hyperv.vm_disks import (
     plan_disk_add,
     plan_disk_remove,
 )
+from hvtui.hyperv.vm_dvd import IsoRequest, plan_iso
 from hvtui.remote.pool import SessionPool
 
 Builder = Callable[[SessionPool, Any], Awaitable[Plan]]
@@ -73,6 +74,7 @@ BUILDERS: dict[type[Request], Builder] = {
     # storage and networking (issue 11)
     DiskAddRequest: plan_disk_add,
     DiskRemoveRequest: plan_disk_remove,
+    IsoRequest: plan_iso,
 }
 
 

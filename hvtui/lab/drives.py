@@ -17,16 +17,18 @@ from __future__ import annotations
 
 from hvtui.lab import objects
 from hvtui.lab.emulation import CmdletCall, emulates
-from hvtui.lab.estate import VM, Drive, Host, Vhd, basename, parent, path_key
+from hvtui.lab.estate import VM, Drive, DvdDrive, Host, Vhd, basename, parent, path_key
 from hvtui.lab.failures import (
     DISK_FULL,
     FILE_EXISTS,
     FILE_NOT_FOUND,
     GEN2_NO_IDE,
     GEN2_NO_VHD,
+    INVALID_DVD_PATH,
     NO_VACANT_LOCATION,
     NOT_A_VHD,
     PATH_NOT_FOUND,
+    HostError,
     invalid_argument,
     invalid_state,
     object_not_found,
@@ -50,7 +52,10 @@ def controller_types(vm: VM) -> tuple[str, ...]:
 
 
 def _occupied(vm: VM) -> set[tuple[str, int, int]]:
-    return {(d.controller_type, d.controller_number, d.controller_location) for d in vm.drives}
+    """The locations that hold a hard disk or a DVD drive."""
+    taken = {(d.controller_type, d.controller_number, d.controller_location) for d in vm.drives}
+    return taken | {(d.controller_type, d.controller_number, d.controller_location)
+                    for d in vm.dvds}
 
 
 def vacant(vm: VM, kind: str, number: int | None) -> tuple[int, int] | None:
@@ -235,3 +240,94 @@ def _new_disk(call: CmdletCall, host: Host, path: str, size: int, fixed: bool) -
     # An empty VHDX can shrink to almost nothing (UNCONFIRMED: 3 MB, its metadata).
     return Vhd(path, fmt, "Fixed" if fixed else "Dynamic", size, file_size,
                3 * 1024**2 if fmt == "VHDX" else None, 0 if fixed else BLOCK[fmt])
+
+
+# --- DVD drives: Get-, Set- and Add-VMDvdDrive ------------------------------------------------
+# R-VHD-4: media changes while the VM runs (Hyper-V Manager's "Insert Disk"); a new DVD
+# drive goes on IDE (generation 1) or SCSI (generation 2), only while the VM is off
+# (UNCONFIRMED for SCSI: the reference says nothing of adding a DVD drive to a running
+# generation 2 VM; the lab refuses). Set-VMDvdDrive without -ControllerNumber/-Location
+# configures every DVD drive of the VM (its help: "If not specified, DVD drives in all
+# controller locations are configured"); -Path $null ejects.
+
+
+def _iso_problem(call: CmdletCall, path: str) -> HostError | None:
+    """Why ``path`` cannot be a DVD drive's media, or None (an existing .iso file)."""
+    if not path.lower().endswith(".iso"):
+        return invalid_argument(call.name, INVALID_DVD_PATH, path)
+    if path_key(path) not in call.host.files:
+        return operation_failed(call.name, FILE_NOT_FOUND, path)
+    return None
+
+
+@emulates("Get-VMDvdDrive")
+def get_vmdvddrive(call: CmdletCall) -> None:
+    only_modelled(call, ("VMName", "VM", "ControllerNumber", "ControllerLocation"))
+    with call.lock:
+        for vm in call.target_vms():
+            for dvd in _dvds_at(call, vm):
+                call.write(objects.dvd_object(call.view, vm, dvd))
+
+
+def _dvds_at(call: CmdletCall, vm: VM) -> list[DvdDrive]:
+    number = call.arg("ControllerNumber") if call.given("ControllerNumber") else None
+    location = call.arg("ControllerLocation") if call.given("ControllerLocation") else None
+    return [d for d in vm.dvds if (number is None or d.controller_number == int(number))
+            and (location is None or d.controller_location == int(location))]
+
+
+@emulates("Set-VMDvdDrive")
+def set_vmdvddrive(call: CmdletCall) -> None:
+    """Media only: moving a drive (-ToController...) and resource pools are not modelled."""
+    only_modelled(call, ("VMName", "ControllerNumber", "ControllerLocation", "Path",
+                         "Passthru"))
+    path = str(call.arg("Path") or "")
+
+    def configure(vm: VM) -> None:
+        if not call.inv.should_process(vm.name):
+            return
+        call.idle(vm)
+        dvds = _dvds_at(call, vm)
+        if not dvds:
+            raise object_not_found(call.name, NO_DRIVE, vm.name)
+        if path:
+            problem = _iso_problem(call, path)
+            if problem is not None:
+                raise problem
+        for dvd in dvds:
+            dvd.path = path
+            if call.switch("Passthru"):
+                call.write(objects.dvd_object(call.view, vm, dvd))
+
+    with call.lock:
+        each_operand(call, call.target_vms(), configure)
+
+
+@emulates("Add-VMDvdDrive")
+def add_vmdvddrive(call: CmdletCall) -> None:
+    only_modelled(call, ("VMName", "VM", "ControllerNumber", "ControllerLocation", "Path",
+                         "Passthru"))
+    path = str(call.arg("Path") or "")
+    number = int(call.arg("ControllerNumber")) if call.given("ControllerNumber") else None
+
+    def add(vm: VM) -> None:
+        if not call.inv.should_process(vm.name):
+            return
+        kind = controller_types(vm)[0]
+        call.idle(vm)
+        if vm.state != "Off":
+            raise invalid_state(call.name, vm.name)
+        if path:
+            problem = _iso_problem(call, path)
+            if problem is not None:
+                raise problem
+        free = vacant(vm, kind, number)
+        if free is None:
+            raise operation_failed(call.name, NO_VACANT_LOCATION, vm.name)
+        dvd = DvdDrive(kind, free[0], free[1], path)
+        vm.dvds.append(dvd)
+        if call.switch("Passthru"):
+            call.write(objects.dvd_object(call.view, vm, dvd))
+
+    with call.lock:
+        each_operand(call, call.target_vms(), add)

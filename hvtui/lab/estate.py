@@ -118,6 +118,26 @@ class Drive:
 
 
 @dataclass(slots=True)
+class DvdDrive:
+    """A virtual DVD drive of a VM, with the ISO file it holds ('' when empty)."""
+
+    controller_type: str
+    """'IDE' (generation 1) or 'SCSI' (generation 2)."""
+    controller_number: int
+    controller_location: int
+    path: str = ""
+
+
+def default_dvd(vm: VM) -> None:
+    """Give a generation 1 VM the DVD drive New-VM gives it, at IDE 1:0 when that is free
+    (R-VHD-4); a generation 2 VM has none until one is added."""
+    taken = {(d.controller_type, d.controller_number, d.controller_location)
+             for d in vm.drives}
+    if vm.generation == 1 and not vm.dvds and ("IDE", 1, 0) not in taken:
+        vm.dvds.append(DvdDrive("IDE", 1, 0))
+
+
+@dataclass(slots=True)
 class Checkpoint:
     id: str
     name: str
@@ -174,6 +194,8 @@ class VM:
     path: str = ""
     notes: str = ""
     drives: list[Drive] = field(default_factory=list)
+    dvds: list[DvdDrive] = field(default_factory=list)
+    """DVD drives (a generation 1 VM gets one at IDE 1:0, as New-VM gives it)."""
     checkpoints: list[Checkpoint] = field(default_factory=list)
     current_checkpoint: str = ""
     adapters: list[Adapter] = field(default_factory=list)

@@ -56,6 +56,10 @@ CLUSTERED_VM = (
 NOT_A_VHD = "'{0}' is not an existing virtual hard disk file."
 GEN2_NO_IDE = "Generation 2 virtual machines do not support IDE."
 GEN2_NO_VHD = "Generation 2 virtual machines do not support .vhd or .avhd format."
+INVALID_DVD_PATH = (
+    "The specified path for the drive is not valid. Specify a path to an .iso file or a "
+    "volume name of the physical drive."
+)
 NO_VACANT_LOCATION = (
     "The operation could not be completed because no available locations were found on the "
     "disk controller."

@@ -27,6 +27,7 @@ from hvtui.lab.estate import (
     SharedVolume,
     Vhd,
     Volume,
+    default_dvd,
     path_key,
 )
 from hvtui.lab.releases import PROCESSOR_FAMILIES, RELEASES
@@ -224,6 +225,7 @@ def _vm(rng: random.Random, estate: Estate, host: Host, number: int) -> VM:
             )
         )
         fmt = "VHDX" if generation == 2 else fmt
+    default_dvd(vm)
     vm.adapters.append(
         Adapter(
             "Network Adapter",

@@ -28,6 +28,7 @@ from hvtui.lab.estate import (
     ClusterGroup,
     ClusterNode,
     Drive,
+    DvdDrive,
     Estate,
     Host,
     ReplicationLink,
@@ -324,6 +325,26 @@ def drive_object(view: View, vm: VM, drive: Drive) -> PSObject:
     return _obj(view, (_HV + "HardDiskDrive", _HV + "Drive", _HV + "VMDevice",
                  _HV + "VirtualizationObject"), props,
                 lambda: f"HardDiskDrive (Name = '{name}') [VMName = '{vm.name}']")
+
+
+def dvd_object(view: View, vm: VM, dvd: DvdDrive) -> PSObject:
+    """Get-VMDvdDrive's DvdDrive (the properties the catalog reads; UNCONFIRMED: the
+    reference has no sample of this object, so DvdMediaType is left out)."""
+    name = (f"DVD Drive on {dvd.controller_type} controller number {dvd.controller_number} "
+            f"at location {dvd.controller_location}")
+    props: Props = [
+        ("Path", dvd.path or None),
+        ("ControllerLocation", dvd.controller_location),
+        ("ControllerNumber", dvd.controller_number),
+        ("ControllerType", view.enum("ControllerType", dvd.controller_type)),
+        ("Name", name),
+        ("VMName", vm.name),
+        ("VMId", _uid(vm.id)),
+        ("ComputerName", view.host.name),
+    ]
+    return _obj(view, (_HV + "DvdDrive", _HV + "Drive", _HV + "VMDevice",
+                       _HV + "VirtualizationObject"), props,
+                lambda: f"DvdDrive (Name = '{name}') [VMName = '{vm.name}']")
 
 
 def vhd_object(view: View, vhd: Vhd, attached: bool) -> PSObject:

@@ -15,6 +15,7 @@ from hvtui.lab.estate import (
     Estate,
     Host,
     Vhd,
+    default_dvd,
     guid,
     is_absolute,
     key,
@@ -85,6 +86,7 @@ def build_vm(estate: Estate, host: Host, reader: Reader, pending: list[PendingRo
     _integration(host, vm, reader)
     for disk in reader.tables("disk", "disk"):
         _disk(estate, host, vm, disk)
+    default_dvd(vm)
     _checkpoints(estate, vm, reader)
     for adapter in reader.tables("adapter", "adapter"):
         _adapter(estate, host, vm, adapter)

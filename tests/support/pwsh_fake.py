@@ -486,6 +486,16 @@ class FakeHost:
                                                      "ControllerLocation:Int32!@3 "
                                                      "Passthru:SwitchParameter"},
                 drive_passthru, should=True),
+            cmd("Get-VMDvdDrive", {"VMName": "VMName:String[]!@0"}, by_vm(lambda vm: [PSObject([
+                ("VMId", vm.id), ("Path", None), ("ControllerNumber", 1),
+                ("ControllerLocation", 0),
+                ("ControllerType", enum("Microsoft.HyperV.PowerShell.ControllerType", "IDE",
+                                        0))])])),
+            cmd("Set-VMDvdDrive", {"VMName": "VMName:String!@0 ControllerNumber:Int32@1 "
+                                             "ControllerLocation:Int32@2 Path:String@3"},
+                act(), should=True),
+            cmd("Add-VMDvdDrive", {"VMName": "VMName:String[]!@0 Path:String@3"}, act(),
+                should=True),
             cmd("Resume-ClusterNode", "Name:String[]@0 Failback:ClusterFailbackType",
                 node, module="FailoverClusters", should=True),
             # Both names of the force switch (2012: -ForceEvacuation, later: -ForceDrain);

@@ -55,6 +55,8 @@ SAMPLES: dict[str, dict[str, object]] = {
                     "NewSizeBytes": 1024**3, "Fixed": True},
     "vm-disk-remove": {"VMName": "web01", "ControllerType": "IDE", "ControllerNumber": 0,
                        "ControllerLocation": 1},
+    "vm-dvd-media": {"VMName": "web01", "ControllerNumber": 1, "ControllerLocation": 0,
+                     "Path": "D:\\ISO\\a.iso"},
 }
 
 

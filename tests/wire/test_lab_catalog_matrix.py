@@ -57,6 +57,12 @@ def _disk_folder(host: Host) -> str:
     return f"{host.volumes[0].letter}:\\Matrix" if host.volumes else "C:\\Matrix"
 
 
+def _iso(host: Host) -> str:
+    """An ISO file of ``host`` when it has one, else a path it lacks (the host refuses it)."""
+    return next((p for p in host.files.values() if p.lower().endswith(".iso")),
+                "C:\\ISO\\missing.iso")
+
+
 def _drive_of(vm: Any) -> Params | None:
     if vm is None:
         return None
@@ -115,6 +121,9 @@ def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0
                          "Path": f"{_disk_folder(host)}\\matrix.vhdx"}
                         if name else None),
         "vm-disk-remove": _drive_of(drive_vm),
+        "vm-dvd-drives": {"VMName": name} if name else None,
+        "vm-dvd-media": ({"VMName": name, "ControllerNumber": 1, "ControllerLocation": 0,
+                          "Path": _iso(host)} if name else None),
     }
     for action in ("start", "stop", "turn-off", "save", "suspend", "resume", "restart"):
         table[f"vm-{action}"] = {"Name": name} if name else None

@@ -157,7 +157,8 @@ def stop_server(server: subprocess.Popen[str]) -> int:
 CONSOLES = {"hvtui", "hvtui --inventory hosts.toml", "hvtui --read-only"}
 SERVERS = {"hvtui lab serve --write-inventory lab.toml",
            "hvtui lab serve --write-inventory lab.toml --winrm-auth ntlm"}
-ANSWERED = {"hvtui vm turn-off CENTOS-MON", "hvtui vm restart APP2016"}
+ANSWERED = {"hvtui vm turn-off CENTOS-MON", "hvtui vm restart APP2016",
+            "hvtui disk remove LEGACY-SQL 'SCSI 0:1'"}
 """Destructive: they ask on the terminal, and the person answers y."""
 
 
@@ -177,6 +178,10 @@ def test_the_readme_lists_these_commands() -> None:
         "hvtui enhanced-session HV-DR1 on",
         "hvtui guest-services DR-DC02 on",
         "hvtui copy-file DR-DC02 'C:\\Tools\\BGInfo\\Bginfo.exe' 'C:\\Temp\\Bginfo.exe'",
+        "hvtui disk add LEGACY-SQL 'D:\\VMs\\LEGACY-SQL\\Logs.vhdx' --new 20G",
+        "hvtui disk remove LEGACY-SQL 'SCSI 0:1'",
+        "hvtui iso mount LEGACY-SQL 'D:\\ISO\\WindowsServer2012R2-Eval.iso'",
+        "hvtui iso eject LEGACY-SQL",
         *(f"hvtui vm {verb} {vm}" for verb, vm in VM_FOR.items()),
     ]
 
