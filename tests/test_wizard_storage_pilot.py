@@ -65,3 +65,25 @@ async def test_detach_disk_asks_first_and_keeps_the_file(
     assert result.ok
     await until(pilot, lambda: [d.location for d in vm(app, "LEGACY-SQL").disks] == ["IDE 0:0"],
                 "the disk gone from the inventory")
+
+
+async def test_iso_wizard_refuses_a_text_file_then_mounts_and_ejects(
+        pilot: Pilot[Any]) -> None:  # noqa: F811
+    app = await ready(pilot)
+    wizard = await open_action(pilot, "iso", [vm(app, "LEGACY-SQL")])
+    wizard.query_one("#iso-path", Input).value = "D:\\ISO\\notes.txt"
+    await check(pilot, wizard)
+    assert "is not an .iso file" in refused(wizard)
+    await pilot.press("escape")
+    wizard = await open_action(pilot, "iso", [vm(app, "LEGACY-SQL")])
+    wizard.query_one("#iso-path", Input).value = "D:\\ISO\\WindowsServer2012R2-Eval.iso"
+    await check(pilot, wizard)
+    assert "Set-VMDvdDrive" in str(wizard.query_one("#powershell", Static).render())
+    assert (await confirm_and_finish(pilot, wizard)).ok
+
+    wizard = await open_action(pilot, "iso", [vm(app, "LEGACY-SQL")])
+    await pilot.click("#eject")
+    await check(pilot, wizard)
+    assert wizard.plan is not None
+    assert "-Path $null" in wizard.plan.steps[0].command
+    assert (await confirm_and_finish(pilot, wizard)).ok

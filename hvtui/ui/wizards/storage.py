@@ -1,7 +1,8 @@
 """Storage and networking changes in the console (issue 11): add a disk to a VM, detach one.
 
 Registered as mutating actions beside the other wizards (read-only mode hides them):
-``a`` on the VMs pane opens the Add disk wizard, ``D`` on the disks pane detaches the disk
+``a`` on the VMs pane opens the Add disk wizard, ``I`` the ISO wizard (mount or eject),
+``D`` on the disks pane detaches the disk
 under the cursor after its pre-flight page (a detach is destructive: it asks first).
 """
 
@@ -15,6 +16,7 @@ from textual.widgets import Input, Label, Static
 from hvtui.errors import PlanRefused
 from hvtui.hyperv.plans import Request, VmRef
 from hvtui.hyperv.vm_disks import DiskAddRequest, DiskRemoveRequest
+from hvtui.hyperv.vm_dvd import IsoRequest
 from hvtui.model import VM, Disk, Host
 from hvtui.ui.actions import ActionSpec, register_action
 from hvtui.ui.widgets import assemble
@@ -62,6 +64,31 @@ class DiskAddWizard(PlanWizard):
                               self.query_one("#fixed", TickBox).value)
 
 
+class IsoWizard(PlanWizard):
+    """An ISO file of the VM's host into its DVD drive, or the drive emptied."""
+
+    def __init__(self, planner: Planner, vm: VM) -> None:
+        self.vm = vm
+        super().__init__(planner, title=f"ISO in {vm.name}'s DVD drive")
+
+    def compose_form(self) -> ComposeResult:
+        vm = self.vm
+        yield Static(assemble(("VM: ", "bold"), f"{vm.name} on {vm.host}, {vm.state.name}"))
+        with ChoiceSet(id="iso-action"):
+            yield RadioChoice("Mount an ISO file", value=True, id="mount")
+            yield RadioChoice("Eject (empty the DVD drive)", id="eject")
+        yield Label("ISO file on the VM's host", classes="section")
+        yield Input(placeholder="e.g. D:\\ISO\\setup.iso", id="iso-path")
+
+    def make_request(self) -> Request:
+        if self.query_one("#iso-action", ChoiceSet).pressed_index == 1:
+            return IsoRequest(VmRef.of(self.vm), "")
+        path = self.query_one("#iso-path", Input).value.strip()
+        if not path:
+            raise PlanRefused("give the ISO file's full path on the VM's host, or choose Eject")
+        return IsoRequest(VmRef.of(self.vm), path)
+
+
 def _host_of(app: HvtuiApp, name: str) -> Host | None:
     status = app.estate.status(name)
     return status.inventory.host if status is not None and status.inventory else None
@@ -81,6 +108,10 @@ async def remove_disk(app: HvtuiApp, disks: list[Disk]) -> None:
                                        f"Detach {disk.vm_name}'s disk {disk.location}"))
 
 
+async def iso(app: HvtuiApp, vms: list[VM]) -> None:
+    await run_wizard(app, IsoWizard(planner(app), vms[0]))
+
+
 def _spec(id_: str, label: str, key: str, panes: set[str], handler: Any,
           description: str) -> ActionSpec:
     return ActionSpec(id=id_, label=label, key=key, panes=panes, mutating=True,
@@ -90,6 +121,8 @@ def _spec(id_: str, label: str, key: str, panes: set[str], handler: Any,
 SPECS: tuple[ActionSpec, ...] = (
     _spec("disk-add", "Add disk", "a", {"vms"}, add_disk,
           "Attach an existing or new virtual disk on SCSI or IDE (Add-VMHardDiskDrive)"),
+    _spec("iso", "ISO", "I", {"vms"}, iso,
+          "Mount an ISO in the VM's DVD drive, or eject it (Set-VMDvdDrive)"),
     _spec("disk-remove", "Detach disk", "D", {"disks"}, remove_disk,
           "Detach the disk from its VM; the file stays (Remove-VMHardDiskDrive; asks first)"),
 )
