@@ -47,6 +47,17 @@ BLOCK = {"VHDX": 32 * 1024**2, "VHD": 2 * 1024**2}
 """Default block sizes of a new dynamic disk (New-VHD help: 32 MB VHDX, 2 MB VHD)."""
 
 
+IN_USE = ("The process cannot access the file '{0}' because it is being used by another "
+          "process. (0x80070020)")
+"""UNCONFIRMED wording: Windows' ERROR_SHARING_VIOLATION with the file named, which is what
+the host reports when a second VM opens a disk already open."""
+
+
+NO_DRIVE = "No device was found by given criteria."
+"""UNCONFIRMED that Remove-VMHardDiskDrive says this ([BIN] OM's generic
+VMRemoteFx3DVideoAdapter_DeviceNotFound text) for a location that holds no drive."""
+
+
 def controller_types(vm: VM) -> tuple[str, ...]:
     return ("SCSI",) if vm.generation == 2 else ("IDE", "SCSI")
 
@@ -98,7 +109,7 @@ def add_vmharddiskdrive(call: CmdletCall) -> None:
     """The VMName and VMObject sets; a pass-through disk (-DiskNumber), QoS, a shared VHDX
     and resource pools are not modelled (refused, not ignored)."""
     only_modelled(call, _ADD)
-    kind = call.arg("ControllerType").name if call.given("ControllerType") else "IDE"
+    asked = call.arg("ControllerType").name if call.given("ControllerType") else None
     number = int(call.arg("ControllerNumber")) if call.given("ControllerNumber") else None
     location = int(call.arg("ControllerLocation")) if call.given("ControllerLocation") else None
     path = str(call.arg("Path") or "")
@@ -106,6 +117,8 @@ def add_vmharddiskdrive(call: CmdletCall) -> None:
     def add(vm: VM) -> None:
         if not call.inv.should_process(vm.name):
             return
+        # no -ControllerType: the VM's first controller type (IDE on generation 1)
+        kind = asked or controller_types(vm)[0]
         _check_controller(call, vm, kind)
         vhd = call.estate.vhd(call.host, path) if path else None
         if vhd is None:
@@ -141,12 +154,6 @@ def add_vmharddiskdrive(call: CmdletCall) -> None:
         each_operand(call, call.target_vms(), add)
 
 
-IN_USE = ("The process cannot access the file '{0}' because it is being used by another "
-          "process. (0x80070020)")
-"""UNCONFIRMED wording: Windows' ERROR_SHARING_VIOLATION with the file named, which is what
-the host reports when a second VM opens a disk already open."""
-
-
 # --- Remove-VMHardDiskDrive -------------------------------------------------------------------
 
 
@@ -179,11 +186,6 @@ def remove_vmharddiskdrive(call: CmdletCall) -> None:
                 call.write(objects.drive_object(call.view, vm, drive))
 
         each_operand(call, targets, remove)
-
-
-NO_DRIVE = "No device was found by given criteria."
-"""UNCONFIRMED that Remove-VMHardDiskDrive says this ([BIN] OM's generic
-VMRemoteFx3DVideoAdapter_DeviceNotFound text) for a location that holds no drive."""
 
 
 # --- New-VHD ----------------------------------------------------------------------------------
