@@ -72,6 +72,8 @@ EXTENDED_FREQUENCY_TOO_LOW = (
     "The frequency at which changes will be sent for extended replication should be greater "
     "than the frequency for primary replication on the replica virtual machine."
 )
+SWITCH_NOT_FOUND = 'Hyper-V was unable to find a virtual switch with name "{0}".'
+GEN2_NO_VHD_FORMAT = "Generation 2 virtual machines do not support .vhd or .avhd format."
 
 # --- PowerShell's own engine texts ------------------------------------------------------------
 

@@ -51,6 +51,13 @@ SAMPLES: dict[str, dict[str, object]] = {
     "cluster-node-resume": {"NodeName": "N1", "Failback": "Immediate"},
     "cluster-role-move": {"RoleName": "web01", "NodeName": "N2", "MigrationType": "Live"},
     "cluster-drain-on-shutdown": {"Enabled": False},
+    # VMs: create, delete, rename (issue 11)
+    "vm-new": {"Name": "web01", "Path": "D:\\VMs", "Generation": 2, "Version": "10.0",
+               "MemoryStartupBytes": 4 * 1024**3, "DynamicMemory": True,
+               "MemoryMaximumBytes": 8 * 1024**3, "ProcessorCount": 2, "SwitchName": "LAN",
+               "NewVhdPath": "D:\\VMs\\web01.vhdx", "NewVhdSizeBytes": 60 * 1024**3,
+               "NewVhdFixed": True, "IsoPath": "D:\\ISO\\a.iso", "SecureBoot": "On",
+               "SecureBootTemplate": "MicrosoftUEFICertificateAuthority"},
 }
 
 

@@ -52,6 +52,20 @@ def _cluster_peer(estate: Estate, host: Host) -> str | None:
     return next((n.name for n in cluster.nodes if n.name != host.name and n.state == "Up"), None)
 
 
+def _new_vm(host: Host) -> Params:
+    """Everything vm-new.ps1 can set, as this host's release allows it."""
+    modern = host.release.reports_versions
+    gen2 = host.release.at_least("2012R2")
+    return {"Name": "matrix-new", "Path": host.vm_path, "Generation": 2 if gen2 else 1,
+            "Version": host.release.default_version if modern else "",
+            "MemoryStartupBytes": 1024**3, "DynamicMemory": True,
+            "MemoryMaximumBytes": 4 * 1024**3, "ProcessorCount": 2,
+            "SwitchName": host.switches[0] if host.switches else "",
+            "NewVhdPath": host.vhd_path + "\\matrix-new.vhdx", "NewVhdSizeBytes": 1024**3,
+            "SecureBoot": "On" if gen2 else "",
+            "SecureBootTemplate": "MicrosoftUEFICertificateAuthority" if modern else ""}
+
+
 def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0911
     vm = _vm(host)
     name = vm.name if vm else None
@@ -97,6 +111,7 @@ def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0
         "vm-integration-service": ({"VMName": name, "ServiceId": HEARTBEAT, "Enabled": True}
                                    if name else None),
         "vm-processor-compat": {"VMName": name, "Enabled": True} if name else None,
+        "vm-new": _new_vm(host),
     }
     for action in ("start", "stop", "turn-off", "save", "suspend", "resume", "restart"):
         table[f"vm-{action}"] = {"Name": name} if name else None

@@ -4,6 +4,8 @@ Every wizard is a ``ModalScreen[Plan | None]`` that returns a checked plan and n
 it; the progress page runs confirmed plans. Importing this package registers the actions.
 """
 
+from hvtui.ui.wizards import vm_new
 from hvtui.ui.wizards.handlers import register_all
 
 register_all()
+vm_new.register()
