@@ -178,6 +178,8 @@ def test_the_readme_lists_these_commands() -> None:
         "hvtui guest-services DR-DC02 on",
         "hvtui copy-file DR-DC02 'C:\\Tools\\BGInfo\\Bginfo.exe' 'C:\\Temp\\Bginfo.exe'",
         *(f"hvtui vm {verb} {vm}" for verb, vm in VM_FOR.items()),
+        "hvtui vm new HV-2022 WEB-03 --memory 4GB --disk-size 80GB --switch External-LAN "
+        "--dry-run",
     ]
 
 
