@@ -1,5 +1,7 @@
 """``hvtui vm new|delete|rename``: creating and retiring VMs from the command line.
 
+    hvtui vm delete VM [--host H] [--yes]           (Remove-VM; the disks stay)
+    hvtui vm rename VM NEW_NAME [--host H]          (Rename-VM)
     hvtui vm new HOST NAME [--generation 1|2] [--version V] [--memory 4GB] [--dynamic-memory
                  [--max-memory 16GB]] [--processors N] [--switch S] [--disk-size 60GB
                  [--disk-path P] [--fixed] | --disk PATH] [--iso PATH] [--linux]
@@ -17,8 +19,9 @@ import json
 from typing import Any
 
 from hvtui.hyperv.operations import PlanResult
-from hvtui.hyperv.plans import Plan, Request
+from hvtui.hyperv.plans import Plan, Request, VmRef
 from hvtui.hyperv.vm_create import NewVmRequest
+from hvtui.hyperv.vm_retire import DeleteVmRequest, RenameVmRequest
 
 
 def plan_document(plan: Plan, result: PlanResult | None = None, *,
@@ -103,3 +106,22 @@ def register(vsub: Any, common: Any, handler: Any) -> None:
     common(p, host=False)
     _output(p)
     p.set_defaults(**handler(_new))
+
+    p = vsub.add_parser("delete", help="delete a VM, keeping its disk files (Remove-VM)",
+                        description="Delete a VM (Remove-VM): its configuration, saved state "
+                                    "and checkpoints (merged into its disks). Its virtual hard "
+                                    "disk files stay on the host; the plan lists them. The VM "
+                                    "must be off or saved.")
+    p.add_argument("vm", metavar="VM")
+    common(p)
+    _output(p)
+    p.set_defaults(**handler(lambda a: DeleteVmRequest(VmRef(a.vm, a.host))))
+
+    p = vsub.add_parser("rename", help="rename a VM (Rename-VM)",
+                        description="Rename a VM (Rename-VM). Its files keep their names; the "
+                                    "new name must not be another VM's on the host.")
+    p.add_argument("vm", metavar="VM")
+    p.add_argument("new_name", metavar="NEW_NAME")
+    common(p)
+    _output(p)
+    p.set_defaults(**handler(lambda a: RenameVmRequest(VmRef(a.vm, a.host), a.new_name)))

@@ -156,6 +156,10 @@ COMMANDS: dict[str, Callable[[Params], str]] = {
     "cluster-drain-on-shutdown": _drain_on_shutdown,
     # VMs: create, delete, rename (issue 11)
     "vm-new": _vm_new,
+    "vm-remove": lambda p: _call("Remove-VM", {"Name": p.get("Name", p["VMId"]), "Force": True},
+                                 ("Force",)),
+    "vm-rename": lambda p: _call("Rename-VM", {"Name": p.get("Name", p["VMId"]),
+                                               "NewName": p["NewName"]}),
 }
 
 

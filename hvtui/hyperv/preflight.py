@@ -46,6 +46,12 @@ from hvtui.hyperv.replica_cluster import (
 from hvtui.hyperv.storage import plan_export, plan_resize
 from hvtui.hyperv.vm_actions import plan_vm_action
 from hvtui.hyperv.vm_create import NewVmRequest, plan_new_vm
+from hvtui.hyperv.vm_retire import (
+    DeleteVmRequest,
+    RenameVmRequest,
+    plan_delete_vm,
+    plan_rename_vm,
+)
 from hvtui.remote.pool import SessionPool
 
 Builder = Callable[[SessionPool, Any], Awaitable[Plan]]
@@ -67,6 +73,8 @@ BUILDERS: dict[type[Request], Builder] = {
     RoleMoveRequest: plan_role_move,
     # VMs: create, delete, rename (issue 11)
     NewVmRequest: plan_new_vm,
+    DeleteVmRequest: plan_delete_vm,
+    RenameVmRequest: plan_rename_vm,
 }
 
 

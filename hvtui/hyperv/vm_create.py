@@ -99,7 +99,7 @@ def _size(text: str, what: str, checks: list[Check]) -> int | None:
     return parsed.amount
 
 
-def _name_checks(host: Host, vms_here: list[str], name: str) -> list[Check]:
+def name_checks(host: Host, vms_here: list[str], name: str) -> list[Check]:
     if not name.strip():
         return [failed("Name", "no name given", "name the VM")]
     if name != name.strip():
@@ -172,7 +172,7 @@ async def plan_new_vm(pool: SessionPool, request: NewVmRequest) -> Plan:
     status = estate.status(host.name) or estate.status(name_of_host)
     vms = list(status.inventory.vms) if status and status.inventory else []
     name = request.name
-    checks: list[Check] = _name_checks(host, [vm.name for vm in vms], name)
+    checks: list[Check] = name_checks(host, [vm.name for vm in vms], name)
     generation = _generation(host, request.generation, checks)
     version = _version(host, request.version, checks)
     params: dict[str, ParamValue] = {"Name": name, "Generation": generation,

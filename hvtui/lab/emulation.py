@@ -299,6 +299,7 @@ _EMULATION_MODULES = (
     "hvtui.lab.replica",
     "hvtui.lab.cluster",
     "hvtui.lab.vmcreate",
+    "hvtui.lab.vmretire",
 )
 
 

@@ -19,6 +19,7 @@ CHECKPOINT_ID = "5d1c9b2a-8e7f-4a6b-9c3d-2e1f0a9b8c7d"
 SHOWN: dict[str, dict[str, object]] = {
     "checkpoint-restore": {"VMName": "web01", "CheckpointName": "cp"},
     "checkpoint-remove": {"VMName": "web01", "CheckpointName": "cp"},
+    "vm-remove": {"Name": "web01"}, "vm-rename": {"Name": "web01"},
 }
 """Names the plan shows where the script is given ids (make_step's ``shown``)."""
 
@@ -58,6 +59,7 @@ SAMPLES: dict[str, dict[str, object]] = {
                "NewVhdPath": "D:\\VMs\\web01.vhdx", "NewVhdSizeBytes": 60 * 1024**3,
                "NewVhdFixed": True, "IsoPath": "D:\\ISO\\a.iso", "SecureBoot": "On",
                "SecureBootTemplate": "MicrosoftUEFICertificateAuthority"},
+    "vm-remove": {"VMId": VM_ID}, "vm-rename": {"VMId": VM_ID, "NewName": "web02"},
 }
 
 

@@ -73,6 +73,7 @@ def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0
     replicated = _vm(host, lambda v: v.replication_mode == "Primary")
     replica = _vm(host, lambda v: v.replication_mode == "Replica")
     drive_vm = _vm(host, lambda v: bool(v.drives))
+    removable = _vm(host, lambda v: v.state in ("Off", "Saved") and not v.clustered)
     cluster = estate.cluster_of(host)
     role = next((g for g in cluster.groups if g.owner == host.name), None) if cluster else None
     table: dict[str, Params] = {
@@ -112,6 +113,8 @@ def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0
                                    if name else None),
         "vm-processor-compat": {"VMName": name, "Enabled": True} if name else None,
         "vm-new": _new_vm(host),
+        "vm-rename": {"VMId": vm.id, "NewName": vm.name + " (renamed)"} if vm else None,
+        "vm-remove": {"VMId": removable.id} if removable else None,
     }
     for action in ("start", "stop", "turn-off", "save", "suspend", "resume", "restart"):
         table[f"vm-{action}"] = {"Name": name} if name else None
@@ -120,8 +123,8 @@ def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0
     return table[script]
 
 
-ORDER = sorted(catalog.all_scripts(), key=lambda s: (s in ("vm-move", "cluster-node-suspend"),
-                                                      s))
+ORDER = sorted(catalog.all_scripts(), key=lambda s: (s in ("vm-move", "cluster-node-suspend",
+                                                           "vm-remove"), s))
 """Scripts that take a VM or a node away run last on each host."""
 
 
