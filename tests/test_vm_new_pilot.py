@@ -78,3 +78,32 @@ async def test_new_vm_wizard_refuses_a_name_the_host_has(pilot: Pilot[Any],
     assert "HV-LEGACY already has a VM called 'ERP-APP'" in reasons
     await pilot.press("escape")
     assert audit(dirs) == []
+
+
+async def test_delete_refuses_a_running_vm_and_deletes_an_off_one(pilot: Pilot[Any],
+                                                                    dirs: Path) -> None:
+    app = await ready(pilot)
+    wizard = await open_action(pilot, "vm-delete", [vm(app, "DC01")])
+    await until(pilot, lambda: wizard.plan is not None, "the pre-flight page")
+    assert "the host deletes only a VM that is off or saved" in refused(wizard)
+    await pilot.press("escape")
+    wizard = await open_action(pilot, "vm-delete", [vm(app, "BUILD01")])
+    await until(pilot, lambda: wizard.plan is not None, "the pre-flight page")
+    assert wizard.plan is not None and wizard.plan.destructive
+    result = await confirm_and_finish(pilot, wizard)
+    assert result.ok
+    await until(pilot, lambda: not app.estate.find_vms("BUILD01"), "BUILD01 gone")
+
+
+async def test_rename_wizard(pilot: Pilot[Any]) -> None:
+    app = await ready(pilot)
+    wizard = await open_action(pilot, "vm-rename", [vm(app, "JUMP01")])
+    wizard.query_one("#new-name", Input).value = "dr-dc02"  # DR-DC02 is on the same host
+    await check(pilot, wizard)
+    assert "already has a VM called 'DR-DC02'" in refused(wizard)
+    await pilot.press("escape")
+    wizard = await open_action(pilot, "vm-rename", [vm(app, "JUMP01")])
+    wizard.query_one("#new-name", Input).value = "JUMP 02"
+    await check(pilot, wizard)
+    assert (await confirm_and_finish(pilot, wizard)).ok
+    await until(pilot, lambda: app.estate.find_vms("JUMP 02"), "the new name listed")

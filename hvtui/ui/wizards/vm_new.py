@@ -1,5 +1,6 @@
-"""The New VM wizard: host, name, generation, version, memory, processors, switch, disk,
-ISO and Secure Boot; its pre-flight page is the plan of :mod:`hvtui.hyperv.vm_create`."""
+"""The New VM wizard (host, name, generation, version, memory, processors, switch, disk,
+ISO and Secure Boot; its pre-flight page is the plan of :mod:`hvtui.hyperv.vm_create`),
+and the console's Delete VM and Rename VM (:mod:`hvtui.hyperv.vm_retire`)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Label, Select, Static
 
 from hvtui.errors import PlanRefused
-from hvtui.hyperv.plans import Request
+from hvtui.hyperv.plans import Request, VmRef
 from hvtui.hyperv.vm_create import NewVmRequest
+from hvtui.hyperv.vm_retire import DeleteVmRequest, RenameVmRequest
 from hvtui.model import VM, Host, HostStatus
 from hvtui.ui.actions import ActionSpec, register_action
 from hvtui.ui.widgets import plain
@@ -133,7 +135,24 @@ class NewVmWizard(PlanWizard):
             linux=self.query_one("#linux", TickBox).value)
 
 
-# --- the action -------------------------------------------------------------------------------
+class RenameVmWizard(PlanWizard):
+    """Rename-VM: the new name, checked against the host's other VMs."""
+
+    def __init__(self, planner: Planner, vm: VM) -> None:
+        self.vm = vm
+        super().__init__(planner, title=f"Rename {vm.name}")
+
+    def compose_form(self) -> ComposeResult:
+        yield Static(plain(f"{self.vm.name} on {self.vm.host}, {self.vm.state.name}"))
+        yield Label("New name", classes="section")
+        yield Input(value=self.vm.name, id="new-name")
+        yield Static("The VM's files keep their names.", classes="hint")
+
+    def make_request(self) -> Request:
+        return RenameVmRequest(VmRef.of(self.vm), self.query_one("#new-name", Input).value)
+
+
+# --- the actions ------------------------------------------------------------------------------
 
 
 async def new_vm(app: HvtuiApp, objects: list[VM | HostStatus]) -> None:
@@ -148,9 +167,31 @@ async def new_vm(app: HvtuiApp, objects: list[VM | HostStatus]) -> None:
     await run_wizard(app, NewVmWizard(planner(app), hosts, near))
 
 
+async def delete_vm(app: HvtuiApp, vms: list[VM]) -> None:
+    from hvtui.ui.wizards.everyday import ActionReview
+    from hvtui.ui.wizards.handlers import planner, run_wizard
+
+    vm = vms[0]
+    await run_wizard(app, ActionReview(planner(app), DeleteVmRequest(VmRef.of(vm)),
+                                       f"Delete {vm.name}"))
+
+
+async def rename_vm(app: HvtuiApp, vms: list[VM]) -> None:
+    from hvtui.ui.wizards.handlers import planner, run_wizard
+
+    await run_wizard(app, RenameVmWizard(planner(app), vms[0]))
+
+
 def register() -> None:
     register_action(ActionSpec(
         id="vm-new", label="New VM", key="n", panes={"vms", "hosts"}, mutating=True,
         handler=new_vm, multi=False, details=False,
         description="Create a VM on a host (New-VM): generation, version, memory, "
                     "processors, switch, disk, ISO, Secure Boot"))
+    register_action(ActionSpec(
+        id="vm-delete", label="Delete VM", key="delete", panes={"vms"}, mutating=True,
+        handler=delete_vm, multi=False,
+        description="Delete the VM (Remove-VM; off or saved VMs; its disk files stay)"))
+    register_action(ActionSpec(
+        id="vm-rename", label="Rename VM", key="f2", panes={"vms"}, mutating=True,
+        handler=rename_vm, multi=False, description="Rename the VM (Rename-VM)"))
