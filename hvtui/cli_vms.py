@@ -2,6 +2,7 @@
 
     hvtui vm delete VM [--host H] [--yes]           (Remove-VM; the disks stay)
     hvtui vm rename VM NEW_NAME [--host H]          (Rename-VM)
+    hvtui vm upgrade VM [--host H] [--yes]          (Update-VMVersion; one way)
     hvtui vm new HOST NAME [--generation 1|2] [--version V] [--memory 4GB] [--dynamic-memory
                  [--max-memory 16GB]] [--processors N] [--switch S] [--disk-size 60GB
                  [--disk-path P] [--fixed] | --disk PATH] [--iso PATH] [--linux]
@@ -21,7 +22,7 @@ from typing import Any
 from hvtui.hyperv.operations import PlanResult
 from hvtui.hyperv.plans import Plan, Request, VmRef
 from hvtui.hyperv.vm_create import NewVmRequest
-from hvtui.hyperv.vm_retire import DeleteVmRequest, RenameVmRequest
+from hvtui.hyperv.vm_retire import DeleteVmRequest, RenameVmRequest, UpgradeVersionRequest
 
 
 def plan_document(plan: Plan, result: PlanResult | None = None, *,
@@ -125,3 +126,14 @@ def register(vsub: Any, common: Any, handler: Any) -> None:
     common(p)
     _output(p)
     p.set_defaults(**handler(lambda a: RenameVmRequest(VmRef(a.vm, a.host), a.new_name)))
+
+    p = vsub.add_parser("upgrade", help="upgrade a VM's configuration version, one way "
+                                        "(Update-VMVersion)",
+                        description="Upgrade a VM's configuration version to the host's "
+                                    "highest (Update-VMVersion, Windows Server 2016 and later). "
+                                    "One way: hosts that lack the new version can no longer "
+                                    "run the VM. The VM must be off or saved.")
+    p.add_argument("vm", metavar="VM")
+    common(p)
+    _output(p)
+    p.set_defaults(**handler(lambda a: UpgradeVersionRequest(VmRef(a.vm, a.host))))

@@ -107,3 +107,13 @@ async def test_rename_wizard(pilot: Pilot[Any]) -> None:
     await check(pilot, wizard)
     assert (await confirm_and_finish(pilot, wizard)).ok
     await until(pilot, lambda: app.estate.find_vms("JUMP 02"), "the new name listed")
+
+
+async def test_upgrade_says_what_it_makes_impossible(pilot: Pilot[Any], dirs: Path) -> None:
+    app = await ready(pilot)
+    wizard = await open_action(pilot, "vm-upgrade-version", [vm(app, "LEGACY-BIZ")])
+    await until(pilot, lambda: wizard.plan is not None, "the pre-flight page")
+    assert wizard.plan is not None and wizard.plan.destructive
+    assert any("cannot be undone" in c.detail for c in wizard.plan.warnings)
+    assert (await confirm_and_finish(pilot, wizard)).ok
+    await until(pilot, lambda: vm(app, "LEGACY-BIZ").version == "10.0", "the new version")

@@ -160,6 +160,8 @@ COMMANDS: dict[str, Callable[[Params], str]] = {
                                  ("Force",)),
     "vm-rename": lambda p: _call("Rename-VM", {"Name": p.get("Name", p["VMId"]),
                                                "NewName": p["NewName"]}),
+    "vm-upgrade-version": lambda p: _call("Update-VMVersion", {
+        "Name": p.get("Name", p["VMId"]), "Force": True, "Confirm": False}, ("Force",)),
 }
 
 

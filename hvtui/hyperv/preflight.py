@@ -49,8 +49,10 @@ from hvtui.hyperv.vm_create import NewVmRequest, plan_new_vm
 from hvtui.hyperv.vm_retire import (
     DeleteVmRequest,
     RenameVmRequest,
+    UpgradeVersionRequest,
     plan_delete_vm,
     plan_rename_vm,
+    plan_upgrade_version,
 )
 from hvtui.remote.pool import SessionPool
 
@@ -75,6 +77,7 @@ BUILDERS: dict[type[Request], Builder] = {
     NewVmRequest: plan_new_vm,
     DeleteVmRequest: plan_delete_vm,
     RenameVmRequest: plan_rename_vm,
+    UpgradeVersionRequest: plan_upgrade_version,
 }
 
 

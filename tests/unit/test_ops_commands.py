@@ -20,6 +20,7 @@ SHOWN: dict[str, dict[str, object]] = {
     "checkpoint-restore": {"VMName": "web01", "CheckpointName": "cp"},
     "checkpoint-remove": {"VMName": "web01", "CheckpointName": "cp"},
     "vm-remove": {"Name": "web01"}, "vm-rename": {"Name": "web01"},
+    "vm-upgrade-version": {"Name": "web01"},
 }
 """Names the plan shows where the script is given ids (make_step's ``shown``)."""
 
@@ -60,6 +61,7 @@ SAMPLES: dict[str, dict[str, object]] = {
                "NewVhdFixed": True, "IsoPath": "D:\\ISO\\a.iso", "SecureBoot": "On",
                "SecureBootTemplate": "MicrosoftUEFICertificateAuthority"},
     "vm-remove": {"VMId": VM_ID}, "vm-rename": {"VMId": VM_ID, "NewName": "web02"},
+    "vm-upgrade-version": {"VMId": VM_ID},
 }
 
 

@@ -115,6 +115,7 @@ def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0
         "vm-new": _new_vm(host),
         "vm-rename": {"VMId": vm.id, "NewName": vm.name + " (renamed)"} if vm else None,
         "vm-remove": {"VMId": removable.id} if removable else None,
+        "vm-upgrade-version": {"VMId": removable.id} if removable else None,
     }
     for action in ("start", "stop", "turn-off", "save", "suspend", "resume", "restart"):
         table[f"vm-{action}"] = {"Name": name} if name else None

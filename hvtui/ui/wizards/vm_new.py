@@ -14,7 +14,7 @@ from textual.widgets import Input, Label, Select, Static
 from hvtui.errors import PlanRefused
 from hvtui.hyperv.plans import Request, VmRef
 from hvtui.hyperv.vm_create import NewVmRequest
-from hvtui.hyperv.vm_retire import DeleteVmRequest, RenameVmRequest
+from hvtui.hyperv.vm_retire import DeleteVmRequest, RenameVmRequest, UpgradeVersionRequest
 from hvtui.model import VM, Host, HostStatus
 from hvtui.ui.actions import ActionSpec, register_action
 from hvtui.ui.widgets import plain
@@ -176,6 +176,15 @@ async def delete_vm(app: HvtuiApp, vms: list[VM]) -> None:
                                        f"Delete {vm.name}"))
 
 
+async def upgrade_vm(app: HvtuiApp, vms: list[VM]) -> None:
+    from hvtui.ui.wizards.everyday import ActionReview
+    from hvtui.ui.wizards.handlers import planner, run_wizard
+
+    vm = vms[0]
+    await run_wizard(app, ActionReview(planner(app), UpgradeVersionRequest(VmRef.of(vm)),
+                                       f"Upgrade {vm.name}'s configuration version"))
+
+
 async def rename_vm(app: HvtuiApp, vms: list[VM]) -> None:
     from hvtui.ui.wizards.handlers import planner, run_wizard
 
@@ -195,3 +204,7 @@ def register() -> None:
     register_action(ActionSpec(
         id="vm-rename", label="Rename VM", key="f2", panes={"vms"}, mutating=True,
         handler=rename_vm, multi=False, description="Rename the VM (Rename-VM)"))
+    register_action(ActionSpec(
+        id="vm-upgrade-version", label="Upgrade version", key="U", panes={"vms"},
+        mutating=True, handler=upgrade_vm, multi=False,
+        description="Upgrade the VM's configuration version (Update-VMVersion; one way)"))
