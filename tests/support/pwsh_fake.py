@@ -494,6 +494,8 @@ class FakeHost:
                 should=True),
             cmd("Rename-VM", {"Name": "Name:String[]!@0 NewName:String!@1"}, rename_vm,
                 should=True),
+            cmd("Update-VMVersion", {"Name": "Name:String[]!@0 Force:SwitchParameter"}, act(),
+                should=True, impact="High"),
             cmd("Set-VMReplication", {"VMName": "VMName:String[]!@0 "
                                                 "ReplicationFrequencySec:Int32"},
                 act(), should=True),

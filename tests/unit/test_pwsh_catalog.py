@@ -190,6 +190,7 @@ PARAMETERS: dict[str, dict[str, object]] = {
                "SecureBootTemplate": "MicrosoftUEFICertificateAuthority"},
     "vm-remove": {"VMId": WEB01},
     "vm-rename": {"VMId": WEB01, "NewName": "web02"},
+    "vm-upgrade-version": {"VMId": WEB01},
 }
 
 EXPECTED_KINDS: dict[str, list[str]] = {
@@ -226,6 +227,7 @@ EXPECTED_KINDS: dict[str, list[str]] = {
     "vm-new": ["Created"],
     "vm-remove": ["Removed"],
     "vm-rename": ["Renamed"],
+    "vm-upgrade-version": ["Upgraded"],
 }
 
 
