@@ -10,6 +10,7 @@
     hvtui copy-file VM SRC DST [--overwrite] [--no-create-path]
     hvtui vm start|stop|turn-off|save|pause|resume|restart|checkpoint|apply-checkpoint|
              delete-checkpoint VM [VM ...] [--name N]
+    hvtui vm new HOST NAME [...]                               (see hvtui.cli_vms)
     hvtui replica frequency VM [VM ...] 30|300|900
     hvtui replica pause|resume VM [VM ...]
     hvtui cluster drain NODE [--force] | resume NODE [--failback ...]
@@ -37,6 +38,7 @@ import textwrap
 from collections.abc import Callable
 from typing import Any, TextIO
 
+from hvtui import cli_vms
 from hvtui.cli_io import Output, interruptible, say_error
 from hvtui.config import on_terminal
 from hvtui.errors import AuditError, HvtuiError, Interrupted, PlanRefused
@@ -236,9 +238,14 @@ def _act(loop: asyncio.Runner, args: argparse.Namespace, request: Request, pool:
                   exc.user_message())
         raise
     plan = refuse_read_only_hosts(plan, source.read_only_hosts)
+    as_json = getattr(args, "output", "table") == "json"
+    if as_json:
+        out = _JsonOutput(out, plan, args.dry_run)
     out.write(format_plan(plan))
     if args.dry_run:
         out.write("\nDry run: nothing was changed.")
+        if isinstance(out, _JsonOutput):
+            out.finish(None)
         return EXIT_REFUSED if plan.refused else EXIT_OK
     runner = PlanRunner(pool, audit=audit, jobs=JobManager(),
                         read_only_hosts=source.read_only_hosts)
@@ -250,7 +257,8 @@ def _act(loop: asyncio.Runner, args: argparse.Namespace, request: Request, pool:
         return EXIT_OK
     else:
         try:
-            confirmed = _confirm(plan, args, stdin, out)
+            confirmed = _confirm(plan, args, stdin,
+                                 out.real if isinstance(out, _JsonOutput) else out)
         except PlanRefused as exc:
             _audit_plan(audit, plan, "refused", exc.user_message())
             raise
@@ -268,12 +276,34 @@ def _act(loop: asyncio.Runner, args: argparse.Namespace, request: Request, pool:
             raise progress.interrupted(exc.cause, audit) from None
     out.write()
     out.write(format_result(result))
+    if isinstance(out, _JsonOutput):
+        out.finish(result)
     for problem in result.audit_problems:
         say_error(f"WARNING: the audit log {audit.path} could not be written, so this is NOT "
                   f"recorded: {problem}")
     if result.refused:
         return EXIT_REFUSED
     return EXIT_OK if result.ok and not result.audit_problems else EXIT_PARTIAL
+
+
+class _JsonOutput(Output):
+    """``-o json``: the text goes nowhere; one JSON document of the plan (and its result)
+    is written at the end instead (json keeps every string exact)."""
+
+    def __init__(self, real: Output, plan: Plan, dry_run: bool) -> None:
+        super().__init__(None)
+        self.real, self.plan, self.dry_run = real, plan, dry_run
+        self.stream = None
+
+    def finish(self, result: PlanResult | None) -> None:
+        document = cli_vms.plan_document(result.plan if result else self.plan, result,
+                                         dry_run=self.dry_run)
+        if not self.real.closed and self.real.stream is not None:
+            try:
+                self.real.stream.write(document + "\n")
+                self.real.stream.flush()
+            except (BrokenPipeError, ConnectionResetError, OSError):
+                self.real.closed = True
 
 
 def _note(audit: AuditLog, host: str, operation: str, parameters: dict[str, Any], outcome: str,
@@ -448,13 +478,17 @@ def register(sub: Any) -> None:
     p.set_defaults(**_handler(lambda a: CopyFileRequest(
         VmRef(a.vm, a.host), a.source, a.destination, not a.no_create_path, a.overwrite)))
 
-    p = sub.add_parser("vm", help="power and checkpoint actions on VMs")
-    p.add_argument("action", choices=[a.value for a in VmAction])
-    p.add_argument("vms", nargs="+", metavar="VM")
-    p.add_argument("--name", help="checkpoint name (checkpoint, apply-checkpoint, "
-                                  "delete-checkpoint)")
-    _common(p)
-    p.set_defaults(**_handler(_vm))
+    vm = sub.add_parser("vm", help="create, delete and rename VMs; power and checkpoint "
+                                   "actions")
+    vsub = vm.add_subparsers(dest="action", required=True, metavar="ACTION")
+    for action in VmAction:
+        p = vsub.add_parser(action.value, help=f"{action.value} VMs")
+        p.add_argument("vms", nargs="+", metavar="VM")
+        p.add_argument("--name", help="checkpoint name (checkpoint, apply-checkpoint, "
+                                      "delete-checkpoint)")
+        _common(p)
+        p.set_defaults(**_handler(_vm))
+    cli_vms.register(vsub, _common, _handler)
 
     replica = sub.add_parser("replica", help="Hyper-V Replica actions")
     rsub = replica.add_subparsers(dest="replica_command", required=True)

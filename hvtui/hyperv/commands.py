@@ -112,6 +112,42 @@ def _drain_on_shutdown(p: Params) -> str:
     return f"(Get-Cluster).DrainOnShutdown = {1 if p['Enabled'] else 0}"
 
 
+def _vm_new(p: Params) -> str:
+    # The cmdlets vm-new.ps1 runs for these values, one line each, in its order.
+    lines = []
+    disk = p.get("VhdPath", "")
+    if p.get("NewVhdPath"):
+        kind = "Fixed" if p.get("NewVhdFixed") else "Dynamic"
+        lines.append(_call("New-VHD", {"Path": p["NewVhdPath"], "SizeBytes": p["NewVhdSizeBytes"],
+                                       kind: True}, (kind,)))
+        disk = p["NewVhdPath"]
+    args: dict[str, Any] = {"Name": p["Name"], "Path": p["Path"],
+                            "MemoryStartupBytes": p["MemoryStartupBytes"]}
+    if p.get("Version"):
+        args |= {"Generation": p.get("Generation", 1), "Version": p["Version"]}
+    elif p.get("Generation", 1) != 1:
+        args["Generation"] = p["Generation"]
+    args |= {"VHDPath": disk} if disk else {"NoVHD": True}
+    lines.append(_call("New-VM", args, ("NoVHD",)))
+    name = {"VMName": p["Name"]}
+    if p.get("SwitchName"):
+        lines.append(_call("Connect-VMNetworkAdapter", name | {"SwitchName": p["SwitchName"]}))
+    if p.get("DynamicMemory"):
+        lines.append(_call("Set-VMMemory", name | {"DynamicMemoryEnabled": True,
+                                                   "MaximumBytes": p["MemoryMaximumBytes"]}))
+    if int(p.get("ProcessorCount", 1)) > 1:
+        lines.append(_call("Set-VMProcessor", name | {"Count": p["ProcessorCount"]}))
+    if p.get("IsoPath"):  # generation 1 has New-VM's DVD drive; generation 2 gets one
+        dvd = "Set-VMDvdDrive" if p.get("Generation", 1) == 1 else "Add-VMDvdDrive"
+        lines.append(_call(dvd, name | {"Path": p["IsoPath"]}))
+    if p.get("SecureBoot"):
+        firmware: dict[str, Any] = name | {"EnableSecureBoot": p["SecureBoot"]}
+        if p.get("SecureBootTemplate"):
+            firmware["SecureBootTemplate"] = p["SecureBootTemplate"]
+        lines.append(_call("Set-VMFirmware", firmware))
+    return "; ".join(lines)
+
+
 COMMANDS: dict[str, Callable[[Params], str]] = {
     "vm-start": lambda p: _call("Start-VM", _name(p)),
     "vm-stop": lambda p: _call("Stop-VM", _name(p) | {"Force": True}, ("Force",)),
@@ -151,6 +187,14 @@ COMMANDS: dict[str, Callable[[Params], str]] = {
     "vm-disk-add": _disk_add,
     "vm-disk-remove": _disk_remove,
     "vm-dvd-media": _dvd_media,
+    # VMs: create, delete, rename (issue 11)
+    "vm-new": _vm_new,
+    "vm-remove": lambda p: _call("Remove-VM", {"Name": p.get("Name", p["VMId"]), "Force": True},
+                                 ("Force",)),
+    "vm-rename": lambda p: _call("Rename-VM", {"Name": p.get("Name", p["VMId"]),
+                                               "NewName": p["NewName"]}),
+    "vm-upgrade-version": lambda p: _call("Update-VMVersion", {
+        "Name": p.get("Name", p["VMId"]), "Force": True, "Confirm": False}, ("Force",)),
 }
 
 

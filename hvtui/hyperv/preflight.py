@@ -45,6 +45,7 @@ from hvtui.hyperv.replica_cluster import (
 )
 from hvtui.hyperv.storage import plan_export, plan_resize
 from hvtui.hyperv.vm_actions import plan_vm_action
+from hvtui.hyperv.vm_create import NewVmRequest, plan_new_vm
 from hvtui.hyperv.vm_disks import (
     DiskAddRequest,
     DiskRemoveRequest,
@@ -52,6 +53,14 @@ from hvtui.hyperv.vm_disks import (
     plan_disk_remove,
 )
 from hvtui.hyperv.vm_dvd import IsoRequest, plan_iso
+from hvtui.hyperv.vm_retire import (
+    DeleteVmRequest,
+    RenameVmRequest,
+    UpgradeVersionRequest,
+    plan_delete_vm,
+    plan_rename_vm,
+    plan_upgrade_version,
+)
 from hvtui.remote.pool import SessionPool
 
 Builder = Callable[[SessionPool, Any], Awaitable[Plan]]
@@ -75,6 +84,11 @@ BUILDERS: dict[type[Request], Builder] = {
     DiskAddRequest: plan_disk_add,
     DiskRemoveRequest: plan_disk_remove,
     IsoRequest: plan_iso,
+    # VMs: create, delete, rename (issue 11)
+    NewVmRequest: plan_new_vm,
+    DeleteVmRequest: plan_delete_vm,
+    RenameVmRequest: plan_rename_vm,
+    UpgradeVersionRequest: plan_upgrade_version,
 }
 
 

@@ -300,6 +300,8 @@ _EMULATION_MODULES = (
     "hvtui.lab.cluster",
     # storage and networking changes (issue 11)
     "hvtui.lab.drives",
+    "hvtui.lab.vmcreate",
+    "hvtui.lab.vmretire",
 )
 
 

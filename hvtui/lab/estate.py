@@ -207,6 +207,10 @@ class VM:
     phase: float = 0.0
     """Seeded phase of the VM's load curve."""
     clustered: bool = False
+    secure_boot: bool = True
+    """Generation 2 firmware: Secure Boot on (the default, R-GEN-2)."""
+    secure_boot_template: str = "MicrosoftWindows"
+    """Generation 2 firmware: the Secure Boot template's name."""
 
     @property
     def display_state(self) -> str:

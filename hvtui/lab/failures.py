@@ -82,6 +82,14 @@ EXTENDED_FREQUENCY_TOO_LOW = (
     "The frequency at which changes will be sent for extended replication should be greater "
     "than the frequency for primary replication on the replica virtual machine."
 )
+SWITCH_NOT_FOUND = 'Hyper-V was unable to find a virtual switch with name "{0}".'
+GEN2_NO_VHD_FORMAT = "Generation 2 virtual machines do not support .vhd or .avhd format."
+VERSION_AT_MAXIMUM = (
+    'No update was performed for the virtual machine "{0}" because its configuration version '
+    "is already at the maximum level supported by this server.  For clustered servers, the "
+    "maximum supported configuration version can be limited by the cluster functional level."
+)
+"""R-VER-3: Update-VMVersion's warning for a VM already at the host's highest version."""
 
 # --- PowerShell's own engine texts ------------------------------------------------------------
 

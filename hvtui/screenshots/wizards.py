@@ -3,7 +3,8 @@
 Drives each wizard on the embedded lab (default scenario) the way a person would: fills
 the form, checks, saves the pre-flight page, confirms, waits for the plan to finish and
 saves the progress page. SVGs go to ``screenshots/`` (or DIR), named
-``wizard-<name>-preflight.svg`` and ``wizard-<name>-progress.svg``.
+``wizard-<name>-preflight.svg`` and ``wizard-<name>-progress.svg`` (and
+``wizard-<name>-form.svg`` for a wizard whose form is worth seeing).
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def _set(selector: str, value: object) -> Fill:
 
 
 async def _shoot(pilot: Pilot[Any], folder: Path, name: str, action: str, objects: list[Any],
-                 fills: list[Fill], *, count: str = "") -> None:
+                 fills: list[Fill], *, count: str = "", form: bool = False) -> None:
     app = pilot.app
     spec = get_action(action)
     assert spec is not None
@@ -61,6 +62,9 @@ async def _shoot(pilot: Pilot[Any], folder: Path, name: str, action: str, object
     await _until(pilot, lambda: wizard.is_mounted and wizard.query("#check"), "its page")
     for fill in fills:
         fill(wizard)
+    if form:
+        await pilot.pause()
+        app.save_screenshot(f"wizard-{name}-form.svg", path=str(folder))
     if wizard.has_form:
         wizard.check()
     await _until(pilot, lambda: wizard.plan is not None, f"the {name} pre-flight page")
@@ -115,6 +119,11 @@ async def capture(folder: Path) -> list[Path]:
             _set("#destination", "C:\\Install\\hvtui-agent.msi")])
         await _shoot(pilot, folder, "turn-off", "vm-turn-off", [vm("DC01"), vm("DR-DC02")], [],
                      count="2")
+        # VMs: create, delete, rename (issue 11)
+        await _shoot(pilot, folder, "new-vm", "vm-new", [vm("WIN2019-WEB")], [
+            _set("#name", "WEB-03"), _set("#memory", "4GB"), _set("#processors", "2"),
+            _set("#dynamic", True), _set("#switch", "External-LAN"),
+            _set("#disk-size", "80GB")], form=True)
     return sorted(folder.glob("wizard-*.svg"))
 
 

@@ -200,7 +200,9 @@ def test_the_2012_host_shows_what_2012_lacks(lab_reports: dict[str, HostReport])
 
 def test_2012_r2_has_what_2016_added_only_from_2016(
         lab_reports: dict[str, HostReport]) -> None:
-    assert lab_reports["HV-DR1"].absent == ("Get-VMHostSupportedVersion",)
+    assert lab_reports["HV-DR1"].absent == ("Get-VMHostSupportedVersion", "Update-VMVersion",
+                                            "New-VM -Version",
+                                            "Set-VMFirmware -SecureBootTemplate")
     for host in ("HV-2016", "HV-2019", "HV-2022"):
         assert lab_reports[host].absent == (), host
 
@@ -218,7 +220,9 @@ def test_standalone_hosts_have_no_failover_clusters_and_no_cluster_actions(
 def test_no_script_would_fail_on_the_cluster_nodes(lab_reports: dict[str, HostReport]) -> None:
     for host in ("HV-NODE1", "HV-NODE2", "HV-NODE3"):
         report = lab_reports[host]
-        assert [v for v in report.scripts if v.status != "ok"] == [], host
+        # the one script hvtui refuses there: 2012 R2 has one configuration version
+        assert [v.script for v in report.scripts if v.status != "ok"] == [
+            "vm-upgrade-version"], host
 
 
 def test_no_script_would_fail_on_the_2016_and_2025_hosts(

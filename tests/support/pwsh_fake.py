@@ -129,7 +129,7 @@ class FakeHost:
                         f'to type "{VM_TYPE}".')
             return items if type_name.endswith("[]") else items[0]
         if element in ("VMReplicationRelationshipType", "FileSource", "ClusterFailbackType",
-                       "ClusterMigrationType", "VMState"):
+                       "ClusterMigrationType", "VMState", "OnOffState"):
             return str(value)
         raise ConversionError(f'Unable to find type [{type_name}].')
 
@@ -345,6 +345,22 @@ class FakeHost:
                 inv.write(PSObject([("Name", name), ("State", "Up"),
                                     ("DrainStatus", "NotInitiated")]))
 
+        def new_vm(inv: Invocation) -> None:
+            self._log(inv)
+            vm = FakeVM(str(inv.args.get("Name", "New Virtual Machine")), "Off")
+            self.vms.append(vm)
+            inv.write(vm.ps())
+
+        def remove_vm(inv: Invocation) -> None:
+            self._log(inv)
+            for vm in self.find(inv):
+                self.vms.remove(vm)
+
+        def rename_vm(inv: Invocation) -> None:
+            self._log(inv)
+            for vm in self.find(inv):
+                vm.name = str(inv.args["NewName"])
+
         def set_cluster(inv: Invocation) -> None:
             self._log(inv)
             inv.write(cluster)
@@ -461,8 +477,34 @@ class FakeHost:
                                                            "Name:String[]!@0"},
                 act(), should=True),
             cmd("Set-VMProcessor", {"VMName": "VMName:String[]!@0 "
-                                              "CompatibilityForMigrationEnabled:Boolean"},
+                                              "CompatibilityForMigrationEnabled:Boolean "
+                                              "Count:Int64"},
                 act(), should=True),
+            # VMs: create, delete, rename (issue 11)
+            cmd("New-VHD", {"Dynamic": "Path:String[]!@0 SizeBytes:UInt64!@1 "
+                                       "Dynamic:SwitchParameter",
+                            "Fixed": "Path:String[]!@0 SizeBytes:UInt64!@1 "
+                                     "Fixed:SwitchParameter!"},
+                emit([]), should=True, default="Dynamic"),
+            cmd("New-VM", {"New": "Name:String@0 Path:String MemoryStartupBytes:Int64 "
+                                  "Generation:Int32 Version:String VHDPath:String!",
+                           "None": "Name:String@0 Path:String MemoryStartupBytes:Int64 "
+                                   "Generation:Int32 Version:String NoVHD:SwitchParameter"},
+                new_vm, should=True, default="None"),
+            cmd("Connect-VMNetworkAdapter", {"VMName": "VMName:String[]!@0 SwitchName:String!"},
+                act(), should=True),
+            cmd("Set-VMMemory", {"VMName": "VMName:String[]!@0 DynamicMemoryEnabled:Boolean "
+                                           "MaximumBytes:Int64"}, act(), should=True),
+            cmd("Add-VMDvdDrive", {"VMName": "VMName:String[]!@0 Path:String"}, act(),
+                should=True),
+            cmd("Set-VMFirmware", {"VMName": "VMName:String[]!@0 EnableSecureBoot:OnOffState "
+                                             "SecureBootTemplate:String"}, act(), should=True),
+            cmd("Remove-VM", {"Name": "Name:String[]!@0 Force:SwitchParameter"}, remove_vm,
+                should=True),
+            cmd("Rename-VM", {"Name": "Name:String[]!@0 NewName:String!@1"}, rename_vm,
+                should=True),
+            cmd("Update-VMVersion", {"Name": "Name:String[]!@0 Force:SwitchParameter"}, act(),
+                should=True, impact="High"),
             cmd("Set-VMReplication", {"VMName": "VMName:String[]!@0 "
                                                 "ReplicationFrequencySec:Int32"},
                 act(), should=True),

@@ -19,6 +19,8 @@ CHECKPOINT_ID = "5d1c9b2a-8e7f-4a6b-9c3d-2e1f0a9b8c7d"
 SHOWN: dict[str, dict[str, object]] = {
     "checkpoint-restore": {"VMName": "web01", "CheckpointName": "cp"},
     "checkpoint-remove": {"VMName": "web01", "CheckpointName": "cp"},
+    "vm-remove": {"Name": "web01"}, "vm-rename": {"Name": "web01"},
+    "vm-upgrade-version": {"Name": "web01"},
 }
 """Names the plan shows where the script is given ids (make_step's ``shown``)."""
 
@@ -57,6 +59,15 @@ SAMPLES: dict[str, dict[str, object]] = {
                        "ControllerLocation": 1},
     "vm-dvd-media": {"VMName": "web01", "ControllerNumber": 1, "ControllerLocation": 0,
                      "Path": "D:\\ISO\\a.iso"},
+    # VMs: create, delete, rename (issue 11)
+    "vm-new": {"Name": "web01", "Path": "D:\\VMs", "Generation": 2, "Version": "10.0",
+               "MemoryStartupBytes": 4 * 1024**3, "DynamicMemory": True,
+               "MemoryMaximumBytes": 8 * 1024**3, "ProcessorCount": 2, "SwitchName": "LAN",
+               "NewVhdPath": "D:\\VMs\\web01.vhdx", "NewVhdSizeBytes": 60 * 1024**3,
+               "NewVhdFixed": True, "IsoPath": "D:\\ISO\\a.iso", "SecureBoot": "On",
+               "SecureBootTemplate": "MicrosoftUEFICertificateAuthority"},
+    "vm-remove": {"VMId": VM_ID}, "vm-rename": {"VMId": VM_ID, "NewName": "web02"},
+    "vm-upgrade-version": {"VMId": VM_ID},
 }
 
 

@@ -188,6 +188,16 @@ PARAMETERS: dict[str, dict[str, object]] = {
     "vm-stop": {"Name": "web01"},
     "vm-suspend": {"Name": "web01"},
     "vm-turn-off": {"Name": "web01"},
+    # VMs: create, delete, rename (issue 11)
+    "vm-new": {"Name": "new01", "Path": "C:\\VMs", "Generation": 2, "Version": "9.0",
+               "MemoryStartupBytes": 2 * 1024**3, "DynamicMemory": True,
+               "MemoryMaximumBytes": 4 * 1024**3, "ProcessorCount": 2, "SwitchName": "External",
+               "NewVhdPath": "C:\\VMs\\new01.vhdx", "NewVhdSizeBytes": 1024**3,
+               "IsoPath": "C:\\ISO\\setup.iso", "SecureBoot": "On",
+               "SecureBootTemplate": "MicrosoftUEFICertificateAuthority"},
+    "vm-remove": {"VMId": WEB01},
+    "vm-rename": {"VMId": WEB01, "NewName": "web02"},
+    "vm-upgrade-version": {"VMId": WEB01},
 }
 
 EXPECTED_KINDS: dict[str, list[str]] = {
@@ -225,6 +235,10 @@ EXPECTED_KINDS: dict[str, list[str]] = {
     "vm-stop": ["VMState"],
     "vm-suspend": ["VMState"],
     "vm-turn-off": ["VMState"],
+    "vm-new": ["Created"],
+    "vm-remove": ["Removed"],
+    "vm-rename": ["Renamed"],
+    "vm-upgrade-version": ["Upgraded"],
 }
 
 

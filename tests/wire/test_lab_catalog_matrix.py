@@ -72,6 +72,20 @@ def _drive_of(vm: Any) -> Params | None:
             "ControllerLocation": drive.controller_location}
 
 
+def _new_vm(host: Host) -> Params:
+    """Everything vm-new.ps1 can set, as this host's release allows it."""
+    modern = host.release.reports_versions
+    gen2 = host.release.at_least("2012R2")
+    return {"Name": "matrix-new", "Path": host.vm_path, "Generation": 2 if gen2 else 1,
+            "Version": host.release.default_version if modern else "",
+            "MemoryStartupBytes": 1024**3, "DynamicMemory": True,
+            "MemoryMaximumBytes": 4 * 1024**3, "ProcessorCount": 2,
+            "SwitchName": host.switches[0] if host.switches else "",
+            "NewVhdPath": host.vhd_path + "\\matrix-new.vhdx", "NewVhdSizeBytes": 1024**3,
+            "SecureBoot": "On" if gen2 else "",
+            "SecureBootTemplate": "MicrosoftUEFICertificateAuthority" if modern else ""}
+
+
 def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0911
     vm = _vm(host)
     name = vm.name if vm else None
@@ -79,6 +93,7 @@ def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0
     replicated = _vm(host, lambda v: v.replication_mode == "Primary")
     replica = _vm(host, lambda v: v.replication_mode == "Replica")
     drive_vm = _vm(host, lambda v: bool(v.drives))
+    removable = _vm(host, lambda v: v.state in ("Off", "Saved") and not v.clustered)
     cluster = estate.cluster_of(host)
     role = next((g for g in cluster.groups if g.owner == host.name), None) if cluster else None
     table: dict[str, Params] = {
@@ -124,6 +139,10 @@ def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0
         "vm-dvd-drives": {"VMName": name} if name else None,
         "vm-dvd-media": ({"VMName": name, "ControllerNumber": 1, "ControllerLocation": 0,
                           "Path": _iso(host)} if name else None),
+        "vm-new": _new_vm(host),
+        "vm-rename": {"VMId": vm.id, "NewName": vm.name + " (renamed)"} if vm else None,
+        "vm-remove": {"VMId": removable.id} if removable else None,
+        "vm-upgrade-version": {"VMId": removable.id} if removable else None,
     }
     for action in ("start", "stop", "turn-off", "save", "suspend", "resume", "restart"):
         table[f"vm-{action}"] = {"Name": name} if name else None
@@ -132,8 +151,8 @@ def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0
     return table[script]
 
 
-ORDER = sorted(catalog.all_scripts(), key=lambda s: (s in ("vm-move", "cluster-node-suspend"),
-                                                      s))
+ORDER = sorted(catalog.all_scripts(), key=lambda s: (s in ("vm-move", "cluster-node-suspend",
+                                                           "vm-remove"), s))
 """Scripts that take a VM or a node away run last on each host."""
 
 

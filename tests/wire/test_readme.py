@@ -183,6 +183,8 @@ def test_the_readme_lists_these_commands() -> None:
         "hvtui iso mount LEGACY-SQL 'D:\\ISO\\WindowsServer2012R2-Eval.iso'",
         "hvtui iso eject LEGACY-SQL",
         *(f"hvtui vm {verb} {vm}" for verb, vm in VM_FOR.items()),
+        "hvtui vm new HV-2022 WEB-03 --memory 4GB --disk-size 80GB --switch External-LAN "
+        "--dry-run",
     ]
 
 

@@ -4,8 +4,9 @@ Every wizard is a ``ModalScreen[Plan | None]`` that returns a checked plan and n
 it; the progress page runs confirmed plans. Importing this package registers the actions.
 """
 
-from hvtui.ui.wizards import storage
+from hvtui.ui.wizards import storage, vm_new
 from hvtui.ui.wizards.handlers import register_all
 
 register_all()
 storage.register_all()  # storage and networking (issue 11)
+vm_new.register()  # VMs: create, delete, rename, upgrade (issue 11)
