@@ -43,6 +43,7 @@ from hvtui.hyperv.replica_cluster import (
     plan_replication_pause,
     plan_role_move,
 )
+from hvtui.hyperv.replica_failover import FailoverRequest, plan_failover
 from hvtui.hyperv.storage import plan_export, plan_resize
 from hvtui.hyperv.vm_actions import plan_vm_action
 from hvtui.remote.pool import SessionPool
@@ -64,6 +65,8 @@ BUILDERS: dict[type[Request], Builder] = {
     NodePauseRequest: plan_node_pause,
     DrainOnShutdownRequest: plan_drain_on_shutdown,
     RoleMoveRequest: plan_role_move,
+    # Replica failover (hvtui.hyperv.replica_failover)
+    FailoverRequest: plan_failover,
 }
 
 
