@@ -21,6 +21,7 @@ what each state allows next (``hvtui.model.failover.next_actions``).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
@@ -42,8 +43,10 @@ from hvtui.hyperv.replica_cluster import replication_peers
 from hvtui.model import VM, Estate, ReplicationMode, ReplicationState, VMState
 from hvtui.model.failover import (
     FailoverAction,
+    find_test_vm,
     next_actions,
     own_relationship,
+    rpo_words,
     test_vm_name,
 )
 from hvtui.remote.pool import SessionPool
@@ -122,9 +125,8 @@ def _copies(estate: Estate, request: FailoverRequest) -> _Copies:
             chosen = replica or extended or picked
     # A test failover runs on a replica's host, next to the replica it was made from.
     tested = replica if chosen is primary or chosen is replica else chosen
-    test = None if tested is None else next(
-        (v for v in estate.find_vms(test_vm_name(tested), tested.host)
-         if v.replication is None or v.replication.mode is ReplicationMode.TestReplica), None)
+    test = None if tested is None else find_test_vm(tested, estate.find_vms(
+        test_vm_name(tested), tested.host))
     return _Copies(chosen, primary, replica, extended, test, tested)
 
 
@@ -268,8 +270,10 @@ def _failover(p: _Planning, request: FailoverRequest) -> None:
         return
     rep = own_relationship(vm)
     assert rep is not None
+    now = dt.datetime.now(dt.UTC)
     p.checks.append(warned("Data loss", f"changes after the latest recovery point "
-                                        f"({_when(vm)}) are lost", "when the primary still "
+                                        f"({_when(vm)}) are lost: the pair's RPO now is "
+                                        f"{rpo_words(rep, now)}", "when the primary still "
                                         "answers, a planned failover loses nothing", vm.name))
     if primary is not None and primary.state is VMState.Running:
         p.checks.append(warned("Primary", f"{primary.name} still runs on {primary.host}: two "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Iterable
 
 from hvtui.model.enums import ReplicationMode, ReplicationState
 from hvtui.model.replication import Replication
@@ -32,6 +33,11 @@ class FailoverAction(enum.Enum):
     @property
     def words(self) -> str:
         return _WORDS[self]
+
+    @property
+    def short(self) -> str:
+        """One word for a table cell: ``test``, ``planned``, ``failover``..."""
+        return self.value.removesuffix("-failover") or self.value
 
 
 _WORDS = {
@@ -108,6 +114,23 @@ def is_receiving(vm: VM) -> bool:
 def test_vm_name(vm: VM) -> str:
     """The name Start-VMFailover -AsTest gives the test VM of this replica."""
     return f"{vm.name} - Test"
+
+
+def find_test_vm(vm: VM, on_its_host: Iterable[VM]) -> VM | None:
+    """The test VM of a test failover of ``vm`` among the VMs of its host: named
+    ``"<name> - Test"`` and not replicating itself (a TestReplica reports no relationship)."""
+    name = test_vm_name(vm).casefold()
+    for other in on_its_host:
+        rep = other.replication
+        if other.name.casefold() == name and other.host.casefold() == vm.host.casefold() and (
+                rep is None or rep.mode is ReplicationMode.TestReplica):
+            return other
+    return None
+
+
+def next_words(vm: VM, has_test_vm: bool = False) -> str:
+    """``"test, failover, remove"``: :func:`next_actions` for a table cell."""
+    return ", ".join(a.short for a in next_actions(vm, has_test_vm))
 
 
 def achieved_rpo(rep: Replication, now: dt.datetime) -> dt.timedelta | None:
