@@ -165,7 +165,7 @@ REPLICAS = PaneSpec(
         _c("extended", "Extended", min_width=6, max_width=16, priority=5),
         _c("state", "State", min_width=6, max_width=22, priority=3),
         _c("health", "Health", min_width=4, max_width=8, priority=1),
-        _c("frequency", "Freq", min_width=3, max_width=4, priority=5, align="right"),
+        # The RPO the pair achieves against its frequency: "25m/5m".
         _c("last", "RPO", min_width=4, max_width=9, priority=2, align="right"),
         _c("next", "Next", min_width=4, max_width=24, priority=2),
         _c("problem", "Problem", min_width=16, max_width=120, priority=1, flex=True,
@@ -512,8 +512,6 @@ def replica_rows(status: HostStatus, ctx: BuildContext) -> list[PaneRow]:
             (rep.state.name, "", rep.state.name),
             (rep.health.name, r.replication_health_role(rep.health),
              r.replication_severity(rep.health)),
-            (r.fmt_frequency(rep.frequency_sec, rep.frequency_fixed),
-             "muted" if rep.frequency_fixed or not rep.frequency_sec else "", rep.frequency_sec),
             (rpo, rpo_role, lag_s if lag_s is not None else float("inf")),
             (nexts or "-", "" if nexts else "muted", nexts),
             (problem or "-", r.replication_health_role(rep.health) if problem else "muted",

@@ -7,3 +7,8 @@ it; the progress page runs confirmed plans. Importing this package registers the
 from hvtui.ui.wizards.handlers import register_all
 
 register_all()
+
+# Replica failover (hvtui.ui.wizards.failover)
+from hvtui.ui.wizards.failover import register_failover  # noqa: E402
+
+register_failover()
