@@ -13,6 +13,8 @@
     hvtui vm new HOST NAME [...]                               (see hvtui.cli_vms)
     hvtui replica frequency VM [VM ...] 30|300|900
     hvtui replica pause|resume VM [VM ...]
+    hvtui replica test-failover|stop-test|planned-failover|failover|complete|cancel|
+                  reverse|resync|remove VM [--host H] [--no-start]   (see cli_failover)
     hvtui cluster drain NODE [--force] | resume NODE [--failback ...]
     hvtui cluster drain-on-shutdown CLUSTER on|off | move VM --to NODE [--type Live]
 
@@ -32,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import shutil
 import sys
 import textwrap
@@ -145,6 +148,40 @@ def format_result(result: PlanResult) -> str:
     return "\n".join(lines)
 
 
+def plan_json(plan: Plan) -> dict[str, Any]:
+    """The plan as ``-o json`` prints it: every string exact, steps in the order they run."""
+    return {
+        "title": plan.title, "operation": plan.operation,
+        "request": plan.request.audit_parameters(), "refused": plan.refused,
+        "destructive": plan.destructive,
+        "checks": [{"name": c.name, "subject": c.subject, "outcome": c.outcome.value,
+                    "detail": c.detail, "fix": c.fix} for c in plan.checks_by_outcome],
+        "steps": [{"host": s.host, "script": s.script, "description": s.description,
+                   "command": s.command, "target": s.target, "destructive": s.destructive,
+                   "job": s.long} for s in plan.steps],
+        "notes": list(plan.notes),
+    }
+
+
+def result_json(result: PlanResult) -> dict[str, Any]:
+    """What ran, step by step, as ``-o json`` prints it."""
+    return {
+        "ok": result.ok, "refused": result.refused, "summary": result.summary(),
+        "steps": [{"description": r.step.description, "host": r.step.host,
+                   "command": r.step.command, "outcome": r.outcome.value,
+                   "message": r.message, "warnings": list(r.warnings),
+                   "objects": [dict(o) for o in r.objects]}
+                  for r in result.results],
+        "audit_problems": list(result.audit_problems),
+    }
+
+
+def _write_json(out: Output, document: dict[str, Any]) -> None:
+    # ensure_ascii: control and bidirectional characters travel as \u escapes, exact once
+    # parsed and inert on a terminal.
+    out.write(json.dumps(document, indent=2, ensure_ascii=True))
+
+
 class _Progress:
     """Prints each job's progress when it moves (no carriage-return tricks: logs stay clean),
     and remembers which steps are running (named if hvtui is interrupted)."""
@@ -239,13 +276,15 @@ def _act(loop: asyncio.Runner, args: argparse.Namespace, request: Request, pool:
         raise
     plan = refuse_read_only_hosts(plan, source.read_only_hosts)
     as_json = getattr(args, "output", "table") == "json"
+    report = out
     if as_json:
-        out = _JsonOutput(out, plan, args.dry_run)
-    out.write(format_plan(plan))
+        out = Output(sys.stderr)  # stdout holds one JSON document; the prompt and progress
+    else:                          # go to stderr
+        out.write(format_plan(plan))
     if args.dry_run:
+        if as_json:
+            _write_json(report, {"dry_run": True, "plan": plan_json(plan), "result": None})
         out.write("\nDry run: nothing was changed.")
-        if isinstance(out, _JsonOutput):
-            out.finish(None)
         return EXIT_REFUSED if plan.refused else EXIT_OK
     runner = PlanRunner(pool, audit=audit, jobs=JobManager(),
                         read_only_hosts=source.read_only_hosts)
@@ -253,12 +292,13 @@ def _act(loop: asyncio.Runner, args: argparse.Namespace, request: Request, pool:
     if plan.refused:
         result = loop.run(runner.run(plan))  # re-checks, audits the refusal
     elif plan.nothing_to_do:
+        if as_json:
+            _write_json(report, {"dry_run": False, "plan": plan_json(plan), "result": None})
         out.write("\nNothing to do: everything is already as asked.")
         return EXIT_OK
     else:
         try:
-            confirmed = _confirm(plan, args, stdin,
-                                 out.real if isinstance(out, _JsonOutput) else out)
+            confirmed = _confirm(plan, args, stdin, out)
         except PlanRefused as exc:
             _audit_plan(audit, plan, "refused", exc.user_message())
             raise
@@ -276,34 +316,15 @@ def _act(loop: asyncio.Runner, args: argparse.Namespace, request: Request, pool:
             raise progress.interrupted(exc.cause, audit) from None
     out.write()
     out.write(format_result(result))
-    if isinstance(out, _JsonOutput):
-        out.finish(result)
+    if as_json:
+        _write_json(report, {"dry_run": False, "plan": plan_json(result.plan),
+                             "result": result_json(result)})
     for problem in result.audit_problems:
         say_error(f"WARNING: the audit log {audit.path} could not be written, so this is NOT "
                   f"recorded: {problem}")
     if result.refused:
         return EXIT_REFUSED
     return EXIT_OK if result.ok and not result.audit_problems else EXIT_PARTIAL
-
-
-class _JsonOutput(Output):
-    """``-o json``: the text goes nowhere; one JSON document of the plan (and its result)
-    is written at the end instead (json keeps every string exact)."""
-
-    def __init__(self, real: Output, plan: Plan, dry_run: bool) -> None:
-        super().__init__(None)
-        self.real, self.plan, self.dry_run = real, plan, dry_run
-        self.stream = None
-
-    def finish(self, result: PlanResult | None) -> None:
-        document = cli_vms.plan_document(result.plan if result else self.plan, result,
-                                         dry_run=self.dry_run)
-        if not self.real.closed and self.real.stream is not None:
-            try:
-                self.real.stream.write(document + "\n")
-                self.real.stream.flush()
-            except (BrokenPipeError, ConnectionResetError, OSError):
-                self.real.closed = True
 
 
 def _note(audit: AuditLog, host: str, operation: str, parameters: dict[str, Any], outcome: str,
@@ -352,6 +373,9 @@ def _common(p: argparse.ArgumentParser, *, host: bool = True) -> None:
     if host:
         p.add_argument("--host", help="the VM's host, when the name exists on several (a "
                                       "replica carries its primary's name)")
+    p.add_argument("-o", "--output", default="table", choices=["table", "json"],
+                   help="json: the plan and what each step did as one JSON document on "
+                        "stdout (the prompt and progress go to stderr)")
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -501,6 +525,9 @@ def register(sub: Any) -> None:
         p.add_argument("vms", nargs="+", metavar="VM")
         _common(p)
         p.set_defaults(**_handler(_replication_pause(pause)))
+    # Replica failover: test, planned, unplanned, complete, cancel, reverse, resync, remove
+    from hvtui import cli_failover
+    cli_failover.register(rsub, _common, _handler)
 
     cluster = sub.add_parser("cluster", help="failover cluster actions")
     csub = cluster.add_subparsers(dest="cluster_command", required=True)

@@ -16,39 +16,11 @@ document instead of text.
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
-from hvtui.hyperv.operations import PlanResult
-from hvtui.hyperv.plans import Plan, Request, VmRef
+from hvtui.hyperv.plans import Request, VmRef
 from hvtui.hyperv.vm_create import NewVmRequest
 from hvtui.hyperv.vm_retire import DeleteVmRequest, RenameVmRequest, UpgradeVersionRequest
-
-
-def plan_document(plan: Plan, result: PlanResult | None = None, *,
-                  dry_run: bool = False) -> str:
-    """The plan (and what came of it) as JSON: every string exact, as ``get -o json``."""
-    doc: dict[str, Any] = {
-        "title": plan.title,
-        "operation": plan.operation,
-        "request": plan.request.audit_parameters(),
-        "refused": plan.refused,
-        "checks": [{"name": c.name, "subject": c.subject, "outcome": c.outcome.value,
-                    "detail": c.detail, "fix": c.fix} for c in plan.checks_by_outcome],
-        "steps": [{"host": s.host, "script": s.script, "description": s.description,
-                   "command": s.command, "destructive": s.destructive, "job": s.long}
-                  for s in plan.steps],
-        "notes": list(plan.notes),
-        "dry_run": dry_run,
-    }
-    if result is not None:
-        doc["result"] = {
-            "ok": result.ok, "summary": result.summary(),
-            "steps": [{"description": r.step.description, "outcome": r.outcome.value,
-                       "message": r.message, "warnings": list(r.warnings),
-                       "objects": [dict(o) for o in r.objects]} for r in result.results],
-        }
-    return json.dumps(doc, indent=2, ensure_ascii=False, default=str)
 
 
 def _new(a: argparse.Namespace) -> Request:
@@ -58,11 +30,6 @@ def _new(a: argparse.Namespace) -> Request:
         processors=a.processors, switch=a.switch or "", disk_size=a.disk_size or "",
         disk_path=a.disk_path or "", fixed=a.fixed, existing_disk=a.disk or "",
         iso=a.iso or "", secure_boot=not a.no_secure_boot, linux=a.linux, path=a.path or "")
-
-
-def _output(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-o", "--output", default="table", choices=["table", "json"],
-                   help="table (text) or json: the plan, and the result when it ran")
 
 
 def register(vsub: Any, common: Any, handler: Any) -> None:
@@ -106,7 +73,6 @@ def register(vsub: Any, common: Any, handler: Any) -> None:
     p.add_argument("--path", help="folder for the VM's own folder (default: the host's VM "
                                   "folder)")
     common(p, host=False)
-    _output(p)
     p.set_defaults(**handler(_new))
 
     p = vsub.add_parser("delete", help="delete a VM, keeping its disk files (Remove-VM)",
@@ -116,7 +82,6 @@ def register(vsub: Any, common: Any, handler: Any) -> None:
                                     "must be off or saved.")
     p.add_argument("vm", metavar="VM")
     common(p)
-    _output(p)
     p.set_defaults(**handler(lambda a: DeleteVmRequest(VmRef(a.vm, a.host))))
 
     p = vsub.add_parser("rename", help="rename a VM (Rename-VM)",
@@ -125,7 +90,6 @@ def register(vsub: Any, common: Any, handler: Any) -> None:
     p.add_argument("vm", metavar="VM")
     p.add_argument("new_name", metavar="NEW_NAME")
     common(p)
-    _output(p)
     p.set_defaults(**handler(lambda a: RenameVmRequest(VmRef(a.vm, a.host), a.new_name)))
 
     p = vsub.add_parser("upgrade", help="upgrade a VM's configuration version, one way "
@@ -136,5 +100,4 @@ def register(vsub: Any, common: Any, handler: Any) -> None:
                                     "run the VM. The VM must be off or saved.")
     p.add_argument("vm", metavar="VM")
     common(p)
-    _output(p)
     p.set_defaults(**handler(lambda a: UpgradeVersionRequest(VmRef(a.vm, a.host))))

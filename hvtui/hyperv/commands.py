@@ -105,6 +105,12 @@ def _dvd_media(p: Params) -> str:
     if p.get("Path"):
         return _call("Set-VMDvdDrive", where | {"Path": p["Path"]})
     return _call("Set-VMDvdDrive", where) + " -Path $null"
+def _failover(p: Params) -> str:
+    switch = "Prepare" if p.get("Prepare") else "AsTest" if p.get("AsTest") else ""
+    args: dict[str, Any] = {"VMName": p["VMName"]}
+    if switch:
+        args[switch] = True
+    return _call("Start-VMFailover", args | {"Confirm": False}, (switch,) if switch else ())
 
 
 def _drain_on_shutdown(p: Params) -> str:
@@ -176,6 +182,16 @@ COMMANDS: dict[str, Callable[[Params], str]] = {
         "VMName": p["VMName"], "ReplicationFrequencySec": p["FrequencySec"]}),
     "replication-suspend": lambda p: _call("Suspend-VMReplication", _name(p, "VMName")),
     "replication-resume": lambda p: _call("Resume-VMReplication", _name(p, "VMName")),
+    # Replica failover (hvtui.hyperv.replica_failover)
+    "replica-failover": _failover,
+    "replica-failover-stop": lambda p: _call("Stop-VMFailover", _name(p, "VMName")),
+    "replica-failover-complete": lambda p: _call("Complete-VMFailover", {
+        "VMName": p["VMName"], "Confirm": False}),
+    "replication-reverse": lambda p: _call("Set-VMReplication", {
+        "VMName": p["VMName"], "Reverse": True}, ("Reverse",)),
+    "replication-resync": lambda p: _call("Resume-VMReplication", {
+        "VMName": p["VMName"], "Resynchronize": True}, ("Resynchronize",)),
+    "replication-remove": lambda p: _call("Remove-VMReplication", _name(p, "VMName")),
     "cluster-node-suspend": _node_suspend,
     "cluster-node-resume": lambda p: _call("Resume-ClusterNode", {
         "Name": p["NodeName"], "Failback": p.get("Failback", "NoFailback")}),

@@ -43,6 +43,7 @@ from hvtui.hyperv.replica_cluster import (
     plan_replication_pause,
     plan_role_move,
 )
+from hvtui.hyperv.replica_failover import FailoverRequest, plan_failover
 from hvtui.hyperv.storage import plan_export, plan_resize
 from hvtui.hyperv.vm_actions import plan_vm_action
 from hvtui.hyperv.vm_create import NewVmRequest, plan_new_vm
@@ -89,6 +90,8 @@ BUILDERS: dict[type[Request], Builder] = {
     DeleteVmRequest: plan_delete_vm,
     RenameVmRequest: plan_rename_vm,
     UpgradeVersionRequest: plan_upgrade_version,
+    # Replica failover (hvtui.hyperv.replica_failover)
+    FailoverRequest: plan_failover,
 }
 
 

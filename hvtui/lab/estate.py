@@ -383,6 +383,13 @@ class ReplicationLink:
     """Seconds the link runs behind its cycle (a Warning link)."""
     frozen: float | None = None
     """Clock time of the last replication while the link is not replicating."""
+    replica_state: str = ""
+    """The receiving copy's ReplicationState where a failover makes it differ from the
+    sending copy's (``state``); empty: both ends read ``state``."""
+
+    def state_of(self, receiving: bool) -> str:
+        """The ReplicationState one end of the link reports."""
+        return self.replica_state if receiving and self.replica_state else self.state
 
 
 @dataclass(slots=True)

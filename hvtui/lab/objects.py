@@ -141,7 +141,8 @@ def vm_object(view: View, vm: VM) -> PSObject:
     if chain is not None:
         link = chain.primary if vm.replication_mode in ("Primary", "Replica") else chain.extended
         if link is not None:
-            replication_state, replication_health = link.state, link.health
+            receiving = vm.replication_mode in ("Replica", "ExtendedReplica")
+            replication_state, replication_health = link.state_of(receiving), link.health
     props: Props = [
         ("VMName", vm.name),
         ("VMId", vm_id),
@@ -465,7 +466,7 @@ def replication_object(view: View, vm: VM, relationship: str, mode: str, link: R
     2012 R2's (2012 replicates every five minutes, fixed; cmdlets-by-release.md).
     """
     estate = view.estate
-    state = view.enum("ReplicationState", link.state)
+    state = view.enum("ReplicationState", link.state_of(mode in ("Replica", "ExtendedReplica")))
     health = view.enum("ReplicationHealthState", link.health)
     props: Props = [
         ("VMName", vm.name),

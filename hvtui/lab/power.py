@@ -108,7 +108,7 @@ def start_failure(estate: Estate, host: Host, vm: VM, cmdlet: str) -> None:
         link = None
         if chain is not None:
             link = chain.primary if vm.replication_mode == "Replica" else chain.extended
-        if link is None or link.state not in _FAILED_OVER:
+        if link is None or link.state_of(receiving=True) not in _FAILED_OVER:
             # A replica VM starts only after a failover (R-REP-4).
             raise invalid_operation(cmdlet, REPLICATION_WRONG_STATE.format(vm.name), vm.name)
     if vm.critical and vm.state == "Off":

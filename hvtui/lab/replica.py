@@ -1,5 +1,12 @@
-"""Hyper-V Replica cmdlets: Set-VMReplication (the frequency, R-REP-1/2), Suspend- and
-Resume-VMReplication, Start- and Stop-VMFailover (R-REP-4/5).
+"""Hyper-V Replica cmdlets: Set-VMReplication (the frequency, R-REP-1/2; -Reverse), Suspend-
+and Resume-VMReplication (-Resynchronize), Start-, Stop- and Complete-VMFailover (R-REP-4/5),
+Remove-VMReplication.
+
+The failover state machine (R-REP-4), per copy: a Primary that is Off and Replicating is
+prepared (-Prepare: PreparedForFailover); a Replica fails over (FailedOverWaitingCompletion),
+then completes (FailedOver: no way back) or is stopped (Stop-VMFailover: Replicating again);
+a failed-over Replica reverses (-Reverse: it becomes the Primary). Each end of a link reads
+its own state while a failover is under way (``ReplicationLink.replica_state``).
 
 Replica copies of a VM share its id across hosts; each copy's ReplicationMode says which
 end of which link it is. A Replica copy that extends replication is the sending end of
@@ -52,6 +59,9 @@ FREQUENCIES = (30, 300, 900)
 """R-REP-1: the only frequencies the service accepts (the binder allows 30..900)."""
 
 _FAILED_OVER = ("FailedOverWaitingCompletion", "FailedOver")
+_NO_RECOVERY_POINT = ("ReadyForInitialReplication", "WaitingForInitialReplication",
+                      "InitialReplicationInProgress")
+"""Before initial replication ends the replica has nothing to fail over to."""
 
 
 # --- shared by the cmdlets ------------------------------------------------------------------
@@ -183,15 +193,19 @@ def _settings_link(call: CmdletCall, vm: VM, chain: ReplicationChain,
 def set_vmreplication(call: CmdletCall) -> None:
     # R-REP-1: -ReplicationFrequencySec is 2012 R2's; on 2012 (every 5 minutes, fixed) the
     # binder already refuses it. The lab models only the frequency.
-    only_modelled(call, ("VMName", "VM", "VMReplication", "ReplicationFrequencySec", "Passthru"))
+    only_modelled(call, ("VMName", "VM", "VMReplication", "ReplicationFrequencySec", "Reverse",
+                         "Passthru"))
     frequency = call.arg("ReplicationFrequencySec")
     if frequency is not None:
         frequency = int(frequency)
         _validate_frequency(frequency)
+    reverse = call.switch("Reverse")
 
     def act(vm: VM, _relationship: str | None) -> None:
         with call.lock:
             chain = _chain(vm, call.estate, call.name)
+            if reverse:
+                _reverse(call, vm, chain)
             if frequency is not None and frequency not in FREQUENCIES:
                 # UNCONFIRMED wording: the service refuses anything but 30, 300 and 900.
                 raise invalid_argument(
@@ -209,6 +223,40 @@ def set_vmreplication(call: CmdletCall) -> None:
             _write_replication(call, vm, link)
 
     _each(call, act)
+
+
+def _reverse(call: CmdletCall, vm: VM, chain: ReplicationChain) -> None:
+    """Set-VMReplication -Reverse on a failed-over replica: it becomes the primary and the
+    old primary its replica (R-REP-4's planned failover, last step).
+
+    After a planned failover (the primary was prepared: it sent its last changes) both
+    copies hold the same data and replication goes on at once. After an unplanned one the
+    old primary may hold changes the replica never got, so the reversed link waits for a
+    resynchronisation (Resume-VMReplication -Resynchronize). UNCONFIRMED: the states after
+    -Reverse; an extended link is left as it was.
+    """
+    link = chain.primary
+    if vm.replication_mode != "Replica" or link.state_of(receiving=True) not in _FAILED_OVER:
+        raise _wrong_state(call.name, vm)
+    if chain.test_vm_id and chain.test_vm_id in call.host.vms:
+        raise _wrong_state(call.name, vm)
+    old_host = call.estate.host(link.source)
+    old_primary = old_host.vms.get(vm.id) if old_host is not None else None
+    if old_primary is not None and old_primary.state != "Off":
+        # The old primary must be off: two running copies would both be the VM.
+        raise invalid_state(call.name, old_primary.name)
+    planned = link.state == "PreparedForFailover"
+    link.source, link.target = link.target, link.source
+    vm.replication_mode = "Primary"
+    if old_primary is not None:
+        old_primary.replication_mode = "Replica"
+    live.restart_link(link, call.clock.elapsed())
+    link.replica_state = ""
+    if planned:
+        link.state, link.health = "Replicating", "Normal"
+    else:
+        live.freeze_link(call.estate, link, call.clock.elapsed())
+        link.state, link.health = "WaitingForStartResynchronize", "Critical"
 
 
 # --- Suspend-VMReplication, Resume-VMReplication -------------------------------------------
@@ -235,12 +283,17 @@ def suspend_vmreplication(call: CmdletCall) -> None:
 @emulates("Resume-VMReplication")
 def resume_vmreplication(call: CmdletCall) -> None:
     only_modelled(call, ("VMName", "VM", "VMReplication", "ReplicationRelationshipType",
-                         "Passthru"))
+                         "Resynchronize", "Passthru"))
+    # -Resynchronize compares the copies and sends what differs; it is what a link that
+    # needs resynchronising waits for, and nothing else resumes it (UNCONFIRMED: it runs
+    # at once, the lab has no -ResynchronizeStartTime).
+    allowed = ("WaitingForStartResynchronize", "ResynchronizeSuspended") \
+        if call.switch("Resynchronize") else ("Suspended", "Error")
 
     def act(vm: VM, relationship: str | None) -> None:
         with call.lock:
             link = _link(call, vm, relationship)
-            if link.state not in ("Suspended", "Error"):
+            if link.state not in allowed or link.replica_state:
                 raise _wrong_state(call.name, vm)
             # Resuming sends the changes tracked meanwhile at once; the cycle restarts now.
             live.restart_link(link, call.clock.elapsed())
@@ -297,6 +350,15 @@ def _test_vm(estate: Estate, host: Host, chain: ReplicationChain) -> VM | None:
     return host.vms.get(chain.test_vm_id) if chain.test_vm_id else None
 
 
+def _received(vm: VM, chain: ReplicationChain) -> ReplicationLink | None:
+    """The link this Replica or extended Replica copy receives."""
+    return chain.primary if vm.replication_mode == "Replica" else chain.extended
+
+
+def _set_replica_end(link: ReplicationLink, state: str) -> None:
+    link.replica_state = "" if state == link.state else state
+
+
 def _start_failover(call: CmdletCall, vm: VM, prepare: bool, as_test: bool) -> None:
     """R-REP-4's state machine for one copy of a replicated VM."""
     estate, elapsed = call.estate, call.clock.elapsed()
@@ -308,15 +370,18 @@ def _start_failover(call: CmdletCall, vm: VM, prepare: bool, as_test: bool) -> N
             raise _wrong_state(call.name, vm)
         if vm.state != "Off":
             raise invalid_state(call.name, vm.name)
-        if chain.primary.state != "Replicating":
+        if chain.primary.state != "Replicating" or chain.primary.replica_state:
             raise _wrong_state(call.name, vm)
-        # The last changes go to the replica now: no data is lost.
+        # The last changes go to the replica now: no data is lost. The replica end still
+        # reads Replicating (UNCONFIRMED) until it is failed over.
         live.restart_link(chain.primary, elapsed)
         chain.primary.frozen = elapsed
+        chain.primary.replica_state = "Replicating"
         chain.primary.state = "PreparedForFailover"
         return
-    link = chain.primary if vm.replication_mode == "Replica" else chain.extended
-    if prepare or link is None or link.state in _FAILED_OVER:
+    link = _received(vm, chain)
+    state = link.state_of(receiving=True) if link is not None else ""
+    if prepare or link is None or state in _FAILED_OVER or state in _NO_RECOVERY_POINT:
         raise _wrong_state(call.name, vm)
     if as_test:
         existing = chain.test_vm_id and any(
@@ -327,7 +392,7 @@ def _start_failover(call: CmdletCall, vm: VM, prepare: bool, as_test: bool) -> N
         chain.test_vm_id = make_test_vm(estate, call.host, vm).id
         return
     live.freeze_link(estate, link, elapsed)
-    link.state = "FailedOverWaitingCompletion"
+    _set_replica_end(link, "FailedOverWaitingCompletion")
 
 
 @emulates("Start-VMFailover")
@@ -354,11 +419,13 @@ def _stop_failover(call: CmdletCall, vm: VM) -> None:
     call.idle(vm)
     if vm.replication_mode == "Primary":
         # A planned failover prepared here is cancelled and replication restarts, which
-        # lets the primary start again.
-        if chain.primary.state != "PreparedForFailover":
+        # lets the primary start again; not once the replica has failed over (UNCONFIRMED:
+        # that failover is cancelled on the replica first).
+        link = chain.primary
+        if link.state != "PreparedForFailover" or link.state_of(True) in _FAILED_OVER:
             raise _wrong_state(call.name, vm)
-        live.restart_link(chain.primary, elapsed)
-        chain.primary.state, chain.primary.health = "Replicating", "Normal"
+        live.restart_link(link, elapsed)
+        link.state, link.health, link.replica_state = "Replicating", "Normal", ""
         return
     test = _test_vm(estate, call.host, chain)
     if test is not None:
@@ -369,14 +436,20 @@ def _stop_failover(call: CmdletCall, vm: VM) -> None:
         del call.host.vms[test.id]
         chain.test_vm_id = ""
         return
-    link = chain.primary if vm.replication_mode == "Replica" else chain.extended
-    if link is None or link.state not in _FAILED_OVER:
+    received = _received(vm, chain)
+    # R-REP-4: a completed failover cannot be cancelled.
+    if received is None or received.state_of(receiving=True) != "FailedOverWaitingCompletion":
         raise _wrong_state(call.name, vm)
+    link = received
     # A failover of the replica: a running VM is turned off and the failover cancelled.
-    # UNCONFIRMED: the replica then reads Replicating again, sending from now on.
+    # UNCONFIRMED: the replica then reads Replicating again, sending from now on; a primary
+    # prepared for a planned failover stays prepared (Stop-VMFailover there cancels it).
     power_off(vm)
+    if link.state == "PreparedForFailover":
+        link.replica_state = "Replicating"
+        return
     live.restart_link(link, elapsed)
-    link.state, link.health = "Replicating", "Normal"
+    link.state, link.health, link.replica_state = "Replicating", "Normal", ""
 
 
 @emulates("Stop-VMFailover")
@@ -386,6 +459,71 @@ def stop_vmfailover(call: CmdletCall) -> None:
     def act(vm: VM, _relationship: str | None) -> None:
         with call.lock:
             _stop_failover(call, vm)
+        if call.switch("Passthru"):
+            with call.lock:
+                write_vm(call, vm)
+
+    _each(call, act)
+
+
+# --- Complete-VMFailover ---------------------------------------------------------------------
+
+
+@emulates("Complete-VMFailover")
+def complete_vmfailover(call: CmdletCall) -> None:
+    """R-REP-4: commits the recovery point the replica failed over to and deletes the
+    others; it cannot be cancelled afterwards. Only a failed-over replica has one."""
+    only_modelled(call, ("VMName", "VM", "Passthru"))
+
+    def act(vm: VM, _relationship: str | None) -> None:
+        with call.lock:
+            chain = _chain(vm, call.estate, call.name)
+            call.idle(vm)
+            link = _received(vm, chain) if vm.replication_mode != "Primary" else None
+            if link is None or link.state_of(receiving=True) != "FailedOverWaitingCompletion":
+                raise _wrong_state(call.name, vm)
+            _set_replica_end(link, "FailedOver")
+        if call.switch("Passthru"):
+            with call.lock:
+                write_vm(call, vm)
+
+    _each(call, act)
+
+
+# --- Remove-VMReplication --------------------------------------------------------------------
+
+
+@emulates("Remove-VMReplication")
+def remove_vmreplication(call: CmdletCall) -> None:
+    """Removes this copy's replication relationship; the copies on the other hosts keep
+    theirs until it is removed there too (its help page: run it on both ends). The VM
+    itself stays. UNCONFIRMED: a Replica copy that extends replication loses both its
+    relationships, and the extended copy its own."""
+    only_modelled(call, ("VMName", "VM", "VMReplication", "ReplicationRelationshipType",
+                         "Passthru"))
+
+    def act(vm: VM, relationship: str | None) -> None:
+        with call.lock:
+            estate = call.estate
+            chain = _chain(vm, estate, call.name)
+            _link(call, vm, relationship)  # a relationship this copy does not have fails
+            if chain.test_vm_id and chain.test_vm_id in call.host.vms:
+                raise _wrong_state(call.name, vm)
+            extended = chain.extended
+            if vm.replication_mode == "Replica" and extended is not None:
+                target = estate.host(extended.target)
+                copy = target.vms.get(vm.id) if target is not None else None
+                if copy is not None:
+                    copy.replication_mode = "None"
+                chain.extended = None
+                if relationship == "Extended":
+                    return
+            if vm.replication_mode == "ExtendedReplica":
+                chain.extended = None
+            vm.replication_mode = "None"
+            if not any(h.vms[vm.id].replication_mode != "None"
+                       for h in estate.hosts.values() if vm.id in h.vms):
+                del estate.replications[vm.id]
         if call.switch("Passthru"):
             with call.lock:
                 write_vm(call, vm)

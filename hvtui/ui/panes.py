@@ -27,6 +27,7 @@ from hvtui.model import (
     ReplicationMode,
     SharedVolume,
     VMState,
+    failover,
 )
 from hvtui.model.versions import version_key
 from hvtui.ui import render as r
@@ -164,8 +165,9 @@ REPLICAS = PaneSpec(
         _c("extended", "Extended", min_width=6, max_width=16, priority=5),
         _c("state", "State", min_width=6, max_width=22, priority=3),
         _c("health", "Health", min_width=4, max_width=8, priority=1),
-        _c("frequency", "Freq", min_width=3, max_width=4, priority=5, align="right"),
-        _c("last", "Last", min_width=4, max_width=6, priority=4, align="right"),
+        # The RPO the pair achieves against its frequency: "25m/5m".
+        _c("last", "RPO", min_width=4, max_width=9, priority=2, align="right"),
+        _c("next", "Next", min_width=4, max_width=24, priority=2),
         _c("problem", "Problem", min_width=16, max_width=120, priority=1, flex=True,
            comfort_width=36),
     ),
@@ -493,6 +495,13 @@ def replica_rows(status: HostStatus, ctx: BuildContext) -> list[PaneRow]:
         problem = rep.problem(ctx.now) or ""
         lag = rep.lag(ctx.now)
         lag_s = None if lag is None else max(0.0, lag.total_seconds())
+        # The RPO the pair achieves (what a failover now would lose) against its frequency.
+        rpo = r.fmt_age(lag_s) if lag_s is not None else "never"
+        if lag_s is not None and rep.frequency_sec:
+            rpo += "/" + r.fmt_frequency(rep.frequency_sec)
+        rpo_role = "warning" if failover.rpo_met(rep, ctx.now) is False else \
+            "" if lag_s is not None else "muted"
+        nexts = failover.next_words(vm, failover.find_test_vm(vm, inv.vms) is not None)
         out.append((_row(vm.key, status.name, [
             (vm.name, "", vm.name.casefold()),
             (vm.host, "muted", vm.host.casefold()),
@@ -503,10 +512,8 @@ def replica_rows(status: HostStatus, ctx: BuildContext) -> list[PaneRow]:
             (rep.state.name, "", rep.state.name),
             (rep.health.name, r.replication_health_role(rep.health),
              r.replication_severity(rep.health)),
-            (r.fmt_frequency(rep.frequency_sec, rep.frequency_fixed),
-             "muted" if rep.frequency_fixed or not rep.frequency_sec else "", rep.frequency_sec),
-            (r.fmt_age(lag_s) if lag_s is not None else "never",
-             "" if lag_s is not None else "muted", lag_s if lag_s is not None else float("inf")),
+            (rpo, rpo_role, lag_s if lag_s is not None else float("inf")),
+            (nexts or "-", "" if nexts else "muted", nexts),
             (problem or "-", r.replication_health_role(rep.health) if problem else "muted",
              problem),
         ]), vm))

@@ -59,8 +59,8 @@ def test_json_refusal_of_generation_2_on_2012(capsys: pytest.CaptureFixture[str]
                        "-o", "json", "--dry-run")
     assert code == 2
     doc = json.loads(out)
-    assert doc["refused"] and doc["steps"] == [] and doc["dry_run"]
-    failed = [c for c in doc["checks"] if c["outcome"] == "fail"]
+    assert doc["plan"]["refused"] and doc["plan"]["steps"] == [] and doc["dry_run"]
+    failed = [c for c in doc["plan"]["checks"] if c["outcome"] == "fail"]
     assert [c["name"] for c in failed] == ["Generation"]
 
 

@@ -506,10 +506,17 @@ class FakeHost:
             cmd("Update-VMVersion", {"Name": "Name:String[]!@0 Force:SwitchParameter"}, act(),
                 should=True, impact="High"),
             cmd("Set-VMReplication", {"VMName": "VMName:String[]!@0 "
-                                                "ReplicationFrequencySec:Int32"},
+                                                "ReplicationFrequencySec:Int32 "
+                                                "Reverse:SwitchParameter"},
                 act(), should=True),
             cmd("Suspend-VMReplication", {"VMName": "VMName:String[]!@0"}, act(), should=True),
-            cmd("Resume-VMReplication", {"VMName": "VMName:String[]!@0"}, act(), should=True),
+            cmd("Resume-VMReplication", {"VMName": "VMName:String[]!@0 "
+                                                   "Resynchronize:SwitchParameter"},
+                act(), should=True),
+            cmd("Remove-VMReplication", {"VMName": "VMName:String[]!@0"}, act(), should=True),
+            cmd("Stop-VMFailover", {"VMName": "VMName:String[]!@0"}, act(), should=True),
+            cmd("Complete-VMFailover", {"VMName": "VMName:String[]!@0"}, act(confirm="x"),
+                should=True, impact="High"),
             cmd("Start-VMFailover", {"VMName": "VMName:String[]!@0",
                                      "VMName_Prepare": "VMName:String[]!@0 "
                                                        "Prepare:SwitchParameter!",

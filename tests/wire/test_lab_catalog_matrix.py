@@ -119,6 +119,11 @@ def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0
                                   if replicated else None),
         "replication-suspend": {"VMName": replicated.name} if replicated else None,
         "replication-resume": {"VMName": replicated.name} if replicated else None,
+        "replica-failover-stop": {"VMName": replica.name} if replica else None,
+        "replica-failover-complete": {"VMName": replica.name} if replica else None,
+        "replication-reverse": {"VMName": replica.name} if replica else None,
+        "replication-resync": {"VMName": replicated.name} if replicated else None,
+        "replication-remove": {"VMName": replicated.name} if replicated else None,
         "vhd-resize": ({"Path": drive_vm.drives[0].path, "SizeBytes": 200 * 1024**3}
                        if drive_vm else None),
         "vm-compare": ({"Name": name, "DestinationHost": _other_host(estate, host).name}

@@ -5,8 +5,10 @@ it; the progress page runs confirmed plans. Importing this package registers the
 """
 
 from hvtui.ui.wizards import storage, vm_new
+from hvtui.ui.wizards.failover import register_failover
 from hvtui.ui.wizards.handlers import register_all
 
 register_all()
 storage.register_all()  # storage and networking (issue 11)
 vm_new.register()  # VMs: create, delete, rename, upgrade (issue 11)
+register_failover()  # Replica failover (hvtui.ui.wizards.failover)
