@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import json
 import shutil
 import sys
@@ -179,7 +180,12 @@ def result_json(result: PlanResult) -> dict[str, Any]:
 def _write_json(out: Output, document: dict[str, Any]) -> None:
     # ensure_ascii: control and bidirectional characters travel as \u escapes, exact once
     # parsed and inert on a terminal.
-    out.write(json.dumps(document, indent=2, ensure_ascii=True))
+    out.write(json.dumps(document, indent=2, ensure_ascii=True, default=_json_value))
+
+
+def _json_value(value: object) -> str:
+    """A value JSON has no type for (a step's objects hold dates, GUIDs): ISO 8601 or text."""
+    return value.isoformat() if isinstance(value, dt.datetime | dt.date) else str(value)
 
 
 class _Progress:
