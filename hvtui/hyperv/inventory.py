@@ -10,7 +10,8 @@ from typing import TypeVar, cast
 from hvtui.errors import ScriptError
 from hvtui.model import HostInventory
 from hvtui.ps import catalog
-from hvtui.ps.decode import inventory_records, inventory_steps
+from hvtui.ps.decode import inventory_document, inventory_steps
+from hvtui.ps.decode_delta import InventoryState, apply_steps
 from hvtui.remote.base import PSObjectData, PSResult
 from hvtui.remote.cpu_turns import SLICE, Turn, cpu_turn
 from hvtui.remote.pool import SessionPool
@@ -32,18 +33,55 @@ def raise_for_errors(host: str, what: str, result: PSResult) -> None:
     raise ScriptError(cause, host=host, hint=hint)
 
 
+FULL_EVERY = 30
+"""Deltas in a row before the client asks for the whole inventory again: a safety net
+against anything that could make the two copies drift apart."""
+
+
+class InventoryReader:
+    """Reads hosts' inventories, one round trip per host per refresh, each after the
+    first as a delta against the one before (see :mod:`hvtui.ps.decode_delta`).
+
+    The host keeps its side of the delta in the session (a PSRP runspace, the SSH
+    session's PowerShell process): a new session, a host that lost it, or another
+    client's call in between makes the host answer with the whole inventory, which the
+    reader takes as it comes.
+    """
+
+    def __init__(self) -> None:
+        self._states: dict[str, InventoryState] = {}
+
+    def state(self, host: str) -> InventoryState | None:
+        """What the reader last took from ``host`` (None before the first inventory)."""
+        return self._states.get(host)
+
+    def forget(self, host: str) -> None:
+        """Ask ``host`` for its whole inventory next time."""
+        self._states.pop(host, None)
+
+    async def fetch(self, pool: SessionPool, host: str, *, timeout: float | None = None
+                    ) -> HostInventory:
+        previous = self._states.get(host)
+        since = previous.token if previous is not None and previous.deltas < FULL_EVERY else ""
+        script = catalog.get("inventory")
+        result = await pool.invoke(host, script.text, {"Since": since} if since else {},
+                                   timeout=timeout)
+        raise_for_errors(host, "reading the inventory", result)
+        fetched_at = dt.datetime.now(dt.UTC)
+        self._states.pop(host, None)  # a reply that fails to decode leaves no stale base
+        async with cpu_turn() as turn:
+            document = inventory_document(host, result.objects)
+            await turn.pause()
+            state = await run_steps(turn, apply_steps(host, document, previous, fetched_at))
+        self._states[host] = state
+        settle_memory()
+        return state.inventory
+
+
 async def fetch_inventory(pool: SessionPool, host: str, *, timeout: float | None = None
                           ) -> HostInventory:
     """The whole inventory of ``host`` in one round trip."""
-    script = catalog.get("inventory")
-    result = await pool.invoke(host, script.text, {}, timeout=timeout)
-    raise_for_errors(host, "reading the inventory", result)
-    async with cpu_turn() as turn:
-        records = inventory_records(host, result.objects)
-        await turn.pause()
-        inventory = await run_steps(turn, inventory_steps(host, records, dt.datetime.now(dt.UTC)))
-    settle_memory()
-    return inventory
+    return await InventoryReader().fetch(pool, host, timeout=timeout)
 
 
 async def decode_in_slices(host: str, records: list[PSObjectData], fetched_at: dt.datetime,
