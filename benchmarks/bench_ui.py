@@ -32,8 +32,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+HERE = Path(__file__).resolve().parent
+"""Where the start-up children run: not the repository root, whose ./hvtui (without the
+themes the wheel ships as hvtui.themes) would shadow the installed hvtui."""
 
 os.environ.setdefault("HVTUI_CONFIG_DIR", tempfile.mkdtemp(prefix="hvtui-bench-cfg-"))
 os.environ.setdefault("HVTUI_STATE_DIR", tempfile.mkdtemp(prefix="hvtui-bench-state-"))
@@ -106,7 +107,7 @@ app.run(headless=True, size=(120, 40), auto_pilot=pilot)
 def _first_frame(code: str) -> list[float]:
     start = time.time()
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=ROOT, timeout=120, check=False)
+                         cwd=HERE, timeout=120, check=False)
     stamps = [float(line) for line in out.stdout.split() if line.replace(".", "").isdigit()]
     if out.returncode != 0 or not stamps:
         raise RuntimeError(out.stderr.strip().splitlines()[-1] if out.stderr.strip()

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from hvtui.errors import HvtuiError
-from hvtui.hyperv.inventory import fetch_inventory
+from hvtui.hyperv.inventory import InventoryReader
 from hvtui.model import Estate, HostStatus
 from hvtui.model.estate import mark_failed
 from hvtui.remote.pool import SessionPool
@@ -35,6 +35,7 @@ class EstateRefresher:
         self._on_update = on_update
         self._timeout = timeout
         self._in_flight: dict[str, asyncio.Task[HostStatus]] = {}
+        self._reader = InventoryReader()
 
     def in_flight(self, host: str) -> bool:
         task = self._in_flight.get(host)
@@ -44,7 +45,7 @@ class EstateRefresher:
         """Refresh one host now; never raises for a host problem."""
         previous = self.estate.status(host) or HostStatus(host)
         try:
-            inventory = await fetch_inventory(self.pool, host, timeout=self._timeout)
+            inventory = await self._reader.fetch(self.pool, host, timeout=self._timeout)
         except HvtuiError as exc:
             status = mark_failed(previous, exc.user_message(), _now())
         except Exception as exc:  # noqa: BLE001 - one broken host must not stop the others

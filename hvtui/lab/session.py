@@ -15,14 +15,14 @@ import asyncio
 import re
 import threading
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from hvtui.errors import RemoteError, RemoteTimeout, SessionLost
 from hvtui.lab import pwsh
 from hvtui.lab.failures import command_not_found
 from hvtui.lab.runtime import HostRuntime
 from hvtui.ps import catalog
-from hvtui.remote.base import ParamValue, ProgressCallback, ProgressRecord, PSResult
+from hvtui.remote.base import ParamValue, ProgressCallback, ProgressRecord, PSResult, Session
 
 if TYPE_CHECKING:
     from hvtui.lab.lab import Lab
@@ -76,6 +76,13 @@ class LabSession:
         self.host = host
         """The host's name as the lab spells it."""
         self._closed = False
+        self._globals: dict[str, Any] = {}
+        """The runspace's global scope: what a script sets with ``$global:`` the next
+        script on this session reads, as in a PSRP runspace or the SSH bootstrap's."""
+
+    def new_runspace(self) -> LabSession:
+        """A session of the same host with a runspace of its own (another client's)."""
+        return LabSession(self._lab, self.host)
 
     async def invoke(
         self,
@@ -120,7 +127,8 @@ class LabSession:
             runtime = HostRuntime(estate, host, host.software, on_progress=progress,
                                   cancel=cancel)
             try:
-                return pwsh.run(entry.text, dict(parameters or {}), runtime, cancel=cancel)
+                return pwsh.run(entry.text, dict(parameters or {}), runtime, cancel=cancel,
+                                session_globals=self._globals)
             finally:
                 changed = self._lab.on_change
                 if entry.mutates and changed is not None:
@@ -156,6 +164,14 @@ class LabSession:
 
     async def close(self) -> None:
         self._closed = True
+
+
+def runspace_of(session: Session) -> Session:
+    """A session of its own for one client's runspace (a PowerShell process behind SSH, a
+    runspace pool behind WinRM): what scripts keep in ``$global:`` there is that client's
+    alone. A session that cannot make one (a caller's wrapper) is shared as it is."""
+    make = getattr(session, "new_runspace", None)
+    return cast(Session, make()) if callable(make) else session
 
 
 async def _stopped(running: asyncio.Future[Any], cancel: threading.Event) -> None:

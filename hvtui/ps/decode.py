@@ -14,6 +14,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Generator, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, cast
 
 from hvtui.errors import ProtocolError
@@ -318,28 +319,75 @@ def _heartbeat(rec: Record) -> HeartbeatStatus | None:
     return HeartbeatStatus.parse(value) if value else None
 
 
-def inventory_records(host_name: str, objects: list[PSObjectData] | list[Any]
-                      ) -> list[PSObjectData]:
-    """The records of the one JSON document ``inventory.ps1`` emits.
+@dataclass(frozen=True, slots=True)
+class InventoryDocument:
+    """What ``inventory.ps1`` sends: its records in groups, whole or as a delta.
 
-    Anything else (no string, several objects, text that is not a JSON array of
-    objects) is a :class:`~hvtui.errors.ProtocolError`.
+    Records are grouped by ``Key``: ``VM:<id>`` for a VM and everything hanging off it,
+    ``Host`` for the rest. A full document (``full``) holds every group; a delta (the
+    script was given the ``token`` of the document before it, and the host still held that
+    document) holds only the groups that differ from that one, and ``removed`` names the
+    groups that are gone.
     """
-    hint = "the host may run a different script version; check the hvtui version"
+
+    token: str
+    full: bool
+    changed: dict[str, list[Record]]
+    removed: tuple[str, ...]
+
+    @property
+    def records(self) -> list[Record]:
+        return [record for group in self.changed.values() for record in group]
+
+
+_DOCUMENT_HINT = "the host may run a different script version; check the hvtui version"
+
+
+def inventory_document(host_name: str, objects: list[PSObjectData] | list[Any]
+                       ) -> InventoryDocument:
+    """The one JSON document ``inventory.ps1`` emits.
+
+    Anything else (no string, several objects, text that is not the document's shape) is
+    a :class:`~hvtui.errors.ProtocolError`.
+    """
     if len(objects) != 1 or not isinstance(objects[0], str):
         raise ProtocolError(
             f"expected one JSON document from the inventory script, got {len(objects)} "
             f"object(s){' of type ' + type(objects[0]).__name__ if objects else ''}",
-            host=host_name, hint=hint)
+            host=host_name, hint=_DOCUMENT_HINT)
     try:
-        records = json.loads(objects[0])
+        document = json.loads(objects[0])
     except ValueError as exc:
         raise ProtocolError(f"the inventory is not valid JSON ({exc})", host=host_name,
-                            hint=hint) from None
-    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-        raise ProtocolError("the inventory is not a JSON array of records", host=host_name,
-                            hint=hint)
-    return records
+                            hint=_DOCUMENT_HINT) from None
+    shape = ProtocolError("the inventory is not a {Token, Full, Changed, Removed} document",
+                          host=host_name, hint=_DOCUMENT_HINT)
+    if not isinstance(document, dict):
+        raise shape
+    token, full = document.get("Token"), document.get("Full")
+    changed, removed = document.get("Changed"), document.get("Removed")
+    if not (isinstance(token, str) and isinstance(full, bool) and isinstance(changed, list)
+            and isinstance(removed, list) and all(isinstance(k, str) for k in removed)):
+        raise shape
+    groups: dict[str, list[Record]] = {}
+    for group in changed:
+        key = group.get("Key") if isinstance(group, dict) else None
+        records = group.get("Records") if isinstance(group, dict) else None
+        if not (isinstance(key, str) and isinstance(records, list)
+                and all(isinstance(r, dict) for r in records)):
+            raise shape
+        groups[key] = records
+    return InventoryDocument(token, full, groups, tuple(removed))
+
+
+def inventory_records(host_name: str, objects: list[PSObjectData] | list[Any]
+                      ) -> list[PSObjectData]:
+    """Every record of a full inventory document (see :func:`inventory_document`)."""
+    document = inventory_document(host_name, objects)
+    if not document.full:
+        raise ProtocolError("the host sent changes where the whole inventory was asked for",
+                            host=host_name, hint=_DOCUMENT_HINT)
+    return cast(list[PSObjectData], document.records)  # JSON objects: plain data
 
 
 def decode_inventory(
@@ -381,66 +429,74 @@ def inventory_steps(
 
     vms = []
     for rec in by_kind.get("VM", []):
-        vm_id, name = _s(rec, "Id"), _s(rec, "Name")
-        parts = per_vm.get(vm_id, {})
-        replications = [decode_replication(r, release) for r in parts.get("Replication", [])]
-        simple = next((r for r in replications if not r.is_extended), None)
-        extended = next((r for r in replications if r.is_extended), None)
-        guest = parts.get("Guest", [])
-        generation, generation_note = vm_generation(rec, release)
-        version, version_note = vm_version(rec, release)
-        vms.append(
-            VM(
-                id=vm_id,
-                name=name,
-                host=host_name,
-                state=VMState.parse(rec.get("State")),
-                cpu_percent=_i(rec, "CPUUsage"),
-                memory_assigned=_i(rec, "MemoryAssigned"),
-                memory_demand=_i(rec, "MemoryDemand"),
-                memory_startup=_i(rec, "MemoryStartup"),
-                dynamic_memory=_b(rec, "DynamicMemoryEnabled"),
-                uptime=dt.timedelta(seconds=_i(rec, "UptimeSeconds")),
-                status=_s(rec, "Status"),
-                generation=generation,
-                version=version,
-                generation_note=generation_note,
-                version_note=version_note,
-                heartbeat=_heartbeat(rec),
-                processor_count=_i(rec, "ProcessorCount") or 1,
-                processor_compatibility=_b(rec, "CompatibilityForMigration"),
-                is_clustered=_b(rec, "IsClustered"),
-                path=_s(rec, "Path"),
-                notes=_s(rec, "Notes"),
-                guest_os=_s(guest[0], "OSName") if guest else "",
-                integration_services=tuple(
-                    decode_integration_service(r) for r in parts.get("IntegrationService", [])
-                ),
-                network_adapters=tuple(decode_adapter(r) for r in parts.get("NetworkAdapter", [])),
-                checkpoints=tuple(decode_checkpoint(r) for r in parts.get("Checkpoint", [])),
-                disks=tuple(decode_disk(r, name, host_name) for r in parts.get("Disk", [])),
-                replication=simple,
-                extended_replication=extended,
-            )
-        )
+        vms.append(decode_vm(host_name, rec, per_vm.get(_s(rec, "Id"), {}), release))
         yield
 
-    cluster = None
-    cluster_recs = by_kind.get("Cluster", [])
-    if cluster_recs:
-        rec = cluster_recs[0]
-        cluster = Cluster(
-            name=_s(rec, "Name"),
-            # $null where the release has no such property (2012): not "off".
-            drain_on_shutdown=None if rec.get("DrainOnShutdown") in (None, "")
-            else _i(rec, "DrainOnShutdown") != 0,
-            nodes=tuple(decode_cluster_node(r) for r in by_kind.get("ClusterNode", [])),
-            roles=tuple(decode_cluster_role(r) for r in by_kind.get("ClusterGroup", [])),
-            shared_volumes=tuple(
-                decode_shared_volume(r) for r in by_kind.get("ClusterSharedVolume", [])
-            ),
-        )
+    cluster = decode_cluster(by_kind)
     return HostInventory(host=host, vms=tuple(vms), cluster=cluster, fetched_at=fetched_at)
+
+
+def decode_vm(host_name: str, rec: Record, parts: Mapping[str, list[Record]],
+              release: Release) -> VM:
+    """One VM from its record and its parts' records by Kind (Disk, Checkpoint, ...)."""
+    vm_id, name = _s(rec, "Id"), _s(rec, "Name")
+    replications = [decode_replication(r, release) for r in parts.get("Replication", [])]
+    simple = next((r for r in replications if not r.is_extended), None)
+    extended = next((r for r in replications if r.is_extended), None)
+    guest = parts.get("Guest", [])
+    generation, generation_note = vm_generation(rec, release)
+    version, version_note = vm_version(rec, release)
+    return VM(
+        id=vm_id,
+        name=name,
+        host=host_name,
+        state=VMState.parse(rec.get("State")),
+        cpu_percent=_i(rec, "CPUUsage"),
+        memory_assigned=_i(rec, "MemoryAssigned"),
+        memory_demand=_i(rec, "MemoryDemand"),
+        memory_startup=_i(rec, "MemoryStartup"),
+        dynamic_memory=_b(rec, "DynamicMemoryEnabled"),
+        uptime=dt.timedelta(seconds=_i(rec, "UptimeSeconds")),
+        status=_s(rec, "Status"),
+        generation=generation,
+        version=version,
+        generation_note=generation_note,
+        version_note=version_note,
+        heartbeat=_heartbeat(rec),
+        processor_count=_i(rec, "ProcessorCount") or 1,
+        processor_compatibility=_b(rec, "CompatibilityForMigration"),
+        is_clustered=_b(rec, "IsClustered"),
+        path=_s(rec, "Path"),
+        notes=_s(rec, "Notes"),
+        guest_os=_s(guest[0], "OSName") if guest else "",
+        integration_services=tuple(
+            decode_integration_service(r) for r in parts.get("IntegrationService", [])
+        ),
+        network_adapters=tuple(decode_adapter(r) for r in parts.get("NetworkAdapter", [])),
+        checkpoints=tuple(decode_checkpoint(r) for r in parts.get("Checkpoint", [])),
+        disks=tuple(decode_disk(r, name, host_name) for r in parts.get("Disk", [])),
+        replication=simple,
+        extended_replication=extended,
+    )
+
+
+def decode_cluster(by_kind: Mapping[str, list[Record]]) -> Cluster | None:
+    """The host's cluster from its records by Kind; None on a host in no cluster."""
+    cluster_recs = by_kind.get("Cluster", [])
+    if not cluster_recs:
+        return None
+    rec = cluster_recs[0]
+    return Cluster(
+        name=_s(rec, "Name"),
+        # $null where the release has no such property (2012): not "off".
+        drain_on_shutdown=None if rec.get("DrainOnShutdown") in (None, "")
+        else _i(rec, "DrainOnShutdown") != 0,
+        nodes=tuple(decode_cluster_node(r) for r in by_kind.get("ClusterNode", [])),
+        roles=tuple(decode_cluster_role(r) for r in by_kind.get("ClusterGroup", [])),
+        shared_volumes=tuple(
+            decode_shared_volume(r) for r in by_kind.get("ClusterSharedVolume", [])
+        ),
+    )
 
 
 def records_of(objects: Iterable[PSObjectData], kind: str) -> list[Record]:

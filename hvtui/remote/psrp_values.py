@@ -14,6 +14,7 @@ transport's too), which gives the same result as psrpcore only much cheaper.
 
 from __future__ import annotations
 
+import functools
 import queue
 import xml.etree.ElementTree as ET
 from typing import Any, cast
@@ -84,6 +85,22 @@ class PassthroughSerializer(Serializer):
         if metadata is None and isinstance(element, str):
             return RawClixml(element)
         return super().deserialize(element, metadata, clear)
+
+    def _serialize_string(self, value: str | None) -> str | None:
+        """pypsrp's escaping, remembered for long strings: it runs a Python callback per
+        escaped character (every newline of a script), most of the client's CPU for a
+        small call, and the long strings sent are catalog scripts, sent again and again."""
+        if value is None or len(value) < _LONG_STRING:
+            return super()._serialize_string(value)
+        return _escaped_long_string(value)
+
+
+_LONG_STRING = 1024
+
+
+@functools.lru_cache(maxsize=64)
+def _escaped_long_string(value: str) -> str | None:
+    return Serializer()._serialize_string(value)
 
 
 def clixml_plain(xml: str) -> PSValue:

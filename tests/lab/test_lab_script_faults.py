@@ -18,7 +18,6 @@ tests/unit/test_pwsh_catalog.py shows the same faults against a small fake host.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +36,7 @@ from hvtui.lab.platform import FAILOVER_CLUSTERS
 from hvtui.lab.pwsh import to_plain
 from hvtui.lab.scenario import default_scenario
 from hvtui.ps import catalog
+from hvtui.ps.decode import inventory_records
 
 DATA = Path(__file__).parents[1] / "support" / "data"
 OLD_INVENTORY = (DATA / "inventory-unguarded-get-cluster.ps1").read_text(encoding="utf-8")
@@ -53,9 +53,9 @@ at Get-Cluster (fault 1) before it reaches Get-VMReplication (fault 2)."""
 
 def records(outcome: pwsh.Outcome, kind: str) -> list[dict[str, Any]]:
     """The records of one Kind: the shipped inventory writes them as one JSON document."""
-    plain = [to_plain(o) for o in outcome.output]
+    plain: list[Any] = [to_plain(o) for o in outcome.output]
     if len(plain) == 1 and isinstance(plain[0], str):
-        plain = json.loads(plain[0])
+        plain = inventory_records("lab", plain)
     return [r for r in plain if isinstance(r, dict) and r.get("Kind") == kind]
 
 

@@ -85,7 +85,8 @@ def as_json(records: list[dict[str, Any]], core: bool) -> list[Any]:
     text, truncated = to_json([PSObject(list(r.items())) for r in records], depth=4,
                               compress=True, core=core)
     assert not truncated
-    return inventory_records("HV-NODE1", [text])
+    document = '{"Token":"t","Full":true,"Changed":[{"Key":"Host","Records":%s}],"Removed":[]}'
+    return inventory_records("HV-NODE1", [document % text])
 
 
 @pytest.mark.parametrize("wire", ["plain", "clixml", "json-5.1", "json-7"])
@@ -147,10 +148,17 @@ def test_no_host_record_is_a_protocol_error() -> None:
     ([{"Kind": "Host"}], "of type dict"),
     (["[1,2]", "[]"], "got 2 object(s)"),
     (["[{\"Kind\": \"Host\"}"], "not valid JSON"),
-    (["{\"Kind\": \"Host\"}"], "not a JSON array of records"),
-    (["[{\"Kind\": \"Host\"}, 3]"], "not a JSON array of records"),
+    (["[{\"Kind\": \"Host\"}]"], "not a {Token, Full, Changed, Removed} document"),
+    (['{"Token":"t","Full":true,"Changed":[{"Key":"Host","Records":[3]}],"Removed":[]}'],
+     "not a {Token, Full, Changed, Removed} document"),
+    (['{"Token":"t","Full":"yes","Changed":[],"Removed":[]}'],
+     "not a {Token, Full, Changed, Removed} document"),
+    (['{"Token":"t","Full":true,"Changed":[],"Removed":[1]}'],
+     "not a {Token, Full, Changed, Removed} document"),
+    (['{"Token":"t","Full":false,"Changed":[],"Removed":[]}'],
+     "changes where the whole inventory was asked for"),
 ])
-def test_an_inventory_that_is_not_one_json_array_is_a_protocol_error(
+def test_an_inventory_that_is_not_one_json_document_is_a_protocol_error(
         objects: list[Any], says: str) -> None:
     with pytest.raises(ProtocolError) as err:
         inventory_records("HV-X", objects)

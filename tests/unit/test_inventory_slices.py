@@ -46,4 +46,3 @@ async def test_slices_give_the_loop_turns_and_the_same_inventory() -> None:
     assert sliced == decode_inventory("HV-NODE1", records, WHEN)
     assert len(sliced.vms) == 40
     assert turns >= 40  # with no budget, the loop gets a turn after every VM
-

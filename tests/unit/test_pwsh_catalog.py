@@ -24,9 +24,14 @@ OLD_INVENTORY = (DATA / "inventory-unguarded-get-cluster.ps1").read_text(encodin
 
 
 def records(outcome: Any) -> list[Any]:
-    """What a script emitted: the inventory's one JSON document, or the objects themselves."""
+    """What a script emitted: the records of the inventory's one JSON document (a whole
+    one: the groups of a {Token, Full, Changed, Removed} document, or the array an older
+    script wrote), or the objects themselves."""
     if len(outcome.output) == 1 and isinstance(outcome.output[0], str):
         found = json.loads(outcome.output[0])
+        if isinstance(found, dict):
+            assert found["Full"] is True
+            return [r for group in found["Changed"] for r in group["Records"]]
         assert isinstance(found, list)
         return found
     return [to_plain(o) for o in outcome.output]

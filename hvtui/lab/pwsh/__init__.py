@@ -61,6 +61,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
+from typing import Any
 
 from hvtui.lab.pwsh.contract import (
     Command,
@@ -85,14 +86,17 @@ def unsupported(text: str) -> list[str]:
 
 
 def run(text: str, parameters: Mapping[str, object], runtime: Runtime, *,
-        cancel: threading.Event | None = None) -> Outcome:
+        cancel: threading.Event | None = None,
+        session_globals: dict[str, Any] | None = None) -> Outcome:
     """Bind ``parameters`` to the script's ``param()`` block and run it on ``runtime``.
 
+    ``session_globals``: the global scope's variables of the runspace the script runs in,
+    kept by the caller between runs (None: a fresh runspace for this run alone).
     Synchronous; never raises for a script-level failure (it is in the Outcome).
     """
     from hvtui.lab.pwsh.engine import run_program
 
-    return run_program(text, parameters, runtime, cancel)
+    return run_program(text, parameters, runtime, cancel, session_globals)
 
 
 __all__ = [

@@ -103,7 +103,8 @@ class ReturnFlow(Exception):
 class Engine:
     """The state of one run of one script."""
 
-    def __init__(self, runtime: Runtime, cancel: threading.Event | None) -> None:
+    def __init__(self, runtime: Runtime, cancel: threading.Event | None,
+                 session_globals: dict[str, Any] | None = None) -> None:
         self.runtime = runtime
         self.core = runtime.ps_edition.lower() == "core"
         self.version = tuple(runtime.ps_version)
@@ -120,6 +121,10 @@ class Engine:
         StatementBlock): while any is, errors propagate to a catch instead of being handled
         where statements are sequenced."""
         self.global_scope = Scope(None)
+        if session_globals is not None:
+            # The runspace's global scope outlives the run: what a script sets with $global:
+            # the next script on the same runspace reads (automatic variables are set anew).
+            self.global_scope.vars = session_globals
         self.script_scope = Scope(self.global_scope)
         self._automatic()
 
@@ -289,10 +294,11 @@ def _compile_script(script: A.Script) -> Program:
 
 
 def run_program(text: str, parameters: Mapping[str, object], runtime: Runtime,
-                cancel: threading.Event | None) -> Outcome:
+                cancel: threading.Event | None,
+                session_globals: dict[str, Any] | None = None) -> Outcome:
     from hvtui.lab.pwsh.functions import bind_script_parameters
 
-    eng = Engine(runtime, cancel)
+    eng = Engine(runtime, cancel, session_globals)
     outcome = eng.outcome
     program, problems = compiled(text)
     if program is None:

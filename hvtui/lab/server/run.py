@@ -27,6 +27,7 @@ from hvtui.lab.server import tls
 from hvtui.lab.server.sshd import SSHLabServer
 from hvtui.lab.server.state import LabState
 from hvtui.lab.server.wsman import WSManServer
+from hvtui.lab.session import runspace_of
 from hvtui.paths import lab_dir
 from hvtui.remote.base import ParamValue, ProgressCallback, PSResult, Session
 
@@ -197,6 +198,9 @@ class BusySession:
         await asyncio.sleep(self._delay)
         return await self._inner.invoke(script, parameters, timeout=timeout,
                                         on_progress=on_progress)
+
+    def new_runspace(self) -> BusySession:
+        return BusySession(runspace_of(self._inner), self._delay)
 
     async def close(self) -> None:
         await self._inner.close()

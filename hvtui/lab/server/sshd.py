@@ -36,6 +36,7 @@ from psrpcore.types import ProgressRecord as PSProgressRecord
 
 from hvtui.errors import HvtuiError, ProtocolError
 from hvtui.lab.server.faults import FaultPlan
+from hvtui.lab.session import runspace_of
 from hvtui.remote.base import ProgressRecord, PSResult, PSValue, Session
 from hvtui.remote.clixml import HEADER, Stream, dumps, excerpt
 from hvtui.remote.ssh import (
@@ -291,6 +292,18 @@ class _BootstrapSession(asyncssh.SSHServerSession[bytes]):
         self._pending = bytearray()
         self._refused = False
         self._calls: dict[str, asyncio.Task[None]] = {}
+        self._shared: Session | None = None
+        self._runspace: Session | None = None
+
+    def _session(self) -> Session | None:
+        """The host's session as this PowerShell process sees it: with a global scope of
+        its own, which outlives each call as the bootstrap's runspaces do."""
+        shared = self._lab.sessions.get(self._host_name)
+        if shared is None:
+            return None
+        if shared is not self._shared:
+            self._shared, self._runspace = shared, runspace_of(shared)
+        return self._runspace
 
     def connection_made(self, chan: asyncssh.SSHServerChannel[bytes]) -> None:
         self._chan = chan
@@ -417,7 +430,7 @@ class _BootstrapSession(asyncssh.SSHServerSession[bytes]):
             script, parameters = decode_payload(payload)
         except ProtocolError as exc:
             return [_terminating(f'Exception calling "Deserialize": {exc.cause}'), END_MARKER]
-        session = self._lab.sessions.get(self._host_name)
+        session = self._session()
         if session is None:
             return [_terminating(f"The lab host {self._host_name} no longer exists."), END_MARKER]
         try:

@@ -57,6 +57,7 @@ from hvtui.lab.server.wsman_http import (
     render_response,
 )
 from hvtui.lab.server.wsman_shell import FRAGMENT_BYTES, LabShell
+from hvtui.lab.session import runspace_of
 from hvtui.remote.base import Session
 
 log = logging.getLogger(__name__)
@@ -408,7 +409,7 @@ class WSManServer:
         if shell_id in self._shells[host]:
             raise soap.invalid_request(f"A shell with ShellId {shell_id} already exists.")
         shell = LabShell(
-            shell_id, host=host, session=self._sessions[host], owner=user,
+            shell_id, host=host, session=runspace_of(self._sessions[host]), owner=user,
             client_ip=client_ip, resource_uri=request.resource_uri,
         )
         shell.open(base64.b64decode(creation.text or "", validate=True))

@@ -2,8 +2,15 @@
 # Mutates: no
 # The whole inventory of one Hyper-V host in one round trip, on every release from
 # Windows Server 2012 to 2025, under Windows PowerShell and PowerShell 7.
-# Output: one compact JSON string, an array of flat records, each tagged with a Kind,
-# holding only scalars and string arrays (which -Depth 4 never truncates). Dates are as
+# Output: one compact JSON string, {Token, Full, Changed, Removed}. Changed is a list of
+# groups {Key, Records}: 'VM:<id>' for a VM and everything hanging off it, 'Host' for the
+# rest. Records are flat, each tagged with a Kind, holding only scalars and string arrays
+# (which -Depth 4 never truncates).
+# Deltas: the session keeps the document it sent last ($global:HvtuiInventory; a PSRP
+# runspace and the SSH bootstrap's runspaces keep variables between calls). Given that
+# document's Token (-Since), the script sends only the groups that differ from it and the
+# keys of those that are gone (Full = false); otherwise (a new session, another token) it
+# sends every group (Full = true). Dates are as
 # ConvertTo-Json writes them: "\/Date(<ms>)\/" under Windows PowerShell, ISO 8601 under
 # PowerShell 7. Enum values are cast to their names: ConvertTo-Json would write numbers,
 # and VMState numbering differs across hosts.
@@ -12,12 +19,13 @@
 # the client derives the value where the release makes it a fact, else shows it unknown.
 # DrainOnShutdown (2012 R2+) is emitted uncast, so a 2012 cluster sends $null, not 0.
 param(
-    [int]$CheckpointLimit = 64
+    [int]$CheckpointLimit = 64,
+    [string]$Since = ''
 )
 
 $ErrorActionPreference = 'Stop'
 
-# Every record is collected and sent as one compact JSON document (ConvertTo-Json, PowerShell
+# Every record is collected and sent in one compact JSON document (ConvertTo-Json, PowerShell
 # 3.0 and later): the client reads one string instead of a thousand serialised objects.
 # Errors still arrive as error records; a terminating one ends the script before any output.
 $records = @(
@@ -305,4 +313,29 @@ $records = @(
         }
     }
 )
-ConvertTo-Json -InputObject $records -Depth 4 -Compress
+
+# The groups, in the order their first records came (Get-VM's order for the VMs).
+$groups = [ordered]@{}
+foreach ($record in $records) {
+    $key = 'Host'
+    if ($record.Kind -eq 'VM') { $key = 'VM:' + $record.Id }
+    elseif ($record.VMId) { $key = 'VM:' + $record.VMId }
+    if ($null -eq $groups[$key]) { $groups[$key] = @($record) } else { $groups[$key] += $record }
+}
+$previous = $global:HvtuiInventory
+$delta = $Since -ne '' -and $null -ne $previous -and $Since -ceq $previous.Token
+$texts = @{}
+$changed = @(foreach ($key in @($groups.Keys)) {
+    $text = '{"Key":' + (ConvertTo-Json -InputObject $key -Compress) + ',"Records":' + (ConvertTo-Json -InputObject @($groups[$key]) -Depth 4 -Compress) + '}'
+    $texts[$key] = $text
+    if (-not $delta -or $previous.Texts[$key] -cne $text) { $text }
+})
+$removed = @()
+if ($delta) {
+    $removed = @(foreach ($key in @($previous.Texts.Keys)) { if ($null -eq $texts[$key]) { ConvertTo-Json -InputObject $key -Compress } })
+}
+$token = [guid]::NewGuid().ToString()
+$global:HvtuiInventory = @{ Token = $token; Texts = $texts }
+$full = 'true'
+if ($delta) { $full = 'false' }
+'{"Token":' + (ConvertTo-Json -InputObject $token -Compress) + ',"Full":' + $full + ',"Changed":[' + ($changed -join ',') + '],"Removed":[' + ($removed -join ',') + ']}'
