@@ -99,6 +99,9 @@ _SLACK = 1.0
 _CLOSE_WAIT = 2.0
 """Seconds closing a runspace pool (WS-Man Delete) may take."""
 
+_LATE_ANSWER = 10.0
+"""Seconds a busy host may answer a long poll (Receive) after its OperationTimeout."""
+
 _deadline = threading.local()
 """The monotonic time by which the current worker thread's HTTP requests must end."""
 
@@ -126,11 +129,15 @@ class _BoundedTransport(_TransportHTTP):
     """pypsrp's HTTP transport, with every request cut to the calling thread's deadline.
 
     pypsrp retries a Receive that timed out five times, each with the full read
-    timeout; here a timeout is final: the call's owner decides what happens next.
+    timeout; here a timeout is final: the call's owner decides what happens next. So a
+    long poll's answer may come late: pypsrp waits its OperationTimeout + 2 s, which a
+    busy host (or one compiling its first script) overruns on a 2 s encrypted poll.
     """
 
     def send(self, message: bytes, *, retries_on_read_timeout: int = 0,
              timeout: Any = None) -> bytes:
+        if isinstance(timeout, int | float):
+            timeout += _LATE_ANSWER
         limit = _bounded(timeout, self.connection_timeout, self.read_timeout)
         return super().send(message, retries_on_read_timeout=0, timeout=limit)
 

@@ -14,7 +14,8 @@ import base64
 import logging
 import os
 import ssl
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Mapping
 
 import pytest
 import requests
@@ -28,6 +29,7 @@ from hvtui.errors import AuthError, ConfigError
 from hvtui.lab.server import tls
 from hvtui.lab.server.wsman import WSManServer
 from hvtui.lab.server.wsman_auth import channel_binding
+from hvtui.remote.base import ParamValue, ProgressCallback, PSResult
 from hvtui.remote.psrp import PSRPSession
 
 HOST = "hv-dc01"
@@ -224,3 +226,31 @@ async def test_the_acceptor_does_not_leave_its_account_file_in_the_environment(
     assert (await client.invoke("echo", timeout=60)).ok
     await client.close()
     assert os.environ.get("NTLM_USER_FILE") == before
+
+
+class _BusyHost(ScriptedSession):
+    """A host too busy to answer anything for a while once a call starts (as a loaded host,
+    or the lab compiling its first script, holds its WinRM service): the server's loop is
+    blocked, so even the 2 s long poll of an encrypted session is answered late."""
+
+    async def invoke(self, script: str, parameters: Mapping[str, ParamValue] | None = None,
+                     *, timeout: float | None = None,
+                     on_progress: ProgressCallback | None = None) -> PSResult:
+        time.sleep(6.0)  # blocks the server's loop, not just this call
+        return await super().invoke(script, parameters, timeout=timeout,
+                                    on_progress=on_progress)
+
+
+async def test_a_long_poll_answered_late_by_a_busy_host_is_waited_for(
+        certificate: tls.LabCertificate) -> None:
+    """pypsrp waits OperationTimeout + 2 s for a Receive, 4 s on an encrypted session's 2 s
+    poll; a busy host answering after 6 s is slow, not gone, and the call succeeds."""
+    busy = WSManServer({HOST: _BusyHost(HOST)}, username=USER, password=PASSWORD,
+                       certificate=certificate, domain="HVLAB", upn_suffix="hvlab.test")
+    client = session(await busy.listen(HOST, scheme="http"), "http", "ntlm")
+    try:
+        result = await client.invoke("echo", {"N": 1}, timeout=60)
+        assert result.objects == [{"Host": HOST, "Script": "echo", "N": 1}]
+    finally:
+        await client.close()
+        await busy.close()
