@@ -72,10 +72,10 @@ def test_delete_lists_the_disks_it_keeps_and_asks(capsys: pytest.CaptureFixture[
     code, out = run(capsys, "vm", "delete", "BUILD01", "--yes", "-o", "json")
     assert code == 0
     doc = json.loads(out)
-    assert doc["steps"][0]["destructive"] and doc["result"]["ok"]
+    assert doc["plan"]["steps"][0]["destructive"] and doc["result"]["ok"]
     [removed] = doc["result"]["steps"][0]["objects"]
     assert removed["Name"] == "BUILD01" and removed["KeptDisks"]
-    assert any("stay on HV-LEGACY" in note for note in doc["notes"])
+    assert any("stay on HV-LEGACY" in note for note in doc["plan"]["notes"])
     lines = (state_dir / "audit.jsonl").read_text().splitlines()
     assert [json.loads(line)["outcome"] for line in lines][-2:] == ["started", "succeeded"]
 
