@@ -10,6 +10,7 @@
     hvtui copy-file VM SRC DST [--overwrite] [--no-create-path]
     hvtui vm start|stop|turn-off|save|pause|resume|restart|checkpoint|apply-checkpoint|
              delete-checkpoint VM [VM ...] [--name N]
+    hvtui vm set VM [VM ...] [--memory-startup 4GB] [--processors 4] ...   (hvtui.cli_settings)
     hvtui replica frequency VM [VM ...] 30|300|900
     hvtui replica pause|resume VM [VM ...]
     hvtui cluster drain NODE [--force] | resume NODE [--failback ...]
@@ -37,6 +38,7 @@ import textwrap
 from collections.abc import Callable
 from typing import Any, TextIO
 
+from hvtui import cli_settings
 from hvtui.cli_io import Output, interruptible, say_error
 from hvtui.config import on_terminal
 from hvtui.errors import AuditError, HvtuiError, Interrupted, PlanRefused
@@ -236,9 +238,12 @@ def _act(loop: asyncio.Runner, args: argparse.Namespace, request: Request, pool:
                   exc.user_message())
         raise
     plan = refuse_read_only_hosts(plan, source.read_only_hosts)
-    out.write(format_plan(plan))
+    as_json = cli_settings.wants_json(args)
+    if not as_json:
+        out.write(format_plan(plan))
     if args.dry_run:
-        out.write("\nDry run: nothing was changed.")
+        out.write(cli_settings.document(plan, dry_run=True) if as_json else
+                  "\nDry run: nothing was changed.")
         return EXIT_REFUSED if plan.refused else EXIT_OK
     runner = PlanRunner(pool, audit=audit, jobs=JobManager(),
                         read_only_hosts=source.read_only_hosts)
@@ -246,7 +251,8 @@ def _act(loop: asyncio.Runner, args: argparse.Namespace, request: Request, pool:
     if plan.refused:
         result = loop.run(runner.run(plan))  # re-checks, audits the refusal
     elif plan.nothing_to_do:
-        out.write("\nNothing to do: everything is already as asked.")
+        out.write(cli_settings.document(plan) if as_json else
+                  "\nNothing to do: everything is already as asked.")
         return EXIT_OK
     else:
         try:
@@ -261,13 +267,17 @@ def _act(loop: asyncio.Runner, args: argparse.Namespace, request: Request, pool:
             _audit_plan(audit, plan, "cancelled", "declined at the confirmation prompt")
             out.write("\nCancelled: nothing was changed.")
             return EXIT_REFUSED
-        out.write()
+        if not as_json:
+            out.write()
         try:
-            result = loop.run(interruptible(runner.run(plan, progress)))
+            result = loop.run(interruptible(runner.run(plan, None if as_json else progress)))
         except Interrupted as exc:
             raise progress.interrupted(exc.cause, audit) from None
-    out.write()
-    out.write(format_result(result))
+    if as_json:
+        out.write(cli_settings.document(result.plan, result))
+    else:
+        out.write()
+        out.write(format_result(result))
     for problem in result.audit_problems:
         say_error(f"WARNING: the audit log {audit.path} could not be written, so this is NOT "
                   f"recorded: {problem}")
@@ -364,6 +374,9 @@ def _processor_compat(a: argparse.Namespace) -> Request:
 
 
 def _vm(a: argparse.Namespace) -> Request:
+    if a.action == cli_settings.ACTION:
+        return cli_settings.request(a)
+    cli_settings.refuse_stray(a, a.action)
     return VmActionRequest(VmAction(a.action), _refs(a, a.vms), a.name or "")
 
 
@@ -443,11 +456,13 @@ def register(sub: Any) -> None:
     p.set_defaults(**_handler(lambda a: CopyFileRequest(
         VmRef(a.vm, a.host), a.source, a.destination, not a.no_create_path, a.overwrite)))
 
-    p = sub.add_parser("vm", help="power and checkpoint actions on VMs")
-    p.add_argument("action", choices=[a.value for a in VmAction])
+    p = sub.add_parser("vm", help="power and checkpoint actions on VMs; "
+                                  + cli_settings.HELP)
+    p.add_argument("action", choices=[a.value for a in VmAction] + [cli_settings.ACTION])
     p.add_argument("vms", nargs="+", metavar="VM")
     p.add_argument("--name", help="checkpoint name (checkpoint, apply-checkpoint, "
                                   "delete-checkpoint)")
+    cli_settings.add_arguments(p)
     _common(p)
     p.set_defaults(**_handler(_vm))
 

@@ -45,6 +45,7 @@ from hvtui.hyperv.replica_cluster import (
 )
 from hvtui.hyperv.storage import plan_export, plan_resize
 from hvtui.hyperv.vm_actions import plan_vm_action
+from hvtui.hyperv.vm_settings import VmSettingsRequest, plan_vm_settings
 from hvtui.remote.pool import SessionPool
 
 Builder = Callable[[SessionPool, Any], Awaitable[Plan]]
@@ -64,6 +65,7 @@ BUILDERS: dict[type[Request], Builder] = {
     NodePauseRequest: plan_node_pause,
     DrainOnShutdownRequest: plan_drain_on_shutdown,
     RoleMoveRequest: plan_role_move,
+    VmSettingsRequest: plan_vm_settings,
 }
 
 

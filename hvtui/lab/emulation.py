@@ -298,6 +298,7 @@ _EMULATION_MODULES = (
     "hvtui.lab.export",
     "hvtui.lab.replica",
     "hvtui.lab.cluster",
+    "hvtui.lab.vmsettings",
 )
 
 

@@ -72,6 +72,9 @@ EXTENDED_FREQUENCY_TOO_LOW = (
     "The frequency at which changes will be sent for extended replication should be greater "
     "than the frequency for primary replication on the replica virtual machine."
 )
+MEMORY_NEEDS_DYNAMIC = (
+    "Setting maximum, minimum, and buffer settings requires Dynamic Memory to be enabled."
+)
 
 # --- PowerShell's own engine texts ------------------------------------------------------------
 

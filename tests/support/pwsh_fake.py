@@ -366,6 +366,10 @@ class FakeHost:
                                     "VMObject": "VM:VirtualMachine[]!@0|p"},
                 by_vm(lambda vm: [PSObject([("VMId", vm.id),
                                             ("CompatibilityForMigrationEnabled", False)])])),
+            cmd("Get-VMMemory", {"VMName": "VMName:String[]!@0",
+                                 "VMObject": "VM:VirtualMachine[]!@0|p"},
+                by_vm(lambda vm: [PSObject([("VMId", vm.id), ("Startup", 1024**3),
+                                            ("DynamicMemoryEnabled", False)])])),
             cmd("Get-VMHardDiskDrive", {"VMName": "VMName:String[]!@0",
                                         "VMObject": "VM:VirtualMachine[]!@0|p"},
                 by_vm(lambda vm: [PSObject([
@@ -453,6 +457,12 @@ class FakeHost:
                 act(), should=True),
             cmd("Set-VMProcessor", {"VMName": "VMName:String[]!@0 "
                                               "CompatibilityForMigrationEnabled:Boolean"},
+                act(), should=True),
+            cmd("Set-VMMemory", {"VMName": "VMName:String[]!@0 StartupBytes:Int64 "
+                                           "DynamicMemoryEnabled:Boolean"},
+                act(), should=True),
+            cmd("Set-VM", {"Name": "Name:String[]!@0 Notes:String "
+                                   "AutomaticStartAction:String"},
                 act(), should=True),
             cmd("Set-VMReplication", {"VMName": "VMName:String[]!@0 "
                                                 "ReplicationFrequencySec:Int32"},

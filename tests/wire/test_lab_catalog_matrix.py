@@ -97,6 +97,10 @@ def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0
         "vm-integration-service": ({"VMName": name, "ServiceId": HEARTBEAT, "Enabled": True}
                                    if name else None),
         "vm-processor-compat": {"VMName": name, "Enabled": True} if name else None,
+        # Settings a VM takes in any state, and a checkpoint type (guarded before 2016).
+        "vm-settings": ({"VMName": name, "MemoryWeight": 60, "ProcessorWeight": 150,
+                         "AutomaticStartDelay": 5, "CheckpointType": "Production",
+                         "Notes": "matrix"} if name else None),
     }
     for action in ("start", "stop", "turn-off", "save", "suspend", "resume", "restart"):
         table[f"vm-{action}"] = {"Name": name} if name else None
