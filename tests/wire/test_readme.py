@@ -178,6 +178,9 @@ def test_the_readme_lists_these_commands() -> None:
         "hvtui guest-services DR-DC02 on",
         "hvtui copy-file DR-DC02 'C:\\Tools\\BGInfo\\Bginfo.exe' 'C:\\Temp\\Bginfo.exe'",
         *(f"hvtui vm {verb} {vm}" for verb, vm in VM_FOR.items()),
+        "hvtui vm set RHEL8-APP --memory-startup 4GB --dynamic-memory on --memory-maximum 8GB "
+        "--dry-run",
+        "hvtui diff RHEL8-APP WIN2022-SQL02 BUILD01",
     ]
 
 

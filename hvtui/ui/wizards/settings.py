@@ -178,8 +178,8 @@ class SettingsDiff(ModalScreen[Request | None]):
         for row in self.rows:
             style = "bold" if row.differs else ""
             cells: list[Any] = [DIFFER_MARK if row.differs else "",
-                                assemble((row.field.label, style))]
-            cells += [assemble((inert(text), style)) for text in row.shown]
+                                Text(row.field.label, style=style)]
+            cells += [Text(inert(text), style=style) for text in row.shown]
             table.add_row(*cells, key=row.field.key)
         table.move_cursor(row=0, column=2)
         table.focus()
