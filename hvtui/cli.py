@@ -99,8 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
     get.add_argument("-o", "--output", default="table", choices=["table", "json"],
                      help="output format (default: table)")
 
-    from hvtui import cli_actions, cli_doctor, cli_lab, cli_storage
+    from hvtui import cli_actions, cli_diff, cli_doctor, cli_lab, cli_storage
 
+    cli_diff.register(sub)
     cli_doctor.register(sub)
     cli_lab.register(sub)
     cli_actions.register(sub)

@@ -11,6 +11,7 @@
     hvtui vm start|stop|turn-off|save|pause|resume|restart|checkpoint|apply-checkpoint|
              delete-checkpoint VM [VM ...] [--name N]
     hvtui vm new HOST NAME [...]                               (see hvtui.cli_vms)
+    hvtui vm set VM [VM ...] [--memory-startup 4GB] [--processors 4] ...   (hvtui.cli_settings)
     hvtui replica frequency VM [VM ...] 30|300|900
     hvtui replica pause|resume VM [VM ...]
     hvtui replica test-failover|stop-test|planned-failover|failover|complete|cancel|
@@ -42,7 +43,7 @@ import textwrap
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from hvtui import cli_vms
+from hvtui import cli_settings, cli_vms
 from hvtui.cli_io import Output, interruptible, say_error
 from hvtui.config import on_terminal
 from hvtui.errors import AuditError, HvtuiError, Interrupted, PlanRefused
@@ -315,9 +316,10 @@ def _act(loop: asyncio.Runner, args: argparse.Namespace, request: Request, pool:
             _audit_plan(audit, plan, "cancelled", "declined at the confirmation prompt")
             out.write("\nCancelled: nothing was changed.")
             return EXIT_REFUSED
-        out.write()
+        if not as_json:
+            out.write()
         try:
-            result = loop.run(interruptible(runner.run(plan, progress)))
+            result = loop.run(interruptible(runner.run(plan, None if as_json else progress)))
         except Interrupted as exc:
             raise progress.interrupted(exc.cause, audit) from None
     out.write()
@@ -508,7 +510,7 @@ def register(sub: Any) -> None:
     p.set_defaults(**_handler(lambda a: CopyFileRequest(
         VmRef(a.vm, a.host), a.source, a.destination, not a.no_create_path, a.overwrite)))
 
-    vm = sub.add_parser("vm", help="create, delete and rename VMs; power and checkpoint "
+    vm = sub.add_parser("vm", help="create, delete, rename and set VMs; power and checkpoint "
                                    "actions")
     vsub = vm.add_subparsers(dest="action", required=True, metavar="ACTION")
     for action in VmAction:
@@ -518,6 +520,11 @@ def register(sub: Any) -> None:
                                       "delete-checkpoint)")
         _common(p)
         p.set_defaults(**_handler(_vm))
+    p = vsub.add_parser("set", help=cli_settings.HELP)
+    p.add_argument("vms", nargs="+", metavar="VM")
+    cli_settings.add_arguments(p)
+    _common(p)
+    p.set_defaults(**_handler(cli_settings.request))
     cli_vms.register(vsub, _common, _handler)
 
     replica = sub.add_parser("replica", help="Hyper-V Replica actions")

@@ -154,6 +154,66 @@ def _vm_new(p: Params) -> str:
     return "; ".join(lines)
 
 
+# --- the settings editor (vm-settings.ps1) ---------------------------------------------------
+
+_SETTINGS_CALLS: tuple[tuple[str, str, str], ...] = (
+    # (script parameter, cmdlet, the cmdlet's parameter), in the script's order; memory's
+    # own order is in _memory_calls.
+    ("ProcessorCount", "Set-VMProcessor", "Count"),
+    ("ProcessorCompatibility", "Set-VMProcessor", "CompatibilityForMigrationEnabled"),
+    ("ProcessorReserve", "Set-VMProcessor", "Reserve"),
+    ("ProcessorLimit", "Set-VMProcessor", "Maximum"),
+    ("ProcessorWeight", "Set-VMProcessor", "RelativeWeight"),
+    ("AutomaticStartAction", "Set-VM", "AutomaticStartAction"),
+    ("AutomaticStartDelay", "Set-VM", "AutomaticStartDelay"),
+    ("AutomaticStopAction", "Set-VM", "AutomaticStopAction"),
+    ("CheckpointType", "Set-VM", "CheckpointType"),
+    ("SnapshotFileLocation", "Set-VM", "SnapshotFileLocation"),
+    ("Notes", "Set-VM", "Notes"),
+)
+
+
+def _memory_calls(p: Params) -> list[tuple[str, Any]]:
+    """Set-VMMemory's (parameter, value) calls in vm-settings.ps1's order: dynamic memory on
+    first and off last; the maximum grows before the startup memory and shrinks after it,
+    the minimum the other way round (``CurrentMinimum``/``CurrentMaximum``, shown only, are
+    the values the host reported when the plan was made)."""
+    calls: list[tuple[str, Any]] = []
+    dynamic = p.get("DynamicMemoryEnabled")
+    maximum, minimum = p.get("MemoryMaximumBytes"), p.get("MemoryMinimumBytes")
+    current_max, current_min = int(p.get("CurrentMaximum", 0)), int(p.get("CurrentMinimum", 0))
+    if dynamic is True:
+        calls.append(("DynamicMemoryEnabled", True))
+    if maximum is not None and int(maximum) >= current_max:
+        calls.append(("MaximumBytes", maximum))
+    if minimum is not None and int(minimum) <= current_min:
+        calls.append(("MinimumBytes", minimum))
+    if p.get("MemoryStartupBytes") is not None:
+        calls.append(("StartupBytes", p["MemoryStartupBytes"]))
+    if minimum is not None and int(minimum) > current_min:
+        calls.append(("MinimumBytes", minimum))
+    if maximum is not None and int(maximum) < current_max:
+        calls.append(("MaximumBytes", maximum))
+    if p.get("MemoryBuffer") is not None:
+        calls.append(("Buffer", p["MemoryBuffer"]))
+    if p.get("MemoryWeight") is not None:
+        calls.append(("Priority", p["MemoryWeight"]))
+    if dynamic is False:
+        calls.append(("DynamicMemoryEnabled", False))
+    return calls
+
+
+def _vm_settings(p: Params) -> str:
+    """The cmdlet calls vm-settings.ps1 makes with these parameters, in its order."""
+    lines = [_call("Set-VMMemory", {"VMName": p["VMName"], name: value})
+             for name, value in _memory_calls(p)]
+    for parameter, cmdlet, name in _SETTINGS_CALLS:
+        if parameter in p:
+            target = {"Name": p["VMName"]} if cmdlet == "Set-VM" else {"VMName": p["VMName"]}
+            lines.append(_call(cmdlet, target | {name: p[parameter]}))
+    return "; ".join(lines)
+
+
 COMMANDS: dict[str, Callable[[Params], str]] = {
     "vm-start": lambda p: _call("Start-VM", _name(p)),
     "vm-stop": lambda p: _call("Stop-VM", _name(p) | {"Force": True}, ("Force",)),
@@ -211,6 +271,7 @@ COMMANDS: dict[str, Callable[[Params], str]] = {
                                                "NewName": p["NewName"]}),
     "vm-upgrade-version": lambda p: _call("Update-VMVersion", {
         "Name": p.get("Name", p["VMId"]), "Force": True, "Confirm": False}, ("Force",)),
+    "vm-settings": _vm_settings,
 }
 
 

@@ -62,6 +62,7 @@ from hvtui.hyperv.vm_retire import (
     plan_rename_vm,
     plan_upgrade_version,
 )
+from hvtui.hyperv.vm_settings import VmSettingsRequest, plan_vm_settings
 from hvtui.remote.pool import SessionPool
 
 Builder = Callable[[SessionPool, Any], Awaitable[Plan]]
@@ -92,6 +93,7 @@ BUILDERS: dict[type[Request], Builder] = {
     UpgradeVersionRequest: plan_upgrade_version,
     # Replica failover (hvtui.hyperv.replica_failover)
     FailoverRequest: plan_failover,
+    VmSettingsRequest: plan_vm_settings,
 }
 
 

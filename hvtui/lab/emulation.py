@@ -302,6 +302,7 @@ _EMULATION_MODULES = (
     "hvtui.lab.drives",
     "hvtui.lab.vmcreate",
     "hvtui.lab.vmretire",
+    "hvtui.lab.vmsettings",
 )
 
 

@@ -211,6 +211,23 @@ class VM:
     """Generation 2 firmware: Secure Boot on (the default, R-GEN-2)."""
     secure_boot_template: str = "MicrosoftWindows"
     """Generation 2 firmware: the Secure Boot template's name."""
+    # Settings the settings editor changes (Set-VMMemory, Set-VMProcessor, Set-VM), at
+    # Hyper-V's defaults for a new VM.
+    memory_minimum: int = 512 * 1024**2
+    memory_buffer: int = 20
+    """Percent of memory kept as a buffer (5-2000; 20 by default)."""
+    memory_priority: int = 50
+    """Memory weight (0-100; 50 by default)."""
+    cpu_reserve: int = 0
+    cpu_limit: int = 100
+    cpu_weight: int = 100
+    start_action: str = "StartIfRunning"
+    start_delay: int = 0
+    stop_action: str = "Save"
+    checkpoint_type: str = "Production"
+    """Reported from 2016 only (R-STATE-6); the property does not exist before."""
+    snapshot_location: str = ""
+    """'' = the VM's own folder."""
 
     @property
     def display_state(self) -> str:

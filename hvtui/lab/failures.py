@@ -90,6 +90,9 @@ VERSION_AT_MAXIMUM = (
     "maximum supported configuration version can be limited by the cluster functional level."
 )
 """R-VER-3: Update-VMVersion's warning for a VM already at the host's highest version."""
+MEMORY_NEEDS_DYNAMIC = (
+    "Setting maximum, minimum, and buffer settings requires Dynamic Memory to be enabled."
+)
 
 # --- PowerShell's own engine texts ------------------------------------------------------------
 

@@ -1,19 +1,13 @@
 """Host and processor settings: Set-VMHost (enhanced session policy R-ESM-1, migration
-settings R-LM-4..6), Enable-/Disable-VMMigration (R-LM-4) and Set-VMProcessor's
-processor compatibility (R-LM-3). Each writes nothing unless -Passthru is given."""
+settings R-LM-4..6) and Enable-/Disable-VMMigration (R-LM-4). Each writes nothing unless
+-Passthru is given. (Set-VMProcessor is in :mod:`hvtui.lab.vmsettings`.)"""
 
 from __future__ import annotations
 
 from hvtui.lab import objects
 from hvtui.lab.emulation import CmdletCall, emulates
-from hvtui.lab.estate import VM
-from hvtui.lab.failures import (
-    SET_VMHOST_NOTHING,
-    hyperv_error,
-    invalid_argument,
-    invalid_state,
-)
-from hvtui.lab.power import each_operand, only_modelled
+from hvtui.lab.failures import SET_VMHOST_NOTHING, hyperv_error
+from hvtui.lab.power import only_modelled
 
 _MIGRATION = ("UseAnyNetworkForMigration", "MaximumVirtualMachineMigrations",
               "VirtualMachineMigrationAuthenticationType",
@@ -79,47 +73,3 @@ def enable_vmmigration(call: CmdletCall) -> None:
 @emulates("Disable-VMMigration")
 def disable_vmmigration(call: CmdletCall) -> None:
     _migration(call, False)
-
-
-def _processor_vms(call: CmdletCall) -> list[VM]:
-    """The VMs of -VMName/-VM, or of the VMProcessor objects a script passed back."""
-    if not call.given("VMProcessor"):
-        return call.target_vms()
-    return [vm for vm, _ in call.owners_of("VMProcessor")]
-
-
-@emulates("Set-VMProcessor")
-def set_vmprocessor(call: CmdletCall) -> None:
-    """R-LM-3: CompatibilityForMigrationEnabled changes only while the VM is off (the host
-    refuses it with the invalid-state text otherwise); so does -Count."""
-    only_modelled(call, ("VMName", "VM", "VMProcessor", "CompatibilityForMigrationEnabled",
-                         "Count", "Passthru"))
-
-    def configure(vm: VM) -> None:
-        if not call.inv.should_process(vm.name):
-            return
-        call.idle(vm)
-        if call.given("CompatibilityForMigrationEnabled"):
-            if vm.state != "Off":
-                raise invalid_state(call.name, vm.name)
-            vm.compat = bool(call.arg("CompatibilityForMigrationEnabled"))
-        if call.given("Count"):
-            _set_count(call, vm, int(call.arg("Count")))
-        if call.switch("Passthru"):
-            call.write(objects.processor_object(call.view, vm))
-
-    with call.lock:
-        each_operand(call, _processor_vms(call), configure)
-
-
-def _set_count(call: CmdletCall, vm: VM, count: int) -> None:
-    """The number of virtual processors: changed only while the VM is off, and never more
-    than the host's logical processors (UNCONFIRMED wording of that refusal)."""
-    if vm.state != "Off":
-        raise invalid_state(call.name, vm.name)
-    if not 1 <= count <= call.host.logical_processors:
-        raise invalid_argument(
-            call.name, f"The virtual machine '{vm.name}' cannot have {count} virtual "
-                       f"processors: this host has {call.host.logical_processors} logical "
-                       "processors.", vm.name)
-    vm.cpus = count

@@ -149,10 +149,10 @@ def vm_object(view: View, vm: VM) -> PSObject:
         ("ConfigurationLocation", vm.path),
         ("SmartPagingFileInUse", False),
         ("SmartPagingFilePath", vm.path),
-        ("SnapshotFileLocation", vm.path),
-        ("AutomaticStartAction", view.enum("StartAction", "StartIfRunning")),
-        ("AutomaticStartDelay", 0),
-        ("AutomaticStopAction", view.enum("StopAction", "Save")),
+        ("SnapshotFileLocation", vm.snapshot_location or vm.path),
+        ("AutomaticStartAction", view.enum("StartAction", vm.start_action)),
+        ("AutomaticStartDelay", vm.start_delay),
+        ("AutomaticStopAction", view.enum("StopAction", vm.stop_action)),
         ("CPUUsage", live.cpu_usage(estate, vm, view.elapsed)),
         ("MemoryAssigned", assigned),
         ("MemoryDemand", demand),
@@ -169,7 +169,7 @@ def vm_object(view: View, vm: VM) -> PSObject:
         ("State", Lazy(lambda: view.enum("VMState", vm.display_state))),
         ("DynamicMemoryEnabled", vm.dynamic_memory),
         ("MemoryMaximum", vm.memory_maximum),
-        ("MemoryMinimum", min(vm.memory_startup, 512 * 1024**2)),
+        ("MemoryMinimum", min(vm.memory_startup, vm.memory_minimum)),
         ("MemoryStartup", vm.memory_startup),
         ("ProcessorCount", vm.cpus),
         ("IsClustered", vm.clustered),
@@ -183,9 +183,9 @@ def vm_object(view: View, vm: VM) -> PSObject:
     props += [
         ("Generation", vm.generation),
         ("Version", vm.version),
-        ("CheckpointType", view.enum("CheckpointType", "Production")),
+        ("CheckpointType", view.enum("CheckpointType", vm.checkpoint_type)),
         ("AutomaticCriticalErrorAction", None),
-        ("CheckpointFileLocation", vm.path),
+        ("CheckpointFileLocation", vm.snapshot_location or vm.path),
         ("ParentCheckpointId", _uid(vm.current_checkpoint) if vm.current_checkpoint else None),
     ]
     return _obj(view, (_HV + "VirtualMachine", _HV + "VirtualMachineBase",
@@ -199,9 +199,9 @@ def processor_object(view: View, vm: VM) -> PSObject:
         ("Count", vm.cpus),
         ("CompatibilityForMigrationEnabled", vm.compat),
         ("CompatibilityForOlderOperatingSystemsEnabled", False),
-        ("Maximum", 100),
-        ("Reserve", 0),
-        ("RelativeWeight", 100),
+        ("Maximum", vm.cpu_limit),
+        ("Reserve", vm.cpu_reserve),
+        ("RelativeWeight", vm.cpu_weight),
         ("Name", "Processor"),
         ("VMName", vm.name),
         ("VMId", _uid(vm.id)),
@@ -211,6 +211,26 @@ def processor_object(view: View, vm: VM) -> PSObject:
     return _obj(view, (_HV + "VMProcessor", _HV + "VMComponentObject",
                        _HV + "VirtualizationObject"), props,
                 lambda: f"VMProcessor (VMName = '{vm.name}')")
+
+
+def memory_object(view: View, vm: VM) -> PSObject:
+    """Get-VMMemory's VMMemory."""
+    props: Props = [
+        ("Buffer", vm.memory_buffer),
+        ("DynamicMemoryEnabled", vm.dynamic_memory),
+        ("Maximum", vm.memory_maximum),
+        ("Minimum", min(vm.memory_startup, vm.memory_minimum)),
+        ("Priority", vm.memory_priority),
+        ("Startup", vm.memory_startup),
+        ("Name", "Memory"),
+        ("VMName", vm.name),
+        ("VMId", _uid(vm.id)),
+        ("ComputerName", view.host.name),
+        ("IsDeleted", False),
+    ]
+    return _obj(view, (_HV + "VMMemory", _HV + "VMComponentObject",
+                       _HV + "VirtualizationObject"), props,
+                lambda: f"VMMemory (VMName = '{vm.name}')")
 
 
 # --- host -----------------------------------------------------------------------------------------

@@ -102,6 +102,9 @@ PROPERTY_SINCE: dict[tuple[str, str], str] = {
     # 2012/2012 R2 output proves the property; the stricter choice is that it appears in 2016
     # (configuration versions are reported from 2016, R-VER-1).
     ("VirtualMachine", "Version"): "2016",
+    # R-STATE-6: checkpoint types (and Set-VM -CheckpointType, cmdlets-by-release.md) are
+    # new in 2016.
+    ("VirtualMachine", "CheckpointType"): "2016",
     # cmdlets-by-release.md: Set-VMHost gains these parameters in 2012 R2.
     ("VMHost", "EnableEnhancedSessionMode"): "2012R2",
     ("VMHost", "VirtualMachineMigrationPerformanceOption"): "2012R2",
@@ -117,6 +120,9 @@ FEATURE_SINCE: dict[str, str] = {
     # without downtime" (MicrosoftDocs/windowsserverdocs, What's new in Hyper-V on Windows
     # Server 2016; not in the project's reference): online only, offline resize is older.
     "shared_vhdx_online_resize": "2016",
+    # version-facts.md: runtime memory resize (of a running VM without dynamic memory) is
+    # new in 2016; R-VER-4: hot add/remove of memory needs configuration version 6.2.
+    "runtime_memory_resize": "2016",
 }
 
 

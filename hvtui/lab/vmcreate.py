@@ -207,36 +207,6 @@ def connect_adapter(call: CmdletCall) -> None:
     each_operand(call, vms, connect)
 
 
-@emulates("Set-VMMemory")
-def set_vmmemory(call: CmdletCall) -> None:
-    """Startup, dynamic memory and its maximum, while the VM is off (the runtime rules of
-    a running VM are not modelled: the lab refuses the change then)."""
-    only_modelled(call, ("VMName", "StartupBytes", "DynamicMemoryEnabled", "MaximumBytes"))
-    with call.lock:
-        vms = call.target_vms()
-
-    def configure(vm: VM) -> None:
-        if not call.inv.should_process(vm.name):
-            return
-        with call.lock:
-            call.idle(vm)
-            if vm.state != "Off":
-                raise invalid_operation(
-                    call.name, "The hvtui lab changes memory only while the virtual machine "
-                               "is off.", vm.name)
-            startup = int(call.arg("StartupBytes", vm.memory_startup))
-            dynamic = bool(call.arg("DynamicMemoryEnabled", vm.dynamic_memory))
-            maximum = int(call.arg("MaximumBytes", vm.memory_maximum))
-            if dynamic and maximum < startup:
-                # UNCONFIRMED wording of the module's range check.
-                raise invalid_argument(
-                    call.name, "The maximum amount of memory must be greater than or equal "
-                               "to the startup amount of memory.", vm.name)
-            vm.memory_startup, vm.dynamic_memory, vm.memory_maximum = startup, dynamic, maximum
-
-    each_operand(call, vms, configure)
-
-
 @emulates("Set-VMFirmware")
 def set_vmfirmware(call: CmdletCall) -> None:
     """Secure Boot on/off and its template (-SecureBootTemplate is 2016+, from the

@@ -121,3 +121,8 @@ STORAGE_QOS = Feature("Storage QoS", WS2012R2)
 SHARED_VHDX = Feature("Shared VHDX", WS2012R2)
 GENERATION_2 = Feature("Generation 2 VMs", WS2012R2)
 DRAIN_ON_SHUTDOWN = Feature("Drain on shutdown", WS2012R2)
+# R-STATE-6 and Set-VM -CheckpointType (cmdlets-by-release.md): new in 2016.
+CHECKPOINT_TYPES = Feature("Checkpoint types (production checkpoints)", WS2016)
+# version-facts.md: runtime memory resize is new in 2016 (R-VER-4: configuration 6.2+).
+RUNTIME_MEMORY_RESIZE = Feature("Changing the memory of a running VM without dynamic memory",
+                                WS2016)

@@ -9,6 +9,7 @@ from hvtui import reference
 from hvtui.model.disk import Disk
 from hvtui.model.enums import HeartbeatStatus, ReplicationMode, SnapshotType, VMState
 from hvtui.model.replication import Replication
+from hvtui.model.vm_settings import VmSettings
 
 GUEST_SERVICE_INTERFACE = "Guest Service Interface"
 SHUTDOWN_SERVICE = "Shutdown"
@@ -92,6 +93,8 @@ class VM:
     disks: tuple[Disk, ...] = ()
     replication: Replication | None = None
     extended_replication: Replication | None = None
+    settings: VmSettings | None = None
+    """What the settings editor changes; None when the host did not report it."""
 
     @property
     def replica_role(self) -> tuple[str, str] | None:

@@ -52,6 +52,7 @@ from hvtui.model import (
 )
 from hvtui.model.replication import FIXED_FREQUENCY_2012
 from hvtui.model.versions import REPLICA_FREQUENCY, Release
+from hvtui.model.vm_settings import VmSettings
 from hvtui.remote.base import PSObjectData
 
 Record = Mapping[str, Any]
@@ -423,7 +424,7 @@ def inventory_steps(
 
     per_vm: dict[str, dict[str, list[Record]]] = defaultdict(lambda: defaultdict(list))
     for kind in ("Guest", "Disk", "Checkpoint", "NetworkAdapter", "IntegrationService",
-                 "Replication"):
+                 "Replication", "Settings"):
         for rec in by_kind.get(kind, []):
             per_vm[_s(rec, "VMId")][kind].append(rec)
 
@@ -477,6 +478,7 @@ def decode_vm(host_name: str, rec: Record, parts: Mapping[str, list[Record]],
         disks=tuple(decode_disk(r, name, host_name) for r in parts.get("Disk", [])),
         replication=simple,
         extended_replication=extended,
+        settings=next((decode_settings(r) for r in parts.get("Settings", [])), None),
     )
 
 
@@ -496,6 +498,29 @@ def decode_cluster(by_kind: Mapping[str, list[Record]]) -> Cluster | None:
         shared_volumes=tuple(
             decode_shared_volume(r) for r in by_kind.get("ClusterSharedVolume", [])
         ),
+    )
+
+
+def decode_settings(rec: Record) -> VmSettings:
+    """A ``Settings`` record (inventory.ps1, vm-settings.ps1)."""
+    return VmSettings(
+        memory_startup=_i(rec, "MemoryStartup"),
+        dynamic_memory=_b(rec, "DynamicMemoryEnabled"),
+        memory_minimum=_i(rec, "MemoryMinimum"),
+        memory_maximum=_i(rec, "MemoryMaximum"),
+        memory_buffer=_i(rec, "MemoryBuffer"),
+        memory_weight=_i(rec, "MemoryWeight"),
+        processor_count=_i(rec, "ProcessorCount"),
+        processor_compatibility=_b(rec, "ProcessorCompatibility"),
+        processor_reserve=_i(rec, "ProcessorReserve"),
+        processor_limit=_i(rec, "ProcessorLimit"),
+        processor_weight=_i(rec, "ProcessorWeight"),
+        automatic_start_action=_s(rec, "AutomaticStartAction"),
+        automatic_start_delay=_i(rec, "AutomaticStartDelay"),
+        automatic_stop_action=_s(rec, "AutomaticStopAction"),
+        checkpoint_type=_s(rec, "CheckpointType"),
+        snapshot_location=_s(rec, "SnapshotFileLocation"),
+        notes=_s(rec, "Notes"),
     )
 
 

@@ -4,7 +4,8 @@ Drives each wizard on the embedded lab (default scenario) the way a person would
 the form, checks, saves the pre-flight page, confirms, waits for the plan to finish and
 saves the progress page. SVGs go to ``screenshots/`` (or DIR), named
 ``wizard-<name>-preflight.svg`` and ``wizard-<name>-progress.svg`` (and
-``wizard-<name>-form.svg`` for a wizard whose form is worth seeing).
+``wizard-<name>-form.svg`` for a wizard whose form is worth seeing); the settings diff is
+``settings-diff.svg``.
 """
 
 from __future__ import annotations
@@ -87,6 +88,20 @@ async def _shoot(pilot: Pilot[Any], folder: Path, name: str, action: str, object
     await _until(pilot, lambda: not isinstance(app.screen, PlanProgress), "the console")
 
 
+async def _shoot_diff(pilot: Pilot[Any], folder: Path, vms: list[VM]) -> None:
+    from hvtui.ui.wizards.settings import SettingsDiff
+
+    app = pilot.app
+    spec = get_action("vm-settings-diff")
+    assert spec is not None
+    app.run_action_spec(spec, vms)  # type: ignore[attr-defined]
+    await _until(pilot, lambda: isinstance(app.screen, SettingsDiff), "the settings diff")
+    await pilot.pause()
+    app.save_screenshot("settings-diff.svg", path=str(folder))
+    await pilot.press("escape")
+    await _until(pilot, lambda: not isinstance(app.screen, SettingsDiff), "the console")
+
+
 async def capture(folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     app = make_app(lab_pool(speed=float("inf")), theme="dark", refresh_interval=3600,
@@ -124,7 +139,16 @@ async def capture(folder: Path) -> list[Path]:
             _set("#name", "WEB-03"), _set("#memory", "4GB"), _set("#processors", "2"),
             _set("#dynamic", True), _set("#switch", "External-LAN"),
             _set("#disk-size", "80GB")], form=True)
-    return sorted(folder.glob("wizard-*.svg"))
+        # The settings editor for two VMs of different releases, and the settings diff.
+        await _shoot(pilot, folder, "settings", "vm-settings",
+                     [vm("RHEL8-APP"), vm("WIN2022-SQL02")], [
+                         _set("#set-processor_count", "4"),
+                         _set("#set-memory_weight", "80"),
+                         _set("#set-automatic_start_action", "Start"),
+                         _set("#set-notes", "Nightly batch")])
+        await _shoot_diff(pilot, folder, [vm("RHEL8-APP"), vm("WIN2022-SQL02"), vm("BUILD01"),
+                                          vm("WIN2025-APP01")])
+    return sorted([*folder.glob("wizard-*.svg"), folder / "settings-diff.svg"])
 
 
 def main(argv: list[str] | None = None) -> int:

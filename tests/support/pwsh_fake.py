@@ -391,6 +391,10 @@ class FakeHost:
                                     "VMObject": "VM:VirtualMachine[]!@0|p"},
                 by_vm(lambda vm: [PSObject([("VMId", vm.id),
                                             ("CompatibilityForMigrationEnabled", False)])])),
+            cmd("Get-VMMemory", {"VMName": "VMName:String[]!@0",
+                                 "VMObject": "VM:VirtualMachine[]!@0|p"},
+                by_vm(lambda vm: [PSObject([("VMId", vm.id), ("Startup", 1024**3),
+                                            ("DynamicMemoryEnabled", False)])])),
             cmd("Get-VMHardDiskDrive", {"VMName": "VMName:String[]!@0",
                                         "VMObject": "VM:VirtualMachine[]!@0|p"},
                 by_vm(lambda vm: [PSObject([
@@ -493,8 +497,6 @@ class FakeHost:
                 new_vm, should=True, default="None"),
             cmd("Connect-VMNetworkAdapter", {"VMName": "VMName:String[]!@0 SwitchName:String!"},
                 act(), should=True),
-            cmd("Set-VMMemory", {"VMName": "VMName:String[]!@0 DynamicMemoryEnabled:Boolean "
-                                           "MaximumBytes:Int64"}, act(), should=True),
             cmd("Add-VMDvdDrive", {"VMName": "VMName:String[]!@0 Path:String"}, act(),
                 should=True),
             cmd("Set-VMFirmware", {"VMName": "VMName:String[]!@0 EnableSecureBoot:OnOffState "
@@ -505,6 +507,12 @@ class FakeHost:
                 should=True),
             cmd("Update-VMVersion", {"Name": "Name:String[]!@0 Force:SwitchParameter"}, act(),
                 should=True, impact="High"),
+            cmd("Set-VMMemory", {"VMName": "VMName:String[]!@0 StartupBytes:Int64 "
+                                           "DynamicMemoryEnabled:Boolean MaximumBytes:Int64"},
+                act(), should=True),
+            cmd("Set-VM", {"Name": "Name:String[]!@0 Notes:String "
+                                   "AutomaticStartAction:String"},
+                act(), should=True),
             cmd("Set-VMReplication", {"VMName": "VMName:String[]!@0 "
                                                 "ReplicationFrequencySec:Int32 "
                                                 "Reverse:SwitchParameter"},

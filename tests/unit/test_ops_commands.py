@@ -21,6 +21,7 @@ SHOWN: dict[str, dict[str, object]] = {
     "checkpoint-remove": {"VMName": "web01", "CheckpointName": "cp"},
     "vm-remove": {"Name": "web01"}, "vm-rename": {"Name": "web01"},
     "vm-upgrade-version": {"Name": "web01"},
+    "vm-settings": {"CurrentMinimum": 512 * 1024**2, "CurrentMaximum": 4 * 1024**3},
 }
 """Names the plan shows where the script is given ids (make_step's ``shown``)."""
 
@@ -72,6 +73,14 @@ SAMPLES: dict[str, dict[str, object]] = {
                "SecureBootTemplate": "MicrosoftUEFICertificateAuthority"},
     "vm-remove": {"VMId": VM_ID}, "vm-rename": {"VMId": VM_ID, "NewName": "web02"},
     "vm-upgrade-version": {"VMId": VM_ID},
+    "vm-settings": {"VMName": "web01", "DynamicMemoryEnabled": True,
+                    "MemoryStartupBytes": 4 * 1024**3, "MemoryMinimumBytes": 1024**3,
+                    "MemoryMaximumBytes": 8 * 1024**3, "MemoryBuffer": 20, "MemoryWeight": 50,
+                    "ProcessorCount": 4, "ProcessorCompatibility": True,
+                    "ProcessorReserve": 10, "ProcessorLimit": 90, "ProcessorWeight": 100,
+                    "AutomaticStartAction": "Start", "AutomaticStartDelay": 30,
+                    "AutomaticStopAction": "ShutDown", "CheckpointType": "Production",
+                    "SnapshotFileLocation": "E:\\Checkpoints", "Notes": "web"},
 }
 
 
@@ -102,3 +111,21 @@ def test_values_are_quoted_as_data() -> None:
 def test_a_parameter_the_script_lacks_is_a_bug() -> None:
     with pytest.raises(ValueError, match="no parameter"):
         make_step(HV1, "vm-start", {"Name": "a", "Force": True}, "Start")
+
+
+def test_settings_are_shown_in_the_order_the_script_applies_them() -> None:
+    """Memory: dynamic on first; the maximum grows before the startup memory and shrinks
+    after it, the minimum the other way round; dynamic off last."""
+    gb = 1024**3
+    grow = command_for("vm-settings", {"VMName": "a", "DynamicMemoryEnabled": True,
+                                       "MemoryStartupBytes": 4 * gb, "MemoryMinimumBytes": 2 * gb,
+                                       "MemoryMaximumBytes": 8 * gb, "CurrentMinimum": gb,
+                                       "CurrentMaximum": 2 * gb})
+    assert [c.split(" -")[2].split(":")[0].split(" ")[0] for c in grow.split("; ")] == [
+        "DynamicMemoryEnabled", "MaximumBytes", "StartupBytes", "MinimumBytes"]
+    shrink = command_for("vm-settings", {"VMName": "a", "MemoryStartupBytes": gb,
+                                         "MemoryMinimumBytes": 512 * 1024**2,
+                                         "MemoryMaximumBytes": gb, "DynamicMemoryEnabled": False,
+                                         "CurrentMinimum": gb, "CurrentMaximum": 2 * gb})
+    assert [c.split(" -")[2].split(":")[0].split(" ")[0] for c in shrink.split("; ")] == [
+        "MinimumBytes", "StartupBytes", "MaximumBytes", "DynamicMemoryEnabled"]

@@ -313,3 +313,10 @@ def test_get_command_wildcards() -> None:
     runtime.command_names = lambda: [c.name for c in runtime.commands.values()]  # type: ignore[attr-defined]
     assert out("(Get-Command 'Get-E*').Name", runtime=runtime) == ["Get-Echo"]
     assert out("@(Get-Command 'Get-E*').Count") == [0]
+
+
+def test_psboundparameters_holds_only_what_the_caller_gave() -> None:
+    """What vm-settings.ps1 relies on to change only the settings given."""
+    text = "param([string]$A, [int64]$B = 5) $PSBoundParameters.ContainsKey('b'); " \
+           "$PSBoundParameters.ContainsKey('A'); $PSBoundParameters.Count"
+    assert out(text, {"B": 7}) == [True, False, 1]

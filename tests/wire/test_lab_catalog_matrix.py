@@ -148,6 +148,10 @@ def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0
         "vm-rename": {"VMId": vm.id, "NewName": vm.name + " (renamed)"} if vm else None,
         "vm-remove": {"VMId": removable.id} if removable else None,
         "vm-upgrade-version": {"VMId": removable.id} if removable else None,
+        # Settings a VM takes in any state, and a checkpoint type (guarded before 2016).
+        "vm-settings": ({"VMName": name, "MemoryWeight": 60, "ProcessorWeight": 150,
+                         "AutomaticStartDelay": 5, "CheckpointType": "Production",
+                         "Notes": "matrix"} if name else None),
     }
     for action in ("start", "stop", "turn-off", "save", "suspend", "resume", "restart"):
         table[f"vm-{action}"] = {"Name": name} if name else None

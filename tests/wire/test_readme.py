@@ -185,6 +185,9 @@ def test_the_readme_lists_these_commands() -> None:
         *(f"hvtui vm {verb} {vm}" for verb, vm in VM_FOR.items()),
         "hvtui vm new HV-2022 WEB-03 --memory 4GB --disk-size 80GB --switch External-LAN "
         "--dry-run",
+        "hvtui vm set RHEL8-APP --memory-startup 4GB --dynamic-memory on --memory-maximum 8GB "
+        "--dry-run",
+        "hvtui diff RHEL8-APP WIN2022-SQL02 BUILD01",
     ]
 
 

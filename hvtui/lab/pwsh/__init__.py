@@ -20,7 +20,8 @@ The supported subset:
   functions with ``param()``, assignments ``= += -= *= /= %=``, ``++``/``--``.
 - Expressions: variables (``$script:``/``$global:``/``$local:``), automatic variables
   (``$true $false $null $_ $PSItem $Error $Matches $PSVersionTable $PSEdition $PSCulture
-  $PSUICulture``, the preference variables), ``@()``, ``$()``, ``@{}``, ``[ordered]@{}``,
+  $PSUICulture $PSBoundParameters``, the preference variables), ``@()``, ``$()``, ``@{}``,
+  ``[ordered]@{}``,
   ``[pscustomobject]@{}``, arrays and the ``,`` operator, ranges, indexing (negative too),
   member access and member enumeration, ``.Count``/``.Length`` on scalars and ``$null``,
   static members of the known types (and ``[Security.Principal.WindowsIdentity]::

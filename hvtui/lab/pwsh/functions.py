@@ -35,7 +35,7 @@ from hvtui.lab.pwsh.errors import (
     ConversionError,
     StatementError,
 )
-from hvtui.lab.pwsh.values import ScriptBlock
+from hvtui.lab.pwsh.values import PSHashtable, ScriptBlock
 
 if TYPE_CHECKING:
     from hvtui.lab.pwsh.compiler import Compiler
@@ -187,6 +187,12 @@ def bind_values(fr: Frame, specs: list[ParamSpec], named: dict[str, Any],
                               "MissingMandatoryParameter", "InvalidArgument", command.name,
                               command.type_name)
     scope = target.scope.vars
+    # $PSBoundParameters: the parameters the caller gave, not those left to their defaults.
+    given = PSHashtable()
+    for spec in specs:
+        if spec.name in bound:
+            given.put(spec.name, bound[spec.name])
+    scope["psboundparameters"] = given
     for spec in specs:
         if spec.name in bound:
             scope[spec.name.lower()] = bound[spec.name]

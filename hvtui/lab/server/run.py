@@ -206,6 +206,19 @@ class BusySession:
         await self._inner.close()
 
 
+async def _warm_up(lab: Lab) -> None:
+    """Read each host's inventory once before saying READY: the script is parsed and
+    compiled, the cmdlet emulations loaded and each release's cmdlet metadata built now,
+    so a client's first refresh of every host at once (what the console and ``hvtui get``
+    do) is answered as fast as the next, not after seconds of one-off work on a busy
+    machine. Reading changes nothing in the estate."""
+    from hvtui.ps import catalog
+
+    text = catalog.get("inventory").text
+    for name in lab.host_names:
+        await lab.session(name).invoke(text, {})
+
+
 async def serve_forever(args: argparse.Namespace) -> int:
     folder = Path(args.state_dir) if getattr(args, "state_dir", None) else lab_dir()
     state = LabState.open(folder, fresh=getattr(args, "fresh", False))
@@ -217,6 +230,7 @@ async def serve_forever(args: argparse.Namespace) -> int:
             sessions = {name: BusySession(lab.session(name), args.delay)
                         for name in lab.host_names}
         endpoints = await start_lab_servers(lab, folder, sessions, state=state)
+        await _warm_up(lab)
     except BaseException:
         if kept is not None:
             kept.close()

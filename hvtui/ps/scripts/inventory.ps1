@@ -155,8 +155,14 @@ $records = @(
     # through the compatibility layer, and a VM object handed back to a cmdlet is refused
     # (PowerShell#14738). Each record carries its VM's id.
     $compatibility = @{}
+    $processors = @{}
     foreach ($processor in @(Get-VMProcessor -VMName '*')) {
         $compatibility[[string]$processor.VMId] = [bool]$processor.CompatibilityForMigrationEnabled
+        $processors[[string]$processor.VMId] = $processor
+    }
+    $memories = @{}
+    foreach ($memory in @(Get-VMMemory -VMName '*')) {
+        $memories[[string]$memory.VMId] = $memory
     }
 
     foreach ($vm in @(Get-VM)) {
@@ -180,6 +186,32 @@ $records = @(
             IsClustered = [bool]$vm.IsClustered
             Path = [string]$vm.Path
             ReplicationMode = [string]$vm.ReplicationMode
+            Notes = [string]$vm.Notes
+        }
+
+        # What the settings editor changes (vm-settings.ps1 writes the same record).
+        # CheckpointType is new in 2016: before, it reads $null, so ''.
+        $memory = $memories[[string]$vm.Id]
+        $processor = $processors[[string]$vm.Id]
+        [pscustomobject]@{
+            Kind = 'Settings'
+            VMId = [string]$vm.Id
+            MemoryStartup = [int64]$memory.Startup
+            DynamicMemoryEnabled = [bool]$memory.DynamicMemoryEnabled
+            MemoryMinimum = [int64]$memory.Minimum
+            MemoryMaximum = [int64]$memory.Maximum
+            MemoryBuffer = [int]$memory.Buffer
+            MemoryWeight = [int]$memory.Priority
+            ProcessorCount = [int]$processor.Count
+            ProcessorCompatibility = [bool]$processor.CompatibilityForMigrationEnabled
+            ProcessorReserve = [int]$processor.Reserve
+            ProcessorLimit = [int]$processor.Maximum
+            ProcessorWeight = [int]$processor.RelativeWeight
+            AutomaticStartAction = [string]$vm.AutomaticStartAction
+            AutomaticStartDelay = [int]$vm.AutomaticStartDelay
+            AutomaticStopAction = [string]$vm.AutomaticStopAction
+            CheckpointType = [string]$vm.CheckpointType
+            SnapshotFileLocation = [string]$vm.SnapshotFileLocation
             Notes = [string]$vm.Notes
         }
 

@@ -307,5 +307,8 @@ SPECS: tuple[ActionSpec, ...] = (
 
 
 def register_all() -> None:
+    from hvtui.ui.wizards import settings
+
     for spec in SPECS:
         register_action(spec)
+    settings.register()

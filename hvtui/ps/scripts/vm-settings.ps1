@@ -1,0 +1,136 @@
+# hvtui: vm-settings
+# Mutates: yes
+# Changes the settings of a VM that are given, and only those: memory (Set-VMMemory),
+# processors (Set-VMProcessor), automatic start and stop, checkpoint type and location, and
+# notes (Set-VM). Each value arrives as a parameter; $PSBoundParameters says which were given.
+# Dynamic memory is turned on first and off last; the maximum grows before and shrinks after
+# the startup memory, the minimum shrinks before and grows after it, so each step leaves
+# minimum <= startup <= maximum. -CheckpointType exists from Windows Server 2016.
+# Output: one Settings record per VM with that name, with inventory.ps1's fields.
+param(
+    [Parameter(Mandatory)][string]$VMName,
+    [bool]$DynamicMemoryEnabled,
+    [int64]$MemoryStartupBytes,
+    [int64]$MemoryMinimumBytes,
+    [int64]$MemoryMaximumBytes,
+    [int]$MemoryBuffer,
+    [int]$MemoryWeight,
+    [int64]$ProcessorCount,
+    [bool]$ProcessorCompatibility,
+    [int64]$ProcessorReserve,
+    [int64]$ProcessorLimit,
+    [int]$ProcessorWeight,
+    [ValidateSet('Nothing', 'StartIfRunning', 'Start')][string]$AutomaticStartAction,
+    [int]$AutomaticStartDelay,
+    [ValidateSet('TurnOff', 'Save', 'ShutDown')][string]$AutomaticStopAction,
+    [ValidateSet('Disabled', 'Production', 'ProductionOnly', 'Standard')][string]$CheckpointType,
+    [string]$SnapshotFileLocation,
+    [string]$Notes
+)
+
+$ErrorActionPreference = 'Stop'
+$given = $PSBoundParameters
+
+$memory = @(Get-VMMemory -VMName $VMName)[0]
+if ($given.ContainsKey('DynamicMemoryEnabled') -and $DynamicMemoryEnabled) {
+    Set-VMMemory -VMName $VMName -DynamicMemoryEnabled $true
+}
+if ($given.ContainsKey('MemoryMaximumBytes') -and $MemoryMaximumBytes -ge [int64]$memory.Maximum) {
+    Set-VMMemory -VMName $VMName -MaximumBytes $MemoryMaximumBytes
+}
+if ($given.ContainsKey('MemoryMinimumBytes') -and $MemoryMinimumBytes -le [int64]$memory.Minimum) {
+    Set-VMMemory -VMName $VMName -MinimumBytes $MemoryMinimumBytes
+}
+if ($given.ContainsKey('MemoryStartupBytes')) {
+    Set-VMMemory -VMName $VMName -StartupBytes $MemoryStartupBytes
+}
+if ($given.ContainsKey('MemoryMinimumBytes') -and $MemoryMinimumBytes -gt [int64]$memory.Minimum) {
+    Set-VMMemory -VMName $VMName -MinimumBytes $MemoryMinimumBytes
+}
+if ($given.ContainsKey('MemoryMaximumBytes') -and $MemoryMaximumBytes -lt [int64]$memory.Maximum) {
+    Set-VMMemory -VMName $VMName -MaximumBytes $MemoryMaximumBytes
+}
+if ($given.ContainsKey('MemoryBuffer')) {
+    Set-VMMemory -VMName $VMName -Buffer $MemoryBuffer
+}
+if ($given.ContainsKey('MemoryWeight')) {
+    Set-VMMemory -VMName $VMName -Priority $MemoryWeight
+}
+if ($given.ContainsKey('DynamicMemoryEnabled') -and -not $DynamicMemoryEnabled) {
+    Set-VMMemory -VMName $VMName -DynamicMemoryEnabled $false
+}
+
+if ($given.ContainsKey('ProcessorCount')) {
+    Set-VMProcessor -VMName $VMName -Count $ProcessorCount
+}
+if ($given.ContainsKey('ProcessorCompatibility')) {
+    Set-VMProcessor -VMName $VMName -CompatibilityForMigrationEnabled $ProcessorCompatibility
+}
+if ($given.ContainsKey('ProcessorReserve')) {
+    Set-VMProcessor -VMName $VMName -Reserve $ProcessorReserve
+}
+if ($given.ContainsKey('ProcessorLimit')) {
+    Set-VMProcessor -VMName $VMName -Maximum $ProcessorLimit
+}
+if ($given.ContainsKey('ProcessorWeight')) {
+    Set-VMProcessor -VMName $VMName -RelativeWeight $ProcessorWeight
+}
+
+if ($given.ContainsKey('AutomaticStartAction')) {
+    Set-VM -Name $VMName -AutomaticStartAction $AutomaticStartAction
+}
+if ($given.ContainsKey('AutomaticStartDelay')) {
+    Set-VM -Name $VMName -AutomaticStartDelay $AutomaticStartDelay
+}
+if ($given.ContainsKey('AutomaticStopAction')) {
+    Set-VM -Name $VMName -AutomaticStopAction $AutomaticStopAction
+}
+if ($given.ContainsKey('CheckpointType')) {
+    if ((Get-Command -Name 'Set-VM').Parameters.ContainsKey('CheckpointType')) {
+        Set-VM -Name $VMName -CheckpointType $CheckpointType
+    }
+    else {
+        throw 'Checkpoint types are new in Windows Server 2016: this host has standard checkpoints only.'
+    }
+}
+if ($given.ContainsKey('SnapshotFileLocation')) {
+    Set-VM -Name $VMName -SnapshotFileLocation $SnapshotFileLocation
+}
+if ($given.ContainsKey('Notes')) {
+    Set-VM -Name $VMName -Notes $Notes
+}
+
+$memories = @{}
+foreach ($item in @(Get-VMMemory -VMName $VMName)) {
+    $memories[[string]$item.VMId] = $item
+}
+$processors = @{}
+foreach ($item in @(Get-VMProcessor -VMName $VMName)) {
+    $processors[[string]$item.VMId] = $item
+}
+foreach ($vm in @(Get-VM -Name $VMName)) {
+    $vmId = [string]$vm.Id
+    $memory = $memories[$vmId]
+    $processor = $processors[$vmId]
+    [pscustomobject]@{
+        Kind = 'Settings'
+        VMId = $vmId
+        MemoryStartup = [int64]$memory.Startup
+        DynamicMemoryEnabled = [bool]$memory.DynamicMemoryEnabled
+        MemoryMinimum = [int64]$memory.Minimum
+        MemoryMaximum = [int64]$memory.Maximum
+        MemoryBuffer = [int]$memory.Buffer
+        MemoryWeight = [int]$memory.Priority
+        ProcessorCount = [int]$processor.Count
+        ProcessorCompatibility = [bool]$processor.CompatibilityForMigrationEnabled
+        ProcessorReserve = [int]$processor.Reserve
+        ProcessorLimit = [int]$processor.Maximum
+        ProcessorWeight = [int]$processor.RelativeWeight
+        AutomaticStartAction = [string]$vm.AutomaticStartAction
+        AutomaticStartDelay = [int]$vm.AutomaticStartDelay
+        AutomaticStopAction = [string]$vm.AutomaticStopAction
+        CheckpointType = [string]$vm.CheckpointType
+        SnapshotFileLocation = [string]$vm.SnapshotFileLocation
+        Notes = [string]$vm.Notes
+    }
+}

@@ -1,0 +1,136 @@
+"""Pilot walks the settings editor to completion and through a refusal, and the settings
+diff from marked VMs to an applied value, on the lab."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_wizard_pilot import (
+    SIZE,
+    audit,
+    check,
+    confirm_and_finish,
+    open_action,
+    ready,
+    refused,
+    until,
+    vm,
+)
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Select, Static
+
+from hvtui.connect import lab_pool
+from hvtui.ui.actions import get_action
+from hvtui.ui.app import make_app
+from hvtui.ui.wizards.base import PlanWizard
+from hvtui.ui.wizards.settings import SettingsDiff
+
+GB = 1024**3
+
+
+@pytest.fixture(autouse=True)
+def dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("HVTUI_STATE_DIR", str(tmp_path))
+    monkeypatch.setenv("HVTUI_CONFIG_DIR", str(tmp_path / "config"))
+    return tmp_path
+
+
+@pytest.fixture
+async def pilot() -> AsyncIterator[Pilot[Any]]:
+    app = make_app(lab_pool(speed=float("inf")), theme="dark", refresh_interval=3600)
+    async with app.run_test(size=SIZE) as p:
+        await ready(p)
+        yield p
+
+
+async def test_settings_editor_to_completion(pilot: Pilot[Any], dirs: Path) -> None:
+    app = await ready(pilot)
+    await pilot.press("slash", *"RHEL8-APP", "enter")
+    await pilot.press("o")
+    await until(pilot, lambda: isinstance(app.screen, PlanWizard), "the settings editor")
+    wizard = app.screen
+    assert isinstance(wizard, PlanWizard)
+    await until(pilot, lambda: wizard.query("#check"), "the editor's form")
+    startup = wizard.query_one("#set-memory_startup", Input)
+    assert startup.value.endswith("MB")  # the current value, typed back exactly
+    startup.value = "6GB"
+    wizard.query_one("#set-dynamic_memory", Select).value = "on"
+    wizard.query_one("#set-memory_maximum", Input).value = "8GB"
+    wizard.query_one("#set-automatic_stop_action", Select).value = "ShutDown"
+    wizard.query_one("#set-notes", Input).value = "batch; it's $(x)"
+    await check(pilot, wizard)
+    plan = wizard.plan
+    assert plan is not None and not plan.refused
+    details = [c.detail for c in plan.checks]
+    assert any(d.endswith("-> 6.0 GiB") for d in details)
+    assert "off -> on" in details
+    shown = str(wizard.query_one("#powershell", Static).render())
+    assert "Set-VMMemory -VMName 'RHEL8-APP' -StartupBytes 6442450944" in shown
+    result = await confirm_and_finish(pilot, wizard)
+    assert result.ok
+    await until(pilot, lambda: (s := vm(app, "RHEL8-APP").settings) is not None
+                and s.memory_startup == 6 * GB, "the refreshed inventory")
+    settings = vm(app, "RHEL8-APP").settings
+    assert settings is not None and settings.dynamic_memory and \
+        settings.automatic_stop_action == "ShutDown" and settings.notes == "batch; it's $(x)"
+    assert [(e["operation"], e["outcome"]) for e in audit(dirs)] == [
+        ("vm-settings", "started"), ("vm-settings", "succeeded")]
+
+
+async def test_settings_editor_refuses_processors_of_running_vms(pilot: Pilot[Any],
+                                                                 dirs: Path) -> None:
+    app = await ready(pilot)
+    vms = [vm(app, "WIN2022-DC"), vm(app, "WIN2022-RDS")]
+    wizard = await open_action(pilot, "vm-settings", vms)
+    count = wizard.query_one("#set-processor_count", Input)
+    count.value = "many"
+    await check(pilot, wizard)
+    assert "'many' is not a whole number" in str(
+        wizard.query_one("#wizard-error", Static).render())
+    count.value = "16"
+    await check(pilot, wizard)
+    said = refused(wizard)
+    assert "only while a VM is off" in said and "hvtui vm stop WIN2022-DC" in said
+    await pilot.press("escape")
+    assert audit(dirs) == []
+
+
+async def test_settings_diff_marks_differences_and_applies_a_value(pilot: Pilot[Any]) -> None:
+    app = await ready(pilot)
+    vms = [vm(app, "RHEL8-APP"), vm(app, "WIN2022-SQL02"), vm(app, "BUILD01")]
+    spec = get_action("vm-settings-diff")
+    assert spec is not None and not spec.mutating
+    app.run_action_spec(spec, vms)
+    await until(pilot, lambda: isinstance(app.screen, SettingsDiff), "the settings diff")
+    diff = app.screen
+    assert isinstance(diff, SettingsDiff)
+    await until(pilot, lambda: diff.query(DataTable) and diff.query_one(DataTable).row_count,
+                "the diff's rows")
+    table = diff.query_one(DataTable)
+    checkpoint = table.get_row("checkpoint_type")
+    assert checkpoint[0] == "≠"  # a mark, not only a colour
+    assert str(checkpoint[4]) == "standard only (before 2016)"
+    assert table.get_row("memory_buffer")[0] == ""
+    # Give WIN2022-SQL02's processor count to the other two.
+    row = next(i for i, r in enumerate(diff.rows) if r.field.key == "processor_count")
+    table.move_cursor(row=row, column=3)
+    await pilot.press("a")
+    await until(pilot, lambda: isinstance(app.screen, PlanWizard), "the apply plan")
+    review = app.screen
+    assert isinstance(review, PlanWizard)
+    await until(pilot, lambda: review.plan is not None, "the plan's checks")
+    assert review.plan is not None
+    targets = {c.subject for c in review.plan.checks}
+    assert targets <= {"RHEL8-APP", "BUILD01"}
+    count = vm(app, "WIN2022-SQL02").settings
+    assert count is not None
+    assert not review.plan.refused and review.plan.steps
+    result = await confirm_and_finish(pilot, review)
+    assert result.ok
+    await until(pilot, lambda: all((s := vm(app, n).settings) is not None and
+                                   s.processor_count == count.processor_count
+                                   for n in ("RHEL8-APP", "BUILD01")),
+                "the refreshed inventory")
