@@ -17,7 +17,7 @@ from hvtui.hyperv.plans import Request, VmRef
 from hvtui.hyperv.vm_settings import SettingError, SettingValue, VmSettingsRequest, parse
 from hvtui.model.vm_settings import FIELD_BY_KEY, Kind
 
-HELP = ("set: change settings (Set-VMMemory, Set-VMProcessor, Set-VM; integration services "
+HELP = ("change settings (Set-VMMemory, Set-VMProcessor, Set-VM; integration services "
         "with Enable-/Disable-VMIntegrationService)")
 
 OPTIONS: dict[str, str] = {
