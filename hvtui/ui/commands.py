@@ -41,7 +41,8 @@ class HvtuiCommands(Provider):
         yield ("Filter the table", "show only rows containing some text (/)",
                partial(app.go_to_pane, main.current, "/"))
         yield ("Command line", "type a :command (:)", partial(app.go_to_pane, main.current, ":"))
-        yield ("Key bindings", "every key that works here (?)", partial(app.show_help, main))
+        yield ("Key bindings", "every key that works here (?)",
+               partial(app.show_help, main, main.current))
         pane = main.current
         spec = next(p for p in PANES if p.id == pane)
         for index, column in enumerate(spec.columns):

@@ -9,19 +9,21 @@ are done in slices of a few milliseconds so input is never blocked.
 from __future__ import annotations
 
 import time
-from collections.abc import Hashable
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
+from textual.signal import Signal
 from textual.widgets import ContentSwitcher, Input, Static
 
 from hvtui.model import HostStatus, Job
 from hvtui.ui import panes as P
 from hvtui.ui.actions import ActionSpec, get_action, registered_actions, registry_version
+from hvtui.ui.navigation import RunOnSelection, ShowPane, SortBy
 from hvtui.ui.table import VirtualTable
 from hvtui.ui.tablemodel import Row, TableModel
 from hvtui.ui.widgets import (
@@ -41,6 +43,7 @@ _SLICE_SECONDS = 0.008
 """How long one catch-up slice may hold the event loop."""
 _COALESCE_SECONDS = 0.02
 """Updates arriving within this window are applied together."""
+T = TypeVar("T")
 
 
 class MainScreen(Screen[None]):
@@ -116,6 +119,15 @@ class MainScreen(Screen[None]):
         yield KeyHints(id="keys")
 
     def on_mount(self) -> None:
+        # What the app says changed. Immediate: a host's rows are only marked dirty here, and
+        # rebuilt in coalesced slices, so there is nothing to gain from another message hop.
+        app = self.hv
+        self._follow(app.host_changed, self.host_changed, "applying a host refresh")
+        self._follow(app.job_changed, self._job_changed, "applying a job update")
+        self._follow(app.audit_read, lambda _: self.pane_stale("audit"), "reading the audit log")
+        self._follow(app.clock_ticked, self._clock_ticked, "updating ages")
+        self._follow(app.actions_registered, lambda _: self.bind_registered_actions(),
+                     "binding the actions' keys")
         self.bind_registered_actions()
         self._topbar.show(self.current, self.hv.read_only)
         self.table.focus()
@@ -125,6 +137,14 @@ class MainScreen(Screen[None]):
         if self._bound_version != registry_version():
             self.bind_registered_actions()
         self.table.focus()
+
+    def _follow(self, signal: Signal[T], callback: Callable[[T], object], context: str) -> None:
+        """Subscribe to one of the app's signals; a failure is reported, not swallowed."""
+        def guarded(data: T) -> None:
+            with self.hv.guard(context):
+                callback(data)
+
+        signal.subscribe(self, guarded, immediate=True)
 
     @property
     def table(self) -> VirtualTable:
@@ -219,6 +239,20 @@ class MainScreen(Screen[None]):
             dirty.add(host)
         self._stale.update(("hosts", "clusters"))
         self.schedule_flush()
+
+    def _job_changed(self, job: Job) -> None:
+        self.pane_stale("jobs")
+        self.host_changed(job.host)  # the VM's Status shows the job
+        if job.state.finished and self.current == "jobs":
+            self.refresh_bindings()  # x (cancel) only for running jobs
+
+    def _clock_ticked(self, _: None) -> None:
+        if self.current in ("hosts", "jobs"):
+            self.pane_stale(self.current)
+        for status in self.hv.estate.hosts:  # the age shown on a silent host's rows grows
+            if status.error and status.inventory is not None:
+                self.host_changed(status.name)
+        self.update_status()
 
     def pending(self, pane: str) -> bool:
         """Whether ``pane`` has updates it has not applied yet."""
@@ -521,7 +555,7 @@ class MainScreen(Screen[None]):
             self.hv.load_audit()
 
     def action_help(self) -> None:
-        self.hv.show_help(self)
+        self.hv.show_help(self, self.current)
 
     def action_quit(self) -> None:
         self.hv.request_quit()
@@ -540,6 +574,25 @@ class MainScreen(Screen[None]):
         self.show_pane("vms")
         self.apply_filter(f"@{status.name}")
         self.flash.say(f"VMs on {status.name}; Esc clears the filter", "info")
+
+    # --- what the app asks (the command palette's choices) ----------------------------------
+
+    @on(ShowPane)
+    def _show_pane_asked(self, message: ShowPane) -> None:
+        self.show_pane(message.pane)
+        if message.prompt:
+            self.open_prompt(message.prompt)
+
+    @on(SortBy)
+    def _sort_asked(self, message: SortBy) -> None:
+        self.table.set_sort(message.column, reverse=False)
+        self.update_crumb()
+
+    @on(RunOnSelection)
+    def _run_asked(self, message: RunOnSelection) -> None:
+        spec = get_action(message.action_id)
+        if spec is not None:
+            self.run_on_selection(spec)
 
     @on(VirtualTable.Activated)
     def _activated(self, event: VirtualTable.Activated) -> None:

@@ -26,6 +26,8 @@ FORBIDDEN = {
     "hvtui.hyperv.jobs": ("textual", "hvtui.ui", "hvtui.lab"),
     # The lab's PowerShell engine stands for a host: nothing of the client side.
     "hvtui.lab.pwsh": ("textual", "hvtui.ui", "hvtui.hyperv", "hvtui.model"),
+    # The app tells its main screen what changed by signals and messages; it never imports it.
+    "hvtui.ui.console": ("hvtui.ui.main_screen", "hvtui.lab"),
 }
 
 
