@@ -7,39 +7,20 @@ that made it (its output and the audit log), never by a second command.
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 
 import pytest
+from lab_cli import audit, flat, run_cli
 
-from hvtui.cli import build_parser, main
+from hvtui.cli import build_parser
 from hvtui.cli_actions import run_request
 
 LAB = ["--lab-speed", "inf"]
 
 
-@pytest.fixture(autouse=True)
-def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("HVTUI_STATE_DIR", str(tmp_path))
-    monkeypatch.setenv("HVTUI_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    return tmp_path
-
-
-def audit(state_dir: Path) -> list[dict[str, object]]:
-    path = state_dir / "audit.jsonl"
-    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
-
-
-def flat(text: str) -> str:
-    """The output with its line wrapping undone (wrapping follows the terminal's width)."""
-    return " ".join(text.split())
-
-
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main([*LAB, *argv])
-    captured = capsys.readouterr()
-    return code, flat(captured.out), captured.err
+    code, out, err = run_cli(capsys, *argv)
+    return code, flat(out), err
 
 
 DRY_RUNS = [

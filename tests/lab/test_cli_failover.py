@@ -9,26 +9,16 @@ import json
 from pathlib import Path
 
 import pytest
+from lab_cli import flat, run_cli
 
-from hvtui.cli import build_parser, main
+from hvtui.cli import build_parser
 from hvtui.cli_failover import HELP
 from hvtui.model.failover import FailoverAction
 
-LAB = ["--lab-speed", "inf"]
-
-
-@pytest.fixture(autouse=True)
-def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("HVTUI_STATE_DIR", str(tmp_path))
-    monkeypatch.setenv("HVTUI_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    return tmp_path
-
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main([*LAB, "replica", *argv])
-    captured = capsys.readouterr()
-    return code, " ".join(captured.out.split()), captured.err
+    code, out, err = run_cli(capsys, "replica", *argv)
+    return code, flat(out), err
 
 
 def audit(state_dir: Path) -> list[tuple[str, str, str]]:
@@ -100,10 +90,9 @@ def test_test_failover_and_stop_test(capsys: pytest.CaptureFixture[str]) -> None
 
 
 def test_json_output_is_one_document(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main([*LAB, "replica", "planned-failover", "FS01", "--yes", "-o", "json"])
-    captured = capsys.readouterr()
+    code, out, _ = run_cli(capsys, "replica", "planned-failover", "FS01", "--yes", "-o", "json")
     assert code == 0
-    document = json.loads(captured.out)
+    document = json.loads(out)
     assert [s["command"] for s in document["plan"]["steps"]][1] == (
         "Start-VMFailover -VMName 'FS01' -Prepare -Confirm:$false")
     assert document["result"]["ok"]

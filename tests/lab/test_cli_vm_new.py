@@ -6,29 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from lab_cli import audit
+from lab_cli import run_cli as run
 
 from hvtui.cli import main
-
-LAB = ["--lab-speed", "inf"]
-
-
-@pytest.fixture(autouse=True)
-def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("HVTUI_STATE_DIR", str(tmp_path))
-    monkeypatch.setenv("HVTUI_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    return tmp_path
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main([*LAB, *argv])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def audit(state_dir: Path) -> list[dict[str, object]]:
-    path = state_dir / "audit.jsonl"
-    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
 def test_help_names_the_cmdlets(capsys: pytest.CaptureFixture[str]) -> None:

@@ -7,14 +7,9 @@ import json
 import re
 
 import pytest
+from lab_cli import run_cli
 
 from hvtui import cli
-
-
-def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = cli.main(["--lab-speed", "inf", *argv])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_help_names_the_cmdlets(capsys: pytest.CaptureFixture[str]) -> None:

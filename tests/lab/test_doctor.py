@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lab_cli import run_cli
 from test_lab_support import write_scenario
 
 from hvtui import cli
@@ -329,12 +330,6 @@ async def test_pwsh_7_language_and_modules_per_host(tmp_path: Path) -> None:
 
 
 # --- the command ------------------------------------------------------------------------------
-
-
-def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = cli.main(["--lab-speed", "inf", *argv])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_doctor_on_named_hosts_as_json(capsys: pytest.CaptureFixture[str]) -> None:

@@ -7,26 +7,16 @@ import json
 from pathlib import Path
 
 import pytest
+from lab_cli import flat, run_cli
 from lab_console import console
 from test_lab_support import default_lab, estate_vm
 
-from hvtui.cli import main
 from hvtui.lab.failures import CLUSTERED_VM, INVALID_STATE
-
-LAB = ["--lab-speed", "inf"]
-
-
-@pytest.fixture(autouse=True)
-def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("HVTUI_STATE_DIR", str(tmp_path))
-    monkeypatch.setenv("HVTUI_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    return tmp_path
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
-    code = main([*LAB, *argv])
-    return code, " ".join(capsys.readouterr().out.split())
+    code, out, _ = run_cli(capsys, *argv)
+    return code, flat(out)
 
 
 # --- the host --------------------------------------------------------------------------------

@@ -4,29 +4,18 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from lab_cli import flat, run_cli
 from lab_console import console
 from test_lab_support import default_lab, estate_vm
 
-from hvtui.cli import main
 from hvtui.lab.failures import INVALID_STATE, VERSION_AT_MAXIMUM
-
-LAB = ["--lab-speed", "inf"]
-
-
-@pytest.fixture(autouse=True)
-def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("HVTUI_STATE_DIR", str(tmp_path))
-    monkeypatch.setenv("HVTUI_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    return tmp_path
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
-    code = main([*LAB, *argv])
-    return code, " ".join(capsys.readouterr().out.split())
+    code, out, _ = run_cli(capsys, *argv)
+    return code, flat(out)
 
 
 def test_update_vm_version_needs_the_vm_off_and_warns_at_the_maximum() -> None:
