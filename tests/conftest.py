@@ -26,6 +26,12 @@ def _private_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
 
 
+@pytest.fixture
+def state_dir() -> Path:
+    """This test's private state folder (audit log, kept lab), set by _private_dirs."""
+    return Path(os.environ["HVTUI_STATE_DIR"])
+
+
 # Hypothesis: no deadlines (a deadline is a timing assertion, and this machine is shared) and
 # no "too slow" health check; in CI the examples are derandomized so a run is reproducible.
 settings.register_profile(

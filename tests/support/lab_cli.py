@@ -1,7 +1,7 @@
 """Run ``hvtui`` in process on the embedded lab, as the CLI tests do, and read what it left.
 
 Every test already has private state and config folders (``tests/conftest.py``); the
-``state_dir`` fixture of ``tests/lab/conftest.py`` names the state folder.
+``state_dir`` fixture there names the state folder.
 """
 
 from __future__ import annotations
