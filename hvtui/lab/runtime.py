@@ -39,7 +39,7 @@ from hvtui.lab.pwsh import (
 )
 from hvtui.lab.pwsh.contract import Identity
 from hvtui.lab.pwsh.convert import to_enum
-from hvtui.reference import CmdletInfo, cmdlet, cmdlets, releases_from
+from hvtui.reference import CmdletInfo, cmdlet, cmdlets, releases_from, shared_cache
 from hvtui.reference import enums as reference_enums
 from hvtui.remote.base import ErrorRecord, ProgressRecord
 
@@ -135,7 +135,7 @@ _GET_CIM_INSTANCE = _Declared(
 )
 
 
-@cache
+@shared_cache
 def command_table(platform: Platform) -> dict[str, _Declared]:
     """Every command a host of ``platform`` has, by lower-cased name."""
     table = {name.lower(): _declared(info) for name, info in cmdlets(platform.release).items()

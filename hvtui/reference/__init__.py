@@ -34,11 +34,12 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 RELEASES: tuple[str, ...] = ("2012", "2012 R2", "2016", "2019", "2022", "2025")
 """Every Windows Server release hvtui supports, oldest first, as the reference spells them."""
@@ -47,6 +48,26 @@ MODULES: tuple[str, ...] = ("Hyper-V", "FailoverClusters", "Storage")
 
 SHOULD_PROCESS_PARAMETERS = ("Confirm", "WhatIf")
 """Accepted by every cmdlet that declares SupportsShouldProcess, whatever its page lists."""
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def shared_cache(fn: Callable[P, R]) -> Callable[P, R]:
+    """``functools.cache``, but built once when threads ask at the same time: the lab
+    serves each host's first call in a thread of its own, and without the lock every one
+    of them parsed cmdlets.json.gz itself (six parses for one ``hvtui get``)."""
+    cached = cache(fn)
+    lock = threading.RLock()
+
+    def once(*args: P.args, **kwargs: P.kwargs) -> R:
+        with lock:
+            return cached(*args, **kwargs)  # type: ignore[arg-type]
+
+    once.__doc__ = fn.__doc__
+    once.__wrapped__ = fn  # type: ignore[attr-defined]
+    return once
 
 
 def _read(name: str) -> bytes:
@@ -145,7 +166,7 @@ class CmdletInfo:
                 for alias in p.aliases}
 
 
-@cache
+@shared_cache
 def _raw_cmdlets() -> dict[str, Any]:
     data: dict[str, Any] = json.loads(gzip.decompress(_read("cmdlets.json.gz")))
     return data
@@ -187,7 +208,7 @@ def _lists_should_process(name: str) -> bool:
     return False
 
 
-@cache
+@shared_cache
 def cmdlets(release: str) -> Mapping[str, CmdletInfo]:
     """Every documented cmdlet of ``release``, by name as its page spells it."""
     key = release_key(release)
@@ -212,7 +233,7 @@ def cmdlets(release: str) -> Mapping[str, CmdletInfo]:
     return out
 
 
-@cache
+@shared_cache
 def _lowered(release: str) -> dict[str, CmdletInfo]:
     return {name.lower(): info for name, info in cmdlets(release).items()}
 
@@ -280,7 +301,7 @@ class ReleaseFacts:
                 "storage": self.storage_module}.get(module.lower())
 
 
-@cache
+@shared_cache
 def _raw_facts() -> dict[str, Any]:
     data: dict[str, Any] = json.loads(_read("release-facts.json"))
     return data
@@ -319,7 +340,7 @@ class IntegrationServiceInfo:
     """The Windows service inside the guest."""
 
 
-@cache
+@shared_cache
 def integration_services() -> tuple[IntegrationServiceInfo, ...]:
     data = json.loads(_read("integration-services.json"))
     return tuple(
@@ -338,7 +359,7 @@ def integration_service(service_id: str) -> IntegrationServiceInfo | None:
 # --- enums --------------------------------------------------------------------------------
 
 
-@cache
+@shared_cache
 def enums() -> Mapping[str, Any]:
     """``hyperv-enums.json``'s ``enums``: enum type -> its values and notes."""
     data: Mapping[str, Any] = json.loads(_read("hyperv-enums.json"))["enums"]
