@@ -211,36 +211,43 @@ def _lists_should_process(name: str) -> bool:
 @shared_cache
 def cmdlets(release: str) -> Mapping[str, CmdletInfo]:
     """Every documented cmdlet of ``release``, by name as its page spells it."""
-    key = release_key(release)
-    data = _raw_cmdlets()
-    out: dict[str, CmdletInfo] = {}
-    for module, entries in data["releases"][key].items():
-        for name, (index, page_path, commit) in entries.items():
-            page = data["pages"][index]
-            known = _should_process(name)
-            should, impact = known if known else (_lists_should_process(name), None)
-            sets = tuple(
-                ParameterSet(set_name, {p.lower(): _parameter(p, fields)
-                                        for p, fields in params.items()})
-                for set_name, params in page["sets"].items()
-            )
-            out[name] = CmdletInfo(
-                name=name, module=module, release=key, sets=sets,
-                default_set=page["default_set"], outputs=tuple(page["outputs"]),
-                page=page_path, commit=commit, supports_should_process=should,
-                confirm_impact=impact,
-            )
-    return out
+    return {entry[1]: _cmdlet_info(release_key(release), *entry)
+            for entry in _index(release_key(release)).values()}
 
 
 @shared_cache
-def _lowered(release: str) -> dict[str, CmdletInfo]:
-    return {name.lower(): info for name, info in cmdlets(release).items()}
+def _index(key: str) -> dict[str, tuple[str, str, int, str, str]]:
+    """Lower-cased name -> (module, name, page index, page path, commit) on release ``key``."""
+    return {name.lower(): (module, name, index, page_path, commit)
+            for module, entries in _raw_cmdlets()["releases"][key].items()
+            for name, (index, page_path, commit) in entries.items()}
+
+
+@shared_cache
+def _cmdlet_info(key: str, module: str, name: str, index: int, page_path: str,
+                 commit: str) -> CmdletInfo:
+    """One cmdlet's page, built when first asked for (a release has ~300)."""
+    page = _raw_cmdlets()["pages"][index]
+    known = _should_process(name)
+    should, impact = known if known else (_lists_should_process(name), None)
+    sets = tuple(
+        ParameterSet(set_name, {p.lower(): _parameter(p, fields)
+                                for p, fields in params.items()})
+        for set_name, params in page["sets"].items()
+    )
+    return CmdletInfo(
+        name=name, module=module, release=key, sets=sets,
+        default_set=page["default_set"], outputs=tuple(page["outputs"]),
+        page=page_path, commit=commit, supports_should_process=should,
+        confirm_impact=impact,
+    )
 
 
 def cmdlet(release: str, name: str) -> CmdletInfo | None:
     """``name`` (any case) on ``release``, or None when that release does not document it."""
-    return _lowered(release_key(release)).get(name.lower())
+    key = release_key(release)
+    entry = _index(key).get(name.lower())
+    return None if entry is None else _cmdlet_info(key, *entry)
 
 
 def releases_with_cmdlet(name: str) -> tuple[str, ...]:
