@@ -77,7 +77,34 @@ def lab_speed(text: str) -> float:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
+_VALUE_OPTIONS = frozenset({"--inventory", "--scenario", "--theme", "--lab-speed"})
+"""The global options that take a value (the next word, unless written ``--name=value``)."""
+
+_FLAG_OPTIONS = frozenset({"--read-only"})
+
+_LIGHT_COMMANDS = frozenset({None, "get"})
+"""What the parser of the global options and ``get`` alone can parse: the console and
+``get`` then start without importing the actions stack (about 100 modules)."""
+
+
+def command_word(argv: Sequence[str]) -> str | None | bool:
+    """The sub-command ``argv`` names (None for the console), or False when that is not
+    certain without the whole parser: help, an abbreviated or unknown option."""
+    words = iter(argv)
+    for word in words:
+        if not word.startswith("-") or word == "-":
+            return word
+        name = word.split("=", 1)[0]
+        if name in _VALUE_OPTIONS:
+            if "=" not in word and next(words, None) is None:
+                return False
+        elif name not in _FLAG_OPTIONS or "=" in word:
+            return False
+    return None
+
+
+def build_parser(*, full: bool = True) -> argparse.ArgumentParser:
+    """``hvtui``'s parser; ``full=False``: only the global options and ``get``."""
     parser = _Parser(prog="hvtui", description="A terminal console for Hyper-V.",
                      epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--inventory", metavar="FILE",
@@ -98,6 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
     get.add_argument("--host", help="only this host")
     get.add_argument("-o", "--output", default="table", choices=["table", "json"],
                      help="output format (default: table)")
+    if not full:
+        return parser
 
     from hvtui import cli_actions, cli_diff, cli_doctor, cli_lab, cli_storage
 
@@ -112,7 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one ``hvtui`` command; returns its exit status (see the module docstring)."""
     try:
-        args = build_parser().parse_args(argv)
+        words = sys.argv[1:] if argv is None else list(argv)
+        args = build_parser(full=command_word(words) not in _LIGHT_COMMANDS).parse_args(words)
         return _dispatch(args)
     except Interrupted as exc:
         say_error(exc.user_message())
