@@ -1,6 +1,6 @@
 """Console benchmark: prints numbers and ratios measured in one run (no pass/fail).
 
-    python benchmarks/bench_ui.py [--vms 10000] [--hosts 100] [--repeat 5]
+    python benchmarks/bench_ui.py [--vms 10000] [--hosts 100] [--repeat 5] [--startup-only]
 
 1. Start-up: process start to first frame, hvtui on the default lab vs a minimal
    Textual app (goal: at most 1.3x), each in a fresh interpreter, median of runs.
@@ -9,6 +9,8 @@
    timed from the call until the app is idle again with the frame drawn, as CPU time
    (the work the event loop had to do, deferred work included), minus the cost of the
    same wait after doing nothing.
+   Then ``hvtui get vms -o json`` on the default lab vs ``python -c 'import json'``
+   (goal: at most 5x), interleaved, median of runs.
 3. The longest event-loop stall while the console applies a full refresh of 10,000
    VMs (goal: under 50 ms): end to end on a generated lab (lab, decoding and UI share
    the one event loop), and for the console's own work alone.
@@ -129,6 +131,37 @@ def bench_startup(repeat: int) -> None:
     print(f"   minimal Textual app      {m * 1000:7.0f} ms")
     print(f"   hvtui, default lab       {h * 1000:7.0f} ms   ratio {h / m:4.2f}x  (goal <= 1.3x)")
     print(f"   hvtui, every lab host shown {d * 1000:4.0f} ms   (first refresh applied)")
+
+
+_GET_JSON = ("import sys; from hvtui.cli import run; "
+             "sys.argv[1:] = ['get', 'vms', '-o', 'json']; run()")
+
+
+def _wall(code: str) -> float:
+    start = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=HERE, timeout=120, check=False)
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr.strip().splitlines()[-1] if out.stderr.strip()
+                           else f"exit {out.returncode}")
+    return time.perf_counter() - start
+
+
+def bench_get(repeat: int) -> None:
+    print(f"1b. `hvtui get vms -o json` on the default lab (process wall, median of {repeat})")
+    try:
+        _wall(_GET_JSON)  # the first run makes the kept lab; later runs read it, as users do
+        bare: list[float] = []
+        get: list[float] = []
+        for _ in range(repeat):  # interleaved, so a busy moment costs both alike
+            bare.append(_wall("import json"))
+            get.append(_wall(_GET_JSON))
+    except Exception as exc:  # noqa: BLE001 - report and go on with the other benchmarks
+        print(f"   could not run: {exc}")
+        return
+    b, g = statistics.median(bare), statistics.median(get)
+    print(f"   python -c 'import json'  {b * 1000:7.0f} ms")
+    print(f"   hvtui get vms -o json    {g * 1000:7.0f} ms   ratio {g / b:4.2f}x  (goal <= 5x)")
 
 
 # --- 2. tables at 10,000 rows --------------------------------------------------------------------
@@ -436,9 +469,14 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--skip-startup", action="store_true")
+    parser.add_argument("--startup-only", action="store_true",
+                        help="only the start-up rows (the console and `hvtui get`)")
     args = parser.parse_args()
     if not args.skip_startup:
         bench_startup(args.repeat)
+        bench_get(args.repeat)
+    if args.startup_only:
+        return
     bench_tables(args.vms, args.hosts)
     bench_stalls(args.vms, args.hosts)
 
