@@ -91,6 +91,8 @@ Minimal().run(headless=True, size=(120, 40), auto_pilot=pilot)
 """
 
 _HVTUI = _FIRST_FRAME_HOOK + """
+import gc
+gc.disable()  # as `hvtui` does (cli._console) until the first frame
 from hvtui.connect import lab_pool
 from hvtui.ui.app import make_app
 app = make_app(lab_pool(), theme="dark")

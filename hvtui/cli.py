@@ -180,17 +180,23 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 def _console(args: argparse.Namespace) -> int:
     from hvtui.config import on_terminal
-    from hvtui.session_setup import open_pool
 
     if not (on_terminal(sys.stdin) and on_terminal(sys.stdout)):
         raise HvtuiError("the console needs a terminal (standard input and output)",
                          hint="run it in a terminal, or use `hvtui get vms -o json` in scripts")
-    from hvtui.ui.app import make_app
+    import gc
 
-    pool, source = open_pool(args, prompts=False, lab_role="console")  # it holds the terminal
-    app = make_app(pool, read_only=args.read_only or source.read_only, theme=args.theme,
-                   read_only_hosts=source.read_only_hosts)
-    app.run()
+    gc.disable()  # until the first frame (ui.lifecycle): start-up allocates, frees no cycles
+    try:
+        from hvtui.session_setup import open_pool
+        from hvtui.ui.app import make_app
+
+        pool, source = open_pool(args, prompts=False, lab_role="console")  # holds the terminal
+        app = make_app(pool, read_only=args.read_only or source.read_only, theme=args.theme,
+                       read_only_hosts=source.read_only_hosts)
+        app.run()
+    finally:
+        gc.enable()
     return int(app.return_code or 0)
 
 

@@ -45,6 +45,7 @@ class Lifecycle:
                 app.notify(problem, title="hvtui", severity="warning", timeout=15)
             app.themes.ready = True
             gc.freeze()  # start-up objects live as long as the app: keep them out of GC scans
+            gc.enable()  # `hvtui` pauses it until here (cli._console): start-up makes no cycles
 
     def load_extensions(self, problems: list[str]) -> None:
         """Import ``hvtui.ui.wizards`` when it exists: its modules register actions."""
