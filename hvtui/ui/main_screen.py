@@ -52,8 +52,10 @@ class MainScreen(Screen[None]):
     AUTO_FOCUS = None
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("colon", "command_line", "Command", key_display=":"),
-        Binding("slash", "filter", "Filter", key_display="/"),
+        # Priority: handled as the key arrives, so keys typed or pasted right after it go to
+        # the prompt, not to the table (where 'a' opens Add disk); see check_action.
+        Binding("colon", "command_line", "Command", key_display=":", priority=True),
+        Binding("slash", "filter", "Filter", key_display="/", priority=True),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("s", "sort_next", "Sort"),
         Binding("S", "sort_reverse", "Reverse sort", show=False),
@@ -190,6 +192,8 @@ class MainScreen(Screen[None]):
             return isinstance(job, Job) and not job.state.finished
         if action == "drill":  # from a host to its VMs
             return self.is_mounted and self.current == "hosts"
+        if action in ("command_line", "filter"):  # ':' and '/' are text while typing
+            return not isinstance(self.focused, Input)
         # tab belongs to the prompt while typing
         return not (action in ("next_pane", "previous_pane") and self.is_mounted
                     and self.prompt_open())

@@ -151,7 +151,10 @@ class Prompt(Input):
                             "filter: text to match, !text to exclude, @HOST one host's rows")
         self.value = value
         self.cursor_position = len(value)
-        self.focus()
+        # Focus now, not on the next message as Widget.focus() does: keys typed or pasted
+        # right after ':' are already queued and would reach the table instead (where 'a'
+        # opens Add disk).
+        self.screen.set_focus(self)
 
     def action_complete(self) -> None:
         if self.mode == ":":

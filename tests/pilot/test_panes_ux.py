@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from test_ui_support import console, screen_lines, table_rows, until_shown
+from textual import events
 
 from hvtui.remote.base import ProgressRecord
 
@@ -94,6 +95,24 @@ async def test_command_line_tab_accepts_the_suggestion_and_enter_goes_there() ->
         await pilot.press("colon", *"nonsense", "enter")
         await pilot.pause()
         assert "Unknown command :nonsense" in "".join(screen_lines(app))
+    assert not app.unexpected_errors
+
+
+async def test_a_command_typed_ahead_goes_to_the_command_line_not_the_table() -> None:
+    """Keys typed or pasted faster than the console handles them arrive queued together: the
+    ones after ':' must reach the command line, not the table (where 'a' opens Add disk)."""
+    app = console()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_shown(app, pilot)
+        for char in ":replicas":  # queued at once, as a fast typist or a paste leaves them
+            app.post_message(events.Key(char if char != ":" else "colon", char))
+        app.post_message(events.Key("enter", "\r"))
+        await pilot.pause(0.2)
+        assert app.main_screen.current == "replicas"
+        assert app.screen is app.main_screen  # no wizard opened by a letter on the way
+        await pilot.press("slash", *"a:b/c")  # ':' and '/' are text once the prompt is open
+        await pilot.pause()
+        assert app.main_screen.prompt.value == "a:b/c"
     assert not app.unexpected_errors
 
 
