@@ -184,6 +184,7 @@ def _console(args: argparse.Namespace) -> int:
     if not (on_terminal(sys.stdin) and on_terminal(sys.stdout)):
         raise HvtuiError("the console needs a terminal (standard input and output)",
                          hint="run it in a terminal, or use `hvtui get vms -o json` in scripts")
+    import errno
     import gc
 
     gc.disable()  # until the first frame (ui.lifecycle): start-up allocates, frees no cycles
@@ -194,7 +195,13 @@ def _console(args: argparse.Namespace) -> int:
         pool, source = open_pool(args, prompts=False, lab_role="console")  # holds the terminal
         app = make_app(pool, read_only=args.read_only or source.read_only, theme=args.theme,
                        read_only_hosts=source.read_only_hosts)
-        app.run()
+        try:
+            app.run()
+        except OSError as error:
+            # The console had ended (a return code is set) and only its closing line could not
+            # be printed: the terminal has gone (hvtui.ui.terminal). Anything else is a bug.
+            if app.return_code is None or error.errno not in (errno.EIO, errno.EPIPE):
+                raise
     finally:
         gc.enable()
     return int(app.return_code or 0)

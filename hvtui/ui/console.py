@@ -17,6 +17,8 @@ contract in ``pyproject.toml``): :func:`hvtui.ui.app.make_app` hands it a factor
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sys
 from collections.abc import Callable, Collection, Hashable, Iterable
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -24,6 +26,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from rich.console import RenderableType
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.signal import Signal
@@ -66,6 +69,16 @@ def _commands() -> type[Provider]:
     return HvtuiCommands
 
 
+def _driver_class() -> type[Driver] | None:
+    """Textual's own choice, except on Linux and macOS, where the console's driver also notices
+    a terminal that has gone (``hvtui.ui.terminal``)."""
+    if sys.platform == "win32" or os.environ.get("TEXTUAL_DRIVER"):
+        return None
+    from hvtui.ui.terminal import ConsoleDriver
+
+    return ConsoleDriver
+
+
 class HvtuiApp(App[None]):
     """The console. Build it with :func:`hvtui.ui.app.make_app`."""
 
@@ -83,7 +96,7 @@ class HvtuiApp(App[None]):
                  jobs: JobManager | None = None, audit: AuditLog | None = None,
                  refresh_interval: float = 5.0, clock: Clock | None = None,
                  read_only_hosts: Collection[str] = ()) -> None:
-        super().__init__()
+        super().__init__(driver_class=_driver_class())
         self.pool = pool
         """Sessions to every host; the app closes it when it exits."""
         self.read_only = read_only
@@ -382,6 +395,10 @@ class HvtuiApp(App[None]):
     def stop_on_signal(self, sig: int) -> None:
         """What a stop signal does: interrupt the jobs (their audit lines say so) and exit."""
         self.lifecycle.stop_on_signal(sig)
+
+    def terminal_lost(self) -> None:
+        """The terminal has gone (``hvtui.ui.terminal``): stop as on SIGHUP."""
+        self.lifecycle.terminal_lost()
 
     def interrupt_and_exit(self, reason: str, return_code: int = 0, message: str = "") -> None:
         """Cancel the running jobs with ``reason`` and exit once they are recorded."""

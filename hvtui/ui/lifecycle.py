@@ -3,7 +3,9 @@
 Start: the first frame goes out before anything slow; then hosts are asked, the wizards'
 package is imported (its modules register actions) and start-up problems are told.
 Stop: ``q``, ``:quit``, Ctrl+Q, SIGTERM and SIGHUP with work under way cancel the running
-jobs so their audit lines say "interrupted", after asking when a person is there to ask.
+jobs so their audit lines say "interrupted", after asking when a person is there to ask. A
+terminal that has gone stops the console the same way, and a stop that cannot finish because
+the terminal no longer reads ends the process anyway (``hvtui.ui.terminal``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,10 @@ if TYPE_CHECKING:
 
 STOP_SIGNALS: tuple[signal.Signals, ...] = (signal.SIGTERM, signal.SIGHUP)
 """Signals that end the console the way quitting does."""
+
+STOP_GRACE = 20.0
+"""Seconds a stop (signal, lost terminal) may take before the process ends anyway: recording
+the interrupted jobs takes at most 5 s, and a terminal that stopped reading blocks for ever."""
 
 
 class Lifecycle:
@@ -76,9 +82,27 @@ class Lifecycle:
     def stop_on_signal(self, sig: int) -> None:
         """What a stop signal does: interrupt the jobs (their audit lines say so) and exit."""
         name = signal.Signals(sig).name
+        self._exit_anyway_later(130)
         self.interrupt_and_exit(f"hvtui stopped by {name}", return_code=130,
                                 message=f"hvtui: stopped by {name}; running jobs were recorded "
                                         f"as interrupted in {self._app.audit.path}")
+
+    def terminal_lost(self) -> None:
+        """The terminal has gone without a signal (a pseudo-terminal closed under a process
+        it does not control): interrupt the jobs and exit, as SIGHUP does."""
+        if self._app.exiting:
+            return
+        self._exit_anyway_later(130)
+        self.interrupt_and_exit("hvtui's terminal closed", return_code=130,
+                                message="hvtui: its terminal closed; running jobs were recorded "
+                                        f"as interrupted in {self._app.audit.path}")
+
+    def _exit_anyway_later(self, return_code: int) -> None:
+        if self._app.is_headless:  # tests drive the app in-process: never end their process
+            return
+        from hvtui.ui.terminal import exit_anyway_after
+
+        exit_anyway_after(STOP_GRACE, return_code)
 
     def interrupt_and_exit(self, reason: str, return_code: int = 0, message: str = "") -> None:
         """Cancel the running jobs with ``reason`` and exit once their plans have written the

@@ -211,6 +211,20 @@ async def test_sigterm_interrupts_the_jobs_and_ends_the_console(tmp_path: Path) 
     assert last["outcome"] == "interrupted" and "SIGTERM" in last["message"]
 
 
+async def test_a_terminal_gone_interrupts_the_jobs_and_ends_the_console(tmp_path: Path
+                                                                        ) -> None:
+    pool, _ = flaky_pool(tmp_path, speed=1.0)
+    app = console(pool, audit=AuditLog(), jobs=JobManager())
+    async with app.run_test(size=(160, 45)) as pilot:
+        await until_shown(app, pilot)
+        await _migration_running(app, pilot)
+        app.terminal_lost()  # what the console's driver calls when a write or read fails
+        await pilot.pause(0.2)
+    assert app.return_code == 130
+    last = audit_lines(app)[-1]
+    assert last["outcome"] == "interrupted" and "terminal closed" in last["message"]
+
+
 # --- failures where the user looks; read-only destinations ---------------------------------
 
 async def test_a_quick_action_the_host_refuses_shows_the_hosts_reason(tmp_path: Path) -> None:
