@@ -214,6 +214,39 @@ def _vm_settings(p: Params) -> str:
     return "; ".join(lines)
 
 
+_HOST_SETTINGS_CALLS = (
+    ("VirtualMachinePath", "VirtualMachinePath"),
+    ("VirtualHardDiskPath", "VirtualHardDiskPath"),
+    ("NumaSpanningEnabled", "NumaSpanningEnabled"),
+    ("MaximumStorageMigrations", "MaximumStorageMigrations"),
+)
+_HOST_MIGRATION_CALLS = (
+    ("MaximumVirtualMachineMigrations", "MaximumVirtualMachineMigrations"),
+    ("AuthenticationType", "VirtualMachineMigrationAuthenticationType"),
+    ("PerformanceOption", "VirtualMachineMigrationPerformanceOption"),
+    ("UseAnyNetworkForMigration", "UseAnyNetworkForMigration"),
+)
+"""(host-settings.ps1 parameter, Set-VMHost parameter), in the script's order: these before
+Enable-VMMigration, those after it."""
+
+
+def _host_settings(p: Params) -> str:
+    """The cmdlet calls host-settings.ps1 makes with these parameters, in its order."""
+    lines = [_call("Set-VMHost", {name: p[key]}) for key, name in _HOST_SETTINGS_CALLS
+             if key in p]
+    if p.get("MigrationEnabled") is True:
+        lines.append("Enable-VMMigration")
+    lines += [_call("Set-VMHost", {name: p[key]}) for key, name in _HOST_MIGRATION_CALLS
+              if key in p]
+    lines += [_call("Add-VMMigrationNetwork", {"Subnet": subnet})
+              for subnet in p.get("AddMigrationNetworks", ())]
+    lines += [_call("Remove-VMMigrationNetwork", {"Subnet": subnet})
+              for subnet in p.get("RemoveMigrationNetworks", ())]
+    if p.get("MigrationEnabled") is False:
+        lines.append("Disable-VMMigration")
+    return "; ".join(lines)
+
+
 COMMANDS: dict[str, Callable[[Params], str]] = {
     "vm-start": lambda p: _call("Start-VM", _name(p)),
     "vm-stop": lambda p: _call("Stop-VM", _name(p) | {"Force": True}, ("Force",)),
@@ -272,6 +305,8 @@ COMMANDS: dict[str, Callable[[Params], str]] = {
     "vm-upgrade-version": lambda p: _call("Update-VMVersion", {
         "Name": p.get("Name", p["VMId"]), "Force": True, "Confirm": False}, ("Force",)),
     "vm-settings": _vm_settings,
+    # host settings (issue 11, hostcfg)
+    "host-settings": _host_settings,
 }
 
 

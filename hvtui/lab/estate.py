@@ -301,6 +301,10 @@ class Host:
     base_load: float = 3.0
     platform: Platform | None = None
     """Its PowerShell, modules and language; None: what its release ships (see software)."""
+    # host settings (issue 11, hostcfg): Set-VMHost -NumaSpanningEnabled, -MaximumStorageMigrations
+    numa_spanning: bool = True
+    """NUMA spanning, on by default (Hyper-V's default; applied when VMMS restarts)."""
+    max_storage_migrations: int = 2
 
     @property
     def software(self) -> Platform:
