@@ -109,3 +109,10 @@ def test_removing_a_network_the_host_lacks_is_refused(
     assert plan["refused"] is True
     [check] = [c for c in plan["checks"] if c["outcome"] == "fail"]
     assert "has no migration network 192.0.2.0/24" in check["detail"]
+
+
+def test_quotes_and_dollars_in_a_folder_are_data(capsys: pytest.CaptureFixture[str]) -> None:
+    folder = "C:\\O'Brien\\$(Remove-Item C:\\ -Recurse)\\`n;\u2019経理"
+    code, out, _ = run_cli(capsys, "host", "set", "HV-2019", "--vm-path", folder, "--yes")
+    assert code == 0, out
+    assert _host(capsys, "HV-2019")["virtual_machine_path"] == folder
