@@ -170,6 +170,9 @@ _SETTINGS_CALLS: tuple[tuple[str, str, str], ...] = (
     ("CheckpointType", "Set-VM", "CheckpointType"),
     ("SnapshotFileLocation", "Set-VM", "SnapshotFileLocation"),
     ("Notes", "Set-VM", "Notes"),
+    # firmware (issue 11, hostcfg); the TPM's calls are in _tpm_calls
+    ("SecureBoot", "Set-VMFirmware", "EnableSecureBoot"),
+    ("SecureBootTemplate", "Set-VMFirmware", "SecureBootTemplate"),
 )
 
 
@@ -211,6 +214,17 @@ def _vm_settings(p: Params) -> str:
         if parameter in p:
             target = {"Name": p["VMName"]} if cmdlet == "Set-VM" else {"VMName": p["VMName"]}
             lines.append(_call(cmdlet, target | {name: p[parameter]}))
+    # firmware (issue 11, hostcfg): the TPM needs a key protector first
+    if p.get("Tpm") == "On":
+        lines += [_call("Set-VMKeyProtector", {"VMName": p["VMName"],
+                                               "NewLocalKeyProtector": True},
+                        ("NewLocalKeyProtector",)),
+                  _call("Enable-VMTPM", {"VMName": p["VMName"]})]
+    elif p.get("Tpm") == "Off":
+        lines.append(_call("Disable-VMTPM", {"VMName": p["VMName"]}))
+    if "StartupOrder" in p:
+        lines.append(_call("Set-VMBios", {"VMName": p["VMName"],
+                                          "StartupOrder": list(p["StartupOrder"])}))
     return "; ".join(lines)
 
 

@@ -228,6 +228,13 @@ class VM:
     """Reported from 2016 only (R-STATE-6); the property does not exist before."""
     snapshot_location: str = ""
     """'' = the VM's own folder."""
+    # firmware (issue 11, hostcfg): the virtual TPM and a generation 1 VM's BIOS
+    tpm: bool = False
+    key_protector: bool = False
+    """The VM has a key protector (Set-VMKeyProtector), which Enable-VMTPM needs."""
+    startup_order: list[str] = field(
+        default_factory=lambda: ["CD", "IDE", "LegacyNetworkAdapter", "Floppy"])
+    """Generation 1: the BIOS startup order (UNCONFIRMED: New-VM's default order)."""
 
     @property
     def display_state(self) -> str:

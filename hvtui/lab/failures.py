@@ -122,6 +122,16 @@ MIGRATION_NETWORK_LOOPBACK = "Hyper-V cannot accept loopback addresses for migra
 MIGRATION_NETWORK_LINK_LOCAL = (
     "Hyper-V cannot accept link local addresses for migration networks."
 )
+# firmware (issue 11, hostcfg): R-GEN-3, R-FW-2
+BIOS_ONLY_GEN1 = (
+    'The Generation 2 virtual machine or snapshot "{0}" does not support the VMBios cmdlets. '
+    "Use Get-VMFirmware and Set-VMFirmware instead."
+)
+NO_KEY_PROTECTOR = (
+    "The selected security settings of virtual machine '{0}' cannot be changed without a "
+    "valid key protector configured. Configure a valid key protector and try again. "
+    "(Virtual machine ID {1})"
+)
 
 _HYPERV = "Microsoft.HyperV.PowerShell.Commands."
 _VHD = "Microsoft.Vhd.PowerShell.Cmdlets."

@@ -524,6 +524,11 @@ def decode_settings(rec: Record) -> VmSettings:
         checkpoint_type=_s(rec, "CheckpointType"),
         snapshot_location=_s(rec, "SnapshotFileLocation"),
         notes=_s(rec, "Notes"),
+        # firmware (issue 11, hostcfg)
+        secure_boot=_s(rec, "SecureBoot"),
+        secure_boot_template=_s(rec, "SecureBootTemplate"),
+        tpm=_s(rec, "Tpm"),
+        startup_order=", ".join(_strings(rec, "StartupOrder")),
     )
 
 
