@@ -235,6 +235,9 @@ class VM:
     startup_order: list[str] = field(
         default_factory=lambda: ["CD", "IDE", "LegacyNetworkAdapter", "Floppy"])
     """Generation 1: the BIOS startup order (UNCONFIRMED: New-VM's default order)."""
+    boot_first: str = "HardDrive"
+    """Generation 2: the kind of device its boot order starts with (HardDrive, DVD or
+    Network); the others follow in that order (UNCONFIRMED: a new VM's order)."""
 
     @property
     def display_state(self) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from hvtui.lab import objects
 from hvtui.lab.emulation import CmdletCall, emulates
 from hvtui.lab.estate import VM
 from hvtui.lab.failures import (
@@ -69,12 +70,51 @@ def _reading(call: CmdletCall, check: Any, write: Any) -> None:
     each_operand(call, vms, each)
 
 
+BOOT_KINDS = ("HardDrive", "DVD", "Network")
+"""The kinds of a generation 2 VM's boot entries, in the lab's default order."""
+
+
+def boot_order(call: CmdletCall, vm: VM) -> list[PSObject]:
+    """VMFirmware.BootOrder: a VMBootSource per device, ``vm.boot_first``'s kind first.
+    BootType is a string here (the reference lists no BootType enum); Description is
+    UNCONFIRMED wording."""
+    view = call.view
+    devices: dict[str, list[tuple[str, PSObject]]] = {
+        "HardDrive": [("Drive", objects.drive_object(view, vm, d)) for d in vm.drives],
+        "DVD": [("Drive", objects.dvd_object(view, vm, d)) for d in vm.dvds],
+        "Network": [("Network", objects.adapter_object(view, vm, a.name, a.switch, a.mac,
+                                                       a.ips)) for a in vm.adapters],
+    }
+    kinds = sorted(BOOT_KINDS, key=lambda k: k != vm.boot_first)
+    return [_boot_source(vm, kind, boot_type, device)
+            for kind in kinds for boot_type, device in devices[kind]]
+
+
+def _boot_source(vm: VM, kind: str, boot_type: str, device: PSObject) -> PSObject:
+    return PSObject([("BootType", boot_type), ("Device", device),
+                     ("Description", f"EFI {kind}"), ("FirmwarePath", ""),
+                     ("VMName", vm.name)],
+                    type_names=(_HV + "VMBootSource", "System.Object"),
+                    to_string=lambda: f"VMBootSource ({kind})")
+
+
+def device_kind(device: Any) -> str:
+    """HardDrive, DVD or Network: what a boot device object is ('' for anything else)."""
+    names = getattr(device, "type_names", ())
+    for suffix, kind in (("HardDiskDrive", "HardDrive"), ("DvdDrive", "DVD"),
+                         ("VMNetworkAdapter", "Network")):
+        if any(str(n).endswith(suffix) for n in names):
+            return kind
+    return ""
+
+
 @emulates("Get-VMFirmware")
 def get_vmfirmware(call: CmdletCall) -> None:
-    """SecureBoot (OnOffState) and, from 2016, SecureBootTemplate."""
+    """SecureBoot (OnOffState), BootOrder and, from 2016, SecureBootTemplate."""
     def firmware(vm: VM) -> PSObject:
         props: list[tuple[str, Any]] = [
-            ("SecureBoot", call.view.enum("OnOffState", "On" if vm.secure_boot else "Off"))]
+            ("SecureBoot", call.view.enum("OnOffState", "On" if vm.secure_boot else "Off")),
+            ("BootOrder", boot_order(call, vm))]
         if call.host.release.at_least("2016"):
             props.append(("SecureBootTemplate", vm.secure_boot_template))
         return _component(call, vm, "VMFirmware", props)
