@@ -225,13 +225,6 @@ def _vm_settings(p: Params) -> str:
     if "StartupOrder" in p:
         lines.append(_call("Set-VMBios", {"VMName": p["VMName"],
                                           "StartupOrder": list(p["StartupOrder"])}))
-    if "FirstBootDevice" in p:
-        getter = {"HardDrive": "Get-VMHardDiskDrive", "DVD": "Get-VMDvdDrive"}.get(
-            str(p["FirstBootDevice"]), "Get-VMNetworkAdapter")
-        # the device is the VM's first one of that kind, found on the host as the script runs
-        lines.append(f"$device = @({_call(getter, {'VMName': p['VMName']})})[0]; "
-                     + _call("Set-VMFirmware", {"VMName": p["VMName"]})
-                     + " -FirstBootDevice $device")
     return "; ".join(lines)
 
 

@@ -54,10 +54,9 @@ SettingValue = int | bool | str
 NEEDS_OFF = ("dynamic_memory", "processor_count", "processor_compatibility",
              "automatic_stop_action",
              # firmware (issue 11, hostcfg): R-FW-1
-             "secure_boot", "secure_boot_template", "tpm", "startup_order",
-             "first_boot_device")
+             "secure_boot", "secure_boot_template", "tpm", "startup_order")
 """Settings Hyper-V changes only while the VM is off (R-SET-1, R-FW-1)."""
-GENERATION_2_ONLY = ("secure_boot", "secure_boot_template", "tpm", "first_boot_device")
+GENERATION_2_ONLY = ("secure_boot", "secure_boot_template", "tpm")
 """Firmware settings of generation 2 VMs (Set-VMFirmware, the virtual TPM: R-GEN-3)."""
 SECURE_BOOT_TEMPLATE = Feature("Secure Boot templates", WS2016)
 """Set-VMFirmware -SecureBootTemplate is new in 2016 (the reference's parameter sets): a
@@ -107,7 +106,6 @@ FIRMWARE_NOT_HERE = {
     "secure_boot_template": "- (generation 1, or before 2016)",
     "tpm": "- (generation 1, or before 2016)",
     "startup_order": "- (generation 2: UEFI)",
-    "first_boot_device": "- (generation 1: BIOS)",
 }
 """How a firmware setting the VM or its host does not have is shown."""
 
@@ -178,8 +176,7 @@ def parameters(changes: Mapping[str, SettingValue]) -> dict[str, SettingValue | 
     return params
 
 
-def firmware_problem(vm: VM, host: Host, current: VmSettings, key: str, new: SettingValue
-                     ) -> tuple[str, str] | None:
+def firmware_problem(vm: VM, host: Host, key: str) -> tuple[str, str] | None:
     """(why not, what to do) when a firmware setting does not exist on ``vm`` or its host."""
     leave = "leave it out for this VM"
     if key in GENERATION_2_ONLY and vm.generation != 2:
@@ -189,10 +186,6 @@ def firmware_problem(vm: VM, host: Host, current: VmSettings, key: str, new: Set
     if key == "startup_order" and vm.generation == 2:
         return (f"{vm.name} is a generation 2 VM: it has UEFI firmware, not a BIOS "
                 "(Set-VMBios is for generation 1 only)", leave)
-    if key == "first_boot_device" and new == "HardDrive" and not vm.disks:
-        return f"{vm.name} has no virtual hard disk to boot from", "add a disk first"
-    if key == "first_boot_device" and new == "Network" and not vm.network_adapters:
-        return f"{vm.name} has no network adapter to boot from", "add a network adapter first"
     feature = {"secure_boot_template": SECURE_BOOT_TEMPLATE, "tpm": VIRTUAL_TPM}.get(key)
     why = feature.why_not(host.release) if feature else None
     if why:
@@ -213,9 +206,6 @@ def firmware_note(vm: VM, key: str, new: SettingValue) -> str:
         return "the guest's boot loader is no longer checked"
     if key == "secure_boot_template" and new == "MicrosoftUEFICertificateAuthority":
         return "the template for Linux and other guests signed by the UEFI CA"
-    if key == "first_boot_device" and new == "DVD":
-        return (f"{vm.name} boots from its first DVD drive: the host refuses if it has none "
-                "(mount an ISO to boot from it)")
     return ""
 
 
@@ -246,8 +236,7 @@ def change_problem(vm: VM, host: Host, current: VmSettings, key: str, new: Setti
     """(why not, what to do) when ``vm`` cannot take ``key`` = ``new`` now, else None.
     ``after`` is every setting as it will be once the whole request is applied."""
     stop = f"shut {vm.name} down first (`hvtui vm stop {vm.name}`), then start it again"
-    firmware = (firmware_problem(vm, host, current, key, new) if key in FIRMWARE_NOT_HERE
-                else None)
+    firmware = firmware_problem(vm, host, key) if key in FIRMWARE_NOT_HERE else None
     if firmware:
         return firmware
     if key == "checkpoint_type":

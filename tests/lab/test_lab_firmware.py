@@ -115,13 +115,11 @@ def test_the_shown_firmware_cmdlets_are_what_the_script_runs() -> None:
     shown = command_for("vm-settings", {"VMName": "a", "SecureBoot": "On",
                                         "SecureBootTemplate": "MicrosoftWindows", "Tpm": "On",
                                         "StartupOrder": ["CD", "IDE", "Floppy",
-                                                         "LegacyNetworkAdapter"],
-                                        "FirstBootDevice": "DVD"})
+                                                         "LegacyNetworkAdapter"]})
     text = catalog.get("vm-settings").text
     for words in ("Set-VMFirmware -VMName", "-EnableSecureBoot", "-SecureBootTemplate",
                   "Set-VMKeyProtector -VMName", "-NewLocalKeyProtector", "Enable-VMTPM -VMName",
-                  "Set-VMBios -VMName", "-StartupOrder", "@(Get-VMDvdDrive -VMName",
-                  "-FirstBootDevice $device"):
+                  "Set-VMBios -VMName", "-StartupOrder"):
         assert words in shown and words in text
 
 
@@ -183,32 +181,18 @@ def test_the_settings_diff_shows_firmware_and_gives_only_what_a_vm_has(
     assert applicable(gen1, "startup_order") and not applicable(gen1, "secure_boot")
 
 
-async def test_a_generation_2_vm_boots_first_from_the_kind_of_device_chosen() -> None:
+
+def test_set_vmfirmware_first_boot_device_reorders_the_boot_order() -> None:
+    """The lab's Set-VMFirmware -FirstBootDevice (Example 2 of its page); the editor does not
+    offer it yet (see NOTES-hostcfg.md: a Hyper-V object as a parameter value fails through
+    PowerShell 7's compatibility layer on 2012 R2 and 2016)."""
     lab = default_lab()
-    assert (await _settings(lab, "HV-2022", "LEGACY-BIZ"))["FirstBootDevice"] == "HardDrive"
-    result = await run(lab, "HV-2022", "vm-settings", VMName="LEGACY-BIZ",
-                       FirstBootDevice="Network")
-    assert result.ok, result.errors
-    assert kinds(result, "Settings")[0]["FirstBootDevice"] == "Network"
-    assert (await _settings(lab, "HV-2022", "LEGACY-BIZ"))["FirstBootDevice"] == "Network"
-    first = console(lab, "HV-2022", "[string]@((Get-VMFirmware -VMName 'LEGACY-BIZ')"
-                                    ".BootOrder)[0].BootType")
-    assert first.output == ["Network"]
+    first = "[string]@((Get-VMFirmware -VMName 'LEGACY-BIZ').BootOrder)[0].BootType"
+    assert console(lab, "HV-2022", first).output == ["Drive"]
+    moved = console(lab, "HV-2022", "Set-VMFirmware -VMName 'LEGACY-BIZ' -FirstBootDevice "
+                                    "@(Get-VMNetworkAdapter -VMName 'LEGACY-BIZ')[0]")
+    assert not moved.failed, moved.errors
+    assert console(lab, "HV-2022", first).output == ["Network"]
     running = console(lab, "HV-2022", "Set-VMFirmware -VMName 'WIN2022-DC' -FirstBootDevice "
                                       "@(Get-VMNetworkAdapter -VMName 'WIN2022-DC')[0]")
     assert [e.message for e in running.errors] == [INVALID_STATE]
-
-
-def test_vm_set_first_boot_dry_run_and_refusals(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run_cli(capsys, "vm", "set", "LEGACY-BIZ", "--first-boot", "dvd",
-                           "--dry-run")
-    text = flat(out)
-    assert code == 0, out
-    assert "First boot device: HardDrive -> DVD: LEGACY-BIZ boots from its first DVD drive" \
-        in text
-    assert ("$device = @(Get-VMDvdDrive -VMName 'LEGACY-BIZ')[0]; Set-VMFirmware -VMName "
-            "'LEGACY-BIZ' -FirstBootDevice $device") in text
-    code, out, _ = run_cli(capsys, "vm", "set", "BUILD01", "--first-boot", "DVD", "--yes")
-    assert code == 2 and "BUILD01 is a generation 1 VM" in flat(out)
-    code, _, err = run_cli(capsys, "vm", "set", "LEGACY-BIZ", "--first-boot", "USB", "--yes")
-    assert code == 2 and "'USB' is not one of HardDrive, DVD, Network" in flat(err)

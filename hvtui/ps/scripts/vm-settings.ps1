@@ -8,9 +8,7 @@
 # minimum <= startup <= maximum. -CheckpointType exists from Windows Server 2016.
 # Firmware: Secure Boot and its template (Set-VMFirmware, generation 2; the template from
 # 2016), the virtual TPM (Set-VMKeyProtector -NewLocalKeyProtector, then Enable-VMTPM; or
-# Disable-VMTPM; 2016 and later), a generation 2 VM's first boot device (its first hard
-# drive, DVD drive or network adapter: Set-VMFirmware -FirstBootDevice) and a generation 1
-# VM's BIOS startup order (Set-VMBios).
+# Disable-VMTPM; 2016 and later) and a generation 1 VM's BIOS startup order (Set-VMBios).
 # Output: one Settings record per VM with that name, with inventory.ps1's fields.
 param(
     [Parameter(Mandatory)][string]$VMName,
@@ -34,8 +32,7 @@ param(
     [ValidateSet('On', 'Off')][string]$SecureBoot,
     [ValidateSet('MicrosoftWindows', 'MicrosoftUEFICertificateAuthority')][string]$SecureBootTemplate,
     [ValidateSet('On', 'Off')][string]$Tpm,
-    [string[]]$StartupOrder,
-    [ValidateSet('HardDrive', 'DVD', 'Network')][string]$FirstBootDevice
+    [string[]]$StartupOrder
 )
 
 $ErrorActionPreference = 'Stop'
@@ -148,26 +145,6 @@ if ($given.ContainsKey('Tpm')) {
 if ($given.ContainsKey('StartupOrder')) {
     Set-VMBios -VMName $VMName -StartupOrder $StartupOrder
 }
-if ($given.ContainsKey('FirstBootDevice')) {
-    if (Get-Command -Name 'Set-VMFirmware' -ErrorAction 'SilentlyContinue') {
-        if ($FirstBootDevice -eq 'HardDrive') {
-            $device = @(Get-VMHardDiskDrive -VMName $VMName)[0]
-        }
-        elseif ($FirstBootDevice -eq 'DVD') {
-            $device = @(Get-VMDvdDrive -VMName $VMName)[0]
-        }
-        else {
-            $device = @(Get-VMNetworkAdapter -VMName $VMName)[0]
-        }
-        if ($null -eq $device) {
-            throw "The VM has no $FirstBootDevice device to boot from: add one first."
-        }
-        Set-VMFirmware -VMName $VMName -FirstBootDevice $device
-    }
-    else {
-        throw 'Generation 2 VMs and their firmware are new in Windows Server 2012 R2: this host has no Set-VMFirmware.'
-    }
-}
 
 $memories = @{}
 foreach ($item in @(Get-VMMemory -VMName $VMName)) {
@@ -202,22 +179,6 @@ foreach ($vm in $vms) {
     $vmId = [string]$vm.Id
     $memory = $memories[$vmId]
     $processor = $processors[$vmId]
-    $firstBoot = ''
-    $first = @($firmwares[$vmId].BootOrder)[0]
-    if ($null -ne $first) {
-        if ([string]$first.BootType -eq 'Network') {
-            $firstBoot = 'Network'
-        }
-        elseif (@($first.Device.PSObject.TypeNames) -like '*DvdDrive') {
-            $firstBoot = 'DVD'
-        }
-        elseif (@($first.Device.PSObject.TypeNames) -like '*HardDiskDrive') {
-            $firstBoot = 'HardDrive'
-        }
-        else {
-            $firstBoot = [string]$first.BootType
-        }
-    }
     $tpm = ''
     if ($securities.ContainsKey($vmId)) {
         $tpm = 'Off'
@@ -249,6 +210,5 @@ foreach ($vm in $vms) {
         SecureBootTemplate = [string]$firmwares[$vmId].SecureBootTemplate
         Tpm = $tpm
         StartupOrder = [string[]]@($bioses[$vmId].StartupOrder | ForEach-Object { [string]$_ })
-        FirstBootDevice = $firstBoot
     }
 }
