@@ -135,6 +135,9 @@ def build_parser(*, full: bool = True) -> argparse.ArgumentParser:
     cli_lab.register(sub)
     cli_actions.register(sub)
     cli_storage.register(sub)
+    # host settings (issue 11, hostcfg)
+    from hvtui import cli_host
+    cli_host.register(sub)
     return parser
 
 

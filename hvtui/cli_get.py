@@ -49,6 +49,13 @@ def host_rows(estate: Estate) -> list[Row]:
                 "processor_vendor": h.processor_vendor,
                 "failover_clusters": h.failover_clusters,
                 "cluster_problem": h.cluster_problem or None,
+                # host settings (issue 11, hostcfg)
+                "use_any_network_for_migration": h.migration.use_any_network,
+                "migration_networks": list(h.migration.networks),
+                "simultaneous_storage_migrations": h.storage_migrations,
+                "numa_spanning": h.numa_spanning,
+                "virtual_machine_path": h.virtual_machine_path,
+                "virtual_hard_disk_path": h.virtual_hard_disk_path,
             })
         rows.append(row)
     return rows

@@ -18,7 +18,8 @@ from hvtui.hyperv.vm_settings import SettingError, SettingValue, VmSettingsReque
 from hvtui.model.vm_settings import FIELD_BY_KEY, Kind
 
 HELP = ("change settings (Set-VMMemory, Set-VMProcessor, Set-VM; integration services "
-        "with Enable-/Disable-VMIntegrationService)")
+        "with Enable-/Disable-VMIntegrationService; firmware with Set-VMFirmware, Set-VMBios, "
+        "Set-VMKeyProtector, Enable-/Disable-VMTPM)")
 
 OPTIONS: dict[str, str] = {
     "memory_startup": "--memory-startup",
@@ -38,6 +39,11 @@ OPTIONS: dict[str, str] = {
     "checkpoint_type": "--checkpoint-type",
     "snapshot_location": "--checkpoint-location",
     "notes": "--notes",
+    # firmware (issue 11, hostcfg)
+    "secure_boot": "--secure-boot",
+    "secure_boot_template": "--secure-boot-template",
+    "tpm": "--tpm",
+    "startup_order": "--startup-order",
 }
 """Setting key -> option (each option's dest is ``set_`` + the key)."""
 
@@ -58,7 +64,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     group = p.add_argument_group(
         "vm set", "change only the settings given: memory (Set-VMMemory), processors "
         "(Set-VMProcessor), automatic start/stop, checkpoints and notes (Set-VM), integration "
-        "services (Enable-/Disable-VMIntegrationService). Sizes like 4GB or 512MB.")
+        "services (Enable-/Disable-VMIntegrationService), generation 2 Secure Boot and its "
+        "template (Set-VMFirmware) and virtual TPM (Set-VMKeyProtector "
+        "-NewLocalKeyProtector, "
+        "Enable-/Disable-VMTPM), generation 1 BIOS startup order (Set-VMBios -StartupOrder, "
+        "e.g. 'IDE, CD, LegacyNetworkAdapter, Floppy'). Sizes like 4GB or 512MB.")
     for key, option in OPTIONS.items():
         field = FIELD_BY_KEY[key]
         group.add_argument(option, dest=f"set_{key}", metavar=_metavar(key),

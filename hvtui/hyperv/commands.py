@@ -170,6 +170,9 @@ _SETTINGS_CALLS: tuple[tuple[str, str, str], ...] = (
     ("CheckpointType", "Set-VM", "CheckpointType"),
     ("SnapshotFileLocation", "Set-VM", "SnapshotFileLocation"),
     ("Notes", "Set-VM", "Notes"),
+    # firmware (issue 11, hostcfg); the TPM's calls are in _tpm_calls
+    ("SecureBoot", "Set-VMFirmware", "EnableSecureBoot"),
+    ("SecureBootTemplate", "Set-VMFirmware", "SecureBootTemplate"),
 )
 
 
@@ -211,6 +214,50 @@ def _vm_settings(p: Params) -> str:
         if parameter in p:
             target = {"Name": p["VMName"]} if cmdlet == "Set-VM" else {"VMName": p["VMName"]}
             lines.append(_call(cmdlet, target | {name: p[parameter]}))
+    # firmware (issue 11, hostcfg): the TPM needs a key protector first
+    if p.get("Tpm") == "On":
+        lines += [_call("Set-VMKeyProtector", {"VMName": p["VMName"],
+                                               "NewLocalKeyProtector": True},
+                        ("NewLocalKeyProtector",)),
+                  _call("Enable-VMTPM", {"VMName": p["VMName"]})]
+    elif p.get("Tpm") == "Off":
+        lines.append(_call("Disable-VMTPM", {"VMName": p["VMName"]}))
+    if "StartupOrder" in p:
+        lines.append(_call("Set-VMBios", {"VMName": p["VMName"],
+                                          "StartupOrder": list(p["StartupOrder"])}))
+    return "; ".join(lines)
+
+
+_HOST_SETTINGS_CALLS = (
+    ("VirtualMachinePath", "VirtualMachinePath"),
+    ("VirtualHardDiskPath", "VirtualHardDiskPath"),
+    ("NumaSpanningEnabled", "NumaSpanningEnabled"),
+    ("MaximumStorageMigrations", "MaximumStorageMigrations"),
+)
+_HOST_MIGRATION_CALLS = (
+    ("MaximumVirtualMachineMigrations", "MaximumVirtualMachineMigrations"),
+    ("AuthenticationType", "VirtualMachineMigrationAuthenticationType"),
+    ("PerformanceOption", "VirtualMachineMigrationPerformanceOption"),
+    ("UseAnyNetworkForMigration", "UseAnyNetworkForMigration"),
+)
+"""(host-settings.ps1 parameter, Set-VMHost parameter), in the script's order: these before
+Enable-VMMigration, those after it."""
+
+
+def _host_settings(p: Params) -> str:
+    """The cmdlet calls host-settings.ps1 makes with these parameters, in its order."""
+    lines = [_call("Set-VMHost", {name: p[key]}) for key, name in _HOST_SETTINGS_CALLS
+             if key in p]
+    if p.get("MigrationEnabled") is True:
+        lines.append("Enable-VMMigration")
+    lines += [_call("Set-VMHost", {name: p[key]}) for key, name in _HOST_MIGRATION_CALLS
+              if key in p]
+    lines += [_call("Add-VMMigrationNetwork", {"Subnet": subnet})
+              for subnet in p.get("AddMigrationNetworks", ())]
+    lines += [_call("Remove-VMMigrationNetwork", {"Subnet": subnet})
+              for subnet in p.get("RemoveMigrationNetworks", ())]
+    if p.get("MigrationEnabled") is False:
+        lines.append("Disable-VMMigration")
     return "; ".join(lines)
 
 
@@ -272,6 +319,8 @@ COMMANDS: dict[str, Callable[[Params], str]] = {
     "vm-upgrade-version": lambda p: _call("Update-VMVersion", {
         "Name": p.get("Name", p["VMId"]), "Force": True, "Confirm": False}, ("Force",)),
     "vm-settings": _vm_settings,
+    # host settings (issue 11, hostcfg)
+    "host-settings": _host_settings,
 }
 
 

@@ -17,6 +17,7 @@ from hvtui.hyperv.guest_features import (
     plan_host_migration,
     plan_processor_compat,
 )
+from hvtui.hyperv.host_settings import HostSettingsRequest, plan_host_settings
 from hvtui.hyperv.migration import plan_migration
 from hvtui.hyperv.plans import (
     CopyFileRequest,
@@ -94,6 +95,8 @@ BUILDERS: dict[type[Request], Builder] = {
     # Replica failover (hvtui.hyperv.replica_failover)
     FailoverRequest: plan_failover,
     VmSettingsRequest: plan_vm_settings,
+    # host settings (issue 11, hostcfg)
+    HostSettingsRequest: plan_host_settings,
 }
 
 

@@ -41,7 +41,9 @@ def applicable(source: VM, key: str) -> bool:
     reports no checkpoint type; a VM whose settings are unknown has nothing to give)."""
     if source.settings is None:
         return False
-    return not (key == "checkpoint_type" and source.settings.checkpoint_type == "")
+    # firmware (issue 11, hostcfg): a setting the VM or its host does not have reads ''
+    absent = ("checkpoint_type", "secure_boot", "secure_boot_template", "tpm", "startup_order")
+    return not (key in absent and source.settings.value(key) == "")
 
 
 def apply_request(source: VM, targets: Sequence[VM], keys: Sequence[str]) -> VmSettingsRequest:

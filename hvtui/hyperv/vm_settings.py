@@ -32,15 +32,37 @@ from hvtui.hyperv.plans import (
     warned,
 )
 from hvtui.model import VM, Host
-from hvtui.model.versions import CHECKPOINT_TYPES, RUNTIME_MEMORY_RESIZE, version_key
-from hvtui.model.vm_settings import FIELD_BY_KEY, FIELDS, Field, Kind, VmSettings
+from hvtui.model.versions import (
+    CHECKPOINT_TYPES,
+    RUNTIME_MEMORY_RESIZE,
+    WS2016,
+    Feature,
+    version_key,
+)
+from hvtui.model.vm_settings import (
+    BOOT_DEVICES,
+    FIELD_BY_KEY,
+    FIELDS,
+    Field,
+    Kind,
+    VmSettings,
+)
 from hvtui.remote.pool import SessionPool
 
 SettingValue = int | bool | str
 
 NEEDS_OFF = ("dynamic_memory", "processor_count", "processor_compatibility",
-             "automatic_stop_action")
-"""Settings Hyper-V changes only while the VM is off (R-SET-1)."""
+             "automatic_stop_action",
+             # firmware (issue 11, hostcfg): R-FW-1
+             "secure_boot", "secure_boot_template", "tpm", "startup_order")
+"""Settings Hyper-V changes only while the VM is off (R-SET-1, R-FW-1)."""
+GENERATION_2_ONLY = ("secure_boot", "secure_boot_template", "tpm")
+"""Firmware settings of generation 2 VMs (Set-VMFirmware, the virtual TPM: R-GEN-3)."""
+SECURE_BOOT_TEMPLATE = Feature("Secure Boot templates", WS2016)
+"""Set-VMFirmware -SecureBootTemplate is new in 2016 (the reference's parameter sets): a
+2012 R2 host has Secure Boot on or off with the Microsoft Windows template only."""
+VIRTUAL_TPM = Feature("The virtual TPM", WS2016)
+"""Enable-/Disable-VMTPM and Set-VMKeyProtector are new in 2016 (cmdlets-by-release)."""
 DYNAMIC_ONLY = ("memory_minimum", "memory_maximum", "memory_buffer")
 """Set-VMMemory refuses these unless dynamic memory is (or is being turned) on."""
 MEMORY_STEP = 2 * 1024**2
@@ -71,10 +93,32 @@ def show(field: Field, value: object) -> str:
         return "on" if value else "off"
     if field.key == "checkpoint_type" and value == "":
         return "standard only (before 2016)"
+    if field.key in FIRMWARE_NOT_HERE and value == "":
+        return FIRMWARE_NOT_HERE[field.key]
     if field.kind is Kind.TEXT:
         text = str(value)
         return repr(text) if text == "" or text != text.strip() else text
     return str(value)
+
+
+FIRMWARE_NOT_HERE = {
+    "secure_boot": "- (generation 1: BIOS)",
+    "secure_boot_template": "- (generation 1, or before 2016)",
+    "tpm": "- (generation 1, or before 2016)",
+    "startup_order": "- (generation 2: UEFI)",
+}
+"""How a firmware setting the VM or its host does not have is shown."""
+
+
+def startup_order(text: str) -> str:
+    """A BIOS startup order as Set-VMBios takes it: the four devices, each once."""
+    words = [w.strip() for w in text.replace(";", ",").split(",") if w.strip()]
+    by_lower = {d.lower(): d for d in BOOT_DEVICES}
+    order = [by_lower.get(w.lower(), w) for w in words]
+    if sorted(order) != sorted(BOOT_DEVICES):
+        raise SettingError(f"BIOS startup order: {text.strip()!r} is not the four devices "
+                           f"{', '.join(BOOT_DEVICES)}, each once, in the order to try them")
+    return ", ".join(order)
 
 
 class SettingError(ValueError):
@@ -83,6 +127,8 @@ class SettingError(ValueError):
 
 def parse(field: Field, text: str) -> SettingValue:
     """``text`` as a value of ``field`` (:class:`SettingError` saying what is accepted)."""
+    if field.key == "startup_order":
+        return startup_order(text)
     if field.kind is Kind.TEXT:
         return text
     word = text.strip()
@@ -120,9 +166,47 @@ def parse(field: Field, text: str) -> SettingValue:
     return number
 
 
-def parameters(changes: Mapping[str, SettingValue]) -> dict[str, SettingValue]:
-    """The ``vm-settings.ps1`` parameters for these changes."""
-    return {FIELD_BY_KEY[key].parameter: value for key, value in changes.items()}
+def parameters(changes: Mapping[str, SettingValue]) -> dict[str, SettingValue | list[str]]:
+    """The ``vm-settings.ps1`` parameters for these changes (the BIOS startup order as the
+    list Set-VMBios takes)."""
+    params: dict[str, SettingValue | list[str]] = {
+        FIELD_BY_KEY[key].parameter: value for key, value in changes.items()}
+    if "startup_order" in changes:
+        params["StartupOrder"] = [w.strip() for w in str(changes["startup_order"]).split(",")]
+    return params
+
+
+def firmware_problem(vm: VM, host: Host, key: str) -> tuple[str, str] | None:
+    """(why not, what to do) when a firmware setting does not exist on ``vm`` or its host."""
+    leave = "leave it out for this VM"
+    if key in GENERATION_2_ONLY and vm.generation != 2:
+        return (f"{vm.name} is a generation 1 VM: it has a BIOS, not UEFI firmware "
+                "(Set-VMFirmware is for generation 2 only)", leave + "; the BIOS startup "
+                "order is its setting")
+    if key == "startup_order" and vm.generation == 2:
+        return (f"{vm.name} is a generation 2 VM: it has UEFI firmware, not a BIOS "
+                "(Set-VMBios is for generation 1 only)", leave)
+    feature = {"secure_boot_template": SECURE_BOOT_TEMPLATE, "tpm": VIRTUAL_TPM}.get(key)
+    why = feature.why_not(host.release) if feature else None
+    if why:
+        return why, leave
+    return None
+
+
+def firmware_note(vm: VM, key: str, new: SettingValue) -> str:
+    """What a person should know before a firmware change ('' when nothing)."""
+    if key == "tpm" and new == "On":
+        return (f"hvtui gives {vm.name} a new local key protector first "
+                "(Set-VMKeyProtector -NewLocalKeyProtector): the VM's TPM then opens on "
+                "this host's guardian; moved to another host, the key protector must allow "
+                "that host too")
+    if key == "tpm" and new == "Off":
+        return "what the guest kept in its TPM (BitLocker keys, say) is no longer there"
+    if key == "secure_boot" and new == "Off":
+        return "the guest's boot loader is no longer checked"
+    if key == "secure_boot_template" and new == "MicrosoftUEFICertificateAuthority":
+        return "the template for Linux and other guests signed by the UEFI CA"
+    return ""
 
 
 # --- the rules ------------------------------------------------------------------------------
@@ -152,6 +236,9 @@ def change_problem(vm: VM, host: Host, current: VmSettings, key: str, new: Setti
     """(why not, what to do) when ``vm`` cannot take ``key`` = ``new`` now, else None.
     ``after`` is every setting as it will be once the whole request is applied."""
     stop = f"shut {vm.name} down first (`hvtui vm stop {vm.name}`), then start it again"
+    firmware = firmware_problem(vm, host, key) if key in FIRMWARE_NOT_HERE else None
+    if firmware:
+        return firmware
     if key == "checkpoint_type":
         why = CHECKPOINT_TYPES.why_not(host.release)
         if why:
@@ -226,6 +313,9 @@ async def plan_vm_settings(pool: SessionPool, request: VmSettingsRequest) -> Pla
             elif key == "memory_startup" and not _off(vm):
                 shown.append(warned(field.label, f"{change} while {vm.name} runs: "
                                     f"{_guest_note(vm)}", "", vm.name))
+            elif firmware_note(vm, key, new):
+                shown.append(warned(field.label, f"{change}: {firmware_note(vm, key, new)}",
+                                    "", vm.name))
             else:
                 shown.append(passed(field.label, change, vm.name))
         order = memory_order_problem(after) if changing else None

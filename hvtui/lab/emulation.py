@@ -303,6 +303,8 @@ _EMULATION_MODULES = (
     "hvtui.lab.vmcreate",
     "hvtui.lab.vmretire",
     "hvtui.lab.vmsettings",
+    # firmware (issue 11, hostcfg)
+    "hvtui.lab.firmware",
 )
 
 

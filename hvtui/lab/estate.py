@@ -228,6 +228,16 @@ class VM:
     """Reported from 2016 only (R-STATE-6); the property does not exist before."""
     snapshot_location: str = ""
     """'' = the VM's own folder."""
+    # firmware (issue 11, hostcfg): the virtual TPM and a generation 1 VM's BIOS
+    tpm: bool = False
+    key_protector: bool = False
+    """The VM has a key protector (Set-VMKeyProtector), which Enable-VMTPM needs."""
+    startup_order: list[str] = field(
+        default_factory=lambda: ["CD", "IDE", "LegacyNetworkAdapter", "Floppy"])
+    """Generation 1: the BIOS startup order (UNCONFIRMED: New-VM's default order)."""
+    boot_first: str = "HardDrive"
+    """Generation 2: the kind of device its boot order starts with (HardDrive, DVD or
+    Network); the others follow in that order (UNCONFIRMED: a new VM's order)."""
 
     @property
     def display_state(self) -> str:
@@ -301,6 +311,10 @@ class Host:
     base_load: float = 3.0
     platform: Platform | None = None
     """Its PowerShell, modules and language; None: what its release ships (see software)."""
+    # host settings (issue 11, hostcfg): Set-VMHost -NumaSpanningEnabled, -MaximumStorageMigrations
+    numa_spanning: bool = True
+    """NUMA spanning, on by default (Hyper-V's default; applied when VMMS restarts)."""
+    max_storage_migrations: int = 2
 
     @property
     def software(self) -> Platform:

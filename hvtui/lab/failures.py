@@ -117,6 +117,21 @@ PATH_NOT_FOUND = "The system cannot find the path specified. (0x80070003)"
 FILE_NOT_FOUND = "The system cannot find the file specified. (0x80070002)"
 FILE_EXISTS = "The file exists. (0x80070050)"
 BAD_PATH_SYNTAX = "The filename, directory name, or volume label syntax is incorrect. (0x8007007B)"
+# host settings (issue 11, hostcfg): R-LM-5's migration networks
+MIGRATION_NETWORK_LOOPBACK = "Hyper-V cannot accept loopback addresses for migration networks."
+MIGRATION_NETWORK_LINK_LOCAL = (
+    "Hyper-V cannot accept link local addresses for migration networks."
+)
+# firmware (issue 11, hostcfg): R-GEN-3, R-FW-2
+BIOS_ONLY_GEN1 = (
+    'The Generation 2 virtual machine or snapshot "{0}" does not support the VMBios cmdlets. '
+    "Use Get-VMFirmware and Set-VMFirmware instead."
+)
+NO_KEY_PROTECTOR = (
+    "The selected security settings of virtual machine '{0}' cannot be changed without a "
+    "valid key protector configured. Configure a valid key protector and try again. "
+    "(Virtual machine ID {1})"
+)
 
 _HYPERV = "Microsoft.HyperV.PowerShell.Commands."
 _VHD = "Microsoft.Vhd.PowerShell.Cmdlets."

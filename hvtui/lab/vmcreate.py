@@ -35,10 +35,12 @@ from hvtui.lab.failures import (
     SWITCH_NOT_FOUND,
     invalid_argument,
     invalid_operation,
+    invalid_state,
     object_not_found,
     operation_failed,
 )
 from hvtui.lab.power import each_operand, only_modelled
+from hvtui.lab.pwsh import PSObject
 
 MB = 1024**2
 GB = 1024**3
@@ -211,10 +213,13 @@ def connect_adapter(call: CmdletCall) -> None:
 def set_vmfirmware(call: CmdletCall) -> None:
     """Secure Boot on/off and its template (-SecureBootTemplate is 2016+, from the
     reference's sets); generation 1 VMs have no firmware (R-GEN-3)."""
-    only_modelled(call, ("VMName", "EnableSecureBoot", "SecureBootTemplate"))
+    only_modelled(call, ("VMName", "EnableSecureBoot", "SecureBootTemplate",
+                         # firmware (issue 11, hostcfg)
+                         "FirstBootDevice"))
     with call.lock:
         vms = call.target_vms()
     template = call.arg("SecureBootTemplate")
+    first = call.arg("FirstBootDevice")
 
     def configure(vm: VM) -> None:
         if vm.generation != 2:
@@ -230,8 +235,25 @@ def set_vmfirmware(call: CmdletCall) -> None:
                 vm.secure_boot = _on(call.arg("EnableSecureBoot"))
             if template is not None:
                 vm.secure_boot_template = str(template)
+            if first is not None:
+                _first_boot(call, vm, first)
 
     each_operand(call, vms, configure)
+
+
+def _first_boot(call: CmdletCall, vm: VM, device: Any) -> None:
+    """-FirstBootDevice (firmware, issue 11, hostcfg): one of this VM's own drives or
+    adapters, while the VM is off (R-FW-1); UNCONFIRMED wording for another VM's device."""
+    from hvtui.lab.firmware import device_kind
+
+    if vm.state != "Off":
+        raise invalid_state(call.name, vm.name)
+    kind = device_kind(device)
+    owner = str(device.get("VMId") or "") if isinstance(device, PSObject) else ""
+    if not kind or owner.lower() != vm.id.lower():
+        raise invalid_argument(call.name, f"The boot device is not a device of the virtual "
+                                          f"machine '{vm.name}'.", vm.name)
+    vm.boot_first = kind
 
 
 SECURE_BOOT_TEMPLATES = ("MicrosoftWindows", "MicrosoftUEFICertificateAuthority",

@@ -15,6 +15,9 @@ class LiveMigrationSettings:
     performance: MigrationPerformance = MigrationPerformance.Compression
     simultaneous: int = 2
     use_any_network: bool = False
+    networks: tuple[str, ...] = ()
+    """Subnets for incoming live migrations (``Get-VMMigrationNetwork``), used unless
+    ``use_any_network``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +70,11 @@ class Host:
     powershell_edition: str = ""
     """``$PSVersionTable.PSEdition``: ``Desktop`` (Windows PowerShell; 3.0 and 4.0 report
     nothing) or ``Core`` (PowerShell 7)."""
+    # host settings (issue 11, hostcfg)
+    numa_spanning: bool = True
+    """VMs may use memory of more than one NUMA node (``NumaSpanningEnabled``)."""
+    storage_migrations: int = 2
+    """Simultaneous storage migrations (``MaximumStorageMigrations``)."""
 
     @property
     def edition(self) -> str:

@@ -25,6 +25,14 @@ START_ACTIONS = ("Nothing", "StartIfRunning", "Start")
 STOP_ACTIONS = ("TurnOff", "Save", "ShutDown")
 CHECKPOINT_TYPES = ("Disabled", "Production", "ProductionOnly", "Standard")
 """The enums' names (hyperv-enums.json: StartAction, StopAction, CheckpointType)."""
+ON_OFF = ("On", "Off")
+"""OnOffState's names (hyperv-enums.json), as Set-VMFirmware -EnableSecureBoot takes them."""
+SECURE_BOOT_TEMPLATES = ("MicrosoftWindows", "MicrosoftUEFICertificateAuthority")
+"""The Secure Boot templates the editor offers (Windows guests; Linux and other UEFI CA
+signed guests, R-GEN-2)."""
+BOOT_DEVICES = ("CD", "IDE", "LegacyNetworkAdapter", "Floppy")
+"""A generation 1 VM's BIOS startup order is these four, in some order (Set-VMBios
+-StartupOrder; Microsoft.HyperV.PowerShell.BootDevice)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +63,15 @@ class VmSettings:
     """'' where the host has no checkpoint types (before 2016)."""
     snapshot_location: str = ""
     notes: str = ""
+    # firmware (issue 11, hostcfg): '' where the VM or its host has no such setting
+    secure_boot: str = ""
+    """'On' or 'Off' (generation 2: Get-VMFirmware's SecureBoot)."""
+    secure_boot_template: str = ""
+    """Generation 2 on 2016 and later (Get-VMFirmware's SecureBootTemplate)."""
+    tpm: str = ""
+    """'On' or 'Off': the virtual TPM of a generation 2 VM, 2016 and later (Get-VMSecurity)."""
+    startup_order: str = ""
+    """Generation 1: the BIOS startup order, ``CD, IDE, LegacyNetworkAdapter, Floppy``."""
 
     def value(self, key: str) -> int | bool | str:
         value: int | bool | str = getattr(self, key)
@@ -107,6 +124,12 @@ FIELDS: tuple[Field, ...] = (
     Field("snapshot_location", "Checkpoint location", Kind.TEXT, "SnapshotFileLocation",
           "Checkpoints"),
     Field("notes", "Notes", Kind.TEXT, "Notes", "Notes"),
+    # firmware (issue 11, hostcfg)
+    Field("secure_boot", "Secure Boot", Kind.CHOICE, "SecureBoot", "Firmware", ON_OFF),
+    Field("secure_boot_template", "Secure Boot template", Kind.CHOICE, "SecureBootTemplate",
+          "Firmware", SECURE_BOOT_TEMPLATES),
+    Field("tpm", "Trusted Platform Module", Kind.CHOICE, "Tpm", "Firmware", ON_OFF),
+    Field("startup_order", "BIOS startup order", Kind.TEXT, "StartupOrder", "Firmware"),
 )
 """Every setting, in the order the editor and the diff show them."""
 

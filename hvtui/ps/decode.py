@@ -141,6 +141,7 @@ def decode_host(name: str, rec: Record, volumes: Iterable[Volume] = ()) -> Host:
             ),
             simultaneous=_i(rec, "MaximumMigrations"),
             use_any_network=_b(rec, "UseAnyNetworkForMigration"),
+            networks=_strings(rec, "MigrationNetworks"),
         ),
         enhanced_session_mode=_b(rec, "EnhancedSessionMode"),
         virtual_hard_disk_path=_s(rec, "VirtualHardDiskPath"),
@@ -154,6 +155,8 @@ def decode_host(name: str, rec: Record, volumes: Iterable[Volume] = ()) -> Host:
         cluster_problem=_s(rec, "ClusterProblem"),
         powershell_version=_s(rec, "PowerShellVersion"),
         powershell_edition=_s(rec, "PowerShellEdition"),
+        numa_spanning=_b(rec, "NumaSpanningEnabled") if "NumaSpanningEnabled" in rec else True,
+        storage_migrations=_i(rec, "MaximumStorageMigrations"),
     )
 
 
@@ -521,6 +524,11 @@ def decode_settings(rec: Record) -> VmSettings:
         checkpoint_type=_s(rec, "CheckpointType"),
         snapshot_location=_s(rec, "SnapshotFileLocation"),
         notes=_s(rec, "Notes"),
+        # firmware (issue 11, hostcfg)
+        secure_boot=_s(rec, "SecureBoot"),
+        secure_boot_template=_s(rec, "SecureBootTemplate"),
+        tpm=_s(rec, "Tpm"),
+        startup_order=", ".join(_strings(rec, "StartupOrder")),
     )
 
 

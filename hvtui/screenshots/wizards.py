@@ -148,6 +148,11 @@ async def capture(folder: Path) -> list[Path]:
                          _set("#set-notes", "Nightly batch")])
         await _shoot_diff(pilot, folder, [vm("RHEL8-APP"), vm("WIN2022-SQL02"), vm("BUILD01"),
                                           vm("WIN2025-APP01")])
+        # host settings (issue 11, hostcfg): the editor for one host, and its old -> new
+        await _shoot(pilot, folder, "host-settings", "host-settings", [status("HV-2019")], [
+            _set("#host-vm_path", "V:\\Hyper-V\\VMs"), _set("#host-numa_spanning", "off"),
+            _set("#host-simultaneous", "6"), _set("#host-authentication", "CredSSP"),
+            _set("#host-networks", "10.10.30.0/24, 10.10.40.0/24")], form=True)
     return sorted([*folder.glob("wizard-*.svg"), folder / "settings-diff.svg"])
 
 

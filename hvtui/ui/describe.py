@@ -314,7 +314,12 @@ def describe_host(status: HostStatus, now: dt.datetime, received: dt.datetime | 
     lm.kv("Authentication", mig.authentication.name)
     lm.kv("Performance option", mig.performance.name)
     lm.kv("Simultaneous", str(mig.simultaneous))
-    lm.kv("Networks", "any network" if mig.use_any_network else "selected networks")
+    lm.kv("Networks", "any network" if mig.use_any_network else
+          ", ".join(mig.networks) or "none listed: incoming live migrations are refused")
+    # host settings (issue 11, hostcfg)
+    hs = d.section("Host settings")
+    hs.kv("NUMA spanning", "on" if host.numa_spanning else "off")
+    hs.kv("Storage migrations", f"{host.storage_migrations} at a time")
 
     e = d.section("Enhanced session mode policy")
     why = v.ENHANCED_SESSION.why_not(host.release)

@@ -225,9 +225,9 @@ def test_set_vmhost_needs_something_to_set_and_refuses_what_the_lab_does_not_mod
     nothing = console(lab, "HV-DR1", "Set-VMHost")
     assert [(e.message, e.category) for e in nothing.errors] == [
         (SET_VMHOST_NOTHING, "InvalidOperation")]
-    numa = console(lab, "HV-DR1", "Set-VMHost -NumaSpanningEnabled $false")
-    assert "does not emulate Set-VMHost -NumaSpanningEnabled" in (
-        numa.errors[0].message)
+    mac = console(lab, "HV-DR1", "Set-VMHost -MacAddressMinimum '00155D000000'")
+    assert "does not emulate Set-VMHost -MacAddressMinimum" in (
+        mac.errors[0].message)
 
 
 async def test_migration_can_be_turned_off_and_on() -> None:

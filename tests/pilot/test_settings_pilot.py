@@ -134,3 +134,48 @@ async def test_settings_diff_marks_differences_and_applies_a_value(pilot: Pilot[
                                    s.processor_count == count.processor_count
                                    for n in ("RHEL8-APP", "BUILD01")),
                 "the refreshed inventory")
+
+
+# --- firmware (issue 11, hostcfg) -----------------------------------------------------------
+
+
+async def test_settings_editor_turns_the_tpm_on_with_a_key_protector(pilot: Pilot[Any],
+                                                                      dirs: Path) -> None:
+    app = await ready(pilot)
+    wizard = await open_action(pilot, "vm-settings", [vm(app, "LEGACY-BIZ")])
+    wizard.query_one("#set-tpm", Select).value = "On"
+    wizard.query_one("#set-secure_boot_template", Select).value = \
+        "MicrosoftUEFICertificateAuthority"
+    await check(pilot, wizard)
+    plan = wizard.plan
+    assert plan is not None and not plan.refused
+    assert any(c.detail.startswith("Off -> On: hvtui gives LEGACY-BIZ a new local key "
+                                   "protector") for c in plan.checks)
+    shown = str(wizard.query_one("#powershell", Static).render())
+    assert "Set-VMKeyProtector -VMName 'LEGACY-BIZ' -NewLocalKeyProtector" in shown
+    result = await confirm_and_finish(pilot, wizard)
+    assert result.ok
+    await until(pilot, lambda: (s := vm(app, "LEGACY-BIZ").settings) is not None
+                and s.tpm == "On", "the refreshed inventory")
+    settings = vm(app, "LEGACY-BIZ").settings
+    assert settings is not None
+    assert settings.secure_boot_template == "MicrosoftUEFICertificateAuthority"
+
+
+async def test_settings_editor_refuses_firmware_of_the_other_generation(pilot: Pilot[Any],
+                                                                         dirs: Path) -> None:
+    app = await ready(pilot)
+    wizard = await open_action(pilot, "vm-settings", [vm(app, "BUILD01")])
+    labels = " ".join(str(label.render()) for label in wizard.query("Label"))
+    assert "Secure Boot (now - (generation 1: BIOS))" in labels
+    assert "BIOS startup order (now CD, IDE, LegacyNetworkAdapter, Floppy)" in labels
+    wizard.query_one("#set-startup_order", Input).value = "IDE, CD"
+    await check(pilot, wizard)
+    assert "is not the four devices" in str(wizard.query_one("#wizard-error", Static).render())
+    wizard.query_one("#set-startup_order", Input).value = "IDE, CD, LegacyNetworkAdapter, Floppy"
+    wizard.query_one("#set-secure_boot", Select).value = "Off"
+    await check(pilot, wizard)
+    said = refused(wizard)
+    assert "BUILD01 is a generation 1 VM: it has a BIOS, not UEFI firmware" in said
+    await pilot.press("escape")
+    assert audit(dirs) == []

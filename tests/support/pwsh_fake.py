@@ -456,7 +456,14 @@ class FakeHost:
                 act(confirm="x"), should=True, impact="High"),
             cmd("Restore-VMSnapshot", {"SnapshotName": "VMName:String!@0 Name:String!@1"},
                 act(confirm="x"), should=True, impact="High"),
-            cmd("Set-VMHost", "EnableEnhancedSessionMode:Boolean", emit([]), should=True),
+            cmd("Set-VMHost", "EnableEnhancedSessionMode:Boolean "
+                              # host settings (issue 11, hostcfg)
+                              "VirtualMachinePath:String VirtualHardDiskPath:String "
+                              "NumaSpanningEnabled:Boolean MaximumStorageMigrations:UInt32 "
+                              "MaximumVirtualMachineMigrations:UInt32 "
+                              "VirtualMachineMigrationAuthenticationType:String "
+                              "VirtualMachineMigrationPerformanceOption:String "
+                              "UseAnyNetworkForMigration:Boolean", emit([]), should=True),
             cmd("Enable-VMMigration", "", emit([]), should=True),
             cmd("Disable-VMMigration", "", emit([]), should=True),
             cmd("Move-VM", {"Name": "Name:String!@0 DestinationHost:String!@1 "
@@ -565,4 +572,9 @@ class FakeHost:
                                                   "MigrationType:ClusterMigrationType",
                 emit([PSObject([("Name", "web01"), ("OwnerNode", "N2"), ("State", "Online"),
                                 ("Priority", 2000)])]), module="FailoverClusters", should=True),
+            # host settings (issue 11, hostcfg)
+            cmd("Get-VMMigrationNetwork", "Subnet:String[]@0",
+                emit([PSObject([("Subnet", "10.0.20.0/24"), ("Priority", 0)])])),
+            cmd("Add-VMMigrationNetwork", "Subnet:String!@0", emit([]), should=True),
+            cmd("Remove-VMMigrationNetwork", "Subnet:String!@0", emit([]), should=True),
         ]

@@ -81,6 +81,14 @@ SAMPLES: dict[str, dict[str, object]] = {
                     "AutomaticStartAction": "Start", "AutomaticStartDelay": 30,
                     "AutomaticStopAction": "ShutDown", "CheckpointType": "Production",
                     "SnapshotFileLocation": "E:\\Checkpoints", "Notes": "web"},
+    # host settings (issue 11, hostcfg)
+    "host-settings": {"VirtualMachinePath": "D:\\VMs", "VirtualHardDiskPath": "D:\\VHDs",
+                      "NumaSpanningEnabled": False, "MigrationEnabled": True,
+                      "MaximumVirtualMachineMigrations": 4, "MaximumStorageMigrations": 3,
+                      "AuthenticationType": "Kerberos", "PerformanceOption": "SMB",
+                      "UseAnyNetworkForMigration": False,
+                      "AddMigrationNetworks": ["10.0.20.0/24"],
+                      "RemoveMigrationNetworks": ["10.0.30.0/24"]},
 }
 
 

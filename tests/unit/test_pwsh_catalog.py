@@ -210,6 +210,9 @@ PARAMETERS: dict[str, dict[str, object]] = {
     "vm-remove": {"VMId": WEB01},
     "vm-rename": {"VMId": WEB01, "NewName": "web02"},
     "vm-upgrade-version": {"VMId": WEB01},
+    # host settings (issue 11, hostcfg)
+    "host-settings": {"NumaSpanningEnabled": False, "MaximumStorageMigrations": 3,
+                      "AddMigrationNetworks": ["10.0.20.0/24"]},
 }
 
 EXPECTED_KINDS: dict[str, list[str]] = {
@@ -257,6 +260,8 @@ EXPECTED_KINDS: dict[str, list[str]] = {
     "vm-remove": ["Removed"],
     "vm-rename": ["Renamed"],
     "vm-upgrade-version": ["Upgraded"],
+    # host settings (issue 11, hostcfg)
+    "host-settings": ["HostSetting"],
 }
 
 

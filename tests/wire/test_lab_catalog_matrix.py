@@ -152,6 +152,10 @@ def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0
         "vm-settings": ({"VMName": name, "MemoryWeight": 60, "ProcessorWeight": 150,
                          "AutomaticStartDelay": 5, "CheckpointType": "Production",
                          "Notes": "matrix"} if name else None),
+        # host settings (issue 11, hostcfg): what every release takes
+        "host-settings": {"NumaSpanningEnabled": False, "MaximumStorageMigrations": 3,
+                          "MaximumVirtualMachineMigrations": 3,
+                          "AddMigrationNetworks": ["10.0.77.0/24"]},
     }
     for action in ("start", "stop", "turn-off", "save", "suspend", "resume", "restart"):
         table[f"vm-{action}"] = {"Name": name} if name else None

@@ -188,6 +188,9 @@ def test_the_readme_lists_these_commands() -> None:
         "hvtui vm set RHEL8-APP --memory-startup 4GB --dynamic-memory on --memory-maximum 8GB "
         "--dry-run",
         "hvtui diff RHEL8-APP WIN2022-SQL02 BUILD01",
+        # host settings (issue 11, hostcfg)
+        "hvtui host set HV-2019 --numa-spanning off --simultaneous 6 --add-network "
+        "10.10.40.0/24 --dry-run",
     ]
 
 

@@ -6,6 +6,9 @@
 # Dynamic memory is turned on first and off last; the maximum grows before and shrinks after
 # the startup memory, the minimum shrinks before and grows after it, so each step leaves
 # minimum <= startup <= maximum. -CheckpointType exists from Windows Server 2016.
+# Firmware: Secure Boot and its template (Set-VMFirmware, generation 2; the template from
+# 2016), the virtual TPM (Set-VMKeyProtector -NewLocalKeyProtector, then Enable-VMTPM; or
+# Disable-VMTPM; 2016 and later) and a generation 1 VM's BIOS startup order (Set-VMBios).
 # Output: one Settings record per VM with that name, with inventory.ps1's fields.
 param(
     [Parameter(Mandatory)][string]$VMName,
@@ -25,7 +28,11 @@ param(
     [ValidateSet('TurnOff', 'Save', 'ShutDown')][string]$AutomaticStopAction,
     [ValidateSet('Disabled', 'Production', 'ProductionOnly', 'Standard')][string]$CheckpointType,
     [string]$SnapshotFileLocation,
-    [string]$Notes
+    [string]$Notes,
+    [ValidateSet('On', 'Off')][string]$SecureBoot,
+    [ValidateSet('MicrosoftWindows', 'MicrosoftUEFICertificateAuthority')][string]$SecureBootTemplate,
+    [ValidateSet('On', 'Off')][string]$Tpm,
+    [string[]]$StartupOrder
 )
 
 $ErrorActionPreference = 'Stop'
@@ -100,6 +107,45 @@ if ($given.ContainsKey('Notes')) {
     Set-VM -Name $VMName -Notes $Notes
 }
 
+if ($given.ContainsKey('SecureBoot')) {
+    if (Get-Command -Name 'Set-VMFirmware' -ErrorAction 'SilentlyContinue') {
+        Set-VMFirmware -VMName $VMName -EnableSecureBoot $SecureBoot
+    }
+    else {
+        throw 'Generation 2 VMs and their firmware are new in Windows Server 2012 R2: this host has no Set-VMFirmware.'
+    }
+}
+if ($given.ContainsKey('SecureBootTemplate')) {
+    if (Get-Command -Name 'Set-VMFirmware' -ErrorAction 'SilentlyContinue') {
+        if ((Get-Command -Name 'Set-VMFirmware').Parameters.ContainsKey('SecureBootTemplate')) {
+            Set-VMFirmware -VMName $VMName -SecureBootTemplate $SecureBootTemplate
+        }
+        else {
+            throw 'Secure Boot templates are new in Windows Server 2016: this host has the Microsoft Windows template only.'
+        }
+    }
+    else {
+        throw 'Secure Boot templates are new in Windows Server 2016: this host has no Set-VMFirmware.'
+    }
+}
+if ($given.ContainsKey('Tpm')) {
+    if (Get-Command -Name 'Enable-VMTPM' -ErrorAction 'SilentlyContinue') {
+        if ($Tpm -eq 'On') {
+            Set-VMKeyProtector -VMName $VMName -NewLocalKeyProtector
+            Enable-VMTPM -VMName $VMName
+        }
+        else {
+            Disable-VMTPM -VMName $VMName
+        }
+    }
+    else {
+        throw 'The virtual TPM is new in Windows Server 2016: this host has no Enable-VMTPM.'
+    }
+}
+if ($given.ContainsKey('StartupOrder')) {
+    Set-VMBios -VMName $VMName -StartupOrder $StartupOrder
+}
+
 $memories = @{}
 foreach ($item in @(Get-VMMemory -VMName $VMName)) {
     $memories[[string]$item.VMId] = $item
@@ -108,10 +154,38 @@ $processors = @{}
 foreach ($item in @(Get-VMProcessor -VMName $VMName)) {
     $processors[[string]$item.VMId] = $item
 }
-foreach ($vm in @(Get-VM -Name $VMName)) {
+$firmwares = @{}
+$securities = @{}
+$bioses = @{}
+$vms = @(Get-VM -Name $VMName)
+if (@($vms | Where-Object { [int]$_.Generation -eq 2 }).Count -gt 0) {
+    if (Get-Command -Name 'Get-VMFirmware' -ErrorAction 'SilentlyContinue') {
+        foreach ($item in @(Get-VMFirmware -VMName $VMName -ErrorAction 'SilentlyContinue')) {
+            $firmwares[[string]$item.VMId] = $item
+        }
+    }
+    if (Get-Command -Name 'Get-VMSecurity' -ErrorAction 'SilentlyContinue') {
+        foreach ($item in @(Get-VMSecurity -VMName $VMName -ErrorAction 'SilentlyContinue')) {
+            $securities[[string]$item.VMId] = $item
+        }
+    }
+}
+if (@($vms | Where-Object { [int]$_.Generation -ne 2 }).Count -gt 0) {
+    foreach ($item in @(Get-VMBios -VMName $VMName -ErrorAction 'SilentlyContinue')) {
+        $bioses[[string]$item.VMId] = $item
+    }
+}
+foreach ($vm in $vms) {
     $vmId = [string]$vm.Id
     $memory = $memories[$vmId]
     $processor = $processors[$vmId]
+    $tpm = ''
+    if ($securities.ContainsKey($vmId)) {
+        $tpm = 'Off'
+        if ($securities[$vmId].TpmEnabled) {
+            $tpm = 'On'
+        }
+    }
     [pscustomobject]@{
         Kind = 'Settings'
         VMId = $vmId
@@ -132,5 +206,9 @@ foreach ($vm in @(Get-VM -Name $VMName)) {
         CheckpointType = [string]$vm.CheckpointType
         SnapshotFileLocation = [string]$vm.SnapshotFileLocation
         Notes = [string]$vm.Notes
+        SecureBoot = [string]$firmwares[$vmId].SecureBoot
+        SecureBootTemplate = [string]$firmwares[$vmId].SecureBootTemplate
+        Tpm = $tpm
+        StartupOrder = [string[]]@($bioses[$vmId].StartupOrder | ForEach-Object { [string]$_ })
     }
 }

@@ -12,3 +12,7 @@ register_all()
 storage.register_all()  # storage and networking (issue 11)
 vm_new.register()  # VMs: create, delete, rename, upgrade (issue 11)
 register_failover()  # Replica failover (hvtui.ui.wizards.failover)
+# host settings (issue 11, hostcfg)
+from hvtui.ui.wizards import host_settings  # noqa: E402
+
+host_settings.register()
