@@ -214,6 +214,15 @@ def _vm_settings(p: Params) -> str:
     return "; ".join(lines)
 
 
+def _merge(p: Params) -> str:
+    line = _call("Merge-VHD", {"Path": p["Path"], "DestinationPath": p["DestinationPath"]})
+    if not p.get("VMName"):
+        return line
+    return line + "; " + _call("Set-VMHardDiskDrive", {
+        k: p[k] for k in ("VMName", "ControllerType", "ControllerNumber", "ControllerLocation")
+    } | {"Path": p["DestinationPath"]})
+
+
 COMMANDS: dict[str, Callable[[Params], str]] = {
     "vm-start": lambda p: _call("Start-VM", _name(p)),
     "vm-stop": lambda p: _call("Stop-VM", _name(p) | {"Force": True}, ("Force",)),
@@ -272,6 +281,16 @@ COMMANDS: dict[str, Callable[[Params], str]] = {
     "vm-upgrade-version": lambda p: _call("Update-VMVersion", {
         "Name": p.get("Name", p["VMId"]), "Force": True, "Confirm": False}, ("Force",)),
     "vm-settings": _vm_settings,
+    # Edit Disk, Move-VMStorage, Storage QoS (hvtui.hyperv.vhd_edit)
+    "vhd-compact": lambda p: _call("Optimize-VHD", {"Path": p["Path"]}),
+    "vhd-convert": lambda p: _call("Convert-VHD", {
+        "Path": p["Path"], "DestinationPath": p["DestinationPath"], "VHDType": p["VHDType"]}),
+    "vhd-merge": _merge,
+    "vm-move-storage": lambda p: _call("Move-VMStorage", {
+        "VMName": p["VMName"], "DestinationStoragePath": p["DestinationStoragePath"]}),
+    "vm-disk-qos": lambda p: _call("Set-VMHardDiskDrive", {
+        k: p[k] for k in ("VMName", "ControllerType", "ControllerNumber", "ControllerLocation",
+                          "MinimumIOPS", "MaximumIOPS")}),
 }
 
 

@@ -303,6 +303,8 @@ _EMULATION_MODULES = (
     "hvtui.lab.vmcreate",
     "hvtui.lab.vmretire",
     "hvtui.lab.vmsettings",
+    # Edit Disk, Move-VMStorage, Storage QoS (issue 11)
+    "hvtui.lab.vhdedit",
 )
 
 

@@ -81,6 +81,14 @@ SAMPLES: dict[str, dict[str, object]] = {
                     "AutomaticStartAction": "Start", "AutomaticStartDelay": 30,
                     "AutomaticStopAction": "ShutDown", "CheckpointType": "Production",
                     "SnapshotFileLocation": "E:\\Checkpoints", "Notes": "web"},
+    # Edit Disk, Move-VMStorage, Storage QoS (issue 11)
+    "vhd-compact": {"Path": "D:\\a.vhdx"},
+    "vhd-convert": {"Path": "D:\\a.vhd", "DestinationPath": "D:\\a.vhdx", "VHDType": "Fixed"},
+    "vhd-merge": {"Path": "D:\\a.avhdx", "DestinationPath": "D:\\a.vhdx", "VMName": "web01",
+                  "ControllerType": "SCSI", "ControllerNumber": 0, "ControllerLocation": 1},
+    "vm-move-storage": {"VMName": "web01", "DestinationStoragePath": "E:\\VMs\\web01"},
+    "vm-disk-qos": {"VMName": "web01", "ControllerType": "SCSI", "ControllerNumber": 0,
+                    "ControllerLocation": 1, "MinimumIOPS": 100, "MaximumIOPS": 1000},
 }
 
 

@@ -196,6 +196,16 @@ PARAMETERS: dict[str, dict[str, object]] = {
     "vm-save": {"Name": "web01"},
     "vm-settings": {"VMName": "web01", "MemoryStartupBytes": 2 * 1024**3, "Notes": "x",
                     "AutomaticStartAction": "Start"},
+    # Edit Disk, Move-VMStorage, Storage QoS (issue 11)
+    "vhd-compact": {"Path": "C:\\VHDs\\web01.vhdx"},
+    "vhd-convert": {"Path": "C:\\VHDs\\web01.vhd", "DestinationPath": "C:\\VHDs\\web01.vhdx",
+                    "VHDType": "Dynamic"},
+    "vhd-merge": {"Path": "C:\\VHDs\\web01.avhdx", "DestinationPath": "C:\\VHDs\\web01.vhdx",
+                  "VMName": "db01", "ControllerType": "SCSI", "ControllerNumber": 0,
+                  "ControllerLocation": 0},
+    "vm-move-storage": {"VMName": "web01", "DestinationStoragePath": "D:\\VMs\\web01"},
+    "vm-disk-qos": {"VMName": "web01", "ControllerType": "SCSI", "ControllerNumber": 0,
+                    "ControllerLocation": 0, "MinimumIOPS": 100, "MaximumIOPS": 500},
     "vm-start": {"Name": "db01"},
     "vm-stop": {"Name": "web01"},
     "vm-suspend": {"Name": "web01"},
@@ -257,6 +267,12 @@ EXPECTED_KINDS: dict[str, list[str]] = {
     "vm-remove": ["Removed"],
     "vm-rename": ["Renamed"],
     "vm-upgrade-version": ["Upgraded"],
+    # Edit Disk, Move-VMStorage, Storage QoS (issue 11)
+    "vhd-compact": ["Vhd"],
+    "vhd-convert": ["Vhd"],
+    "vhd-merge": ["Vhd"],
+    "vm-move-storage": ["StorageMoved"],
+    "vm-disk-qos": ["Drive"],
 }
 
 
