@@ -148,6 +148,12 @@ async def capture(folder: Path) -> list[Path]:
                          _set("#set-notes", "Nightly batch")])
         await _shoot_diff(pilot, folder, [vm("RHEL8-APP"), vm("WIN2022-SQL02"), vm("BUILD01"),
                                           vm("WIN2025-APP01")])
+        # Disks: add one, and Edit Disk (issue 11)
+        await _shoot(pilot, folder, "add-disk", "disk-add", [vm("LEGACY-SQL")], [
+            _set("#path", "D:\\VMs\\LEGACY-SQL\\Logs.vhdx"), _set("#size", "40 GiB")],
+            form=True)
+        build = next(d for d in vm("BUILD01").disks if d.location == "IDE 0:0")
+        await _shoot(pilot, folder, "edit-disk", "disk-edit", [build], [], form=True)
     return sorted([*folder.glob("wizard-*.svg"), folder / "settings-diff.svg"])
 
 
