@@ -125,15 +125,18 @@ def _register_edit_disk(dsub: Any) -> None:
                         "(Convert-VHD)",
         description="Copy a virtual hard disk into a new file (Convert-VHD): the new "
                     "file's extension (.vhdx or .vhd) is its format, --type its type. The VM "
-                    "must be off and keeps using the old disk.")
+                    "must be off; it keeps using the old disk unless --replace.")
     _vm_and_disk(p)
     p.add_argument("destination", metavar="NEWPATH", help="the new .vhdx/.vhd file on the "
                                                           "VM's host")
     p.add_argument("--type", default="", type=str.capitalize, choices=VHD_TYPES,
                    help="Dynamic or Fixed (default: the disk's own type)")
+    p.add_argument("--replace", action="store_true",
+                   help="then attach the new file in the old one's place "
+                        "(Set-VMHardDiskDrive -Path); the old file stays")
     common_options(p)
     p.set_defaults(**handler(lambda a: DiskConvertRequest(VmRef(a.vm, a.host), a.disk,
-                                                          a.destination, a.type)))
+                                                          a.destination, a.type, a.replace)))
 
     p = dsub.add_parser(
         "merge", help="merge a differencing disk into its parent, VM off (Merge-VHD, "

@@ -214,8 +214,18 @@ def _vm_settings(p: Params) -> str:
     return "; ".join(lines)
 
 
+def _convert(p: Params) -> str:
+    return _then_attach(p, _call("Convert-VHD", {
+        "Path": p["Path"], "DestinationPath": p["DestinationPath"], "VHDType": p["VHDType"]}))
+
+
 def _merge(p: Params) -> str:
-    line = _call("Merge-VHD", {"Path": p["Path"], "DestinationPath": p["DestinationPath"]})
+    return _then_attach(p, _call("Merge-VHD", {"Path": p["Path"],
+                                               "DestinationPath": p["DestinationPath"]}))
+
+
+def _then_attach(p: Params, line: str) -> str:
+    """``line``, then the VM's drive pointed at DestinationPath when a VM is named."""
     if not p.get("VMName"):
         return line
     return line + "; " + _call("Set-VMHardDiskDrive", {
@@ -283,8 +293,7 @@ COMMANDS: dict[str, Callable[[Params], str]] = {
     "vm-settings": _vm_settings,
     # Edit Disk, Move-VMStorage, Storage QoS (hvtui.hyperv.vhd_edit)
     "vhd-compact": lambda p: _call("Optimize-VHD", {"Path": p["Path"]}),
-    "vhd-convert": lambda p: _call("Convert-VHD", {
-        "Path": p["Path"], "DestinationPath": p["DestinationPath"], "VHDType": p["VHDType"]}),
+    "vhd-convert": _convert,
     "vhd-merge": _merge,
     "vm-move-storage": lambda p: _call("Move-VMStorage", {
         "VMName": p["VMName"], "DestinationStoragePath": p["DestinationStoragePath"]}),

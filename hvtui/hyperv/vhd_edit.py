@@ -70,6 +70,8 @@ class DiskConvertRequest(Request):
     vhd_type: str = ""
     """``Dynamic`` or ``Fixed``; empty keeps the disk's type (a differencing disk becomes
     dynamic)."""
+    replace: bool = False
+    """Afterwards the VM's drive uses the new file (the old one stays on the host)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +129,11 @@ def _users(estate: Estate, host: Host, path: str, but: VM | None = None) -> list
 
 def _space_check(host: Host, path: str, need: int, what: str) -> Check:
     volume = host.volume_for(path)
+    if volume is None and host.volumes and not path.startswith("\\\\"):
+        drive = path[:2]
+        return failed("Free space", f"{host.name} has no volume {drive} (it reports "
+                                    f"{', '.join(v.path for v in host.volumes)})",
+                      "give a path on one of its volumes")
     if volume is None or not volume.size:
         return warned("Free space", f"{host.name} does not report that volume's free space; "
                                     f"{what} takes up to {human(need)}",
@@ -197,7 +204,7 @@ def _new_type(disk: Disk, asked: str) -> str:
 
 
 def convert_checks(vm: VM, disk: Disk, host: Host, estate: Estate, destination: str,
-                   new_type: str) -> list[Check]:
+                   new_type: str, replace: bool = False) -> list[Check]:
     checks: list[Check] = [offline_check(vm, "converted")]
     fmt = _format_of(destination)
     if not is_absolute_windows_path(destination):
@@ -230,8 +237,9 @@ def convert_checks(vm: VM, disk: Disk, host: Host, estate: Estate, destination: 
         checks.append(failed("Size", f"the disk is {human(disk.size)}; a {fmt.name} holds at "
                                      f"most {human(MAX_SIZE[fmt])}", "convert to VHDX"))
     if fmt is VhdFormat.VHD and vm.generation == 2:
-        checks.append(warned("Generation", f"{vm.name} is generation 2 and cannot use a .vhd",
-                             "keep VHDX for this VM"))
+        make = failed if replace else warned
+        checks.append(make("Generation", f"{vm.name} is generation 2 and cannot use a .vhd",
+                           "keep VHDX for this VM"))
     need = disk.size if new_type == "Fixed" else (disk.file_size or disk.size)
     checks.append(_space_check(host, destination, need, f"the {new_type.lower()} copy"))
     return checks
@@ -241,16 +249,27 @@ async def plan_convert(pool: SessionPool, request: DiskConvertRequest) -> Plan:
     estate, vm, host = await _resolve(pool, request.vm)
     disk = find_disk(vm, request.disk)
     new_type = _new_type(disk, request.vhd_type)
-    checks = convert_checks(vm, disk, host, estate, request.destination, new_type)
-    step = make_step(host, "vhd-convert",
-                     {"Path": disk.path, "DestinationPath": request.destination,
-                      "VHDType": new_type},
+    checks = convert_checks(vm, disk, host, estate, request.destination, new_type,
+                            request.replace)
+    params: dict[str, str | int | bool] = {"Path": disk.path,
+                                           "DestinationPath": request.destination,
+                                           "VHDType": new_type}
+    then = ""
+    if request.replace:
+        params |= {"VMName": vm.name, "ControllerType": disk.controller.name,
+                   "ControllerNumber": disk.controller_number,
+                   "ControllerLocation": disk.controller_location}
+        then = f", and attach it at {vm.name} {disk.location}"
+    step = make_step(host, "vhd-convert", params,
                      f"Copy {disk.path} into a new {new_type.lower()} disk "
-                     f"{request.destination} on {vm.host}",
+                     f"{request.destination} on {vm.host}{then}",
                      target=f"{vm.name} {disk.location}", long=True)
-    note = (f"{vm.name} keeps using {disk.path}. To use the new disk, remove the old one "
-            f"(disk remove) and add {request.destination} (disk add), then delete the old "
-            "file on the host.")
+    if request.replace:
+        note = (f"{vm.name} then uses {request.destination}; {disk.path} stays on the host: "
+                "delete it there once the VM runs well.")
+    else:
+        note = (f"{vm.name} keeps using {disk.path}. To use the new disk, convert with "
+                "'replace' (--replace), or remove the old disk and add the new one.")
     return Plan(title=f"Convert {vm.name}'s disk {disk.location}", request=request,
                 checks=_subject(vm, disk, checks), steps=(step,), notes=(note,))
 

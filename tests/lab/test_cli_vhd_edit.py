@@ -156,3 +156,23 @@ def test_move_storage_refuses_a_relative_path(capsys: pytest.CaptureFixture[str]
     code = main(["--lab-speed", "inf", "vm", "move-storage", "LEGACY-SQL", "New", "--yes"])
     out = capsys.readouterr().out
     assert code == 2 and "'New' is not a full path on HV-LEGACY" in out
+
+
+def test_move_storage_refuses_a_drive_the_host_lacks(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["--lab-speed", "inf", "vm", "move-storage", "MÜN-FS01", "Q:\\VMs\\MÜN-FS01",
+                 "--yes"])
+    out = capsys.readouterr().out
+    assert code == 2 and "HV-2016 has no volume Q:" in out
+
+
+def test_convert_with_replace_swaps_the_drive_to_the_new_file(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    dest = "D:\\VMs\\BUILD01\\BUILD01-fixed.vhdx"
+    code = main(["--lab-speed", "inf", "disk", "convert", "BUILD01", "0", dest, "--type",
+                 "fixed", "--replace", "--yes"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert (f"-VHDType 'Fixed'; Set-VMHardDiskDrive -VMName 'BUILD01' -ControllerType 'IDE' "
+            f"-ControllerNumber 0 -ControllerLocation 0 -Path '{dest}'") in out
+    [disk] = _disks(capsys, "HV-LEGACY", "BUILD01")
+    assert (disk["path"], disk["type"]) == (dest, "Fixed")

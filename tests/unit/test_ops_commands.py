@@ -83,7 +83,9 @@ SAMPLES: dict[str, dict[str, object]] = {
                     "SnapshotFileLocation": "E:\\Checkpoints", "Notes": "web"},
     # Edit Disk, Move-VMStorage, Storage QoS (issue 11)
     "vhd-compact": {"Path": "D:\\a.vhdx"},
-    "vhd-convert": {"Path": "D:\\a.vhd", "DestinationPath": "D:\\a.vhdx", "VHDType": "Fixed"},
+    "vhd-convert": {"Path": "D:\\a.vhd", "DestinationPath": "D:\\a.vhdx", "VHDType": "Fixed",
+                    "VMName": "web01", "ControllerType": "IDE", "ControllerNumber": 0,
+                    "ControllerLocation": 0},
     "vhd-merge": {"Path": "D:\\a.avhdx", "DestinationPath": "D:\\a.vhdx", "VMName": "web01",
                   "ControllerType": "SCSI", "ControllerNumber": 0, "ControllerLocation": 1},
     "vm-move-storage": {"VMName": "web01", "DestinationStoragePath": "E:\\VMs\\web01"},

@@ -27,7 +27,7 @@ from hvtui.ui.actions import ActionSpec, register_action
 from hvtui.ui.widgets import assemble
 from hvtui.ui.wizards.base import Planner, PlanWizard
 from hvtui.ui.wizards.handlers import planner, run_wizard
-from hvtui.ui.wizards.toggles import ChoiceSet, RadioChoice
+from hvtui.ui.wizards.toggles import ChoiceSet, RadioChoice, TickBox
 
 if TYPE_CHECKING:
     from hvtui.ui.app import HvtuiApp
@@ -80,6 +80,7 @@ class EditDiskWizard(PlanWizard):
         with ChoiceSet(id="vhd-type"):
             yield RadioChoice("Dynamic", value=True, id="dynamic")
             yield RadioChoice("Fixed", id="fixed")
+        yield TickBox("Then attach the new file in place of the old one", id="replace")
         yield Label("QoS: minimum and maximum normalized IOPS (8 KB each; 0: none)",
                     classes="section")
         yield Input(value=str(disk.min_iops), id="min-iops")
@@ -98,7 +99,8 @@ class EditDiskWizard(PlanWizard):
             if not destination:
                 raise PlanRefused("give the new file's full path on the VM's host")
             kind = ("Dynamic", "Fixed")[self.query_one("#vhd-type", ChoiceSet).pressed_index]
-            return DiskConvertRequest(vm, disk.path, destination, kind)
+            return DiskConvertRequest(vm, disk.path, destination, kind,
+                                      self.query_one("#replace", TickBox).value)
         return DiskQosRequest(vm, disk.path,
                               _whole(self.query_one("#min-iops", Input).value, "minimum"),
                               _whole(self.query_one("#max-iops", Input).value, "maximum"))
