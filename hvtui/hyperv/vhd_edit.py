@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from hvtui.errors import PlanRefused
+from hvtui.errors import HvtuiError, PlanRefused
 from hvtui.hyperv import lookup
 from hvtui.hyperv.paths import is_absolute_windows_path
 from hvtui.hyperv.plans import (
@@ -43,6 +43,7 @@ from hvtui.hyperv.storage import MAX_SIZE, find_disk
 from hvtui.model import VM, Disk, Host, VhdFormat, VhdType, VMState
 from hvtui.model.estate import Estate
 from hvtui.model.versions import STORAGE_QOS
+from hvtui.ps import catalog
 from hvtui.remote.pool import SessionPool
 
 VHD_TYPES = ("Dynamic", "Fixed")
@@ -277,12 +278,29 @@ async def plan_convert(pool: SessionPool, request: DiskConvertRequest) -> Plan:
 # --- merge ------------------------------------------------------------------------------------
 
 
-def merge_checks(vm: VM, disk: Disk, host: Host, estate: Estate) -> list[Check]:
+async def vhd_chain(pool: SessionPool, host: str, path: str) -> list[str]:
+    """``path`` and its parents, child first, asked of ``host`` now (``vhd-chain``)."""
+    try:
+        result = await pool.invoke(host, catalog.get("vhd-chain").text, {"Path": path})
+    except HvtuiError as exc:
+        raise PlanRefused(f"could not ask {host} for the parents of {path}: "
+                          f"{exc.user_message()}", host=host,
+                          hint="check the host is reachable and retry") from None
+    if not result.ok:
+        message = "; ".join(e.message for e in result.errors) or "no message"
+        raise PlanRefused(f"{host} could not read the chain of {path}: {message}", host=host,
+                          hint="check that every parent file is still there")
+    return [str(o.get("Path", "")) for o in result.objects if str(o.get("Kind", "")) == "Vhd"]
+
+
+def merge_checks(vm: VM, disk: Disk, host: Host, estate: Estate,
+                 chain: list[str] | None = None) -> list[Check]:
     if disk.type is not VhdType.Differencing or not disk.parent_path:
         return [failed("Differencing disk", f"{disk.path} is a {disk.type.name.lower()} disk: "
                                             "it has no parent to merge into",
                        "only a differencing disk (one made on top of a parent) merges")]
-    checks = [passed("Differencing disk", f"{disk.path} -> {disk.parent_path}"),
+    shown = " -> ".join(chain or [disk.path, disk.parent_path])
+    checks = [passed("Differencing disk", f"chain {shown}; merged into the first parent"),
               offline_check(vm, "merged")]
     if vm.checkpoints:
         checks.append(failed("Checkpoints", f"{vm.name} has {len(vm.checkpoints)} "
@@ -309,7 +327,8 @@ def merge_checks(vm: VM, disk: Disk, host: Host, estate: Estate) -> list[Check]:
 async def plan_merge(pool: SessionPool, request: DiskMergeRequest) -> Plan:
     estate, vm, host = await _resolve(pool, request.vm)
     disk = find_disk(vm, request.disk)
-    checks = merge_checks(vm, disk, host, estate)
+    chain = await vhd_chain(pool, vm.host, disk.path) if disk.parent_path else []
+    checks = merge_checks(vm, disk, host, estate, chain)
     steps: tuple[Step, ...] = ()
     notes: tuple[str, ...] = ()
     if disk.parent_path:
@@ -321,8 +340,10 @@ async def plan_merge(pool: SessionPool, request: DiskMergeRequest) -> Plan:
                            f"Merge {disk.path} into {disk.parent_path} and attach the parent "
                            f"at {vm.name} {disk.location}",
                            target=f"{vm.name} {disk.location}", destructive=True, long=True),)
-        notes = (f"Chain: {disk.path} -> {disk.parent_path}. The parent may itself have a "
-                 "parent; it stays as it is.",
+        above = (f"; {disk.parent_path}'s own parents ({' -> '.join(chain[2:])}) stay as "
+                 "they are" if len(chain) > 2 else "")
+        notes = (f"Chain: {' -> '.join(chain or [disk.path, disk.parent_path])}. "
+                 f"{disk.path} merges into {disk.parent_path}{above}.",
                  f"Afterwards {disk.path} is no longer a valid disk; delete it on the host.")
     return Plan(title=f"Merge {vm.name}'s disk {disk.location} into its parent",
                 request=request, checks=_subject(vm, disk, checks), steps=steps, notes=notes)

@@ -95,6 +95,22 @@ async def test_merge_folds_a_child_into_its_parent_and_repoints_the_drive() -> N
     assert only_error(plain).message == NOT_DIFFERENCING.format(parent)
 
 
+async def test_the_chain_is_read_child_first_up_to_the_root() -> None:
+    lab = default_lab()
+    child, parent = _differencing(lab, "HV-2022", "LEGACY-BIZ")
+    host = lab.estate.host("HV-2022")
+    assert host is not None
+    root = "V:\\VMs\\Templates\\Base.vhdx"
+    lab.estate.add_vhd(host, Vhd(root, "VHDX", "Dynamic", 127 * GB, 9 * GB, 127 * GB,
+                                 32 * 1024**2))
+    above = _vhd(lab, "HV-2022", parent)
+    assert above is not None
+    above.type, above.parent_path = "Differencing", root
+    result = await run(lab, "HV-2022", "vhd-chain", Path=child)
+    assert [(r["Path"], r["VhdType"]) for r in kinds(result, "Vhd")] == [
+        (child, "Differencing"), (parent, "Differencing"), (root, "Dynamic")]
+
+
 async def test_merge_is_refused_while_the_chain_is_in_use() -> None:
     lab = default_lab()
     child, parent = _differencing(lab, "HV-2019", "WIN2019-WEB")

@@ -198,6 +198,7 @@ PARAMETERS: dict[str, dict[str, object]] = {
                     "AutomaticStartAction": "Start"},
     # Edit Disk, Move-VMStorage, Storage QoS (issue 11)
     "vhd-compact": {"Path": "C:\\VHDs\\web01.vhdx"},
+    "vhd-chain": {"Path": "C:\\VHDs\\web01.vhdx"},
     "vhd-convert": {"Path": "C:\\VHDs\\web01.vhd", "DestinationPath": "C:\\VHDs\\web01.vhdx",
                     "VHDType": "Dynamic"},
     "vhd-merge": {"Path": "C:\\VHDs\\web01.avhdx", "DestinationPath": "C:\\VHDs\\web01.vhdx",
@@ -269,6 +270,7 @@ EXPECTED_KINDS: dict[str, list[str]] = {
     "vm-upgrade-version": ["Upgraded"],
     # Edit Disk, Move-VMStorage, Storage QoS (issue 11)
     "vhd-compact": ["Vhd"],
+    "vhd-chain": ["Vhd"],
     "vhd-convert": ["Vhd"],
     "vhd-merge": ["Vhd"],
     "vm-move-storage": ["StorageMoved"],

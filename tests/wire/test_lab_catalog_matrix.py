@@ -154,6 +154,7 @@ def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0
                          "Notes": "matrix"} if name else None),
         # Edit Disk, Move-VMStorage, Storage QoS (issue 11)
         "vhd-compact": {"Path": drive_vm.drives[0].path} if drive_vm else None,
+        "vhd-chain": {"Path": drive_vm.drives[0].path} if drive_vm else None,
         "vhd-convert": ({"Path": drive_vm.drives[0].path, "VHDType": "Dynamic",
                          "DestinationPath": f"{_disk_folder(host)}\\matrix-copy.vhdx"}
                         if drive_vm else None),
