@@ -526,6 +526,9 @@ def register(sub: Any) -> None:
     _common(p)
     p.set_defaults(**_handler(cli_settings.request))
     cli_vms.register(vsub, _common, _handler)
+    # Move-VMStorage (issue 11, Edit Disk): hvtui vm move-storage
+    from hvtui import cli_storage
+    cli_storage.register_vm(vsub)
 
     replica = sub.add_parser("replica", help="Hyper-V Replica actions")
     rsub = replica.add_subparsers(dest="replica_command", required=True)

@@ -261,6 +261,25 @@ def _host_settings(p: Params) -> str:
     return "; ".join(lines)
 
 
+def _convert(p: Params) -> str:
+    return _then_attach(p, _call("Convert-VHD", {
+        "Path": p["Path"], "DestinationPath": p["DestinationPath"], "VHDType": p["VHDType"]}))
+
+
+def _merge(p: Params) -> str:
+    return _then_attach(p, _call("Merge-VHD", {"Path": p["Path"],
+                                               "DestinationPath": p["DestinationPath"]}))
+
+
+def _then_attach(p: Params, line: str) -> str:
+    """``line``, then the VM's drive pointed at DestinationPath when a VM is named."""
+    if not p.get("VMName"):
+        return line
+    return line + "; " + _call("Set-VMHardDiskDrive", {
+        k: p[k] for k in ("VMName", "ControllerType", "ControllerNumber", "ControllerLocation")
+    } | {"Path": p["DestinationPath"]})
+
+
 COMMANDS: dict[str, Callable[[Params], str]] = {
     "vm-start": lambda p: _call("Start-VM", _name(p)),
     "vm-stop": lambda p: _call("Stop-VM", _name(p) | {"Force": True}, ("Force",)),
@@ -321,6 +340,15 @@ COMMANDS: dict[str, Callable[[Params], str]] = {
     "vm-settings": _vm_settings,
     # host settings (issue 11, hostcfg)
     "host-settings": _host_settings,
+    # Edit Disk, Move-VMStorage, Storage QoS (hvtui.hyperv.vhd_edit)
+    "vhd-compact": lambda p: _call("Optimize-VHD", {"Path": p["Path"]}),
+    "vhd-convert": _convert,
+    "vhd-merge": _merge,
+    "vm-move-storage": lambda p: _call("Move-VMStorage", {
+        "VMName": p["VMName"], "DestinationStoragePath": p["DestinationStoragePath"]}),
+    "vm-disk-qos": lambda p: _call("Set-VMHardDiskDrive", {
+        k: p[k] for k in ("VMName", "ControllerType", "ControllerNumber", "ControllerLocation",
+                          "MinimumIOPS", "MaximumIOPS")}),
 }
 
 

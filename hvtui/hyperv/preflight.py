@@ -46,6 +46,18 @@ from hvtui.hyperv.replica_cluster import (
 )
 from hvtui.hyperv.replica_failover import FailoverRequest, plan_failover
 from hvtui.hyperv.storage import plan_export, plan_resize
+from hvtui.hyperv.vhd_edit import (
+    DiskCompactRequest,
+    DiskConvertRequest,
+    DiskMergeRequest,
+    DiskQosRequest,
+    MoveStorageRequest,
+    plan_compact,
+    plan_convert,
+    plan_merge,
+    plan_move_storage,
+    plan_qos,
+)
 from hvtui.hyperv.vm_actions import plan_vm_action
 from hvtui.hyperv.vm_create import NewVmRequest, plan_new_vm
 from hvtui.hyperv.vm_disks import (
@@ -97,6 +109,12 @@ BUILDERS: dict[type[Request], Builder] = {
     VmSettingsRequest: plan_vm_settings,
     # host settings (issue 11, hostcfg)
     HostSettingsRequest: plan_host_settings,
+    # Edit Disk, Move-VMStorage, Storage QoS (hvtui.hyperv.vhd_edit)
+    DiskCompactRequest: plan_compact,
+    DiskConvertRequest: plan_convert,
+    DiskMergeRequest: plan_merge,
+    MoveStorageRequest: plan_move_storage,
+    DiskQosRequest: plan_qos,
 }
 
 

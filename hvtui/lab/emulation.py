@@ -305,6 +305,8 @@ _EMULATION_MODULES = (
     "hvtui.lab.vmsettings",
     # firmware (issue 11, hostcfg)
     "hvtui.lab.firmware",
+    # Edit Disk, Move-VMStorage, Storage QoS (issue 11)
+    "hvtui.lab.vhdedit",
 )
 
 

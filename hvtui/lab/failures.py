@@ -136,7 +136,9 @@ NO_KEY_PROTECTOR = (
 _HYPERV = "Microsoft.HyperV.PowerShell.Commands."
 _VHD = "Microsoft.Vhd.PowerShell.Cmdlets."
 _CLUSTER = "Microsoft.FailoverClusters.PowerShell."
-_VHD_CMDLETS = {"Resize-VHD", "Get-VHD"}
+_VHD_CMDLETS = {"Resize-VHD", "Get-VHD",
+                # Edit Disk (issue 11)
+                "Optimize-VHD", "Convert-VHD", "Merge-VHD"}
 
 
 class HostError(Exception):

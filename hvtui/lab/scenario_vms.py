@@ -203,6 +203,11 @@ def _disk(estate: Estate, host: Host, vm: VM, reader: Reader) -> None:
     elif not reader.get("missing", bool, False):
         # missing = true: the VM refers to a file that is gone (a critical VM's lost storage).
         estate.add_vhd(host, Vhd(path, fmt, vhd_type, size, file_size, minimum, block, parent_path))
+        if parent_path and estate.vhd(host, parent_path) is None:
+            # The parent a differencing disk names is a disk too: a dynamic one of the same
+            # format and size, holding what the child does not (Edit Disk merges into it).
+            estate.add_vhd(host, Vhd(parent_path, fmt, "Dynamic", size, size // 3 + overhead,
+                                     minimum, 32 * MB if fmt == "VHDX" else 2 * MB))
     reader.done()
 
 

@@ -153,6 +153,12 @@ async def capture(folder: Path) -> list[Path]:
             _set("#host-vm_path", "V:\\Hyper-V\\VMs"), _set("#host-numa_spanning", "off"),
             _set("#host-simultaneous", "6"), _set("#host-authentication", "CredSSP"),
             _set("#host-networks", "10.10.30.0/24, 10.10.40.0/24")], form=True)
+        # Disks: add one, and Edit Disk (issue 11)
+        await _shoot(pilot, folder, "add-disk", "disk-add", [vm("LEGACY-SQL")], [
+            _set("#path", "D:\\VMs\\LEGACY-SQL\\Logs.vhdx"), _set("#size", "40 GiB")],
+            form=True)
+        build = next(d for d in vm("BUILD01").disks if d.location == "IDE 0:0")
+        await _shoot(pilot, folder, "edit-disk", "disk-edit", [build], [], form=True)
     return sorted([*folder.glob("wizard-*.svg"), folder / "settings-diff.svg"])
 
 

@@ -577,4 +577,21 @@ class FakeHost:
                 emit([PSObject([("Subnet", "10.0.20.0/24"), ("Priority", 0)])])),
             cmd("Add-VMMigrationNetwork", "Subnet:String!@0", emit([]), should=True),
             cmd("Remove-VMMigrationNetwork", "Subnet:String!@0", emit([]), should=True),
+            # Edit Disk, Move-VMStorage, Storage QoS (issue 11)
+            cmd("Optimize-VHD", "Path:String[]!@0 Mode:String Passthru:SwitchParameter",
+                act(), module="Hyper-V", should=True),
+            cmd("Convert-VHD", "Path:String!@0 DestinationPath:String!@1 VHDType:String "
+                               "Passthru:SwitchParameter", act(), module="Hyper-V",
+                should=True),
+            cmd("Merge-VHD", "Path:String!@0 DestinationPath:String@1 Passthru:SwitchParameter",
+                act(), module="Hyper-V", should=True),
+            cmd("Move-VMStorage", {"Name": "Name:String!@0 DestinationStoragePath:String!@1"},
+                act(), should=True),
+            cmd("Set-VMHardDiskDrive", {"VMName": "VMName:String[]!@0 ControllerType:String@1 "
+                                                  "ControllerNumber:Int32@2 "
+                                                  "ControllerLocation:Int32@3 Path:String "
+                                                  "MinimumIOPS:UInt64 MaximumIOPS:UInt64 "
+                                                  "Passthru:SwitchParameter"},
+                lambda inv: drive_passthru(inv) if inv.args.get("Passthru") else act()(inv),
+                should=True),
         ]

@@ -89,6 +89,16 @@ SAMPLES: dict[str, dict[str, object]] = {
                       "UseAnyNetworkForMigration": False,
                       "AddMigrationNetworks": ["10.0.20.0/24"],
                       "RemoveMigrationNetworks": ["10.0.30.0/24"]},
+    # Edit Disk, Move-VMStorage, Storage QoS (issue 11)
+    "vhd-compact": {"Path": "D:\\a.vhdx"},
+    "vhd-convert": {"Path": "D:\\a.vhd", "DestinationPath": "D:\\a.vhdx", "VHDType": "Fixed",
+                    "VMName": "web01", "ControllerType": "IDE", "ControllerNumber": 0,
+                    "ControllerLocation": 0},
+    "vhd-merge": {"Path": "D:\\a.avhdx", "DestinationPath": "D:\\a.vhdx", "VMName": "web01",
+                  "ControllerType": "SCSI", "ControllerNumber": 0, "ControllerLocation": 1},
+    "vm-move-storage": {"VMName": "web01", "DestinationStoragePath": "E:\\VMs\\web01"},
+    "vm-disk-qos": {"VMName": "web01", "ControllerType": "SCSI", "ControllerNumber": 0,
+                    "ControllerLocation": 1, "MinimumIOPS": 100, "MaximumIOPS": 1000},
 }
 
 

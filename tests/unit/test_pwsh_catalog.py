@@ -196,6 +196,17 @@ PARAMETERS: dict[str, dict[str, object]] = {
     "vm-save": {"Name": "web01"},
     "vm-settings": {"VMName": "web01", "MemoryStartupBytes": 2 * 1024**3, "Notes": "x",
                     "AutomaticStartAction": "Start"},
+    # Edit Disk, Move-VMStorage, Storage QoS (issue 11)
+    "vhd-compact": {"Path": "C:\\VHDs\\web01.vhdx"},
+    "vhd-chain": {"Path": "C:\\VHDs\\web01.vhdx"},
+    "vhd-convert": {"Path": "C:\\VHDs\\web01.vhd", "DestinationPath": "C:\\VHDs\\web01.vhdx",
+                    "VHDType": "Dynamic"},
+    "vhd-merge": {"Path": "C:\\VHDs\\web01.avhdx", "DestinationPath": "C:\\VHDs\\web01.vhdx",
+                  "VMName": "db01", "ControllerType": "SCSI", "ControllerNumber": 0,
+                  "ControllerLocation": 0},
+    "vm-move-storage": {"VMName": "web01", "DestinationStoragePath": "D:\\VMs\\web01"},
+    "vm-disk-qos": {"VMName": "web01", "ControllerType": "SCSI", "ControllerNumber": 0,
+                    "ControllerLocation": 0, "MinimumIOPS": 100, "MaximumIOPS": 500},
     "vm-start": {"Name": "db01"},
     "vm-stop": {"Name": "web01"},
     "vm-suspend": {"Name": "web01"},
@@ -262,6 +273,13 @@ EXPECTED_KINDS: dict[str, list[str]] = {
     "vm-upgrade-version": ["Upgraded"],
     # host settings (issue 11, hostcfg)
     "host-settings": ["HostSetting"],
+    # Edit Disk, Move-VMStorage, Storage QoS (issue 11)
+    "vhd-compact": ["Vhd"],
+    "vhd-chain": ["Vhd"],
+    "vhd-convert": ["Vhd"],
+    "vhd-merge": ["Vhd"],
+    "vm-move-storage": ["StorageMoved"],
+    "vm-disk-qos": ["Drive"],
 }
 
 

@@ -156,6 +156,20 @@ def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0
         "host-settings": {"NumaSpanningEnabled": False, "MaximumStorageMigrations": 3,
                           "MaximumVirtualMachineMigrations": 3,
                           "AddMigrationNetworks": ["10.0.77.0/24"]},
+        # Edit Disk, Move-VMStorage, Storage QoS (issue 11)
+        "vhd-compact": {"Path": drive_vm.drives[0].path} if drive_vm else None,
+        "vhd-chain": {"Path": drive_vm.drives[0].path} if drive_vm else None,
+        "vhd-convert": ({"Path": drive_vm.drives[0].path, "VHDType": "Dynamic",
+                         "DestinationPath": f"{_disk_folder(host)}\\matrix-copy.vhdx"}
+                        if drive_vm else None),
+        "vhd-merge": ({"Path": drive_vm.drives[0].path,
+                       "DestinationPath": f"{_disk_folder(host)}\\matrix-parent.vhdx"}
+                      if drive_vm else None),
+        "vm-move-storage": ({"VMName": name,
+                             "DestinationStoragePath": f"{_disk_folder(host)}\\matrix-moved"}
+                            if name else None),
+        "vm-disk-qos": ((_drive_of(drive_vm) or {}) | {"MinimumIOPS": 10, "MaximumIOPS": 100}
+                        if drive_vm else None),
     }
     for action in ("start", "stop", "turn-off", "save", "suspend", "resume", "restart"):
         table[f"vm-{action}"] = {"Name": name} if name else None

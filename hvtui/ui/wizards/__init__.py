@@ -4,7 +4,7 @@ Every wizard is a ``ModalScreen[Plan | None]`` that returns a checked plan and n
 it; the progress page runs confirmed plans. Importing this package registers the actions.
 """
 
-from hvtui.ui.wizards import storage, vm_new
+from hvtui.ui.wizards import edit_disk, storage, vm_new
 from hvtui.ui.wizards.failover import register_failover
 from hvtui.ui.wizards.handlers import register_all
 
@@ -16,3 +16,4 @@ register_failover()  # Replica failover (hvtui.ui.wizards.failover)
 from hvtui.ui.wizards import host_settings  # noqa: E402
 
 host_settings.register()
+edit_disk.register()  # Edit Disk, Move-VMStorage, Storage QoS (issue 11)
