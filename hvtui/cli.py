@@ -135,6 +135,10 @@ def build_parser(*, full: bool = True) -> argparse.ArgumentParser:
     cli_lab.register(sub)
     cli_actions.register(sub)
     cli_storage.register(sub)
+    # VM screen as text (issue 12, thumbs): screen, keys
+    from hvtui import cli_screen
+
+    cli_screen.register(sub)
     return parser
 
 

@@ -272,6 +272,12 @@ COMMANDS: dict[str, Callable[[Params], str]] = {
     "vm-upgrade-version": lambda p: _call("Update-VMVersion", {
         "Name": p.get("Name", p["VMId"]), "Force": True, "Confirm": False}, ("Force",)),
     "vm-settings": _vm_settings,
+    # VM screen as text (issue 12, thumbs): the text stays a variable ($SecretText)
+    "vm-keys": lambda p: (
+        "Invoke-CimMethod -InputObject $keyboard -MethodName 'TypeCtrlAltDel'"
+        if p.get("CtrlAltDel") else
+        "Invoke-CimMethod -InputObject $keyboard -MethodName 'TypeText' "
+        "-Arguments @{ asciiText = $SecretText }"),
 }
 
 

@@ -62,6 +62,7 @@ from hvtui.hyperv.vm_retire import (
     plan_rename_vm,
     plan_upgrade_version,
 )
+from hvtui.hyperv.vm_screen import KeysRequest, plan_keys
 from hvtui.hyperv.vm_settings import VmSettingsRequest, plan_vm_settings
 from hvtui.remote.pool import SessionPool
 
@@ -94,6 +95,8 @@ BUILDERS: dict[type[Request], Builder] = {
     # Replica failover (hvtui.hyperv.replica_failover)
     FailoverRequest: plan_failover,
     VmSettingsRequest: plan_vm_settings,
+    # VM screen as text (issue 12, thumbs)
+    KeysRequest: plan_keys,
 }
 
 

@@ -303,6 +303,8 @@ _EMULATION_MODULES = (
     "hvtui.lab.vmcreate",
     "hvtui.lab.vmretire",
     "hvtui.lab.vmsettings",
+    # VM screen as text (issue 12, thumbs)
+    "hvtui.lab.screen",
 )
 
 

@@ -81,6 +81,8 @@ SAMPLES: dict[str, dict[str, object]] = {
                     "AutomaticStartAction": "Start", "AutomaticStartDelay": 30,
                     "AutomaticStopAction": "ShutDown", "CheckpointType": "Production",
                     "SnapshotFileLocation": "E:\\Checkpoints", "Notes": "web"},
+    # VM screen as text (issue 12, thumbs)
+    "vm-keys": {"VMId": VM_ID, "CtrlAltDel": True, "SecretText": "abc"},
 }
 
 

@@ -210,6 +210,9 @@ PARAMETERS: dict[str, dict[str, object]] = {
     "vm-remove": {"VMId": WEB01},
     "vm-rename": {"VMId": WEB01, "NewName": "web02"},
     "vm-upgrade-version": {"VMId": WEB01},
+    # VM screen as text (issue 12, thumbs)
+    "vm-screen": {"VMId": [WEB01], "Width": 2, "Height": 2},
+    "vm-keys": {"VMId": WEB01, "SecretText": "admin"},
 }
 
 EXPECTED_KINDS: dict[str, list[str]] = {
@@ -257,6 +260,9 @@ EXPECTED_KINDS: dict[str, list[str]] = {
     "vm-remove": ["Removed"],
     "vm-rename": ["Renamed"],
     "vm-upgrade-version": ["Upgraded"],
+    # VM screen as text (issue 12, thumbs)
+    "vm-screen": ["Thumbnail"],
+    "vm-keys": ["KeysSent"],
 }
 
 

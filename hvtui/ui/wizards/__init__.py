@@ -12,3 +12,8 @@ register_all()
 storage.register_all()  # storage and networking (issue 11)
 vm_new.register()  # VMs: create, delete, rename, upgrade (issue 11)
 register_failover()  # Replica failover (hvtui.ui.wizards.failover)
+
+# VM screen as text (issue 12, thumbs): the screen view and the wall
+from hvtui.ui import vm_screen  # noqa: E402
+
+vm_screen.register()
