@@ -150,8 +150,12 @@ def _keys(args: argparse.Namespace) -> Request:
 
 def register(sub: Any) -> None:
     """Add ``screen`` and ``keys`` to ``hvtui``'s sub-parsers."""
-    p = sub.add_parser("screen", help=SCREEN_HELP, description=__doc__,
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "screen", help=SCREEN_HELP,
+        description="Print the host's thumbnail of a VM's screen (Get-CimInstance, "
+                    "Invoke-CimMethod: Msvm_VirtualSystemManagementService."
+                    "GetVirtualSystemThumbnailImage), once or --watch. Half blocks in 24-bit "
+                    "colour on a terminal, a brightness ramp elsewhere. Read-only.")
     p.add_argument("vm", metavar="VM")
     p.add_argument("--host", help="the VM's host, when the name exists on several")
     p.add_argument("--watch", action="store_true",
@@ -168,8 +172,10 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("keys", help=KEYS_HELP,
                        description="Send Ctrl+Alt+Del, or type text, in a running VM through "
-                                   "its host (Msvm_Keyboard). The text is not recorded in the "
-                                   "audit log nor shown in the plan: it may be a password.")
+                                   "its host (Get-CimInstance, Invoke-CimMethod: "
+                                   "Msvm_Keyboard.TypeCtrlAltDel, TypeText). The text is not "
+                                   "recorded in the audit log nor shown in the plan: it may "
+                                   "be a password.")
     p.add_argument("vm", metavar="VM")
     what = p.add_mutually_exclusive_group()
     what.add_argument("--ctrl-alt-del", action="store_true",
