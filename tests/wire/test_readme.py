@@ -188,6 +188,9 @@ def test_the_readme_lists_these_commands() -> None:
         "hvtui vm set RHEL8-APP --memory-startup 4GB --dynamic-memory on --memory-maximum 8GB "
         "--dry-run",
         "hvtui diff RHEL8-APP WIN2022-SQL02 BUILD01",
+        # VM screen as text (issue 12, thumbs)
+        "hvtui screen WIN2022-RDS --size 80x24",
+        "hvtui keys DC01 --ctrl-alt-del",
     ]
 
 
