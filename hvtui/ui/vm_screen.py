@@ -155,6 +155,8 @@ class ScreenView(Screen[None]):
         self.vm = vm
         self.fetches = 0
         """Screens received since the view opened (tests wait on it)."""
+        self.fetching = False
+        """A fetch is on its way (the timer skips its tick)."""
 
     @property
     def hv_app(self) -> HvtuiApp:
@@ -170,11 +172,17 @@ class ScreenView(Screen[None]):
 
     def on_mount(self) -> None:
         self._title()
-        self.set_interval(REFRESH_SECONDS, self.action_fetch)
+        self.set_interval(REFRESH_SECONDS, self._tick)
         self.call_after_refresh(self.action_fetch)
 
     def on_resize(self) -> None:
         self.action_fetch()
+
+    def _tick(self) -> None:
+        """The timer: a tick is skipped while the last fetch is still on its way (a slow
+        host), so fetches never pile up nor cancel each other."""
+        if not self.fetching:
+            self.action_fetch()
 
     def _title(self) -> None:
         vm = self.vm = _current(self.hv_app, self.vm)
@@ -198,9 +206,13 @@ class ScreenView(Screen[None]):
         self.run_worker(self._fetch(columns, rows), group="screen", exclusive=True)
 
     async def _fetch(self, columns: int, rows: int) -> None:
-        width, height = fit(columns, rows)
-        [shot] = await thumbnails(self.hv_app.pool, [self.vm], width, height)
-        lines = await asyncio.to_thread(image_lines, shot) if shot.pixels else []
+        self.fetching = True
+        try:
+            width, height = fit(columns, rows)
+            [shot] = await thumbnails(self.hv_app.pool, [self.vm], width, height)
+            lines = await asyncio.to_thread(image_lines, shot) if shot.pixels else []
+        finally:
+            self.fetching = False
         self.query_one(ThumbnailView).show(shot, lines)
         self.fetches += 1
         self._title()
@@ -361,6 +373,8 @@ class WallScreen(Screen[None]):
         self.vms = list(vms)
         self.fetches = 0
         """Walls received since the screen opened (tests wait on it)."""
+        self.fetching = False
+        """A fetch is on its way (the timer skips its tick)."""
 
     @property
     def hv_app(self) -> HvtuiApp:
@@ -376,11 +390,15 @@ class WallScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._title()
-        self.set_interval(REFRESH_SECONDS, self.action_fetch)
+        self.set_interval(REFRESH_SECONDS, self._tick)
         self.call_after_refresh(self.action_fetch)
 
     def on_resize(self) -> None:
         self.action_fetch()
+
+    def _tick(self) -> None:
+        if not self.fetching:  # see ScreenView._tick
+            self.action_fetch()
 
     def _title(self) -> None:
         wall = self.query_one(Wall)
@@ -404,9 +422,13 @@ class WallScreen(Screen[None]):
         layout = wall.layout_now
         shown = wall.vms[:layout.shown]
         width, height = layout.image
-        shots = await thumbnails(self.hv_app.pool, shown, width, height)
-        images = await asyncio.to_thread(
-            lambda: {s.vm_id: image_lines(s) for s in shots if s.pixels})
+        self.fetching = True
+        try:
+            shots = await thumbnails(self.hv_app.pool, shown, width, height)
+            images = await asyncio.to_thread(
+                lambda: {s.vm_id: image_lines(s) for s in shots if s.pixels})
+        finally:
+            self.fetching = False
         wall.shots = {vm.id: shot for vm, shot in zip(shown, shots, strict=True)}
         wall.images = {vm.id: images.get(shot.vm_id, []) for vm, shot in zip(shown, shots,
                                                                               strict=True)}

@@ -152,3 +152,18 @@ async def test_the_wall_shows_a_hosts_running_vms_and_spots_the_blue_screen(
     assert all(abs(a - b) < 8 for a, b in zip(top, STOP_BLUE, strict=True))
     await pilot.press("escape")
     await until(pilot, lambda: not isinstance(app.screen, WallScreen), "the console")
+
+
+async def test_a_tick_waits_for_a_slow_fetch_instead_of_piling_up(
+        pilot: Pilot[Any]) -> None:  # noqa: F811
+    await ready(pilot)
+    view = await _open_screen(pilot, "SQL01")
+    await until(pilot, lambda: not view.fetching, "the first fetch to end")
+    running = [w for w in pilot.app.workers if w.group == "screen" and not w.is_finished]
+    view.fetching = True  # as while a slow host has not answered
+    view._tick()
+    assert [w for w in pilot.app.workers if w.group == "screen" and not w.is_finished] \
+        == running
+    view.fetching = False
+    view._tick()
+    await _next_screen(pilot, view)
