@@ -167,3 +167,15 @@ async def test_a_tick_waits_for_a_slow_fetch_instead_of_piling_up(
     view.fetching = False
     view._tick()
     await _next_screen(pilot, view)
+
+
+async def test_closing_the_view_ends_its_timer_and_the_fetch_in_flight(
+        pilot: Pilot[Any]) -> None:  # noqa: F811
+    await ready(pilot)
+    view = await _open_screen(pilot, "SQL01")
+    await pilot.press("r")  # a fetch on its way
+    await pilot.press("escape")
+    await until(pilot, lambda: not view.is_attached, "the view to close")
+    await until(pilot, lambda: not [w for w in pilot.app.workers
+                                    if w.group == "screen" and not w.is_finished],
+                "the view's fetch to end")
