@@ -138,6 +138,10 @@ def build_parser(*, full: bool = True) -> argparse.ArgumentParser:
     # host settings (issue 11, hostcfg)
     from hvtui import cli_host
     cli_host.register(sub)
+    # VM screen as text (issue 12, thumbs): screen, keys
+    from hvtui import cli_screen
+
+    cli_screen.register(sub)
     return parser
 
 

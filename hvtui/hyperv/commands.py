@@ -349,6 +349,12 @@ COMMANDS: dict[str, Callable[[Params], str]] = {
     "vm-disk-qos": lambda p: _call("Set-VMHardDiskDrive", {
         k: p[k] for k in ("VMName", "ControllerType", "ControllerNumber", "ControllerLocation",
                           "MinimumIOPS", "MaximumIOPS")}),
+    # VM screen as text (issue 12, thumbs): the text stays a variable ($SecretText)
+    "vm-keys": lambda p: (
+        "Invoke-CimMethod -InputObject $keyboard -MethodName 'TypeCtrlAltDel'"
+        if p.get("CtrlAltDel") else
+        "Invoke-CimMethod -InputObject $keyboard -MethodName 'TypeText' "
+        "-Arguments @{ asciiText = $SecretText }"),
 }
 
 

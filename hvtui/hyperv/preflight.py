@@ -75,6 +75,7 @@ from hvtui.hyperv.vm_retire import (
     plan_rename_vm,
     plan_upgrade_version,
 )
+from hvtui.hyperv.vm_screen import KeysRequest, plan_keys
 from hvtui.hyperv.vm_settings import VmSettingsRequest, plan_vm_settings
 from hvtui.remote.pool import SessionPool
 
@@ -115,6 +116,8 @@ BUILDERS: dict[type[Request], Builder] = {
     DiskMergeRequest: plan_merge,
     MoveStorageRequest: plan_move_storage,
     DiskQosRequest: plan_qos,
+    # VM screen as text (issue 12, thumbs)
+    KeysRequest: plan_keys,
 }
 
 

@@ -307,6 +307,8 @@ _EMULATION_MODULES = (
     "hvtui.lab.firmware",
     # Edit Disk, Move-VMStorage, Storage QoS (issue 11)
     "hvtui.lab.vhdedit",
+    # VM screen as text (issue 12, thumbs)
+    "hvtui.lab.screen",
 )
 
 

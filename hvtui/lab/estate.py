@@ -238,6 +238,25 @@ class VM:
     boot_first: str = "HardDrive"
     """Generation 2: the kind of device its boot order starts with (HardDrive, DVD or
     Network); the others follow in that order (UNCONFIRMED: a new VM's order)."""
+    # VM screen as text (issue 12, thumbs): what the guest's screen shows
+    guest_fault: str = ""
+    """'' | 'BugCheck' (crashed: stop error or kernel panic until the VM restarts) |
+    'BootLoop' (restarts before it ever reaches sign-in)."""
+    console: str = ""
+    """The sign-in screen's stage: '' (lock screen or login prompt), 'SignIn' (Windows,
+    after Ctrl+Alt+Del) or 'Incorrect' (Linux, after a failed login)."""
+    typed: str = ""
+    """Text typed at the sign-in screen or login prompt since it appeared."""
+    booted_at: float | None = None
+    """Clock elapsed() when the guest last began to boot (None: long before the lab began;
+    resuming a saved VM does not boot it)."""
+
+    def boot(self, now: float) -> None:
+        """A fresh run of the guest: a crash is over, the console starts again."""
+        self.booted_at = now
+        if self.guest_fault == "BugCheck":
+            self.guest_fault = ""
+        self.console = self.typed = ""
 
     @property
     def display_state(self) -> str:

@@ -136,6 +136,8 @@ def power_on(estate: Estate, host: Host, vm: VM) -> None:
     now = estate.clock.elapsed()
     if vm.state == "Off" or vm.cpu_features is None:
         vm.cpu_features = (host.cpu.vendor, 0 if vm.compat else host.cpu.level)
+    if vm.state == "Off":
+        vm.boot(now)
     if vm.state in ("Off", "Saved"):
         vm.started_at = now
     vm.state = "Running"
@@ -276,6 +278,7 @@ def restart_vm(call: CmdletCall) -> None:
             return
         if change_state(call, vm, "Restart"):
             vm.started_at = call.clock.elapsed()
+            vm.boot(vm.started_at)
         if call.switch("Passthru"):
             write_vm(call, vm)
 

@@ -404,6 +404,12 @@ def _cim_instances(call: CmdletCall, namespace: str, class_name: str) -> list[PS
             # Only a running (or paused) VM has a KVP exchange component instance.
             with call.lock:
                 return [_kvp_component(vm) for vm in host.vms.values() if vm.active]
+        # VM screen as text (issue 12, thumbs): the screen and keyboard classes
+        from hvtui.lab import screen
+
+        served = screen.cim_instances(call, class_name)
+        if served is not None:
+            return served
     else:
         raise _cim_error("Invalid namespace ", "0x8004100e", "MetadataError")
     raise _cim_error("Invalid class ", "0x80041010", "MetadataError")

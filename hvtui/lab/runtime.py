@@ -135,6 +135,25 @@ _GET_CIM_INSTANCE = _Declared(
 )
 
 
+# VM screen as text (issue 12, thumbs)
+_INVOKE_CIM_METHOD = _Declared(
+    # Invoke-CimMethod's CimInstanceComputerSet as its help gives it (CimCmdlets, PowerShell
+    # 3.0+; MicrosoftDocs/PowerShell-Docs cimcmdlets/Invoke-CimMethod.md): -InputObject
+    # (alias CimInstance) at 0, -Arguments at 1, -MethodName (alias Name) at 2.
+    "Invoke-CimMethod", CIM,
+    (ParameterSet("CimInstanceComputerSet", (
+        Parameter("InputObject", "CimInstance", mandatory=True, position=0, from_pipeline=True,
+                  aliases=("CimInstance",)),
+        Parameter("Arguments", "IDictionary", position=1),
+        Parameter("MethodName", "String", mandatory=True, position=2, aliases=("Name",)),
+        Parameter("ResourceUri", "Uri"),
+        Parameter("ComputerName", "String[]"),
+        Parameter("OperationTimeoutSec", "UInt32"),
+    )),),
+    "CimInstanceComputerSet", True, "Medium",
+)
+
+
 @shared_cache
 def declared_command(platform: Platform, key: str) -> _Declared | None:
     """The command a host of ``platform`` has by the lower-cased name ``key``, or None.
@@ -143,6 +162,8 @@ def declared_command(platform: Platform, key: str) -> _Declared | None:
     building them all (:func:`command_table`) cost ~0.2 s per release on every start."""
     if key == "get-ciminstance" and CIM in platform.modules:
         return _GET_CIM_INSTANCE
+    if key == "invoke-cimmethod" and CIM in platform.modules:
+        return _INVOKE_CIM_METHOD
     info = cmdlet(platform.release, key)
     if info is None or info.module not in platform.modules:
         return None
@@ -156,6 +177,7 @@ def command_table(platform: Platform) -> dict[str, _Declared]:
              if info.module in platform.modules}
     if CIM in platform.modules:
         table["get-ciminstance"] = _GET_CIM_INSTANCE
+        table["invoke-cimmethod"] = _INVOKE_CIM_METHOD
     return table
 
 

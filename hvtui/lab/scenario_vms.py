@@ -74,6 +74,8 @@ def build_vm(estate: Estate, host: Host, reader: Reader, pending: list[PendingRo
     if not vm.app_health:
         # Linux integration services report no application status.
         vm.app_health = "Unknown" if vm.linux else "Healthy"
+    # VM screen as text (issue 12, thumbs): a crashed guest, or one caught in a boot loop
+    vm.guest_fault = reader.get("guest_fault", str, "", choices=["", "BugCheck", "BootLoop"])
     if any(other.id == vm.id for _h, other in estate.all_vms()) or vm.id in host.vms:
         raise reader.fail(f"VM id {vm.id} is used twice", "remove the id key or make it unique")
     if vm.active:

@@ -55,3 +55,32 @@ def test_help_screen(snap_compare: Any) -> None:
         await until_shown(app, pilot)
 
     assert snap_compare(app, press=["question_mark"], terminal_size=(80, 24), run_before=shown)
+
+
+# --- VM screen as text (issue 12, thumbs): the wall ---------------------------------------------
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_wall(snap_compare: Any, size: tuple[int, int]) -> None:
+    """The running VMs of HV-2019 and HV-2022: a blue screen (WIN2022-RDS), a boot loop
+    (R2-MIGRATED), Windows lock screens and a Linux login prompt."""
+    from hvtui.ui.actions import get_action
+    from hvtui.ui.vm_screen import WallScreen
+
+    app = console()
+
+    async def shown(pilot: Any) -> None:
+        await until_shown(app, pilot)
+        hosts = [s for s in app.estate.hosts if s.name in ("HV-2019", "HV-2022")]
+        spec = get_action("vm-wall")
+        assert spec is not None
+        app.run_action_spec(spec, hosts)
+        for _ in range(500):
+            await pilot.pause(0.01)
+            screen = app.screen
+            if isinstance(screen, WallScreen) and screen.fetches and not screen.workers:
+                break
+        assert isinstance(app.screen, WallScreen) and app.screen.fetches
+
+    assert snap_compare(app, terminal_size=size, run_before=shown)
+    assert not app.unexpected_errors

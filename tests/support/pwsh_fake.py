@@ -32,6 +32,9 @@ VM_TYPE = "Microsoft.HyperV.PowerShell.VirtualMachine"
 VM_STATES = {"Off": 3, "Running": 2, "Saved": 6, "Paused": 9}
 
 
+_CIM = "Microsoft.Management.Infrastructure.CimInstance#root/virtualization/v2/"
+
+
 def spec(text: str) -> tuple[Parameter, ...]:
     """Parameters from a compact spec: ``Name:String[]!@0|p|n Force:SwitchParameter``
     (! mandatory, @N position, |p by value, |n by property name)."""
@@ -231,6 +234,21 @@ class FakeHost:
             elif cls == "win32_processor":
                 inv.write(cpu)
                 inv.write(cpu)
+            # VM screen as text (issue 12, thumbs)
+            elif cls == "msvm_virtualsystemmanagementservice":
+                inv.write(PSObject([("Name", "vmms")], type_names=(_CIM + "Msvm_Virtual"
+                                                                   "SystemManagementService",)))
+            elif cls == "msvm_virtualsystemsettingdata":
+                for vm in self.vms:
+                    wanted = f"InstanceID='Microsoft:{str(vm.id).upper()}'"
+                    if str(inv.args.get("Filter", "")).lower() == wanted.lower():
+                        inv.write(PSObject([("InstanceID", f"Microsoft:{vm.id}")]))
+            elif cls == "msvm_keyboard":
+                for vm in self.vms:
+                    wanted = f"SystemName='{str(vm.id).upper()}'"
+                    if vm.state == "Running" and str(inv.args.get("Filter", "")).lower() \
+                            == wanted.lower():
+                        inv.write(PSObject([("SystemName", str(vm.id).upper())]))
 
         def supported(inv: Invocation) -> None:
             self._log(inv)
@@ -594,4 +612,9 @@ class FakeHost:
                                                   "Passthru:SwitchParameter"},
                 lambda inv: drive_passthru(inv) if inv.args.get("Passthru") else act()(inv),
                 should=True),
+            # VM screen as text (issue 12, thumbs): a 2x2 black image, every key taken
+            cmd("Invoke-CimMethod", "InputObject:Object!@0 Arguments:Object@1 "
+                                    "MethodName:String!@2", emit([PSObject([
+                                        ("ReturnValue", 0), ("ImageData", bytes(8))])]),
+                module="CimCmdlets", should=True),
         ]

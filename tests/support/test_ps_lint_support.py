@@ -219,6 +219,25 @@ CORE_CMDLETS: dict[str, Cmdlet] = {
             "ClassNameComputerSet",
             {},
         ),
+        # VM screen as text (issue 12, thumbs): WMI methods of root\virtualization\v2
+        # (thumbnail, keyboard), CimCmdlets like Get-CimInstance (PowerShell 3.0+).
+        Cmdlet(
+            "Invoke-CimMethod",
+            (
+                _param_set(
+                    "CimInstanceComputerSet",
+                    [
+                        _p("InputObject", mandatory=True, pos=0),
+                        _p("Arguments", pos=1),
+                        _p("MethodName", mandatory=True, pos=2),
+                        _p("ResourceUri"),
+                        _p("OperationTimeoutSec"),
+                    ],
+                ),
+            ),
+            "CimInstanceComputerSet",
+            {},
+        ),
         # Feature detection: some cmdlets exist only on newer hosts.
         Cmdlet(
             "Get-Command",

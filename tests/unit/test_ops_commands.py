@@ -99,6 +99,8 @@ SAMPLES: dict[str, dict[str, object]] = {
     "vm-move-storage": {"VMName": "web01", "DestinationStoragePath": "E:\\VMs\\web01"},
     "vm-disk-qos": {"VMName": "web01", "ControllerType": "SCSI", "ControllerNumber": 0,
                     "ControllerLocation": 1, "MinimumIOPS": 100, "MaximumIOPS": 1000},
+    # VM screen as text (issue 12, thumbs)
+    "vm-keys": {"VMId": VM_ID, "CtrlAltDel": True, "SecretText": "abc"},
 }
 
 

@@ -7,6 +7,7 @@ scripts, one per rule: a check that cannot fail proves nothing.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,18 @@ def _assigns_a_property(target: Node) -> bool:
     return node.type == "member_access"
 
 
+# VM screen as text (issue 12, thumbs): WMI methods that only read, by name.
+READ_ONLY_CIM_METHODS = frozenset({"getvirtualsystemthumbnailimage"})
+
+
+def _reads_by_cim(source: bytes, name: Node) -> bool:
+    """Invoke-CimMethod of a method that only reads (its -MethodName a literal)."""
+    if _text(source, name).lower() != "invoke-cimmethod" or name.parent is None:
+        return False
+    found = re.search(r"-MethodName\s+'([A-Za-z]+)'", _text(source, name.parent))
+    return found is not None and found.group(1).lower() in READ_ONLY_CIM_METHODS
+
+
 def mutations(text: str) -> list[str]:
     """What in a script could change a host: non-reading commands and property assignments."""
     source, root = parse(text)
@@ -65,7 +78,8 @@ def mutations(text: str) -> list[str]:
     for node in _walk(root):
         if node.type == "command_name":
             name = _text(source, node)
-            if name.split("-")[0].lower() not in READ_ONLY_VERBS:
+            if name.split("-")[0].lower() not in READ_ONLY_VERBS \
+                    and not _reads_by_cim(source, node):
                 found.append(name)
         elif node.type == "left_assignment_expression" and _assigns_a_property(node):
             found.append(_text(source, node).strip())

@@ -224,6 +224,9 @@ PARAMETERS: dict[str, dict[str, object]] = {
     # host settings (issue 11, hostcfg)
     "host-settings": {"NumaSpanningEnabled": False, "MaximumStorageMigrations": 3,
                       "AddMigrationNetworks": ["10.0.20.0/24"]},
+    # VM screen as text (issue 12, thumbs)
+    "vm-screen": {"VMId": [WEB01], "Width": 2, "Height": 2},
+    "vm-keys": {"VMId": WEB01, "SecretText": "admin"},
 }
 
 EXPECTED_KINDS: dict[str, list[str]] = {
@@ -280,6 +283,9 @@ EXPECTED_KINDS: dict[str, list[str]] = {
     "vhd-merge": ["Vhd"],
     "vm-move-storage": ["StorageMoved"],
     "vm-disk-qos": ["Drive"],
+    # VM screen as text (issue 12, thumbs)
+    "vm-screen": ["Thumbnail"],
+    "vm-keys": ["KeysSent"],
 }
 
 

@@ -191,6 +191,9 @@ def test_the_readme_lists_these_commands() -> None:
         # host settings (issue 11, hostcfg)
         "hvtui host set HV-2019 --numa-spanning off --simultaneous 6 --add-network "
         "10.10.40.0/24 --dry-run",
+        # VM screen as text (issue 12, thumbs)
+        "hvtui screen WIN2022-RDS --size 80x24",
+        "hvtui keys DC01 --ctrl-alt-del",
     ]
 
 

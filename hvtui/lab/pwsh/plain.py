@@ -54,6 +54,8 @@ def to_plain(value: Any, depth: int = REMOTING_DEPTH) -> PSValue:
         return value
     if isinstance(value, uuid.UUID | PSVersion):
         return str(value)
+    if isinstance(value, bytes):
+        return value  # byte[] is one primitive on the wire (<BA>, base64), at any depth
     if isinstance(value, list):
         return [to_plain(item, depth) for item in value]
     if isinstance(value, PSHashtable):

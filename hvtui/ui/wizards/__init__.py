@@ -17,3 +17,8 @@ from hvtui.ui.wizards import host_settings  # noqa: E402
 
 host_settings.register()
 edit_disk.register()  # Edit Disk, Move-VMStorage, Storage QoS (issue 11)
+
+# VM screen as text (issue 12, thumbs): the screen view and the wall
+from hvtui.ui import vm_screen  # noqa: E402
+
+vm_screen.register()
