@@ -303,6 +303,7 @@ _EMULATION_MODULES = (
     "hvtui.lab.vmcreate",
     "hvtui.lab.vmretire",
     "hvtui.lab.vmsettings",
+    "hvtui.lab.nics",
 )
 
 

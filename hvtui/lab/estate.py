@@ -155,6 +155,13 @@ class Adapter:
     """Switch name; '' when not connected."""
     mac: str
     ips: list[str] = field(default_factory=list)
+    legacy: bool = False
+    """An emulated (legacy) adapter: generation 1 only, added and removed only while off."""
+    vlan: int = 0
+    """Access-mode VLAN id; 0 when untagged."""
+    mac_spoofing: bool = False
+    dhcp_guard: bool = False
+    router_guard: bool = False
 
 
 @dataclass(slots=True)

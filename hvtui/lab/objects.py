@@ -23,6 +23,7 @@ from typing import Any
 from hvtui.lab import enums, live, services
 from hvtui.lab.estate import (
     VM,
+    Adapter,
     Checkpoint,
     Cluster,
     ClusterGroup,
@@ -422,28 +423,37 @@ def snapshot_object(view: View, vm: VM, checkpoint: Checkpoint) -> PSObject:
 # --- network and integration services ----------------------------------------------------------
 
 
-def adapter_object(view: View, vm: VM, name: str, switch: str, mac: str, ips: list[str],
-                   ) -> PSObject:
-    """Get-VMNetworkAdapter's VMNetworkAdapter."""
+def adapter_object(view: View, vm: VM, adapter: Adapter, reporting: bool = True) -> PSObject:
+    """Get-VMNetworkAdapter's VMNetworkAdapter (guest addresses only while ``reporting``)."""
     # Status: VMNetworkAdapterOperationalStatus[]; 'Ok' (2) while the VM runs (UNCONFIRMED
     # number: the reference lists no such enum; 2 is CIM's OperationalStatus OK).
     status = ([PSEnum("Microsoft.HyperV.PowerShell.VMNetworkAdapterOperationalStatus",
                              "Ok", 2)] if vm.active else [])
+    name = adapter.name
+
+    def on_off(on: bool) -> object:
+        return view.enum("OnOffState", "On" if on else "Off")
+
     props: Props = [
         ("Name", name),
-        ("SwitchName", switch or None),
-        ("MacAddress", mac),
-        ("IPAddresses", list(ips)),
+        ("SwitchName", adapter.switch or None),
+        ("MacAddress", adapter.mac),
+        ("IPAddresses", list(adapter.ips) if reporting else []),
         ("Status", status),
-        ("Connected", bool(switch)),
-        ("IsLegacy", False),
+        ("Connected", bool(adapter.switch)),
+        ("IsLegacy", adapter.legacy),
+        ("MacAddressSpoofing", on_off(adapter.mac_spoofing)),
+        ("DhcpGuard", on_off(adapter.dhcp_guard)),
+        ("RouterGuard", on_off(adapter.router_guard)),
         ("VMName", vm.name),
         ("VMId", _uid(vm.id)),
         ("ComputerName", view.host.name),
         ("IsDeleted", False),
     ]
-    return _obj(view, (_HV + "VMNetworkAdapter", _HV + "VMNetworkAdapterBase", _HV + "VMDevice",
-                 _HV + "VirtualizationObject"), props,
+    names = ((_HV + "VMNetworkAdapter",) if not adapter.legacy else
+             (_HV + "VMLegacyNetworkAdapter", _HV + "VMNetworkAdapter"))
+    return _obj(view, (*names, _HV + "VMNetworkAdapterBase", _HV + "VMDevice",
+                       _HV + "VirtualizationObject"), props,
                 lambda: f"VMNetworkAdapter (Name = '{name}', VMName = '{vm.name}')")
 
 

@@ -176,8 +176,7 @@ def get_vmnetworkadapter(call: CmdletCall) -> None:
             # Guest-reported addresses arrive through the KVP exchange.
             reporting = services.service_works(vm, "Key-Value Pair Exchange")
             for adapter in vm.adapters:
-                call.write(objects.adapter_object(call.view, vm, adapter.name, adapter.switch,
-                                                  adapter.mac, adapter.ips if reporting else []))
+                call.write(objects.adapter_object(call.view, vm, adapter, reporting))
 
 
 @emulates("Get-VMIntegrationService")
