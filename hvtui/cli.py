@@ -121,7 +121,7 @@ def build_parser(*, full: bool = True) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     get = sub.add_parser("get", help="print the inventory")
-    get.add_argument("what", choices=["hosts", "vms", "disks", "replicas", "clusters"])
+    get.add_argument("what", choices=["hosts", "vms", "disks", "replicas", "clusters", "nics"])
     get.add_argument("--host", help="only this host")
     get.add_argument("-o", "--output", default="table", choices=["table", "json"],
                      help="output format (default: table)")
@@ -135,6 +135,10 @@ def build_parser(*, full: bool = True) -> argparse.ArgumentParser:
     cli_lab.register(sub)
     cli_actions.register(sub)
     cli_storage.register(sub)
+    # Networking (issue 11)
+    from hvtui import cli_network
+
+    cli_network.register(sub)
     return parser
 
 

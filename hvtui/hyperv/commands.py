@@ -214,6 +214,40 @@ def _vm_settings(p: Params) -> str:
     return "; ".join(lines)
 
 
+# Networking (issue 11)
+def _network_adapter(p: Params) -> str:
+    """The cmdlet calls vm-network-adapter.ps1 makes for its Action, in its order."""
+    vm, name, action = p["VMName"], p["Name"], p["Action"]
+    if action == "Add":
+        args: dict[str, Any] = {"VMName": vm, "Name": name}
+        if p.get("SwitchName"):
+            args["SwitchName"] = p["SwitchName"]
+        if p.get("IsLegacy"):
+            return _call("Add-VMNetworkAdapter", args | {"IsLegacy": True}, ("IsLegacy",))
+        return _call("Add-VMNetworkAdapter", args)
+    if action == "Remove":
+        return _call("Remove-VMNetworkAdapter", {"VMName": vm, "Name": name})
+    if action == "Connect":
+        if p.get("SwitchName"):
+            return _call("Connect-VMNetworkAdapter", {"VMName": vm, "Name": name,
+                                                      "SwitchName": p["SwitchName"]})
+        return _call("Disconnect-VMNetworkAdapter", {"VMName": vm, "Name": name})
+    lines = []
+    vlan = p.get("VlanId", -1)
+    if vlan == 0:
+        lines.append(_call("Set-VMNetworkAdapterVlan", {
+            "VMName": vm, "VMNetworkAdapterName": name, "Untagged": True}, ("Untagged",)))
+    elif vlan > 0:
+        lines.append(_call("Set-VMNetworkAdapterVlan", {
+            "VMName": vm, "VMNetworkAdapterName": name, "Access": True, "VlanId": vlan},
+            ("Access",)))
+    for guard in ("MacAddressSpoofing", "DhcpGuard", "RouterGuard"):
+        if p.get(guard):
+            lines.append(_call("Set-VMNetworkAdapter", {"VMName": vm, "Name": name,
+                                                        guard: p[guard]}))
+    return "; ".join(lines)
+
+
 COMMANDS: dict[str, Callable[[Params], str]] = {
     "vm-start": lambda p: _call("Start-VM", _name(p)),
     "vm-stop": lambda p: _call("Stop-VM", _name(p) | {"Force": True}, ("Force",)),
@@ -272,6 +306,8 @@ COMMANDS: dict[str, Callable[[Params], str]] = {
     "vm-upgrade-version": lambda p: _call("Update-VMVersion", {
         "Name": p.get("Name", p["VMId"]), "Force": True, "Confirm": False}, ("Force",)),
     "vm-settings": _vm_settings,
+    # Networking (issue 11)
+    "vm-network-adapter": _network_adapter,
 }
 
 

@@ -54,6 +54,16 @@ from hvtui.hyperv.vm_disks import (
     plan_disk_remove,
 )
 from hvtui.hyperv.vm_dvd import IsoRequest, plan_iso
+from hvtui.hyperv.vm_nics import (
+    NicAddRequest,
+    NicConnectRequest,
+    NicRemoveRequest,
+    NicSetRequest,
+    plan_nic_add,
+    plan_nic_connect,
+    plan_nic_remove,
+    plan_nic_set,
+)
 from hvtui.hyperv.vm_retire import (
     DeleteVmRequest,
     RenameVmRequest,
@@ -94,6 +104,11 @@ BUILDERS: dict[type[Request], Builder] = {
     # Replica failover (hvtui.hyperv.replica_failover)
     FailoverRequest: plan_failover,
     VmSettingsRequest: plan_vm_settings,
+    # Networking (issue 11): network adapters and virtual switches
+    NicAddRequest: plan_nic_add,
+    NicRemoveRequest: plan_nic_remove,
+    NicConnectRequest: plan_nic_connect,
+    NicSetRequest: plan_nic_set,
 }
 
 

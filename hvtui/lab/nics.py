@@ -7,7 +7,9 @@ only while the VM is off; a synthetic adapter is added to or removed from a runn
 Windows Server 2016, on generation 2 only; before 2016, or on generation 1, only while the
 VM is off. A saved or paused VM takes no hardware change (as for disks, drives.py).
 R-NIC-2: the VLAN, MAC address spoofing, DHCP guard and router guard change in any state.
-Connect-VMNetworkAdapter is in vmcreate.py (New VM connects its adapter).
+Connect-VMNetworkAdapter is in vmcreate.py (New VM connects its adapter); Disconnect-
+VMNetworkAdapter is here. Either works in any state (Hyper-V Manager's switch box stays
+editable on a running VM).
 """
 
 from __future__ import annotations
@@ -45,8 +47,8 @@ def _online(call: CmdletCall, vm: VM, legacy: bool) -> None:
 
 def _named(call: CmdletCall, vm: VM, parameter: str) -> list[Adapter]:
     """The VM's adapters -``parameter`` names (all of them without it)."""
-    wanted = str(call.arg(parameter) or "") if call.given(parameter) else ""
-    found = [a for a in vm.adapters if not wanted or a.name.casefold() == wanted.casefold()]
+    wanted = {n.casefold() for n in call.names(parameter)}  # String[] on some releases
+    found = [a for a in vm.adapters if not wanted or a.name.casefold() in wanted]
     if not found:
         raise object_not_found(call.name, NO_ADAPTER, vm.name)
     return found
@@ -164,3 +166,23 @@ def set_vmnetworkadapter(call: CmdletCall) -> None:
                     _write(call, vm, adapter)
 
     each_operand(call, vms, configure)
+
+
+@emulates("Disconnect-VMNetworkAdapter")
+def disconnect_vmnetworkadapter(call: CmdletCall) -> None:
+    """-VMName with -Name (every adapter of the VM without it): the adapters keep their
+    settings and show no switch."""
+    only_modelled(call, ("VMName", "Name", "Passthru"))
+    with call.lock:
+        vms = call.target_vms()
+
+    def disconnect(vm: VM) -> None:
+        if not call.inv.should_process(vm.name):
+            return
+        with call.lock:
+            for adapter in _named(call, vm, "Name"):
+                adapter.switch = ""
+                if call.switch("Passthru"):
+                    _write(call, vm, adapter)
+
+    each_operand(call, vms, disconnect)

@@ -423,6 +423,22 @@ def snapshot_object(view: View, vm: VM, checkpoint: Checkpoint) -> PSObject:
 # --- network and integration services ----------------------------------------------------------
 
 
+def _vlan_setting(view: View, vm: VM, adapter: Adapter) -> PSObject:
+    """VMNetworkAdapter.VlanSetting (what Get-VMNetworkAdapterVlan writes): access mode or
+    untagged, the two modes the lab models. UNCONFIRMED numbers: the reference lists no
+    VMNetworkAdapterVlanMode enum; Untagged 0, Access 1 as the module's enum declares them."""
+    mode = PSEnum("Microsoft.HyperV.PowerShell.VMNetworkAdapterVlanMode",
+                  "Access" if adapter.vlan else "Untagged", 1 if adapter.vlan else 0)
+    props: Props = [
+        ("OperationMode", mode),
+        ("AccessVlanId", adapter.vlan),
+        ("ParentAdapter", adapter.name),
+        ("ComputerName", view.host.name),
+    ]
+    return _obj(view, (_HV + "VMNetworkAdapterVlanSetting", _HV + "VirtualizationObject"),
+                props, lambda: f"VMNetworkAdapterVlanSetting (VMName = '{vm.name}')")
+
+
 def adapter_object(view: View, vm: VM, adapter: Adapter, reporting: bool = True) -> PSObject:
     """Get-VMNetworkAdapter's VMNetworkAdapter (guest addresses only while ``reporting``)."""
     # Status: VMNetworkAdapterOperationalStatus[]; 'Ok' (2) while the VM runs (UNCONFIRMED
@@ -445,6 +461,7 @@ def adapter_object(view: View, vm: VM, adapter: Adapter, reporting: bool = True)
         ("MacAddressSpoofing", on_off(adapter.mac_spoofing)),
         ("DhcpGuard", on_off(adapter.dhcp_guard)),
         ("RouterGuard", on_off(adapter.router_guard)),
+        ("VlanSetting", _vlan_setting(view, vm, adapter)),
         ("VMName", vm.name),
         ("VMId", _uid(vm.id)),
         ("ComputerName", view.host.name),

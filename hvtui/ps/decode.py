@@ -207,6 +207,11 @@ def decode_adapter(rec: Record) -> NetworkAdapter:
         mac_address=_s(rec, "MacAddress"),
         ip_addresses=_strings(rec, "IPAddresses"),
         status=_s(rec, "Status"),
+        legacy=_b(rec, "IsLegacy"),
+        vlan=_i(rec, "VlanId"),
+        mac_spoofing=_s(rec, "MacAddressSpoofing") == "On",
+        dhcp_guard=_s(rec, "DhcpGuard") == "On",
+        router_guard=_s(rec, "RouterGuard") == "On",
     )
 
 

@@ -565,4 +565,13 @@ class FakeHost:
                                                   "MigrationType:ClusterMigrationType",
                 emit([PSObject([("Name", "web01"), ("OwnerNode", "N2"), ("State", "Online"),
                                 ("Priority", 2000)])]), module="FailoverClusters", should=True),
+            # Networking (issue 11): vm-network-adapter's Set action
+            cmd("Set-VMNetworkAdapterVlan", {"VMName": "VMName:String[]!@0 "
+                                                       "VMNetworkAdapterName:String "
+                                                       "Access:SwitchParameter VlanId:Int32 "
+                                                       "Untagged:SwitchParameter"}, act()),
+            cmd("Set-VMNetworkAdapter", {"VMName": "VMName:String[]!@0 Name:String "
+                                                   "MacAddressSpoofing:String "
+                                                   "DhcpGuard:String RouterGuard:String"},
+                act(), should=True),
         ]

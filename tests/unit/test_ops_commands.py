@@ -81,6 +81,10 @@ SAMPLES: dict[str, dict[str, object]] = {
                     "AutomaticStartAction": "Start", "AutomaticStartDelay": 30,
                     "AutomaticStopAction": "ShutDown", "CheckpointType": "Production",
                     "SnapshotFileLocation": "E:\\Checkpoints", "Notes": "web"},
+    # Networking (issue 11)
+    "vm-network-adapter": {"VMName": "web01", "Action": "Set", "Name": "LAN", "VlanId": 20,
+                           "MacAddressSpoofing": "On", "DhcpGuard": "Off",
+                           "RouterGuard": "On"},
 }
 
 

@@ -196,6 +196,9 @@ PARAMETERS: dict[str, dict[str, object]] = {
     "vm-save": {"Name": "web01"},
     "vm-settings": {"VMName": "web01", "MemoryStartupBytes": 2 * 1024**3, "Notes": "x",
                     "AutomaticStartAction": "Start"},
+    # Networking (issue 11)
+    "vm-network-adapter": {"VMName": "web01", "Action": "Set", "Name": "Network Adapter",
+                           "VlanId": 20, "MacAddressSpoofing": "On", "DhcpGuard": "Off"},
     "vm-start": {"Name": "db01"},
     "vm-stop": {"Name": "web01"},
     "vm-suspend": {"Name": "web01"},
@@ -257,6 +260,8 @@ EXPECTED_KINDS: dict[str, list[str]] = {
     "vm-remove": ["Removed"],
     "vm-rename": ["Renamed"],
     "vm-upgrade-version": ["Upgraded"],
+    # Networking (issue 11)
+    "vm-network-adapter": ["NetworkAdapter"],
 }
 
 

@@ -152,6 +152,10 @@ def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0
         "vm-settings": ({"VMName": name, "MemoryWeight": 60, "ProcessorWeight": 150,
                          "AutomaticStartDelay": 5, "CheckpointType": "Production",
                          "Notes": "matrix"} if name else None),
+        # Networking (issue 11): VLAN and guards, which a VM takes in any state.
+        "vm-network-adapter": ({"VMName": name, "Action": "Set", "Name": vm.adapters[0].name,
+                                "VlanId": 12, "DhcpGuard": "On"}
+                               if vm and vm.adapters else None),
     }
     for action in ("start", "stop", "turn-off", "save", "suspend", "resume", "restart"):
         table[f"vm-{action}"] = {"Name": name} if name else None

@@ -297,6 +297,11 @@ $records = @(
             MacAddress = [string]$adapter.MacAddress
             IPAddresses = [string[]]@($adapter.IPAddresses)
             Status = [string]($adapter.Status -join ', ')
+            IsLegacy = [bool]$adapter.IsLegacy
+            VlanId = [int]$adapter.VlanSetting.AccessVlanId
+            MacAddressSpoofing = [string]$adapter.MacAddressSpoofing
+            DhcpGuard = [string]$adapter.DhcpGuard
+            RouterGuard = [string]$adapter.RouterGuard
         }
     }
 

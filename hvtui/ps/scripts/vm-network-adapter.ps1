@@ -2,13 +2,15 @@
 # Mutates: yes
 # Changes one VM's network adapters. Action Add: a new adapter named Name (legacy with
 # IsLegacy), connected to SwitchName when given (Add-VMNetworkAdapter). Action Remove: the
-# adapters named Name (Remove-VMNetworkAdapter). Action Set: on the adapters named Name, the
+# adapters named Name (Remove-VMNetworkAdapter). Action Connect: the adapters named Name to
+# SwitchName (Connect-VMNetworkAdapter), or to no switch when SwitchName is empty
+# (Disconnect-VMNetworkAdapter). Action Set: on the adapters named Name, the
 # access VLAN when VlanId is given (0 untags: Set-VMNetworkAdapterVlan) and each guard given
 # as On or Off (Set-VMNetworkAdapter -MacAddressSpoofing/-DhcpGuard/-RouterGuard).
 # Output: one NetworkAdapter record per adapter of the VM afterwards.
 param(
     [Parameter(Mandatory)][string]$VMName,
-    [Parameter(Mandatory)][ValidateSet('Add', 'Remove', 'Set')][string]$Action,
+    [Parameter(Mandatory)][ValidateSet('Add', 'Remove', 'Connect', 'Set')][string]$Action,
     [Parameter(Mandatory)][string]$Name,
     [string]$SwitchName = '',
     [switch]$IsLegacy,
@@ -30,6 +32,14 @@ if ($Action -eq 'Add') {
 }
 elseif ($Action -eq 'Remove') {
     Remove-VMNetworkAdapter -VMName $VMName -Name $Name
+}
+elseif ($Action -eq 'Connect') {
+    if ($SwitchName) {
+        Connect-VMNetworkAdapter -VMName $VMName -Name $Name -SwitchName $SwitchName
+    }
+    else {
+        Disconnect-VMNetworkAdapter -VMName $VMName -Name $Name
+    }
 }
 else {
     if ($VlanId -eq 0) {
@@ -57,6 +67,7 @@ foreach ($adapter in @(Get-VMNetworkAdapter -VMName $VMName)) {
         SwitchName = [string]$adapter.SwitchName
         MacAddress = [string]$adapter.MacAddress
         IsLegacy = [bool]$adapter.IsLegacy
+        VlanId = [int]$adapter.VlanSetting.AccessVlanId
         MacAddressSpoofing = [string]$adapter.MacAddressSpoofing
         DhcpGuard = [string]$adapter.DhcpGuard
         RouterGuard = [string]$adapter.RouterGuard
