@@ -121,7 +121,8 @@ def build_parser(*, full: bool = True) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     get = sub.add_parser("get", help="print the inventory")
-    get.add_argument("what", choices=["hosts", "vms", "disks", "replicas", "clusters", "nics"])
+    get.add_argument("what", choices=["hosts", "vms", "disks", "replicas", "clusters", "nics",
+                                         "switches"])
     get.add_argument("--host", help="only this host")
     get.add_argument("-o", "--output", default="table", choices=["table", "json"],
                      help="output format (default: table)")

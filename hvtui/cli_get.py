@@ -94,6 +94,18 @@ def nic_rows(estate: Estate) -> list[Row]:
     } for vm in estate.vms() for a in vm.network_adapters]
 
 
+def switch_rows(estate: Estate) -> list[Row]:
+    """Every host's virtual switches and how many VM adapters use each (issue 11)."""
+    rows: list[Row] = []
+    for inv in estate.inventories():
+        host = inv.host
+        adapters = [a.switch_name.casefold() for vm in inv.vms for a in vm.network_adapters]
+        rows += [{"host": host.name, "name": s.name, "type": s.type, "adapter": s.net_adapter,
+                  "management_os": s.management_os, "used_by": adapters.count(s.name.casefold())}
+                 for s in host.virtual_switches]
+    return rows
+
+
 def replica_rows(estate: Estate) -> list[Row]:
     now = dt.datetime.now(dt.UTC)
     rows = []
@@ -143,10 +155,12 @@ _TABLE_COLUMNS: dict[str, Sequence[str]] = {
     # Networking (issue 11)
     "nics": ("vm", "host", "name", "switch", "vlan", "legacy", "mac_spoofing", "dhcp_guard",
              "router_guard", "mac_address"),
+    "switches": ("host", "name", "type", "adapter", "management_os", "used_by"),
 }
 
 _ROWS = {"hosts": host_rows, "vms": vm_rows, "disks": disk_rows, "replicas": replica_rows,
-         "clusters": cluster_rows, "nics": nic_rows}
+         "clusters": cluster_rows, "nics": nic_rows,
+         "switches": switch_rows}
 
 
 def _cell(value: Any) -> str:

@@ -5,6 +5,10 @@
     hvtui nic connect VM NAME SWITCH | hvtui nic connect VM NAME --none
     hvtui nic set VM NAME [--vlan ID|untagged] [--mac-spoofing on|off] [--dhcp-guard on|off]
                           [--router-guard on|off]
+    hvtui switch new HOST NAME --type internal|private | --type external --adapter NIC
+                               [--no-management-os]
+    hvtui switch rename HOST NAME NEW_NAME
+    hvtui switch remove HOST NAME
 
 They run through :func:`hvtui.cli_actions.run_request` like every action: pre-flight,
 checklist and exact PowerShell, ``--dry-run``, ``--yes``, the audit log.
@@ -18,6 +22,12 @@ from typing import Any
 from hvtui.cli_actions import common_options, handler
 from hvtui.errors import PlanRefused
 from hvtui.hyperv.plans import Request, VmRef
+from hvtui.hyperv.switches import (
+    SWITCH_TYPES,
+    SwitchNewRequest,
+    SwitchRemoveRequest,
+    SwitchRenameRequest,
+)
 from hvtui.hyperv.vm_nics import (
     VLAN_MAX,
     NicAddRequest,
@@ -58,6 +68,15 @@ def _set(a: argparse.Namespace) -> Request:
                          None if a.mac_spoofing is None else _on_off(a.mac_spoofing),
                          None if a.dhcp_guard is None else _on_off(a.dhcp_guard),
                          None if a.router_guard is None else _on_off(a.router_guard))
+
+
+def _switch_new(a: argparse.Namespace) -> Request:
+    if a.type == "External" and not a.adapter:
+        raise PlanRefused("an external switch needs --adapter: the host's physical adapter",
+                          hint=f"hvtui switch new {a.host_name} '{a.name}' --type external "
+                               f"--adapter 'Ethernet 2'")
+    return SwitchNewRequest(a.host_name, a.name, a.type, a.adapter or "",
+                            not a.no_management_os)
 
 
 def register(sub: Any) -> None:
@@ -124,3 +143,48 @@ def register(sub: Any) -> None:
         p.add_argument(option, type=str.lower, choices=("on", "off"), help=what)
     common_options(p)
     p.set_defaults(**handler(_set))
+
+    register_switch(sub)
+
+
+def register_switch(sub: Any) -> None:
+    """``hvtui switch``: the Virtual Switch Manager's create, rename and remove."""
+    switch = sub.add_parser("switch", help="create, rename and remove hosts' virtual switches "
+                                           "(New-VMSwitch, Rename-VMSwitch, Remove-VMSwitch)")
+    ssub = switch.add_subparsers(dest="switch_command", required=True)
+    p = ssub.add_parser(
+        "new", help="create an external, internal or private switch (New-VMSwitch)",
+        description="Create a virtual switch on a host. External binds a physical adapter of "
+                    "the host: creating it moves the host's own connection on that adapter "
+                    "and can cut hvtui's session to the host. Internal connects the host's "
+                    "VMs and the host; private only the VMs.")
+    p.add_argument("host_name", metavar="HOST")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--type", required=True, type=str.capitalize, choices=SWITCH_TYPES,
+                   help="external, internal or private")
+    p.add_argument("--adapter", metavar="NIC",
+                   help="external: the host's physical adapter (its name, e.g. 'Ethernet 2')")
+    p.add_argument("--no-management-os", action="store_true",
+                   help="external: the host does not share the adapter (it loses its own "
+                        "connection on it)")
+    common_options(p, host=False)
+    p.set_defaults(**handler(_switch_new))
+
+    p = ssub.add_parser(
+        "rename", help="rename a switch; VMs' adapters follow (Rename-VMSwitch)",
+        description="Rename a virtual switch. Live migration and Replica look for a switch "
+                    "of the same name on the other host: rename it there too.")
+    p.add_argument("host_name", metavar="HOST")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("new_name", metavar="NEW_NAME")
+    common_options(p, host=False)
+    p.set_defaults(**handler(lambda a: SwitchRenameRequest(a.host_name, a.name, a.new_name)))
+
+    p = ssub.add_parser(
+        "remove", help="remove a switch no VM uses (Remove-VMSwitch)",
+        description="Remove a virtual switch. hvtui refuses while a VM's adapter is connected "
+                    "to it (Hyper-V would leave those adapters connected to nothing).")
+    p.add_argument("host_name", metavar="HOST")
+    p.add_argument("name", metavar="NAME")
+    common_options(p, host=False)
+    p.set_defaults(**handler(lambda a: SwitchRemoveRequest(a.host_name, a.name)))

@@ -248,6 +248,18 @@ def _network_adapter(p: Params) -> str:
     return "; ".join(lines)
 
 
+def _host_switch(p: Params) -> str:
+    """The cmdlet call host-switch.ps1 makes for its Action."""
+    if p["Action"] == "New":
+        if p.get("NetAdapterName"):
+            return _call("New-VMSwitch", {"Name": p["Name"], "NetAdapterName": p["NetAdapterName"],
+                                          "AllowManagementOS": p.get("AllowManagementOS", True)})
+        return _call("New-VMSwitch", {"Name": p["Name"], "SwitchType": p["SwitchType"]})
+    if p["Action"] == "Rename":
+        return _call("Rename-VMSwitch", {"Name": p["Name"], "NewName": p["NewName"]})
+    return _call("Remove-VMSwitch", {"Name": p["Name"], "Force": True}, ("Force",))
+
+
 COMMANDS: dict[str, Callable[[Params], str]] = {
     "vm-start": lambda p: _call("Start-VM", _name(p)),
     "vm-stop": lambda p: _call("Stop-VM", _name(p) | {"Force": True}, ("Force",)),
@@ -308,6 +320,7 @@ COMMANDS: dict[str, Callable[[Params], str]] = {
     "vm-settings": _vm_settings,
     # Networking (issue 11)
     "vm-network-adapter": _network_adapter,
+    "host-switch": _host_switch,
 }
 
 

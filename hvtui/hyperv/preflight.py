@@ -45,6 +45,14 @@ from hvtui.hyperv.replica_cluster import (
 )
 from hvtui.hyperv.replica_failover import FailoverRequest, plan_failover
 from hvtui.hyperv.storage import plan_export, plan_resize
+from hvtui.hyperv.switches import (
+    SwitchNewRequest,
+    SwitchRemoveRequest,
+    SwitchRenameRequest,
+    plan_switch_new,
+    plan_switch_remove,
+    plan_switch_rename,
+)
 from hvtui.hyperv.vm_actions import plan_vm_action
 from hvtui.hyperv.vm_create import NewVmRequest, plan_new_vm
 from hvtui.hyperv.vm_disks import (
@@ -109,6 +117,9 @@ BUILDERS: dict[type[Request], Builder] = {
     NicRemoveRequest: plan_nic_remove,
     NicConnectRequest: plan_nic_connect,
     NicSetRequest: plan_nic_set,
+    SwitchNewRequest: plan_switch_new,
+    SwitchRenameRequest: plan_switch_rename,
+    SwitchRemoveRequest: plan_switch_remove,
 }
 
 

@@ -304,6 +304,8 @@ _EMULATION_MODULES = (
     "hvtui.lab.vmretire",
     "hvtui.lab.vmsettings",
     "hvtui.lab.nics",
+    # Networking (issue 11): virtual switches
+    "hvtui.lab.switches",
 )
 
 

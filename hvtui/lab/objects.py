@@ -34,6 +34,7 @@ from hvtui.lab.estate import (
     Host,
     ReplicationLink,
     SharedVolume,
+    SwitchInfo,
     Vhd,
     Volume,
 )
@@ -271,11 +272,17 @@ def supported_version_object(view: View, version: str, default: bool) -> PSObjec
     return _obj(view, (_HV + "VMHostSupportedVersion",), props, lambda: version)
 
 
-def switch_object(view: View, name: str) -> PSObject:
-    """Get-VMSwitch's VMSwitch (the lab's switches are external)."""
+def switch_object(view: View, name: str, info: SwitchInfo | None = None) -> PSObject:
+    """Get-VMSwitch's VMSwitch: its type and, for an external switch, the physical adapter
+    (the lab's interface description is the adapter's name; UNCONFIRMED: a host shows the
+    driver's description, e.g. 'Intel(R) Ethernet Connection I217-LM')."""
+    info = info or view.host.switch_of(name)
+    external = info.type == "External"
     props: Props = [
         ("Name", name),
-        ("SwitchType", view.enum("VMSwitchType", "External")),
+        ("SwitchType", view.enum("VMSwitchType", info.type)),
+        ("NetAdapterInterfaceDescription", info.net_adapter if external else None),
+        ("AllowManagementOS", info.management_os if external else info.type == "Internal"),
         ("ComputerName", view.host.name),
         ("IsDeleted", False),
     ]

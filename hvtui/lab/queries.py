@@ -90,7 +90,8 @@ def get_vmswitch(call: CmdletCall) -> None:
     with call.lock:
         for switch in call.host.switches:
             if not names or any(_matches(name, switch) for name in names):
-                call.write(objects.switch_object(call.view, switch))
+                info = call.host.switch_of(switch)
+                call.write(objects.switch_object(call.view, switch, info))
 
 
 def _matches(pattern: str, text: str) -> bool:

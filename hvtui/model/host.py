@@ -18,6 +18,19 @@ class LiveMigrationSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class VirtualSwitch:
+    """A virtual switch as Get-VMSwitch reports it (networking, issue 11)."""
+
+    name: str
+    type: str = "External"
+    """External, Internal or Private."""
+    net_adapter: str = ""
+    """An external switch's physical adapter (its interface description)."""
+    management_os: bool = False
+    """The host shares the switch (AllowManagementOS)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Volume:
     """A host volume, for free-space checks before export or storage moves."""
 
@@ -67,6 +80,8 @@ class Host:
     powershell_edition: str = ""
     """``$PSVersionTable.PSEdition``: ``Desktop`` (Windows PowerShell; 3.0 and 4.0 report
     nothing) or ``Core`` (PowerShell 7)."""
+    virtual_switches: tuple[VirtualSwitch, ...] = ()
+    """Its switches with their types (networking, issue 11); ``switches`` has the names."""
 
     @property
     def edition(self) -> str:

@@ -107,3 +107,75 @@ def test_json_output_carries_the_plan(capsys: pytest.CaptureFixture[str]) -> Non
     assert doc["plan"]["request"]["mac_spoofing"] is True
     assert "Set-VMNetworkAdapter -VMName 'MÜN-FS01' -Name 'Network Adapter' " \
            "-MacAddressSpoofing 'On'" in json.dumps(doc, ensure_ascii=False)
+
+
+# --- hvtui switch (Virtual Switch Manager) ------------------------------------------------------
+
+
+def _switches(capsys: pytest.CaptureFixture[str], host: str) -> dict[str, dict[str, object]]:
+    capsys.readouterr()
+    assert main(["--lab-speed", "inf", "get", "switches", "-o", "json"]) == 0
+    return {str(r["name"]): r for r in json.loads(capsys.readouterr().out) if r["host"] == host}
+
+
+def test_switch_help_names_the_cmdlets(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["switch", "--help"])
+    out = re.sub(r"-\s+", "-", re.sub(r"\s+", " ", capsys.readouterr().out))
+    for cmdlet in ("New-VMSwitch", "Rename-VMSwitch", "Remove-VMSwitch"):
+        assert cmdlet in out
+
+
+def test_internal_switch_created_renamed_used_and_removed(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    name = "Lab 'Int' $1"
+    code, out, _ = run_cli(capsys, "switch", "new", "HV-2019", name, "--type", "internal",
+                           "--yes")
+    assert code == 0, out
+    assert "New-VMSwitch -Name 'Lab ''Int'' $1' -SwitchType 'Internal'" in flat(out)
+    assert _switches(capsys, "HV-2019")[name]["type"] == "Internal"
+
+    code, out, _ = run_cli(capsys, "nic", "connect", "APP2016", "Network Adapter", name,
+                           "--yes")
+    assert code == 0, out
+    assert _switches(capsys, "HV-2019")[name]["used_by"] == 1
+
+    code, out, _ = run_cli(capsys, "switch", "rename", "HV-2019", name, "Lab-Internal", "--yes")
+    assert code == 0, out
+    assert "Rename-VMSwitch -Name 'Lab ''Int'' $1' -NewName 'Lab-Internal'" in flat(out)
+    assert "rename the matching switch on the other hosts" in flat(out)
+    assert _switches(capsys, "HV-2019")["Lab-Internal"]["used_by"] == 1  # the adapter followed
+
+    code, out, _ = run_cli(capsys, "switch", "remove", "HV-2019", "Lab-Internal", "--yes")
+    assert code == 2 and "Refused, nothing was changed" in out
+    assert "1 adapter(s) use it" in flat(out) and "hvtui nic connect" in flat(out)
+    assert "Lab-Internal" in _switches(capsys, "HV-2019")
+
+
+def test_external_switch_warns_about_the_host_connection_and_refuses_a_bound_adapter(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "switch", "new", "HV-2016", "Storage", "--type", "external",
+                           "--adapter", "Ethernet 3", "--dry-run")
+    text = flat(out)
+    assert code == 0 and "Dry run" in out
+    assert "New-VMSwitch -Name 'Storage' -NetAdapterName 'Ethernet 3' " \
+           "-AllowManagementOS:$true" in text
+    assert "HV-2016's own connection on 'Ethernet 3' moves to a virtual adapter" in text
+    assert "the session may drop" in text
+    code, out, _ = run_cli(capsys, "switch", "new", "HV-2016", "Storage", "--type", "external",
+                           "--adapter", "Ethernet", "--yes")
+    assert code == 2 and "'Ethernet' is bound to the switch 'External-LAN' already" in flat(out)
+    code, _, err = run_cli(capsys, "switch", "new", "HV-2016", "Storage", "--type", "external",
+                           "--yes")
+    assert code == 2 and "needs --adapter" in err
+    code, out, _ = run_cli(capsys, "switch", "new", "HV-2016", "external-lan", "--type",
+                           "private", "--yes")
+    assert code == 2 and "already has a switch named 'external-lan'" in flat(out)
+
+
+def test_an_unused_switch_is_removed(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "switch", "remove", "HV-NODE3", "DMZ", "--yes")
+    assert code == 0, out
+    assert "Remove-VMSwitch -Name 'DMZ' -Force" in flat(out) and "[destructive]" in out
+    assert "HV-NODE3's own connection through the switch goes with it" in flat(out)
+    assert "DMZ" not in _switches(capsys, "HV-NODE3")

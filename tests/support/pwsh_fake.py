@@ -574,4 +574,6 @@ class FakeHost:
                                                    "MacAddressSpoofing:String "
                                                    "DhcpGuard:String RouterGuard:String"},
                 act(), should=True),
+            cmd("New-VMSwitch", {"SwitchType": "Name:String!@0 SwitchType:String!"}, emit([]),
+                should=True),
         ]

@@ -85,6 +85,8 @@ SAMPLES: dict[str, dict[str, object]] = {
     "vm-network-adapter": {"VMName": "web01", "Action": "Set", "Name": "LAN", "VlanId": 20,
                            "MacAddressSpoofing": "On", "DhcpGuard": "Off",
                            "RouterGuard": "On"},
+    "host-switch": {"Action": "New", "Name": "LAN", "NetAdapterName": "Ethernet 2",
+                    "AllowManagementOS": False},
 }
 
 

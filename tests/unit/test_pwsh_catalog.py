@@ -199,6 +199,7 @@ PARAMETERS: dict[str, dict[str, object]] = {
     # Networking (issue 11)
     "vm-network-adapter": {"VMName": "web01", "Action": "Set", "Name": "Network Adapter",
                            "VlanId": 20, "MacAddressSpoofing": "On", "DhcpGuard": "Off"},
+    "host-switch": {"Action": "New", "Name": "Lab", "SwitchType": "Internal"},
     "vm-start": {"Name": "db01"},
     "vm-stop": {"Name": "web01"},
     "vm-suspend": {"Name": "web01"},
@@ -262,6 +263,7 @@ EXPECTED_KINDS: dict[str, list[str]] = {
     "vm-upgrade-version": ["Upgraded"],
     # Networking (issue 11)
     "vm-network-adapter": ["NetworkAdapter"],
+    "host-switch": ["Switch", "Switch"],  # the fake host has two switches
 }
 
 

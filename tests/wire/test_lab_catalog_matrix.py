@@ -156,6 +156,7 @@ def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0
         "vm-network-adapter": ({"VMName": name, "Action": "Set", "Name": vm.adapters[0].name,
                                 "VlanId": 12, "DhcpGuard": "On"}
                                if vm and vm.adapters else None),
+        "host-switch": {"Action": "New", "Name": "Matrix 'Private'", "SwitchType": "Private"},
     }
     for action in ("start", "stop", "turn-off", "save", "suspend", "resume", "restart"):
         table[f"vm-{action}"] = {"Name": name} if name else None
