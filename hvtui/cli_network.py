@@ -93,9 +93,9 @@ def register(sub: Any) -> None:
                     "otherwise the VM must be off. A legacy adapter (generation 1 only) "
                     "needs the VM off.")
     p.add_argument("vm", metavar="VM")
-    p.add_argument("--name", default="Network Adapter",
-                   help="the adapter's name (default 'Network Adapter'); one the VM does "
-                        "not use yet")
+    p.add_argument("--name", default="",
+                   help="the adapter's name, one the VM does not use yet (default: "
+                        "'Network Adapter', else 'Network Adapter 2', ...)")
     p.add_argument("--switch", default="", metavar="SWITCH",
                    help="the virtual switch to connect it to (default: not connected)")
     p.add_argument("--legacy", action="store_true",

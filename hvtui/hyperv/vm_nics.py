@@ -41,7 +41,8 @@ VLAN_MAX = 4094
 class NicAddRequest(Request):
     kind: ClassVar[str] = "nic-add"
     vm: VmRef
-    name: str = "Network Adapter"
+    name: str = ""
+    """Empty: the first of 'Network Adapter', 'Network Adapter 2', ... the VM does not use."""
     switch: str = ""
     """The virtual switch to connect it to; empty: not connected."""
     legacy: bool = False
@@ -116,6 +117,14 @@ def _adapters(vm: VM, name: str) -> list[NetworkAdapter]:
     return [a for a in vm.network_adapters if a.name.casefold() == name.casefold()]
 
 
+def _free_name(vm: VM, base: str) -> str:
+    """``base``, else ``base 2``, ``base 3``...: the first name the VM's adapters do not use
+    (Hyper-V Manager names a second adapter the same as the first; hvtui does not)."""
+    taken = {a.name.casefold() for a in vm.network_adapters}
+    return next(n for n in (base, *(f"{base} {i}" for i in range(2, 1000)))
+                if n.casefold() not in taken)
+
+
 def _adapter_check(vm: VM, name: str) -> tuple[Check, list[NetworkAdapter]]:
     found = _adapters(vm, name)
     if not found:
@@ -149,12 +158,11 @@ def _plan(title: str, request: Request, vm: VM, checks: list[Check], steps: list
 
 async def plan_nic_add(pool: SessionPool, request: NicAddRequest) -> Plan:
     vm, host = await _vm_and_host(pool, request.vm)
-    name = request.name.strip()
     kind = "legacy network adapter" if request.legacy else "network adapter"
+    name = request.name.strip() or _free_name(vm, "Legacy Network Adapter" if request.legacy
+                                              else "Network Adapter")
     checks: list[Check] = []
-    if not name:
-        checks.append(failed("Name", "the adapter needs a name", "give it one, such as 'LAN'"))
-    elif _adapters(vm, name):
+    if _adapters(vm, name):
         checks.append(failed("Name", f"{vm.name} already has an adapter named '{name}'; "
                                      f"Hyper-V would change both by that name",
                              "choose another name"))

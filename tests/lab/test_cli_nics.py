@@ -89,8 +89,11 @@ def test_refusals_say_why_and_what_to_do(capsys: pytest.CaptureFixture[str]) -> 
     code, out, _ = run_cli(capsys, "nic", "add", "MÜN-FS01", "--name", "X", "--switch", "DMZ",
                            "--yes")
     assert code == 2 and "HV-2016 has no virtual switch 'DMZ'" in flat(out)
+    code, out, _ = run_cli(capsys, "nic", "add", "MÜN-FS01", "--name", "network adapter",
+                           "--dry-run")
+    assert code == 2 and "already has an adapter named 'network adapter'" in flat(out)
     code, out, _ = run_cli(capsys, "nic", "add", "MÜN-FS01", "--dry-run")
-    assert code == 2 and "already has an adapter named 'Network Adapter'" in flat(out)
+    assert code == 0 and "-Name 'Network Adapter 2'" in flat(out)
     code, out, _ = run_cli(capsys, "nic", "set", "MÜN-FS01", "Network Adapter", "--vlan",
                            "5000", "--yes")
     assert code == 2 and "give 1 to 4094, or 0 (untagged)" in flat(out)
