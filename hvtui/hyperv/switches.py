@@ -91,6 +91,14 @@ def _plan(title: str, request: Request, host: Host, checks: list[Check],
     return Plan(title=title, request=request, checks=tuple(checks), steps=tuple(steps))
 
 
+def _cluster_warning(host: Host, what: str) -> list[Check]:
+    """A cluster node's switches must match its peers' (VMs fail over by switch name)."""
+    if not host.cluster:
+        return []
+    return [warned("Cluster", f"{host.name} is a node of {host.cluster}: {what}",
+                   "make the same change on every node of the cluster")]
+
+
 def _connection_warning(host: Host, adapter: str, keeps: bool) -> Check:
     if keeps:
         what = (f"{host.name}'s own connection on '{adapter}' moves to a virtual adapter "
@@ -140,6 +148,8 @@ async def plan_switch_new(pool: SessionPool, request: SwitchNewRequest) -> Plan:
                  "only VMs on this host")
         checks.append(passed("Type", f"{kind}: {reach} reach each other through it"))
         parameters["SwitchType"] = kind
+    checks += _cluster_warning(host, f"VMs that fail over or move to another node find no "
+                                     f"switch '{name}' there until it has one")
     step = make_step(host, "host-switch", parameters,
                      f"Create the {kind.lower()} switch '{name}' on {host.name}",
                      target=host.name)
@@ -166,6 +176,8 @@ async def plan_switch_rename(pool: SessionPool, request: SwitchRenameRequest) ->
                                             f"to or from other hosts look for a switch named "
                                             f"'{request.new_name}' there",
                              "rename the matching switch on the other hosts as well"))
+    checks += _cluster_warning(host, f"VMs that fail over or move to another node look for "
+                                     f"'{request.new_name}' there")
     step = make_step(host, "host-switch", {"Action": "Rename", "Name": switch.name,
                                            "NewName": request.new_name},
                      f"Rename the switch '{switch.name}' on {host.name} to "
@@ -203,6 +215,8 @@ async def plan_switch_remove(pool: SessionPool, request: SwitchRemoveRequest) ->
                                                 f"the session drops",
                              "make sure the host has another way in (another adapter, an "
                              "out-of-band console) before confirming"))
+    checks += _cluster_warning(host, f"VMs that fail over or move here from another node "
+                                     f"find no '{switch.name}' any more")
     step = make_step(host, "host-switch", {"Action": "Remove", "Name": switch.name},
                      f"Remove the switch '{switch.name}' from {host.name}",
                      target=host.name, destructive=True)

@@ -181,4 +181,8 @@ def test_an_unused_switch_is_removed(capsys: pytest.CaptureFixture[str]) -> None
     assert code == 0, out
     assert "Remove-VMSwitch -Name 'DMZ' -Force" in flat(out) and "[destructive]" in out
     assert "HV-NODE3's own connection through the switch goes with it" in flat(out)
+    code, out, _ = run_cli(capsys, "switch", "new", "HV-NODE3", "DMZ", "--type", "private",
+                           "--dry-run")
+    assert code == 0 and "HV-NODE3 is a node of" in flat(out)
+    assert "make the same change on every node of the cluster" in flat(out)
     assert "DMZ" not in _switches(capsys, "HV-NODE3")
