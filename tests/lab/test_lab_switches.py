@@ -5,8 +5,13 @@ does, tests/lab/test_cli_nics.py)."""
 
 from __future__ import annotations
 
-from test_lab_support import default_lab, estate_vm, kinds, only_error, run
+from pathlib import Path
 
+import pytest
+from test_lab_support import SMALL, default_lab, estate_vm, kinds, only_error, run, write_scenario
+
+from hvtui.errors import ConfigError
+from hvtui.lab import Lab
 from hvtui.lab.switches import ADAPTER_BOUND, NO_NET_ADAPTER
 
 
@@ -56,3 +61,27 @@ async def test_adapters_follow_a_rename_and_are_disconnected_by_a_removal() -> N
     assert not removed.had_errors, removed.errors
     assert kinds(removed, "Switch") == []
     assert [a.switch for a in vm.adapters] == [""]
+
+
+async def test_a_scenario_declares_switch_types_and_physical_adapters(tmp_path: Path) -> None:
+    text = SMALL.replace('switches = ["LAN"]', 'switches = ["LAN"]\n'
+                         'internal_switches = ["Lab"]\nprivate_switches = ["Heartbeat"]\n'
+                         'net_adapters = ["SLOT 3 Port 1", "SLOT 3 Port 2"]', 1)
+    lab = Lab.from_scenario(write_scenario(tmp_path, text))
+    result = await run(lab, "SRC", "host-switch", Action="New", Name="Backup",
+                       NetAdapterName="SLOT 3 Port 2")
+    assert not result.had_errors, result.errors
+    assert _types(result) == {"LAN": ("External", "SLOT 3 Port 1", True),
+                              "Lab": ("Internal", "", True),
+                              "Heartbeat": ("Private", "", False),
+                              "Backup": ("External", "SLOT 3 Port 2", True)}
+
+
+def test_a_scenario_with_more_external_switches_than_adapters_is_refused(
+        tmp_path: Path) -> None:
+    text = SMALL.replace('switches = ["LAN"]', 'switches = ["LAN", "DMZ"]\n'
+                         'net_adapters = ["NIC1"]', 1)
+    with pytest.raises(ConfigError) as caught:
+        Lab.from_scenario(write_scenario(tmp_path, text))
+    assert "2 external switches but 1 physical adapters" in caught.value.cause
+    assert "internal_switches" in (caught.value.hint or "")
