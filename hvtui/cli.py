@@ -121,7 +121,8 @@ def build_parser(*, full: bool = True) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     get = sub.add_parser("get", help="print the inventory")
-    get.add_argument("what", choices=["hosts", "vms", "disks", "replicas", "clusters"])
+    get.add_argument("what", choices=["hosts", "vms", "disks", "replicas", "clusters", "nics",
+                                         "switches"])
     get.add_argument("--host", help="only this host")
     get.add_argument("-o", "--output", default="table", choices=["table", "json"],
                      help="output format (default: table)")
@@ -142,6 +143,10 @@ def build_parser(*, full: bool = True) -> argparse.ArgumentParser:
     from hvtui import cli_screen
 
     cli_screen.register(sub)
+    # Networking (issue 11)
+    from hvtui import cli_network
+
+    cli_network.register(sub)
     return parser
 
 

@@ -91,6 +91,28 @@ def disk_rows(estate: Estate) -> list[Row]:
     } for d in estate.disks()]
 
 
+def nic_rows(estate: Estate) -> list[Row]:
+    """Every VM's network adapters (networking, issue 11)."""
+    return [{
+        "vm": vm.name, "host": vm.host, "name": a.name, "switch": a.switch_name,
+        "vlan": a.vlan or None, "legacy": a.legacy, "mac_address": a.mac_address,
+        "mac_spoofing": a.mac_spoofing, "dhcp_guard": a.dhcp_guard,
+        "router_guard": a.router_guard, "ip_addresses": list(a.ip_addresses),
+    } for vm in estate.vms() for a in vm.network_adapters]
+
+
+def switch_rows(estate: Estate) -> list[Row]:
+    """Every host's virtual switches and how many VM adapters use each (issue 11)."""
+    rows: list[Row] = []
+    for inv in estate.inventories():
+        host = inv.host
+        adapters = [a.switch_name.casefold() for vm in inv.vms for a in vm.network_adapters]
+        rows += [{"host": host.name, "name": s.name, "type": s.type, "adapter": s.net_adapter,
+                  "management_os": s.management_os, "used_by": adapters.count(s.name.casefold())}
+                 for s in host.virtual_switches]
+    return rows
+
+
 def replica_rows(estate: Estate) -> list[Row]:
     now = dt.datetime.now(dt.UTC)
     rows = []
@@ -137,10 +159,15 @@ _TABLE_COLUMNS: dict[str, Sequence[str]] = {
     "replicas": ("vm", "host", "mode", "state", "health", "frequency_sec", "replica",
                  "extended", "problem"),
     "clusters": ("name", "drain_on_shutdown", "nodes", "roles", "shared_volumes"),
+    # Networking (issue 11)
+    "nics": ("vm", "host", "name", "switch", "vlan", "legacy", "mac_spoofing", "dhcp_guard",
+             "router_guard", "mac_address"),
+    "switches": ("host", "name", "type", "adapter", "management_os", "used_by"),
 }
 
 _ROWS = {"hosts": host_rows, "vms": vm_rows, "disks": disk_rows, "replicas": replica_rows,
-         "clusters": cluster_rows}
+         "clusters": cluster_rows, "nics": nic_rows,
+         "switches": switch_rows}
 
 
 def _cell(value: Any) -> str:

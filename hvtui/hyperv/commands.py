@@ -278,6 +278,50 @@ def _then_attach(p: Params, line: str) -> str:
     return line + "; " + _call("Set-VMHardDiskDrive", {
         k: p[k] for k in ("VMName", "ControllerType", "ControllerNumber", "ControllerLocation")
     } | {"Path": p["DestinationPath"]})
+# Networking (issue 11)
+def _network_adapter(p: Params) -> str:
+    """The cmdlet calls vm-network-adapter.ps1 makes for its Action, in its order."""
+    vm, name, action = p["VMName"], p["Name"], p["Action"]
+    if action == "Add":
+        args: dict[str, Any] = {"VMName": vm, "Name": name}
+        if p.get("SwitchName"):
+            args["SwitchName"] = p["SwitchName"]
+        if p.get("IsLegacy"):
+            return _call("Add-VMNetworkAdapter", args | {"IsLegacy": True}, ("IsLegacy",))
+        return _call("Add-VMNetworkAdapter", args)
+    if action == "Remove":
+        return _call("Remove-VMNetworkAdapter", {"VMName": vm, "Name": name})
+    if action == "Connect":
+        if p.get("SwitchName"):
+            return _call("Connect-VMNetworkAdapter", {"VMName": vm, "Name": name,
+                                                      "SwitchName": p["SwitchName"]})
+        return _call("Disconnect-VMNetworkAdapter", {"VMName": vm, "Name": name})
+    lines = []
+    vlan = p.get("VlanId", -1)
+    if vlan == 0:
+        lines.append(_call("Set-VMNetworkAdapterVlan", {
+            "VMName": vm, "VMNetworkAdapterName": name, "Untagged": True}, ("Untagged",)))
+    elif vlan > 0:
+        lines.append(_call("Set-VMNetworkAdapterVlan", {
+            "VMName": vm, "VMNetworkAdapterName": name, "Access": True, "VlanId": vlan},
+            ("Access",)))
+    for guard in ("MacAddressSpoofing", "DhcpGuard", "RouterGuard"):
+        if p.get(guard):
+            lines.append(_call("Set-VMNetworkAdapter", {"VMName": vm, "Name": name,
+                                                        guard: p[guard]}))
+    return "; ".join(lines)
+
+
+def _host_switch(p: Params) -> str:
+    """The cmdlet call host-switch.ps1 makes for its Action."""
+    if p["Action"] == "New":
+        if p.get("NetAdapterName"):
+            return _call("New-VMSwitch", {"Name": p["Name"], "NetAdapterName": p["NetAdapterName"],
+                                          "AllowManagementOS": p.get("AllowManagementOS", True)})
+        return _call("New-VMSwitch", {"Name": p["Name"], "SwitchType": p["SwitchType"]})
+    if p["Action"] == "Rename":
+        return _call("Rename-VMSwitch", {"Name": p["Name"], "NewName": p["NewName"]})
+    return _call("Remove-VMSwitch", {"Name": p["Name"], "Force": True}, ("Force",))
 
 
 COMMANDS: dict[str, Callable[[Params], str]] = {
@@ -355,6 +399,9 @@ COMMANDS: dict[str, Callable[[Params], str]] = {
         if p.get("CtrlAltDel") else
         "Invoke-CimMethod -InputObject $keyboard -MethodName 'TypeText' "
         "-Arguments @{ asciiText = $SecretText }"),
+    # Networking (issue 11)
+    "vm-network-adapter": _network_adapter,
+    "host-switch": _host_switch,
 }
 
 

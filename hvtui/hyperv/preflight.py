@@ -46,6 +46,14 @@ from hvtui.hyperv.replica_cluster import (
 )
 from hvtui.hyperv.replica_failover import FailoverRequest, plan_failover
 from hvtui.hyperv.storage import plan_export, plan_resize
+from hvtui.hyperv.switches import (
+    SwitchNewRequest,
+    SwitchRemoveRequest,
+    SwitchRenameRequest,
+    plan_switch_new,
+    plan_switch_remove,
+    plan_switch_rename,
+)
 from hvtui.hyperv.vhd_edit import (
     DiskCompactRequest,
     DiskConvertRequest,
@@ -67,6 +75,16 @@ from hvtui.hyperv.vm_disks import (
     plan_disk_remove,
 )
 from hvtui.hyperv.vm_dvd import IsoRequest, plan_iso
+from hvtui.hyperv.vm_nics import (
+    NicAddRequest,
+    NicConnectRequest,
+    NicRemoveRequest,
+    NicSetRequest,
+    plan_nic_add,
+    plan_nic_connect,
+    plan_nic_remove,
+    plan_nic_set,
+)
 from hvtui.hyperv.vm_retire import (
     DeleteVmRequest,
     RenameVmRequest,
@@ -118,6 +136,14 @@ BUILDERS: dict[type[Request], Builder] = {
     DiskQosRequest: plan_qos,
     # VM screen as text (issue 12, thumbs)
     KeysRequest: plan_keys,
+    # Networking (issue 11): network adapters and virtual switches
+    NicAddRequest: plan_nic_add,
+    NicRemoveRequest: plan_nic_remove,
+    NicConnectRequest: plan_nic_connect,
+    NicSetRequest: plan_nic_set,
+    SwitchNewRequest: plan_switch_new,
+    SwitchRenameRequest: plan_switch_rename,
+    SwitchRemoveRequest: plan_switch_remove,
 }
 
 

@@ -309,6 +309,9 @@ _EMULATION_MODULES = (
     "hvtui.lab.vhdedit",
     # VM screen as text (issue 12, thumbs)
     "hvtui.lab.screen",
+    "hvtui.lab.nics",
+    # Networking (issue 11): virtual switches
+    "hvtui.lab.switches",
 )
 
 

@@ -155,6 +155,13 @@ class Adapter:
     """Switch name; '' when not connected."""
     mac: str
     ips: list[str] = field(default_factory=list)
+    legacy: bool = False
+    """An emulated (legacy) adapter: generation 1 only, added and removed only while off."""
+    vlan: int = 0
+    """Access-mode VLAN id; 0 when untagged."""
+    mac_spoofing: bool = False
+    dhcp_guard: bool = False
+    router_guard: bool = False
 
 
 @dataclass(slots=True)
@@ -298,6 +305,16 @@ class Volume:
 
 
 @dataclass(slots=True)
+class SwitchInfo:
+    """A virtual switch's type (External, Internal, Private) and, for External, the
+    physical adapter it is bound to and whether the host shares it (AllowManagementOS)."""
+
+    type: str = "External"
+    net_adapter: str = ""
+    management_os: bool = True
+
+
+@dataclass(slots=True)
 class Host:
     name: str
     release: Release
@@ -334,6 +351,13 @@ class Host:
     numa_spanning: bool = True
     """NUMA spanning, on by default (Hyper-V's default; applied when VMMS restarts)."""
     max_storage_migrations: int = 2
+    # Networking (issue 11): what each virtual switch is, and the host's physical adapters.
+    switch_info: dict[str, SwitchInfo] = field(default_factory=dict)
+    """By switch key; a switch without an entry is External, bound to a physical adapter
+    by its place among the external switches (see :meth:`switch_of`)."""
+    net_adapters: list[str] = field(default_factory=lambda: [
+        "Ethernet", "Ethernet 2", "Ethernet 3", "Ethernet 4"])
+    """Physical network adapters (Get-NetAdapter's Name): a host commonly has four ports."""
 
     @property
     def software(self) -> Platform:
@@ -352,6 +376,17 @@ class Host:
 
     def has_switch(self, name: str) -> bool:
         return key(name) in {key(s) for s in self.switches}
+
+    def switch_of(self, name: str) -> SwitchInfo:
+        """What the switch ``name`` is (External on the next unbound adapter unless told)."""
+        known = self.switch_info.get(key(name))
+        if known is not None:
+            return known
+        bound = {i.net_adapter for i in self.switch_info.values() if i.net_adapter}
+        free = [n for n in self.net_adapters if n not in bound]
+        untold = [s for s in self.switches if key(s) not in self.switch_info]
+        place = next((n for n, s in enumerate(untold) if key(s) == key(name)), 0)
+        return SwitchInfo("External", free[place] if place < len(free) else "")
 
     def volume(self, path: str) -> Volume | None:
         if len(path) >= 2 and path[1] == ":":

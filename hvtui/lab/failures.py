@@ -56,6 +56,7 @@ CLUSTERED_VM = (
 NOT_A_VHD = "'{0}' is not an existing virtual hard disk file."
 GEN2_NO_IDE = "Generation 2 virtual machines do not support IDE."
 GEN2_NO_VHD = "Generation 2 virtual machines do not support .vhd or .avhd format."
+GEN2_NO_LEGACY_NIC = "Generation 2 virtual machines do not support legacy network adapters."
 INVALID_DVD_PATH = (
     "The specified path for the drive is not valid. Specify a path to an .iso file or a "
     "volume name of the physical drive."

@@ -23,6 +23,7 @@ from typing import Any
 from hvtui.lab import enums, live, services
 from hvtui.lab.estate import (
     VM,
+    Adapter,
     Checkpoint,
     Cluster,
     ClusterGroup,
@@ -33,6 +34,7 @@ from hvtui.lab.estate import (
     Host,
     ReplicationLink,
     SharedVolume,
+    SwitchInfo,
     Vhd,
     Volume,
 )
@@ -270,11 +272,17 @@ def supported_version_object(view: View, version: str, default: bool) -> PSObjec
     return _obj(view, (_HV + "VMHostSupportedVersion",), props, lambda: version)
 
 
-def switch_object(view: View, name: str) -> PSObject:
-    """Get-VMSwitch's VMSwitch (the lab's switches are external)."""
+def switch_object(view: View, name: str, info: SwitchInfo | None = None) -> PSObject:
+    """Get-VMSwitch's VMSwitch: its type and, for an external switch, the physical adapter
+    (the lab's interface description is the adapter's name; UNCONFIRMED: a host shows the
+    driver's description, e.g. 'Intel(R) Ethernet Connection I217-LM')."""
+    info = info or view.host.switch_of(name)
+    external = info.type == "External"
     props: Props = [
         ("Name", name),
-        ("SwitchType", view.enum("VMSwitchType", "External")),
+        ("SwitchType", view.enum("VMSwitchType", info.type)),
+        ("NetAdapterInterfaceDescription", info.net_adapter if external else None),
+        ("AllowManagementOS", info.management_os if external else info.type == "Internal"),
         ("ComputerName", view.host.name),
         ("IsDeleted", False),
     ]
@@ -422,28 +430,54 @@ def snapshot_object(view: View, vm: VM, checkpoint: Checkpoint) -> PSObject:
 # --- network and integration services ----------------------------------------------------------
 
 
-def adapter_object(view: View, vm: VM, name: str, switch: str, mac: str, ips: list[str],
-                   ) -> PSObject:
-    """Get-VMNetworkAdapter's VMNetworkAdapter."""
+def _vlan_setting(view: View, vm: VM, adapter: Adapter) -> PSObject:
+    """VMNetworkAdapter.VlanSetting (what Get-VMNetworkAdapterVlan writes): access mode or
+    untagged, the two modes the lab models. UNCONFIRMED numbers: the reference lists no
+    VMNetworkAdapterVlanMode enum; Untagged 0, Access 1 as the module's enum declares them."""
+    mode = PSEnum("Microsoft.HyperV.PowerShell.VMNetworkAdapterVlanMode",
+                  "Access" if adapter.vlan else "Untagged", 1 if adapter.vlan else 0)
+    props: Props = [
+        ("OperationMode", mode),
+        ("AccessVlanId", adapter.vlan),
+        ("ParentAdapter", adapter.name),
+        ("ComputerName", view.host.name),
+    ]
+    return _obj(view, (_HV + "VMNetworkAdapterVlanSetting", _HV + "VirtualizationObject"),
+                props, lambda: f"VMNetworkAdapterVlanSetting (VMName = '{vm.name}')")
+
+
+def adapter_object(view: View, vm: VM, adapter: Adapter, reporting: bool = True) -> PSObject:
+    """Get-VMNetworkAdapter's VMNetworkAdapter (guest addresses only while ``reporting``)."""
     # Status: VMNetworkAdapterOperationalStatus[]; 'Ok' (2) while the VM runs (UNCONFIRMED
     # number: the reference lists no such enum; 2 is CIM's OperationalStatus OK).
     status = ([PSEnum("Microsoft.HyperV.PowerShell.VMNetworkAdapterOperationalStatus",
                              "Ok", 2)] if vm.active else [])
+    name = adapter.name
+
+    def on_off(on: bool) -> object:
+        return view.enum("OnOffState", "On" if on else "Off")
+
     props: Props = [
         ("Name", name),
-        ("SwitchName", switch or None),
-        ("MacAddress", mac),
-        ("IPAddresses", list(ips)),
+        ("SwitchName", adapter.switch or None),
+        ("MacAddress", adapter.mac),
+        ("IPAddresses", list(adapter.ips) if reporting else []),
         ("Status", status),
-        ("Connected", bool(switch)),
-        ("IsLegacy", False),
+        ("Connected", bool(adapter.switch)),
+        ("IsLegacy", adapter.legacy),
+        ("MacAddressSpoofing", on_off(adapter.mac_spoofing)),
+        ("DhcpGuard", on_off(adapter.dhcp_guard)),
+        ("RouterGuard", on_off(adapter.router_guard)),
+        ("VlanSetting", _vlan_setting(view, vm, adapter)),
         ("VMName", vm.name),
         ("VMId", _uid(vm.id)),
         ("ComputerName", view.host.name),
         ("IsDeleted", False),
     ]
-    return _obj(view, (_HV + "VMNetworkAdapter", _HV + "VMNetworkAdapterBase", _HV + "VMDevice",
-                 _HV + "VirtualizationObject"), props,
+    names = ((_HV + "VMNetworkAdapter",) if not adapter.legacy else
+             (_HV + "VMLegacyNetworkAdapter", _HV + "VMNetworkAdapter"))
+    return _obj(view, (*names, _HV + "VMNetworkAdapterBase", _HV + "VMDevice",
+                       _HV + "VirtualizationObject"), props,
                 lambda: f"VMNetworkAdapter (Name = '{name}', VMName = '{vm.name}')")
 
 

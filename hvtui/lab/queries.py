@@ -90,7 +90,8 @@ def get_vmswitch(call: CmdletCall) -> None:
     with call.lock:
         for switch in call.host.switches:
             if not names or any(_matches(name, switch) for name in names):
-                call.write(objects.switch_object(call.view, switch))
+                info = call.host.switch_of(switch)
+                call.write(objects.switch_object(call.view, switch, info))
 
 
 def _matches(pattern: str, text: str) -> bool:
@@ -176,8 +177,7 @@ def get_vmnetworkadapter(call: CmdletCall) -> None:
             # Guest-reported addresses arrive through the KVP exchange.
             reporting = services.service_works(vm, "Key-Value Pair Exchange")
             for adapter in vm.adapters:
-                call.write(objects.adapter_object(call.view, vm, adapter.name, adapter.switch,
-                                                  adapter.mac, adapter.ips if reporting else []))
+                call.write(objects.adapter_object(call.view, vm, adapter, reporting))
 
 
 @emulates("Get-VMIntegrationService")

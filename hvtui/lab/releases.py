@@ -123,6 +123,9 @@ FEATURE_SINCE: dict[str, str] = {
     # version-facts.md: runtime memory resize (of a running VM without dynamic memory) is
     # new in 2016; R-VER-4: hot add/remove of memory needs configuration version 6.2.
     "runtime_memory_resize": "2016",
+    # version-facts.md: hot add/remove of network adapters is new in 2016 (generation 2 VMs:
+    # "What's new in Hyper-V on Windows Server 2016", R-NIC-1).
+    "nic_hot_add": "2016",
 }
 
 

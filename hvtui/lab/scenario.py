@@ -21,6 +21,7 @@ from hvtui.lab.estate import (
     Estate,
     Host,
     SharedVolume,
+    SwitchInfo,
     Volume,
     guid,
     is_absolute,
@@ -188,6 +189,28 @@ def _cluster(reader: Reader) -> tuple[Cluster, Reader]:
 # --- hosts ---------------------------------------------------------------------------------
 
 
+def _switches(host: Host, reader: Reader) -> None:
+    """Networking (issue 11): ``switches`` are external, one per physical adapter in order;
+    ``internal_switches`` and ``private_switches`` add the other types; ``net_adapters``
+    names the physical adapters (default: Ethernet, Ethernet 2, 3, 4)."""
+    host.net_adapters = reader.strings("net_adapters", host.net_adapters)
+    if len(host.switches) > len(host.net_adapters):
+        raise reader.fail(
+            f"{len(host.switches)} external switches but {len(host.net_adapters)} physical "
+            f"adapters (each external switch binds one)",
+            "list more net_adapters, or make some switches internal_switches/private_switches",
+        )
+    for name, adapter in zip(host.switches, host.net_adapters, strict=False):
+        host.switch_info[key(name)] = SwitchInfo("External", adapter, True)
+    for kind in ("Internal", "Private"):
+        for name in reader.strings(f"{kind.lower()}_switches"):
+            if host.has_switch(name):
+                raise reader.fail(f"switch '{name}' is listed twice",
+                                  "give every switch of a host its own name")
+            host.switches.append(name)
+            host.switch_info[key(name)] = SwitchInfo(kind, "", kind == "Internal")
+
+
 def _host(
     estate: Estate, reader: Reader, node_of: dict[str, str], pending: list[PendingRole]
 ) -> Host:
@@ -212,6 +235,7 @@ def _host(
         cluster=node_of.get(key(name), ""),
         base_load=reader.get("base_load", (int, float), 3.0, minimum=0),
     )
+    _switches(host, reader)
     host.vm_path = reader.get("vm_path", str, host.vm_path)
     host.vhd_path = reader.get("vhd_path", str, host.vhd_path)
     host.replica_storage = reader.get("replica_storage", str, host.vm_path)

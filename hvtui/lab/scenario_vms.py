@@ -286,6 +286,7 @@ def _adapter(estate: Estate, host: Host, vm: VM, reader: Reader) -> None:
             "Generation 2 virtual machines do not support legacy network adapters.", "remove legacy"
         )
     vm.adapters.append(
-        Adapter(reader.get("name", str, default_name), switch, mac, reader.strings("ips"))
+        Adapter(reader.get("name", str, default_name), switch, mac, reader.strings("ips"),
+                legacy=default_name.startswith("Legacy"))
     )
     reader.done()

@@ -195,14 +195,14 @@ def connect_adapter(call: CmdletCall) -> None:
         if not call.host.has_switch(switch):
             raise object_not_found(call.name, SWITCH_NOT_FOUND.format(switch), switch)
         vms = call.target_vms()
-    wanted = str(call.arg("Name") or "").casefold()
+    wanted = {n.casefold() for n in call.names("Name")}  # String[]: a list, not one text
 
     def connect(vm: VM) -> None:
         if not call.inv.should_process(vm.name):
             return
         with call.lock:
             for adapter in vm.adapters:
-                if not wanted or adapter.name.casefold() == wanted:
+                if not wanted or adapter.name.casefold() in wanted:
                     adapter.switch = next(s for s in call.host.switches
                                           if s.casefold() == switch.casefold())
 

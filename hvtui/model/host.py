@@ -21,6 +21,19 @@ class LiveMigrationSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class VirtualSwitch:
+    """A virtual switch as Get-VMSwitch reports it (networking, issue 11)."""
+
+    name: str
+    type: str = "External"
+    """External, Internal or Private."""
+    net_adapter: str = ""
+    """An external switch's physical adapter (its interface description)."""
+    management_os: bool = False
+    """The host shares the switch (AllowManagementOS)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Volume:
     """A host volume, for free-space checks before export or storage moves."""
 
@@ -75,6 +88,8 @@ class Host:
     """VMs may use memory of more than one NUMA node (``NumaSpanningEnabled``)."""
     storage_migrations: int = 2
     """Simultaneous storage migrations (``MaximumStorageMigrations``)."""
+    virtual_switches: tuple[VirtualSwitch, ...] = ()
+    """Its switches with their types (networking, issue 11); ``switches`` has the names."""
 
     @property
     def edition(self) -> str:

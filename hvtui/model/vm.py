@@ -45,6 +45,13 @@ class NetworkAdapter:
     mac_address: str = ""
     ip_addresses: tuple[str, ...] = ()
     status: str = ""
+    legacy: bool = False
+    """An emulated (legacy) adapter: generation 1 only, added and removed only while off."""
+    vlan: int = 0
+    """Access-mode VLAN id; 0 when untagged (or in a mode hvtui does not edit)."""
+    mac_spoofing: bool = False
+    dhcp_guard: bool = False
+    router_guard: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ inventory, which is a :class:`~hvtui.errors.ProtocolError`.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -50,6 +51,7 @@ from hvtui.model import (
     VMState,
     Volume,
 )
+from hvtui.model.host import VirtualSwitch
 from hvtui.model.replication import FIXED_FREQUENCY_2012
 from hvtui.model.versions import REPLICA_FREQUENCY, Release
 from hvtui.model.vm_settings import VmSettings
@@ -160,6 +162,14 @@ def decode_host(name: str, rec: Record, volumes: Iterable[Volume] = ()) -> Host:
     )
 
 
+def with_switches(host: Host, by_kind: Mapping[str, list[Record]]) -> Host:
+    """``host`` with the Switch records of its group (networking, issue 11)."""
+    return dataclasses.replace(host, virtual_switches=tuple(
+        VirtualSwitch(_s(r, "Name"), _s(r, "SwitchType") or "External",
+                      _s(r, "NetAdapterInterfaceDescription"), _b(r, "AllowManagementOS"))
+        for r in by_kind.get("Switch", [])))
+
+
 def decode_volume(rec: Record) -> Volume:
     return Volume(
         path=_s(rec, "Path"),
@@ -210,6 +220,11 @@ def decode_adapter(rec: Record) -> NetworkAdapter:
         mac_address=_s(rec, "MacAddress"),
         ip_addresses=_strings(rec, "IPAddresses"),
         status=_s(rec, "Status"),
+        legacy=_b(rec, "IsLegacy"),
+        vlan=_i(rec, "VlanId"),
+        mac_spoofing=_s(rec, "MacAddressSpoofing") == "On",
+        dhcp_guard=_s(rec, "DhcpGuard") == "On",
+        router_guard=_s(rec, "RouterGuard") == "On",
     )
 
 
@@ -423,6 +438,7 @@ def inventory_steps(
             hint="the host may run a different script version; check the hvtui version",
         )
     host = decode_host(host_name, hosts[0], (decode_volume(r) for r in by_kind["Volume"]))
+    host = with_switches(host, by_kind)
     release = host.release
 
     per_vm: dict[str, dict[str, list[Record]]] = defaultdict(lambda: defaultdict(list))

@@ -24,6 +24,7 @@ from hvtui.ps.decode import (
     decode_host,
     decode_vm,
     decode_volume,
+    with_switches,
 )
 
 HOST_KEY = "Host"
@@ -81,6 +82,7 @@ def apply_steps(host_name: str, document: InventoryDocument, previous: Inventory
                 f"expected one Host record from the inventory script, got {len(hosts)}",
                 host=host_name, hint=hint)
         host = decode_host(host_name, hosts[0], (decode_volume(r) for r in by_kind["Volume"]))
+        host = with_switches(host, by_kind)
         cluster = decode_cluster(by_kind)
         if previous is not None and host.release != previous.inventory.host.release:
             kept = {}  # what a VM's fields mean depends on the release: decode them anew

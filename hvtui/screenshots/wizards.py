@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import Button, Checkbox, Input, Select
+from textual.widgets import Button, Checkbox, Input, RadioButton, Select
 
 from hvtui.connect import lab_pool
 from hvtui.model import VM
@@ -48,6 +48,13 @@ def _set(selector: str, value: object) -> Fill:
         widget = wizard.query_one(selector)
         if isinstance(widget, Input | Select | Checkbox):
             widget.value = value
+    return fill
+
+
+def _choose(selector: str) -> Fill:
+    """Press a radio choice (a RadioSet un-presses the others)."""
+    def fill(wizard: PlanWizard) -> None:
+        wizard.query_one(selector, RadioButton).value = True
     return fill
 
 
@@ -159,6 +166,15 @@ async def capture(folder: Path) -> list[Path]:
             form=True)
         build = next(d for d in vm("BUILD01").disks if d.location == "IDE 0:0")
         await _shoot(pilot, folder, "edit-disk", "disk-edit", [build], [], form=True)
+        # Networking (issue 11): an adapter's VLAN and guards; an external switch, whose
+        # pre-flight warns that the host's own connection moves.
+        await _shoot(pilot, folder, "network-adapters", "network-adapters",
+                     [vm("WIN2019-WEB")], [_choose("#nic-set"), _set("#nic-vlan", "120"),
+                                           _set("#nic-dhcp", True), _set("#nic-router", True)],
+                     form=True)
+        await _shoot(pilot, folder, "switch-manager", "switch-manager", [status("HV-2019")],
+                     [_set("#switch-name", "Storage"), _choose("#type-external"),
+                      _set("#switch-adapter", "Ethernet 3")], form=True)
     return sorted([*folder.glob("wizard-*.svg"), folder / "settings-diff.svg"])
 
 

@@ -28,6 +28,7 @@ from hvtui.model import (
     SharedVolume,
 )
 from hvtui.model import versions as v
+from hvtui.model.vm import NetworkAdapter
 from hvtui.ui import render as r
 from hvtui.ui.explain import enhanced_session_verdict, export_verdict, resize_verdict
 
@@ -227,7 +228,8 @@ def describe_vm(vm: VM, host: Host | None, now: dt.datetime) -> Details:
         ips = ", ".join(nic.ip_addresses) or "no address reported"
         n.lines.append([(f"{nic.name}", ""), (f"  switch {nic.switch_name or '-'}", "muted"),
                         (f"  {nic.mac_address or ''}", "muted"), (f"  {ips}", ""),
-                        (f"  {nic.status}" if nic.status else "", "muted")])
+                        (f"  {nic.status}" if nic.status else "", "muted"),
+                        (_nic_extras(nic), "muted")])
     if not vm.network_adapters:
         n.text("none", "muted")
 
@@ -455,3 +457,11 @@ def describe_audit(entry: AuditEntry) -> Details:
         p.text("none", "muted")
     return d
 
+
+def _nic_extras(nic: NetworkAdapter) -> str:
+    """Legacy, access VLAN and the guards that are on (networking, issue 11); '' when none."""
+    extras = (["legacy"] if nic.legacy else []) + ([f"VLAN {nic.vlan}"] if nic.vlan else []) \
+        + [name for name, on in (("MAC spoofing", nic.mac_spoofing),
+                                 ("DHCP guard", nic.dhcp_guard),
+                                 ("router guard", nic.router_guard)) if on]
+    return f"  {', '.join(extras)}" if extras else ""

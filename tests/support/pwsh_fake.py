@@ -617,4 +617,15 @@ class FakeHost:
                                     "MethodName:String!@2", emit([PSObject([
                                         ("ReturnValue", 0), ("ImageData", bytes(8))])]),
                 module="CimCmdlets", should=True),
+            # Networking (issue 11): vm-network-adapter's Set action
+            cmd("Set-VMNetworkAdapterVlan", {"VMName": "VMName:String[]!@0 "
+                                                       "VMNetworkAdapterName:String "
+                                                       "Access:SwitchParameter VlanId:Int32 "
+                                                       "Untagged:SwitchParameter"}, act()),
+            cmd("Set-VMNetworkAdapter", {"VMName": "VMName:String[]!@0 Name:String "
+                                                   "MacAddressSpoofing:String "
+                                                   "DhcpGuard:String RouterGuard:String"},
+                act(), should=True),
+            cmd("New-VMSwitch", {"SwitchType": "Name:String!@0 SwitchType:String!"}, emit([]),
+                should=True),
         ]

@@ -101,6 +101,12 @@ SAMPLES: dict[str, dict[str, object]] = {
                     "ControllerLocation": 1, "MinimumIOPS": 100, "MaximumIOPS": 1000},
     # VM screen as text (issue 12, thumbs)
     "vm-keys": {"VMId": VM_ID, "CtrlAltDel": True, "SecretText": "abc"},
+    # Networking (issue 11)
+    "vm-network-adapter": {"VMName": "web01", "Action": "Set", "Name": "LAN", "VlanId": 20,
+                           "MacAddressSpoofing": "On", "DhcpGuard": "Off",
+                           "RouterGuard": "On"},
+    "host-switch": {"Action": "New", "Name": "LAN", "NetAdapterName": "Ethernet 2",
+                    "AllowManagementOS": False},
 }
 
 

@@ -207,6 +207,10 @@ PARAMETERS: dict[str, dict[str, object]] = {
     "vm-move-storage": {"VMName": "web01", "DestinationStoragePath": "D:\\VMs\\web01"},
     "vm-disk-qos": {"VMName": "web01", "ControllerType": "SCSI", "ControllerNumber": 0,
                     "ControllerLocation": 0, "MinimumIOPS": 100, "MaximumIOPS": 500},
+    # Networking (issue 11)
+    "vm-network-adapter": {"VMName": "web01", "Action": "Set", "Name": "Network Adapter",
+                           "VlanId": 20, "MacAddressSpoofing": "On", "DhcpGuard": "Off"},
+    "host-switch": {"Action": "New", "Name": "Lab", "SwitchType": "Internal"},
     "vm-start": {"Name": "db01"},
     "vm-stop": {"Name": "web01"},
     "vm-suspend": {"Name": "web01"},
@@ -286,6 +290,9 @@ EXPECTED_KINDS: dict[str, list[str]] = {
     # VM screen as text (issue 12, thumbs)
     "vm-screen": ["Thumbnail"],
     "vm-keys": ["KeysSent"],
+    # Networking (issue 11)
+    "vm-network-adapter": ["NetworkAdapter"],
+    "host-switch": ["Switch", "Switch"],  # the fake host has two switches
 }
 
 

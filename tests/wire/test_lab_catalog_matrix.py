@@ -175,6 +175,11 @@ def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0
         # running one
         "vm-screen": {"VMId": [v.id for v in host.vms.values()], "Width": 32, "Height": 24},
         "vm-keys": ({"VMId": running.id, "SecretText": "matrix"} if running else None),
+        # Networking (issue 11): VLAN and guards, which a VM takes in any state.
+        "vm-network-adapter": ({"VMName": name, "Action": "Set", "Name": vm.adapters[0].name,
+                                "VlanId": 12, "DhcpGuard": "On"}
+                               if vm and vm.adapters else None),
+        "host-switch": {"Action": "New", "Name": "Matrix 'Private'", "SwitchType": "Private"},
     }
     for action in ("start", "stop", "turn-off", "save", "suspend", "resume", "restart"):
         table[f"vm-{action}"] = {"Name": name} if name else None

@@ -185,6 +185,10 @@ def test_the_readme_lists_these_commands() -> None:
         *(f"hvtui vm {verb} {vm}" for verb, vm in VM_FOR.items()),
         "hvtui vm new HV-2022 WEB-03 --memory 4GB --disk-size 80GB --switch External-LAN "
         "--dry-run",
+        # Networking (issue 11)
+        "hvtui nic add MÜN-FS01 --name Backup --switch External-LAN",
+        "hvtui nic set MÜN-FS01 Backup --vlan 20 --dhcp-guard on",
+        "hvtui switch new HV-2019 Storage --type external --adapter 'Ethernet 3' --dry-run",
         "hvtui vm set RHEL8-APP --memory-startup 4GB --dynamic-memory on --memory-maximum 8GB "
         "--dry-run",
         "hvtui diff RHEL8-APP WIN2022-SQL02 BUILD01",

@@ -99,6 +99,7 @@ $records = @(
         }
     }
 
+    $switches = @(Get-VMSwitch)
     [pscustomobject]@{
         Kind = 'Host'
         ComputerName = [string]$vmhost.ComputerName
@@ -126,10 +127,20 @@ $records = @(
         VirtualMachinePath = [string]$vmhost.VirtualMachinePath
         SupportedVersions = [string[]]$supported
         DefaultVersion = [string]$default
-        Switches = [string[]]@(Get-VMSwitch | ForEach-Object { $_.Name })
+        Switches = [string[]]@($switches | ForEach-Object { $_.Name })
         Cluster = $clusterName
         FailoverClusters = $clusterModule
         ClusterProblem = $clusterProblem
+    }
+
+    foreach ($switch in $switches) {
+        [pscustomobject]@{
+            Kind = 'Switch'
+            Name = [string]$switch.Name
+            SwitchType = [string]$switch.SwitchType
+            NetAdapterInterfaceDescription = [string]$switch.NetAdapterInterfaceDescription
+            AllowManagementOS = [bool]$switch.AllowManagementOS
+        }
     }
 
     # On 2016 and later cluster nodes Get-Volume also lists the other nodes' volumes
@@ -336,6 +347,11 @@ $records = @(
             MacAddress = [string]$adapter.MacAddress
             IPAddresses = [string[]]@($adapter.IPAddresses)
             Status = [string]($adapter.Status -join ', ')
+            IsLegacy = [bool]$adapter.IsLegacy
+            VlanId = [int]$adapter.VlanSetting.AccessVlanId
+            MacAddressSpoofing = [string]$adapter.MacAddressSpoofing
+            DhcpGuard = [string]$adapter.DhcpGuard
+            RouterGuard = [string]$adapter.RouterGuard
         }
     }
 
