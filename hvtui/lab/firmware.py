@@ -82,8 +82,7 @@ def boot_order(call: CmdletCall, vm: VM) -> list[PSObject]:
     devices: dict[str, list[tuple[str, PSObject]]] = {
         "HardDrive": [("Drive", objects.drive_object(view, vm, d)) for d in vm.drives],
         "DVD": [("Drive", objects.dvd_object(view, vm, d)) for d in vm.dvds],
-        "Network": [("Network", objects.adapter_object(view, vm, a.name, a.switch, a.mac,
-                                                       a.ips)) for a in vm.adapters],
+        "Network": [("Network", objects.adapter_object(view, vm, a)) for a in vm.adapters],
     }
     kinds = sorted(BOOT_KINDS, key=lambda k: k != vm.boot_first)
     return [_boot_source(vm, kind, boot_type, device)
