@@ -272,6 +272,10 @@ COMMANDS: dict[str, Callable[[Params], str]] = {
     "vm-upgrade-version": lambda p: _call("Update-VMVersion", {
         "Name": p.get("Name", p["VMId"]), "Force": True, "Confirm": False}, ("Force",)),
     "vm-settings": _vm_settings,
+    # serial console (issue 12)
+    "vm-com-port": lambda p: _call("Set-VMComPort", {"VMName": p["VMName"],
+                                                     "Number": p.get("Number", 1),
+                                                     "Path": p.get("Path", "")}),
 }
 
 

@@ -303,6 +303,8 @@ _EMULATION_MODULES = (
     "hvtui.lab.vmcreate",
     "hvtui.lab.vmretire",
     "hvtui.lab.vmsettings",
+    # serial console (issue 12)
+    "hvtui.lab.serial",
 )
 
 

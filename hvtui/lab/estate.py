@@ -228,6 +228,11 @@ class VM:
     """Reported from 2016 only (R-STATE-6); the property does not exist before."""
     snapshot_location: str = ""
     """'' = the VM's own folder."""
+    # serial console (issue 12)
+    com1: str = ""
+    """COM 1's named pipe (a path such as ``\\\\.\\pipe\\vm1``, Set-VMComPort); '' = none."""
+    com2: str = ""
+    """COM 2's named pipe; '' = not connected."""
 
     @property
     def display_state(self) -> str:

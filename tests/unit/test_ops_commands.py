@@ -81,6 +81,8 @@ SAMPLES: dict[str, dict[str, object]] = {
                     "AutomaticStartAction": "Start", "AutomaticStartDelay": 30,
                     "AutomaticStopAction": "ShutDown", "CheckpointType": "Production",
                     "SnapshotFileLocation": "E:\\Checkpoints", "Notes": "web"},
+    # serial console (issue 12)
+    "vm-com-port": {"VMName": "web01", "Number": 1, "Path": "\\\\.\\pipe\\web01-com1"},
 }
 
 

@@ -210,6 +210,10 @@ PARAMETERS: dict[str, dict[str, object]] = {
     "vm-remove": {"VMId": WEB01},
     "vm-rename": {"VMId": WEB01, "NewName": "web02"},
     "vm-upgrade-version": {"VMId": WEB01},
+    # serial console (issue 12)
+    "vm-com-port": {"VMName": "web01", "Number": 1, "Path": "\\\\.\\pipe\\web01"},
+    "vm-com-ports": {"VMName": "web01"},
+    "vm-serial-exchange": {"PipeName": "web01", "Send": "dW5hbWUNCg==", "WaitMs": 100},
 }
 
 EXPECTED_KINDS: dict[str, list[str]] = {
@@ -257,6 +261,10 @@ EXPECTED_KINDS: dict[str, list[str]] = {
     "vm-remove": ["Removed"],
     "vm-rename": ["Renamed"],
     "vm-upgrade-version": ["Upgraded"],
+    # serial console (issue 12)
+    "vm-com-port": ["ComPort"],
+    "vm-com-ports": ["ComPort"],
+    "vm-serial-exchange": [],
 }
 
 

@@ -152,6 +152,12 @@ def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0
         "vm-settings": ({"VMName": name, "MemoryWeight": 60, "ProcessorWeight": 150,
                          "AutomaticStartDelay": 5, "CheckpointType": "Production",
                          "Notes": "matrix"} if name else None),
+        # serial console (issue 12): COM 1 to a pipe, then one turn through it
+        "vm-com-port": ({"VMName": name, "Number": 1, "Path": "\\\\.\\pipe\\matrix"}
+                        if name else None),
+        "vm-com-ports": {"VMName": name} if name else None,
+        "vm-serial-exchange": {"PipeName": "matrix", "Send": "aGVscA0=", "WaitMs": 100,
+                               "ConnectMs": 100},
     }
     for action in ("start", "stop", "turn-off", "save", "suspend", "resume", "restart"):
         table[f"vm-{action}"] = {"Name": name} if name else None
