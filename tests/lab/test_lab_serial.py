@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import base64
 
-from hvtui.ps import catalog
 from test_lab_support import default_lab, kinds, run
+
+from hvtui.ps import catalog
 
 PIPE = "\\\\.\\pipe\\hvtui-edge"
 
