@@ -44,6 +44,7 @@ from hvtui.hyperv.replica_cluster import (
     plan_role_move,
 )
 from hvtui.hyperv.replica_failover import FailoverRequest, plan_failover
+from hvtui.hyperv.serial_console import SerialPortRequest, plan_serial_port
 from hvtui.hyperv.storage import plan_export, plan_resize
 from hvtui.hyperv.vm_actions import plan_vm_action
 from hvtui.hyperv.vm_create import NewVmRequest, plan_new_vm
@@ -94,6 +95,8 @@ BUILDERS: dict[type[Request], Builder] = {
     # Replica failover (hvtui.hyperv.replica_failover)
     FailoverRequest: plan_failover,
     VmSettingsRequest: plan_vm_settings,
+    # serial console (issue 12)
+    SerialPortRequest: plan_serial_port,
 }
 
 

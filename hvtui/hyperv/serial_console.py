@@ -24,9 +24,12 @@ from __future__ import annotations
 import base64
 import re
 from dataclasses import dataclass
+from typing import ClassVar
 
 from hvtui.errors import HvtuiError, PlanRefused
-from hvtui.model import VM
+from hvtui.hyperv import lookup
+from hvtui.hyperv.plans import Check, Plan, Request, VmRef, make_step, passed, warned
+from hvtui.model import VM, VMState
 from hvtui.ps import catalog
 from hvtui.remote.base import ParamValue
 from hvtui.remote.pool import SessionPool
@@ -73,17 +76,64 @@ async def com_ports(pool: SessionPool, vm: VM) -> list[ComPort]:
             for o in result if str(o.get("VMId", "")).lower() == vm.id.lower()]
 
 
-async def connect_com1(pool: SessionPool, vm: VM) -> str:
-    """COM 1's pipe name, connecting COM 1 to a pipe of hvtui's first when it has none.
-    (A change of the VM's settings: callers that audit changes plan ``vm-com-port``.)"""
+async def com1_pipe(pool: SessionPool, vm: VM) -> str | None:
+    """The pipe COM 1 is connected to on the VM's host now, or None."""
     ports = await com_ports(pool, vm)
     current = next((p for p in ports if p.name == "COM 1"), None)
-    if current is not None and pipe_of(current.path):
-        return pipe_of(current.path) or ""
+    return pipe_of(current.path) if current is not None else None
+
+
+async def connect_com1(pool: SessionPool, vm: VM) -> str:
+    """COM 1's pipe name, connecting COM 1 to a pipe of hvtui's first when it has none.
+    Unaudited: the console and the CLI plan :class:`SerialPortRequest` instead."""
+    current = await com1_pipe(pool, vm)
+    if current:
+        return current
     name = pipe_name_for(vm)
     await _invoke(pool, vm, "vm-com-port", {"VMName": vm.name, "Number": 1,
                                             "Path": pipe_path(name)}, "connect COM 1")
     return name
+
+
+@dataclass(frozen=True, slots=True)
+class SerialPortRequest(Request):
+    """Connect a VM's COM 1 to a named pipe on its host, for the serial console."""
+
+    kind: ClassVar[str] = "serial-port"
+    vm: VmRef
+
+
+async def plan_serial_port(pool: SessionPool, request: SerialPortRequest) -> Plan:
+    estate = await lookup.fresh_estate(pool, lookup.hosts_for(pool, [request.vm]))
+    vm = lookup.vm(estate, request.vm)
+    host = lookup.host(estate, vm.host)
+    ports = await com_ports(pool, vm)
+    current = next((p.path for p in ports if p.name == "COM 1"), "")
+    checks: list[Check] = []
+    steps = []
+    title = f"Connect {vm.name}'s COM 1 for its serial console"
+    if pipe_of(current):
+        checks.append(passed("COM 1", f"already connected to {current}: nothing to change"))
+    else:
+        if current:
+            checks.append(warned("COM 1", f"connected to {current}, which is no pipe on "
+                                          f"{vm.host}: it is replaced",
+                                 "put it back afterwards if something else used it"))
+        else:
+            checks.append(passed("COM 1", "not connected: it is connected to a pipe of "
+                                          "hvtui's on the VM's host"))
+        steps.append(make_step(host, "vm-com-port",
+                               {"VMName": vm.name, "Number": 1,
+                                "Path": pipe_path(pipe_name_for(vm))},
+                               f"Connect {vm.name}'s COM 1 to {pipe_path(pipe_name_for(vm))}",
+                               target=vm.name))
+    if vm.state.base is not VMState.Running:
+        checks.append(warned("VM state", f"{vm.name} is {vm.state.base.name}: its console "
+                                         "answers once it runs",
+                             f"start {vm.name}, then open the console"))
+    checks.append(passed("Guest", GUEST_NEEDS))
+    checks = [Check(c.name, c.outcome, c.detail, c.fix, vm.name) for c in checks]
+    return Plan(title=title, request=request, checks=tuple(checks), steps=tuple(steps))
 
 
 class SerialRelay:
