@@ -4,7 +4,7 @@ Every wizard is a ``ModalScreen[Plan | None]`` that returns a checked plan and n
 it; the progress page runs confirmed plans. Importing this package registers the actions.
 """
 
-from hvtui.ui.wizards import storage, vm_new
+from hvtui.ui.wizards import console_access, storage, vm_new
 from hvtui.ui.wizards.failover import register_failover
 from hvtui.ui.wizards.handlers import register_all
 
@@ -12,3 +12,4 @@ register_all()
 storage.register_all()  # storage and networking (issue 11)
 vm_new.register()  # VMs: create, delete, rename, upgrade (issue 11)
 register_failover()  # Replica failover (hvtui.ui.wizards.failover)
+console_access.register()  # console access: serial console (issue 12)
