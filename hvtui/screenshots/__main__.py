@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import sys
 
-from hvtui.screenshots import panes, wizards
+from hvtui.screenshots import console_access, panes, wizards
 
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     folder = args[0] if args else "screenshots"
-    return panes.main(["--out", folder]) or wizards.main([folder])
+    return (panes.main(["--out", folder]) or wizards.main([folder])
+            # console access: serial console (issue 12)
+            or console_access.main([folder]))
 
 
 if __name__ == "__main__":

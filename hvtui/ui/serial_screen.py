@@ -57,6 +57,12 @@ class GuestText:
 class SerialConsoleScreen(Screen[None]):
     """One VM's serial console; Ctrl+] goes back."""
 
+    DEFAULT_CSS = """
+    SerialConsoleScreen #serial-title { background: $boost; text-style: bold; }
+    SerialConsoleScreen #serial-output { height: 1fr; }
+    SerialConsoleScreen #serial-hint { color: $text-muted; }
+    """
+
     BINDINGS = [Binding("ctrl+right_square_bracket", "leave", "Leave (Ctrl+])",
                         priority=True)]
 
@@ -109,4 +115,12 @@ class SerialConsoleScreen(Screen[None]):
                 return
             if answer:
                 self.output.feed(answer)
-                self.query_one("#serial-output", Static).update(self.output.text)
+                self.show_output()
+
+    def show_output(self) -> None:
+        """The last lines that fit: the prompt stays in sight as a terminal keeps it."""
+        room = max(self.size.height - 6, 3)
+        self.query_one("#serial-output", Static).update("\n".join(self.output.lines[-room:]))
+
+    def on_resize(self) -> None:
+        self.show_output()
