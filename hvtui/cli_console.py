@@ -1,6 +1,7 @@
 """Console access from a terminal (issue 12).
 
     hvtui console VM [--host H] [--dry-run] [--yes]     the VM's serial console (Ctrl+] out)
+    hvtui connect VM [--host H] [--rdp-file PATH] [--no-launch]   the full console, by FreeRDP
 
 The serial console connects the VM's COM 1 to a named pipe on its host when it is not yet
 (a plan like every change: pre-flight, the exact Set-VMComPort, the audit log; ``--dry-run``
@@ -16,6 +17,7 @@ import argparse
 import asyncio
 import os
 import sys
+from pathlib import Path
 from typing import Any, BinaryIO
 
 from hvtui.cli_actions import act_on_request, common_options
@@ -50,6 +52,21 @@ def register(sub: Any) -> None:
     p.add_argument("vm", metavar="VM")
     common_options(p)
     p.set_defaults(handler=run_console)
+
+    p = sub.add_parser(
+        "connect", help="the VM's full console: FreeRDP in VMConnect mode to the host's port "
+                        "2179, or an .rdp file",
+        description="Open the VM's full (graphical) console as Hyper-V Manager's Connect "
+                    "does: with a graphical display and FreeRDP here, run `xfreerdp "
+                    "/v:HOST:2179 /vmconnect:VMID`; otherwise write an .rdp file (pcb:s:VMID, "
+                    "port 2179) and print the exact command. Changes nothing on the host.")
+    p.add_argument("vm", metavar="VM")
+    p.add_argument("--host", help="the VM's host, when the name exists on several")
+    p.add_argument("--rdp-file", metavar="PATH",
+                   help="where to write the .rdp file (default: in hvtui's state folder)")
+    p.add_argument("--no-launch", action="store_true",
+                   help="write the .rdp file and print the command; start nothing")
+    p.set_defaults(handler=run_connect)
 
 
 def run_console(args: argparse.Namespace) -> int:
@@ -129,3 +146,60 @@ async def _interactive(relay: SerialRelay, fd: int) -> int:
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)
     sys.stderr.write("\nLeft the serial console.\n")
     return 0
+
+
+def run_connect(args: argparse.Namespace) -> int:
+    import shlex
+    import subprocess
+
+    from hvtui.hyperv.vmconnect import hand_off
+    from hvtui.session_setup import open_pool
+
+    pool, source = open_pool(args)
+    with asyncio.Runner() as loop:
+        try:
+            estate = loop.run(lookup.fresh_estate(pool, lookup.hosts_for(
+                pool, [VmRef(args.vm, args.host)])))
+            vm = lookup.vm(estate, VmRef(args.vm, args.host))
+        finally:
+            loop.run(pool.close())
+    config = next((c for c in source.configs if c.name.lower() == vm.host.lower()), None)
+    address = config.address if config is not None else vm.host
+    user = config.user if config is not None and config.transport != "ssh" else ""
+    plan = hand_off(address, vm.id, user, os.environ)
+    command = shlex.join(plan.command)
+    if plan.launch and not args.no_launch:
+        subprocess.Popen(plan.command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+        print(f"Started {vm.name}'s console: {command}")
+        return 0
+    path = _rdp_path(args.rdp_file, vm)
+    _write_private(path, plan.rdp_text)
+    print(f"Wrote {path} (mstsc, Remmina or any RDP client opens {vm.name}'s console "
+          f"from it).")
+    if plan.why_not and not args.no_launch:
+        print(f"Not started: {plan.why_not}.")
+    print(f"Command: {command}")
+    if config is None:
+        print(f"(The embedded lab's {vm.host} has no VMConnect endpoint: a real host's "
+              "answers on port 2179.)")
+    return 0
+
+
+def _rdp_path(given: str | None, vm: VM) -> Path:
+    from hvtui.paths import state_dir
+
+    if given:
+        return Path(given)
+    return state_dir() / "rdp" / f"{vm.id.lower()}.rdp"  # the id: names hold any character
+
+
+def _write_private(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+    except OSError as exc:
+        raise PlanRefused(f"could not write {path}: {exc.strerror}",
+                          hint="give --rdp-file a folder you can write to") from None
