@@ -400,6 +400,15 @@ common_options = _common
 handler = _handler
 
 
+# serial console (issue 12): a command that plans a change and then does more in its loop
+def act_on_request(loop: asyncio.Runner, args: argparse.Namespace, request: Request,
+                   pool: SessionPool, source: Source, stdin: TextIO | None, out: TextIO
+                   ) -> int:
+    """Plan, confirm, run and audit ``request`` as every action command does, on a pool and
+    loop the caller keeps (``hvtui console`` relays the VM's console afterwards)."""
+    return _act(loop, args, request, pool, source, stdin, Output(out))
+
+
 def _migrate(a: argparse.Namespace) -> Request:
     if a.storage_path and not a.include_storage:
         raise PlanRefused("--storage-path needs --include-storage",
@@ -574,3 +583,7 @@ def register(sub: Any) -> None:
     _common(p)
     p.set_defaults(**_handler(
         lambda a: RoleMoveRequest(VmRef(a.vm, a.host), a.to, a.type)))
+
+    # console access: serial console (issue 12)
+    from hvtui import cli_console
+    cli_console.register(sub)

@@ -402,6 +402,10 @@ COMMANDS: dict[str, Callable[[Params], str]] = {
     # Networking (issue 11)
     "vm-network-adapter": _network_adapter,
     "host-switch": _host_switch,
+    # serial console (issue 12)
+    "vm-com-port": lambda p: _call("Set-VMComPort", {"VMName": p["VMName"],
+                                                     "Number": p.get("Number", 1),
+                                                     "Path": p.get("Path", "")}),
 }
 
 

@@ -45,6 +45,7 @@ from hvtui.hyperv.replica_cluster import (
     plan_role_move,
 )
 from hvtui.hyperv.replica_failover import FailoverRequest, plan_failover
+from hvtui.hyperv.serial_console import SerialPortRequest, plan_serial_port
 from hvtui.hyperv.storage import plan_export, plan_resize
 from hvtui.hyperv.switches import (
     SwitchNewRequest,
@@ -144,6 +145,8 @@ BUILDERS: dict[type[Request], Builder] = {
     SwitchNewRequest: plan_switch_new,
     SwitchRenameRequest: plan_switch_rename,
     SwitchRemoveRequest: plan_switch_remove,
+    # serial console (issue 12)
+    SerialPortRequest: plan_serial_port,
 }
 
 

@@ -312,6 +312,8 @@ _EMULATION_MODULES = (
     "hvtui.lab.nics",
     # Networking (issue 11): virtual switches
     "hvtui.lab.switches",
+    # serial console (issue 12)
+    "hvtui.lab.serial",
 )
 
 

@@ -264,6 +264,11 @@ class VM:
         if self.guest_fault == "BugCheck":
             self.guest_fault = ""
         self.console = self.typed = ""
+    # serial console (issue 12)
+    com1: str = ""
+    """COM 1's named pipe (a path such as ``\\\\.\\pipe\\vm1``, Set-VMComPort); '' = none."""
+    com2: str = ""
+    """COM 2's named pipe; '' = not connected."""
 
     @property
     def display_state(self) -> str:

@@ -39,6 +39,7 @@ from hvtui.lab.pwsh import (
 )
 from hvtui.lab.pwsh.contract import Identity
 from hvtui.lab.pwsh.convert import to_enum
+from hvtui.lab.pwsh.types import NAMED_PIPE_CLIENT
 from hvtui.reference import CmdletInfo, cmdlet, cmdlets, releases_from, shared_cache
 from hvtui.reference import enums as reference_enums
 from hvtui.remote.base import ErrorRecord, ProgressRecord
@@ -299,6 +300,15 @@ class HostRuntime:
     def windows_identity(self) -> Identity:
         """The account a lab session runs as (see :mod:`hvtui.lab.account`)."""
         return LAB_IDENTITY
+
+    def new_object(self, type_name: str, args: list[Any]) -> Any:
+        """``New-Object`` of a type only the host makes: the named pipe a VM's COM port is
+        connected to (:mod:`hvtui.lab.serial`); None for any other type."""
+        from hvtui.lab import serial
+
+        if type_name == NAMED_PIPE_CLIENT:
+            return serial.new_pipe_client(self, args)
+        return None
 
     def on_progress(self, record: ProgressRecord) -> None:
         if self._on_progress is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from hvtui.screenshots import panes, screens, wizards
+from hvtui.screenshots import console_access, panes, screens, wizards
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -12,7 +12,9 @@ def main(argv: list[str] | None = None) -> int:
     folder = args[0] if args else "screenshots"
     return (panes.main(["--out", folder]) or wizards.main([folder])
             # VM screen as text (issue 12, thumbs): the wall and one VM's screen
-            or screens.main([folder]))
+            or screens.main([folder])
+            # console access: serial console (issue 12)
+            or console_access.main([folder]))
 
 
 if __name__ == "__main__":

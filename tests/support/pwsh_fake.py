@@ -26,6 +26,7 @@ from hvtui.lab.pwsh import (
     PSErrorRecord,
     PSObject,
 )
+from hvtui.lab.pwsh.members import VOID
 from hvtui.remote.base import ProgressRecord
 
 VM_TYPE = "Microsoft.HyperV.PowerShell.VirtualMachine"
@@ -145,6 +146,18 @@ class FakeHost:
 
     def sleep(self, seconds: float) -> None:
         self.slept += seconds
+
+    def new_object(self, type_name: str, args: list[Any]) -> Any:
+        """A named pipe whose guest never answers (serial console, issue 12)."""
+        if type_name != "System.IO.Pipes.NamedPipeClientStream":
+            return None
+        self.calls.append(("New-Object", {"TypeName": type_name, "ArgumentList": args}))
+        task = PSObject([("Result", 0)], methods={"wait": lambda ms=-1: False})
+        return PSObject([], methods={"connect": lambda ms=-1: VOID,
+                                     "write": lambda data, start, count: VOID,
+                                     "flush": lambda: VOID,
+                                     "readasync": lambda buffer, start, count: task,
+                                     "dispose": lambda: VOID})
 
     # --- the estate --------------------------------------------------------------------------
 
@@ -628,4 +641,10 @@ class FakeHost:
                 act(), should=True),
             cmd("New-VMSwitch", {"SwitchType": "Name:String!@0 SwitchType:String!"}, emit([]),
                 should=True),
+            # serial console (issue 12)
+            cmd("Set-VMComPort", {"VMName": "VMName:String[]!@0 Number:Int32!@1 "
+                                            "Path:String!@2"}, act(), should=True),
+            cmd("Get-VMComPort", {"VMName": "VMName:String[]!@0 Number:Int32@1"},
+                by_vm(lambda vm: [PSObject([("VMId", vm.id), ("Name", "COM 1"),
+                                            ("Path", "\\\\.\\pipe\\x")])])),
         ]

@@ -250,6 +250,15 @@ CORE_CMDLETS: dict[str, Cmdlet] = {
             "AllCommandSet",
             {},
         ),
+        # serial console (issue 12): the named pipe a VM's COM port is connected to, and a
+        # byte[] buffer to read it into (the lab's engine declares the same set).
+        Cmdlet(
+            "New-Object",
+            (_param_set("Net", [_p("TypeName", mandatory=True, pos=0),
+                                _p("ArgumentList", pos=1)]),),
+            "Net",
+            {},
+        ),
     )
 }
 

@@ -107,6 +107,8 @@ SAMPLES: dict[str, dict[str, object]] = {
                            "RouterGuard": "On"},
     "host-switch": {"Action": "New", "Name": "LAN", "NetAdapterName": "Ethernet 2",
                     "AllowManagementOS": False},
+    # serial console (issue 12)
+    "vm-com-port": {"VMName": "web01", "Number": 1, "Path": "\\\\.\\pipe\\web01-com1"},
 }
 
 

@@ -78,8 +78,9 @@ def mutations(text: str) -> list[str]:
     for node in _walk(root):
         if node.type == "command_name":
             name = _text(source, node)
+            # New-Object makes an object in the session, not on the host (serial console)
             if name.split("-")[0].lower() not in READ_ONLY_VERBS \
-                    and not _reads_by_cim(source, node):
+                    and not _reads_by_cim(source, node) and name.lower() != "new-object":
                 found.append(name)
         elif node.type == "left_assignment_expression" and _assigns_a_property(node):
             found.append(_text(source, node).strip())

@@ -231,6 +231,10 @@ PARAMETERS: dict[str, dict[str, object]] = {
     # VM screen as text (issue 12, thumbs)
     "vm-screen": {"VMId": [WEB01], "Width": 2, "Height": 2},
     "vm-keys": {"VMId": WEB01, "SecretText": "admin"},
+    # serial console (issue 12)
+    "vm-com-port": {"VMName": "web01", "Number": 1, "Path": "\\\\.\\pipe\\web01"},
+    "vm-com-ports": {"VMName": "web01"},
+    "vm-serial-exchange": {"PipeName": "web01", "Send": "dW5hbWUNCg==", "WaitMs": 100},
 }
 
 EXPECTED_KINDS: dict[str, list[str]] = {
@@ -293,6 +297,10 @@ EXPECTED_KINDS: dict[str, list[str]] = {
     # Networking (issue 11)
     "vm-network-adapter": ["NetworkAdapter"],
     "host-switch": ["Switch", "Switch"],  # the fake host has two switches
+    # serial console (issue 12)
+    "vm-com-port": ["ComPort"],
+    "vm-com-ports": ["ComPort"],
+    "vm-serial-exchange": [],
 }
 
 

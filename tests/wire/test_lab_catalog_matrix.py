@@ -180,6 +180,12 @@ def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0
                                 "VlanId": 12, "DhcpGuard": "On"}
                                if vm and vm.adapters else None),
         "host-switch": {"Action": "New", "Name": "Matrix 'Private'", "SwitchType": "Private"},
+        # serial console (issue 12): COM 1 to a pipe, then one turn through it
+        "vm-com-port": ({"VMName": name, "Number": 1, "Path": "\\\\.\\pipe\\matrix"}
+                        if name else None),
+        "vm-com-ports": {"VMName": name} if name else None,
+        "vm-serial-exchange": {"PipeName": "matrix", "Send": "aGVscA0=", "WaitMs": 100,
+                               "ConnectMs": 100},
     }
     for action in ("start", "stop", "turn-off", "save", "suspend", "resume", "restart"):
         table[f"vm-{action}"] = {"Name": name} if name else None

@@ -485,6 +485,31 @@ def _start_sleep(inv: Invocation) -> None:
     inv.sleep(seconds)
 
 
+def _new_object(inv: Invocation) -> None:
+    """``New-Object TypeName [-ArgumentList ...]``: a zeroed ``byte[]`` of a given length, or
+    an object the host's runtime constructs (``Runtime.new_object``: the lab's named pipes);
+    any other type is outside the subset."""
+    written = to_str(inv.args.get("TypeName"))
+    element, many = T.split_array(written)
+    full = T.resolve(element)
+    args = inv.args.get("ArgumentList") or []
+    args = args if isinstance(args, list) else [args]
+    if many and full == T.BYTE and len(args) == 1:
+        inv.write([0] * int(to_double(args[0])))
+        return
+    construct = getattr(_site(inv).eng.runtime, "new_object", None)
+    made = construct(full, args) if full is not None and callable(construct) else None
+    if made is None:
+        inv.throw(PSErrorRecord(
+            message=f"Cannot find type [{written}]: verify that the assembly containing this "
+                    "type is loaded.",
+            category="InvalidType", fqid="TypeNotFound",
+            reason="PSArgumentException",
+            exception_type="System.Management.Automation.PSArgumentException"))
+        return
+    inv.write(made)
+
+
 def _convert_to_json(inv: Invocation) -> None:
     _state(inv).setdefault("items", []).append(inv.args.get("InputObject"))
 
@@ -602,6 +627,10 @@ def _declarations() -> list[Command]:
             ("Milliseconds", [P("Milliseconds", "Int32", mandatory=True,
                                 aliases=("ms",))]),
         ], "Seconds", _start_sleep, util + "StartSleepCommand"),
+        _cmd("New-Object", [
+            ("Net", [P("TypeName", "String", mandatory=True, position=0),
+                     P("ArgumentList", "Object[]", position=1, aliases=("Args",))]),
+        ], "Net", _new_object, util + "NewObjectCommand"),
         _cmd("Write-Progress", [
             ("Default", [P("Activity", "String", mandatory=True, position=0),
                          P("Status", "String", position=1), P("Id", "Int32", position=2),
@@ -673,7 +702,7 @@ CORE_COMMANDS = tuple(c.name for c in _declarations())
 """The names of the cmdlets the engine provides on every host."""
 
 NOT_IMPLEMENTED = frozenset(name.lower() for name in (
-    "Set-StrictMode", "New-Object", "Add-Member", "Get-Member", "Out-String", "Out-Host",
+    "Set-StrictMode", "Add-Member", "Get-Member", "Out-String", "Out-Host",
     "Out-Default", "Format-List", "Format-Table", "Format-Wide", "Format-Custom",
     "Group-Object", "Compare-Object", "Tee-Object", "Get-Unique", "ConvertFrom-Json",
     "ConvertTo-Csv", "ConvertFrom-Csv", "ConvertTo-Xml", "New-Variable", "Set-Variable",

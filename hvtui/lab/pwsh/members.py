@@ -8,6 +8,8 @@ calling any other method fails as PowerShell fails a method a type lacks.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import math
 import uuid
@@ -420,6 +422,8 @@ def static_call(type_name: str, name: str, args: list[Any], dialect: Dialect,
                 return math.pow(to_double(args[0]), to_double(args[1]))
         if type_name == T.GUID and key == "newguid" and not args:
             return uuid.uuid4()
+        if type_name == T.CONVERT and key in ("frombase64string", "tobase64string"):
+            return _base64(name, args)
         if type_name == T.TIMESPAN and len(args) == 1:
             units = {"fromseconds": "seconds", "fromminutes": "minutes", "fromhours": "hours",
                      "fromdays": "days", "frommilliseconds": "milliseconds"}
@@ -430,6 +434,34 @@ def static_call(type_name: str, name: str, args: list[Any], dialect: Dialect,
     raise StatementError(runtime_error(
         f"Method invocation failed because [{type_name}] does not contain a method named "
         f"'{name}'.", "MethodNotFound"))
+
+
+_BAD_BASE64 = ("The input is not a valid Base-64 string as it contains a non-base 64 "
+               "character, more than two padding characters, or an illegal character among "
+               "the padding characters. ")
+
+
+def _base64(name: str, args: list[Any]) -> Any:
+    """``[Convert]::FromBase64String(s)`` (a byte[]: a list of ints here) and
+    ``[Convert]::ToBase64String(bytes[, offset, length])``."""
+    if name.lower() == "frombase64string" and len(args) == 1:
+        text = to_str(args[0])
+        try:
+            return list(base64.b64decode("".join(text.split()), validate=True))
+        except (binascii.Error, ValueError):
+            raise method_error(name, 1, "FormatException", _BAD_BASE64) from None
+    if name.lower() == "tobase64string" and len(args) in (1, 3):
+        data = args[0] if isinstance(args[0], list) else [args[0]]
+        start, count = (int(args[1]), int(args[2])) if len(args) == 3 else (0, len(data))
+        if start < 0 or count < 0 or start + count > len(data):
+            raise method_error(name, len(args), "ArgumentOutOfRangeException",
+                               "Index was out of range. Must be non-negative and less than "
+                               "the size of the collection.")
+        return base64.b64encode(bytes(int(b) & 0xFF for b in data[start:start + count])
+                                ).decode("ascii")
+    raise StatementError(runtime_error(
+        f'Cannot find an overload for "{name}" and the argument count: "{len(args)}".',
+        "MethodCountCouldNotFindBest"))
 
 
 # --- the session's Windows account -------------------------------------------------------------

@@ -42,6 +42,9 @@ MATH = "System.Math"
 REGEX = "System.Text.RegularExpressions.Regex"
 WINDOWS_IDENTITY = "System.Security.Principal.WindowsIdentity"
 SECURITY_IDENTIFIER = "System.Security.Principal.SecurityIdentifier"
+# serial console (issue 12): the pipe a VM's COM port is connected to, and base64 for bytes
+CONVERT = "System.Convert"
+NAMED_PIPE_CLIENT = "System.IO.Pipes.NamedPipeClientStream"
 
 _ACCELERATORS = {
     "string": STRING, "int": INT32, "int32": INT32, "long": INT64, "int64": INT64,
@@ -56,7 +59,8 @@ _ACCELERATORS = {
     "scriptblock": SCRIPTBLOCK, "actionpreference": ACTION_PREFERENCE, "math": MATH,
     "regex": REGEX,
 }
-_FULL = {name.lower(): name for name in {*_ACCELERATORS.values(), WINDOWS_IDENTITY}}
+_FULL = {name.lower(): name for name in {*_ACCELERATORS.values(), WINDOWS_IDENTITY,
+                                         CONVERT, NAMED_PIPE_CLIENT}}
 """Types known by full name only (no accelerator): the accelerators' and these."""
 
 INTEGER_RANGES: dict[str, tuple[int, int]] = {

@@ -5,7 +5,7 @@ it; the progress page runs confirmed plans. Importing this package registers the
 """
 
 from hvtui.ui import vm_screen
-from hvtui.ui.wizards import edit_disk, host_settings, network, storage, vm_new
+from hvtui.ui.wizards import console_access, edit_disk, host_settings, network, storage, vm_new
 from hvtui.ui.wizards.failover import register_failover
 from hvtui.ui.wizards.handlers import register_all
 
@@ -17,3 +17,4 @@ host_settings.register()  # host settings (issue 11)
 edit_disk.register()  # Edit Disk, Move-VMStorage, Storage QoS (issue 11)
 vm_screen.register()  # VM screen as text: the screen view and the wall (issue 12)
 network.register()  # network adapters and the Virtual Switch Manager (issue 11)
+console_access.register()  # console access: serial console (issue 12)
