@@ -23,7 +23,7 @@ import time
 import uuid
 from collections.abc import Callable
 
-from hvtui.lab import objects, services
+from hvtui.lab import objects, services, winevents
 from hvtui.lab.emulation import CmdletCall, emulates
 from hvtui.lab.estate import VM, Cluster, ClusterGroup, ClusterNode, Estate, Host, key
 from hvtui.lab.failures import (
@@ -355,6 +355,11 @@ def drain_node(call: CmdletCall, cluster: Cluster, node: ClusterNode,
     finally:
         with call.lock:
             node.drain_status = "Failed" if failed else "Completed"
+            host = call.estate.host(node.name)
+            if host is not None:  # the node's own log (events pane)
+                winevents.record(call.clock, host, "node-drained",
+                                 level=winevents.ERROR if failed else None,
+                                 reason=f"Drain status: {node.drain_status}.")
 
 
 def _drain(call: CmdletCall, cluster: Cluster, node: ClusterNode, roles: list[ClusterGroup],
@@ -437,6 +442,8 @@ def resume_clusternode(call: CmdletCall) -> None:
             if node.state == "Down":
                 raise _down(call, node)
             node.state = "Up"
+            if (host := call.estate.host(node.name)) is not None:
+                winevents.record(call.clock, host, "node-resumed")
             # UNCONFIRMED: the drain status of a resumed node reads NotInitiated again.
             node.drain_status = "NotInitiated"
             drained = [g for g in cluster.groups if key(g.drained_from) == key(node.name)]

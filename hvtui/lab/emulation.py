@@ -303,6 +303,8 @@ _EMULATION_MODULES = (
     "hvtui.lab.vmcreate",
     "hvtui.lab.vmretire",
     "hvtui.lab.vmsettings",
+    # events pane (issue 12)
+    "hvtui.lab.eventlog",
 )
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from hvtui.lab.clock import LabClock
 from hvtui.lab.platform import Platform, default_platform
 from hvtui.lab.releases import ProcessorFamily, Release
+from hvtui.lab.winevents import LoggedEvent
 
 BASE_STATES = ("Running", "Off", "Saved", "Paused")
 """Power states the lab keeps; ``critical`` turns each into its ``*Critical`` twin."""
@@ -301,6 +302,9 @@ class Host:
     base_load: float = 3.0
     platform: Platform | None = None
     """Its PowerShell, modules and language; None: what its release ships (see software)."""
+    # events pane (issue 12)
+    events: list[LoggedEvent] = field(default_factory=list)
+    """Its event log, oldest first (hvtui.lab.winevents; read by Get-WinEvent)."""
 
     @property
     def software(self) -> Platform:

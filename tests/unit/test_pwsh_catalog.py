@@ -210,6 +210,8 @@ PARAMETERS: dict[str, dict[str, object]] = {
     "vm-remove": {"VMId": WEB01},
     "vm-rename": {"VMId": WEB01, "NewName": "web02"},
     "vm-upgrade-version": {"VMId": WEB01},
+    # events pane (issue 12)
+    "host-events": {"SinceMinutes": 60, "Information": True},
 }
 
 EXPECTED_KINDS: dict[str, list[str]] = {
@@ -257,6 +259,8 @@ EXPECTED_KINDS: dict[str, list[str]] = {
     "vm-remove": ["Removed"],
     "vm-rename": ["Renamed"],
     "vm-upgrade-version": ["Upgraded"],
+    # events pane (issue 12)
+    "host-events": ["Channel", "Channel", "Event", "Event"],
 }
 
 

@@ -152,6 +152,8 @@ def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0
         "vm-settings": ({"VMName": name, "MemoryWeight": 60, "ProcessorWeight": 150,
                          "AutomaticStartDelay": 5, "CheckpointType": "Production",
                          "Notes": "matrix"} if name else None),
+        # events pane (issue 12)
+        "host-events": {"SinceMinutes": 60, "Information": True},
     }
     for action in ("start", "stop", "turn-off", "save", "suspend", "resume", "restart"):
         table[f"vm-{action}"] = {"Name": name} if name else None

@@ -1,0 +1,90 @@
+"""The lab's event log through host-events (Get-WinEvent): the channels each host has, per
+release, and the events its rules write where they happen (hvtui.lab.winevents)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from test_lab_support import default_lab, kinds, run
+
+from hvtui.lab import winevents
+from hvtui.lab.lab import Lab
+
+CLUSTER = winevents.CLUSTER_OPERATIONAL
+
+# One standalone host of each release in the default estate.
+STANDALONE = [("HV-LEGACY", "2012"), ("HV-DR1", "2012 R2"), ("HV-2016", "2016"),
+              ("HV-2019", "2019"), ("HV-2022", "2022"), ("HV-2025", "2025")]
+
+
+async def _events(lab: Lab, host: str, **params: object
+                  ) -> tuple[list[str], list[dict[str, Any]]]:
+    params.setdefault("SinceMinutes", 60)
+    result = await run(lab, host, "host-events", **params)
+    assert result.ok and not result.had_errors, result.errors
+    return ([str(c["Name"]) for c in kinds(result, "Channel")], kinds(result, "Event"))
+
+
+@pytest.mark.parametrize(("host", "release"), STANDALONE)
+async def test_a_standalone_host_has_no_failover_clustering_channel(host: str,
+                                                                    release: str) -> None:
+    lab = default_lab()
+    found = lab.estate.host(host)
+    assert found is not None and found.release.reference_key == release
+    channels, _ = await _events(lab, host)
+    assert channels == [winevents.VMMS_ADMIN, winevents.VMMS_OPERATIONAL,
+                        winevents.WORKER_ADMIN]
+
+
+async def test_a_cluster_node_has_the_clustering_and_high_availability_channels() -> None:
+    channels, _ = await _events(default_lab(), "HV-NODE1")
+    assert CLUSTER in channels and winevents.HA_ADMIN in channels
+
+
+async def test_a_replica_that_fell_behind_logged_it_on_its_primary() -> None:
+    # EXCH01 (HV-NODE2 -> HV-DR1) runs 24 minutes behind; ERP-APP (HV-LEGACY) is Critical.
+    _, events = await _events(default_lab(), "HV-NODE2")
+    [behind] = [e for e in events if e["Id"] == 32315]
+    assert behind["Level"] == winevents.WARNING and "EXCH01" in behind["Message"]
+    assert behind["Channel"] == winevents.VMMS_ADMIN
+    assert behind["Provider"] == "Microsoft-Windows-Hyper-V-VMMS"
+    _, legacy = await _events(default_lab(), "HV-LEGACY")
+    assert [(e["Id"], e["Level"]) for e in legacy if "ERP-APP" in e["Message"]] \
+        == [(32315, winevents.ERROR)]
+
+
+async def test_errors_and_warnings_only_unless_information_is_asked() -> None:
+    lab = default_lab()
+    await run(lab, "HV-2016", "vm-turn-off", Name="MÜN-FS01")
+    stopped = await run(lab, "HV-2016", "vm-start", Name="MÜN-FS01")
+    assert stopped.ok, stopped.errors
+    _, quiet = await _events(lab, "HV-2016")
+    assert all(e["Level"] <= winevents.WARNING for e in quiet)
+    _, loud = await _events(lab, "HV-2016", Information=True)
+    assert any(e["Id"] == 18500 and "MÜN-FS01" in e["Message"] for e in loud)
+
+
+async def test_a_refused_migration_leaves_an_error_at_the_source() -> None:
+    lab = default_lab()
+    refused = await run(lab, "HV-2016", "vm-move", Name="MÜN-FS01", DestinationHost="HV-LEGACY",
+                        IncludeStorage=True, DestinationStoragePath="D:\\Moved")
+    assert not refused.ok
+    _, events = await _events(lab, "HV-2016")
+    [failed] = [e for e in events if e["Id"] == 21502]
+    assert failed["Level"] == winevents.ERROR
+    assert "MÜN-FS01" in failed["Message"] and refused.errors[0].message in failed["Message"]
+
+
+async def test_a_drained_node_logs_it_in_its_own_clustering_channel() -> None:
+    lab = default_lab()
+    drained = await run(lab, "HV-NODE1", "cluster-node-suspend", NodeName="HV-NODE2",
+                        Drain=True)
+    assert drained.ok, drained.errors
+    _, events = await _events(lab, "HV-NODE2", Information=True)
+    assert any(e["Channel"] == CLUSTER and "HV-NODE2" in e["Message"] for e in events)
+
+
+async def test_a_window_with_no_event_is_no_failure() -> None:
+    channels, events = await _events(default_lab(), "HV-2022", SinceMinutes=1)
+    assert channels and events == []
