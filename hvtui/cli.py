@@ -135,6 +135,10 @@ def build_parser(*, full: bool = True) -> argparse.ArgumentParser:
     cli_lab.register(sub)
     cli_actions.register(sub)
     cli_storage.register(sub)
+    # events pane (issue 12)
+    from hvtui import cli_events
+
+    cli_events.register(sub)
     return parser
 
 

@@ -164,7 +164,9 @@ def seed(estate: Estate) -> None:
             vm = host.vms.get(chain.vm_id) if host is not None else None
             if host is None or vm is None:
                 continue
-            behind = max(link.lag, float(link.frequency))
+            # frozen: the clock time of the last replication of a stalled link.
+            behind = -link.frozen if link.frozen is not None else max(link.lag,
+                                                                        float(link.frequency))
             reason = f"The last replication to '{link.target}' was {round(behind / 60)} " \
                      "minutes ago."
             record(estate.clock, host, "replica-behind", vm=vm, reason=reason,

@@ -49,7 +49,10 @@ async def test_a_replica_that_fell_behind_logged_it_on_its_primary() -> None:
     assert behind["Level"] == winevents.WARNING and "EXCH01" in behind["Message"]
     assert behind["Channel"] == winevents.VMMS_ADMIN
     assert behind["Provider"] == "Microsoft-Windows-Hyper-V-VMMS"
-    _, legacy = await _events(default_lab(), "HV-LEGACY")
+    # ERP-APP stalled 19 hours ago: outside the last hour, inside the last day.
+    _, recent = await _events(default_lab(), "HV-LEGACY")
+    assert not [e for e in recent if "ERP-APP" in e["Message"]]
+    _, legacy = await _events(default_lab(), "HV-LEGACY", SinceMinutes=24 * 60)
     assert [(e["Id"], e["Level"]) for e in legacy if "ERP-APP" in e["Message"]] \
         == [(32315, winevents.ERROR)]
 
