@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from hvtui.errors import HvtuiError
 from hvtui.hyperv.audit import AuditEntry
+from hvtui.model import Job
 from hvtui.ps import catalog
 from hvtui.ps.decode import json_time
 from hvtui.remote.pool import SessionPool
@@ -115,10 +116,12 @@ async def estate_events(pool: SessionPool, hosts: Iterable[str], minutes: int, *
     return events, problems
 
 
-def audit_events(entries: Iterable[AuditEntry], minutes: int) -> list[Event]:
-    """hvtui's own audit lines of the last ``minutes`` as events: a failed or refused
-    change is an error, an interrupted one a warning, the rest information."""
-    since = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=minutes)
+def audit_events(entries: Iterable[AuditEntry], minutes: int,
+                 now: dt.datetime | None = None) -> list[Event]:
+    """hvtui's own audit lines of the last ``minutes`` (before ``now``, the wall clock by
+    default) as events: a failed or refused change is an error, an interrupted one a
+    warning, the rest information."""
+    since = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(minutes=minutes)
     out: list[Event] = []
     for entry in entries:
         try:
@@ -138,6 +141,28 @@ def audit_events(entries: Iterable[AuditEntry], minutes: int) -> list[Event]:
         out.append(Event(when, entry.host, level, "hvtui", "audit", 0, text,
                          vm_name=str(target) if isinstance(target, str) else ""))
     return out
+
+
+def job_events(jobs: Iterable[Job]) -> list[Event]:
+    """The console's jobs still under way, as events at their start (source ``hvtui``,
+    channel ``job``). A finished job is not repeated: its outcome is in the audit log,
+    which every job step writes when it starts and when it ends."""
+    out: list[Event] = []
+    for job in jobs:
+        if job.state.finished:
+            continue
+        text = f"job {job.id} {job.state.value} {job.percent}%: {job.operation}"
+        if job.news:
+            text += f": {job.news}"
+        out.append(Event(job.started, job.host, INFORMATION, "hvtui", "job", 0, text,
+                         vm_name=job.target))
+    return out
+
+
+def problem_events(problems: dict[str, str], now: dt.datetime) -> list[Event]:
+    """A host that could not list its events, as an error of its own (source ``hvtui``)."""
+    return [Event(now, host, ERROR, "hvtui", "events", 0, why)
+            for host, why in problems.items()]
 
 
 def ordered(events: Iterable[Event], level: int = INFORMATION) -> list[Event]:
