@@ -29,8 +29,13 @@ LEVEL_NAMES = {CRITICAL: "Critical", ERROR: "Error", WARNING: "Warning", INFORMA
 MAX_EVENTS = 200
 """Per host and query (errors/warnings, then information): a bounded answer."""
 
-_VM_ID = re.compile(r"Virtual machine ID ([0-9A-Fa-f]{8}-(?:[0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12})")
+_VM_ID = re.compile(r"\((?:Virtual machine ID|VMID) "
+                    r"([0-9A-Fa-f]{8}-(?:[0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12})", re.IGNORECASE)
 _VM_NAME = re.compile(r"'([^']+)'")
+_UNQUOTED = re.compile(r"virtual machine (.+?) \($", re.IGNORECASE)
+"""Replica's events name the VM unquoted: ``... for virtual machine NAME (Virtual Machine ID``."""
+_ROLE = re.compile(r"^Clustered role '([^']+)'")
+"""Failover Clustering names a VM's role (Hyper-V names it after the VM)."""
 _SINCE = re.compile(r"^\s*(\d+)\s*([mhd])\s*$", re.IGNORECASE)
 
 
@@ -64,12 +69,16 @@ def since_minutes(text: str) -> int:
 
 
 def _vm_of(message: str) -> tuple[str, str]:
-    """The VM an event names: its id where the message gives one, and the quoted name
-    before it (Hyper-V's messages say ``'NAME' ... (Virtual machine ID GUID)``)."""
+    """The VM an event names: its id where the message gives one, and the name before it
+    (Hyper-V's messages say ``'NAME' ... (Virtual machine ID GUID)``, Replica's
+    ``virtual machine NAME (Virtual Machine ID GUID)``, a live migration's ``(VMID GUID)``),
+    or the clustered role an event moves."""
     found = _VM_ID.search(message)
     if found is None:
-        return "", ""
-    name = _VM_NAME.search(message[: found.start()])
+        role = _ROLE.search(message)
+        return "", role.group(1) if role else ""
+    before = message[: found.start() + 1]
+    name = _VM_NAME.search(before) or _UNQUOTED.search(before)
     return found.group(1).lower(), name.group(1) if name else ""
 
 

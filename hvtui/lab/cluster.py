@@ -196,6 +196,8 @@ def move_role(call: CmdletCall, group: ClusterGroup, target: Host, requested: st
         if problem:
             return problem
         seconds = move_seconds(source, vm, how)
+        # the source node's log says where the role goes (events pane)
+        winevents.record(call.clock, source, "role-moved", vm=vm, other=target.name)
     with call.holding(vm, "Migrating virtual machine"):
         call.spend(seconds, activity, status, span=span)
     with call.lock:
@@ -356,10 +358,8 @@ def drain_node(call: CmdletCall, cluster: Cluster, node: ClusterNode,
         with call.lock:
             node.drain_status = "Failed" if failed else "Completed"
             host = call.estate.host(node.name)
-            if host is not None:  # the node's own log (events pane)
-                winevents.record(call.clock, host, "node-drained",
-                                 level=winevents.ERROR if failed else None,
-                                 reason=f"Drain status: {node.drain_status}.")
+            if host is not None and failed:  # the node's own log (events pane)
+                winevents.record(call.clock, host, "node-drain-failed")
 
 
 def _drain(call: CmdletCall, cluster: Cluster, node: ClusterNode, roles: list[ClusterGroup],
@@ -442,8 +442,6 @@ def resume_clusternode(call: CmdletCall) -> None:
             if node.state == "Down":
                 raise _down(call, node)
             node.state = "Up"
-            if (host := call.estate.host(node.name)) is not None:
-                winevents.record(call.clock, host, "node-resumed")
             # UNCONFIRMED: the drain status of a resumed node reads NotInitiated again.
             node.drain_status = "NotInitiated"
             drained = [g for g in cluster.groups if key(g.drained_from) == key(node.name)]

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from hvtui.lab import live, objects, winevents
+from hvtui.lab import live, objects
 from hvtui.lab.emulation import CmdletCall, emulates
 from hvtui.lab.estate import (
     VM,
@@ -274,7 +274,6 @@ def suspend_vmreplication(call: CmdletCall) -> None:
                 raise _wrong_state(call.name, vm)
             live.freeze_link(call.estate, link, call.clock.elapsed())
             link.state, link.health = "Suspended", "Warning"
-            winevents.record(call.clock, call.host, "replica-suspended", vm=vm)
         if call.switch("Passthru"):
             _write_replication(call, vm, link)
 
@@ -299,7 +298,6 @@ def resume_vmreplication(call: CmdletCall) -> None:
             # Resuming sends the changes tracked meanwhile at once; the cycle restarts now.
             live.restart_link(link, call.clock.elapsed())
             link.state, link.health = "Replicating", "Normal"
-            winevents.record(call.clock, call.host, "replica-resumed", vm=vm)
         if call.switch("Passthru"):
             _write_replication(call, vm, link)
 

@@ -44,6 +44,9 @@ PROVIDERS = {
 CRITICAL, ERROR, WARNING, INFORMATION = 1, 2, 3, 4
 LEVEL_NAMES = {CRITICAL: "Critical", ERROR: "Error", WARNING: "Warning", INFORMATION: "Information"}
 
+RETRY_MINUTES = 5
+"""The retry interval a failed replication's event names (Microsoft's KB 2889734 example)."""
+
 KEEP = 1000
 """Events kept per host (a real channel is bounded by size; the oldest go first)."""
 
@@ -59,56 +62,67 @@ class EventKind:
     """``str.format`` template: {vm}, {vm_id}, {host}, {other}, {reason}."""
 
 
-# UNCONFIRMED marks a text or id no reference here quotes (see the module docstring).
+# Sources (tests/support/data/hyperv-rules.md, "Events pane: event ids and texts"): each
+# kind says where its id and text come from; UNCONFIRMED marks what none of them gives.
 EVENTS: dict[str, EventKind] = {
-    # UNCONFIRMED text: Hyper-V-Worker-Admin 18500/18502/18504/18510 are the start, turn
-    # off, shut down and save events; the wording is the lab's.
+    # 18500/18502/18504: ids, channel and texts from public event catalogues (third-party:
+    # a start sample on myeventlog.com, an EvtxECmd-style map); not in Microsoft's docs.
     "vm-started": EventKind(WORKER_ADMIN, 18500, INFORMATION,
                             "'{vm}' started successfully. (Virtual machine ID {vm_id})"),
+    # the catalogue shows the name of 18502 without quotes: the quotes are UNCONFIRMED
     "vm-turned-off": EventKind(WORKER_ADMIN, 18502, INFORMATION,
                                "'{vm}' was turned off. (Virtual machine ID {vm_id})"),
-    "vm-shut-down": EventKind(WORKER_ADMIN, 18504, INFORMATION,
-                              "'{vm}' was shut down. (Virtual machine ID {vm_id})"),
+    "vm-shut-down": EventKind(
+        WORKER_ADMIN, 18504, INFORMATION,
+        "'{vm}' was shut down using the Shutdown Integration Component. "
+        "(Virtual machine ID {vm_id})"),
+    # UNCONFIRMED id and text: a saved VM.
     "vm-saved": EventKind(WORKER_ADMIN, 18510, INFORMATION,
                           "'{vm}' was saved. (Virtual machine ID {vm_id})"),
-    # UNCONFIRMED text: VMMS-Admin 21502 is the event a failed migration leaves at the
-    # source (third-party troubleshooting guides cite it); the reason is the host's own
-    # error text, from the rules.
+    # 21502: Microsoft's "Troubleshoot live migration issues" (KB 4558514) lists it as the
+    # failed live migration, "Virtual machine migration operation for 'VM1' failed at
+    # migration source 'CLU8N1'."; the "(Virtual machine ID ...)" suffix as Move-VM's error
+    # shows it. The channel (VMMS-Admin; clusters log it in High-Availability-Admin too) is
+    # UNCONFIRMED. The reason is the host's own error text, from the rules.
     "migration-failed": EventKind(
         VMMS_ADMIN, 21502, ERROR,
         "Virtual machine migration operation for '{vm}' failed at migration source "
         "'{host}'. (Virtual machine ID {vm_id}) {reason}"),
-    # UNCONFIRMED: VMMS-Admin 20417 as the id of a completed migration; wording the lab's.
+    # 20415: a completed live migration, as a real VMMS-Admin event shows it (a public
+    # script quotes one). 20417 is the same with "an unexpectedly long blackout time"
+    # (Microsoft's KB 4558514), which the lab never reports. {other} is the blackout time.
     "migration-done": EventKind(
-        VMMS_ADMIN, 20417, INFORMATION,
-        "The live migration of '{vm}' to '{other}' completed. (Virtual machine ID {vm_id})"),
+        VMMS_ADMIN, 20415, INFORMATION,
+        "The Virtual Machine Management service successfully completed the live migration "
+        "of virtual machine '{vm}' with a blackout time of {other} seconds (VMID {vm_id})."),
     # UNCONFIRMED id and text: a failed VM operation other than a migration.
     "operation-failed": EventKind(
         VMMS_ADMIN, 20000, ERROR,
         "'{vm}' could not complete the operation. (Virtual machine ID {vm_id}) {reason}"),
-    # 32315: the primary's warning when replication misses its cycles (Altaro's "How to
-    # Check Hyper-V Replica Health - Part 2" shows the id; the wording is UNCONFIRMED).
+    # 32315: the primary's event when replication fails (Microsoft, KB 2889734: source
+    # Microsoft-Windows-Hyper-V-VMMS, Microsoft-Windows-Hyper-V-VMMS-Admin log); the name is
+    # not quoted there. The level (Warning, Error once Critical) is UNCONFIRMED; {other} is
+    # the retry interval in minutes (the KB's example says 5).
     "replica-behind": EventKind(
         VMMS_ADMIN, 32315, WARNING,
-        "Hyper-V failed to replicate changes for virtual machine '{vm}' (Virtual machine "
-        "ID {vm_id}): replication is behind its frequency. {reason}"),
-    # UNCONFIRMED ids and texts: replication suspended and resumed by an administrator.
-    "replica-suspended": EventKind(
-        VMMS_ADMIN, 32086, WARNING,
-        "Replication of virtual machine '{vm}' was suspended. (Virtual machine ID {vm_id})"),
-    "replica-resumed": EventKind(
-        VMMS_ADMIN, 32088, INFORMATION,
-        "Replication of virtual machine '{vm}' was resumed. (Virtual machine ID {vm_id})"),
-    # UNCONFIRMED ids and texts: a node paused with its roles drained, and resumed.
-    "node-drained": EventKind(
-        CLUSTER_OPERATIONAL, 1654, WARNING,
-        "Cluster node '{host}' was paused and its roles drained to other nodes. {reason}"),
-    "node-resumed": EventKind(
-        CLUSTER_OPERATIONAL, 1655, INFORMATION, "Cluster node '{host}' was resumed."),
+        "Hyper-V failed to replicate changes for virtual machine {vm} (Virtual Machine ID "
+        "{vm_id}). Hyper-V will retry replication after {other} minute(s)."),
+    # Failover Clustering: ids and texts from the provider's manifest (a public dump of
+    # Microsoft-Windows-FailoverClustering's messages); the channel (Operational) and the
+    # levels are UNCONFIRMED. Nothing sourced says a completed drain or a resume is logged.
+    "node-drain-failed": EventKind(
+        CLUSTER_OPERATIONAL, 1677, ERROR,
+        "Node drain failed on Cluster node {host}. \n\nReference the node's System and "
+        "Application event logs and cluster logs to investigate the cause of the drain "
+        "failure.  When the problem is resolved, you can retry the drain operation."),
     "role-moved": EventKind(
         CLUSTER_OPERATIONAL, 1641, INFORMATION,
-        "Clustered role '{vm}' was moved from node '{host}' to node '{other}'."),
+        "Clustered role '{vm}' is moving from cluster node '{host}' to cluster node "
+        "'{other}'."),
 }
+# Hyper-V Replica's admin Suspend-/Resume-VMReplication: no source gives an event (32086 is
+# "Hyper-V suspended replication ... due to a non-recoverable failure", KB on replication
+# suspended at shutdown), so the lab writes none; hvtui's audit log has the admin's.
 
 
 @dataclass(slots=True)
@@ -167,7 +181,5 @@ def seed(estate: Estate) -> None:
             # frozen: the clock time of the last replication of a stalled link.
             behind = -link.frozen if link.frozen is not None else max(link.lag,
                                                                         float(link.frequency))
-            reason = f"The last replication to '{link.target}' was {round(behind / 60)} " \
-                     "minutes ago."
-            record(estate.clock, host, "replica-behind", vm=vm, reason=reason,
+            record(estate.clock, host, "replica-behind", vm=vm, other=str(RETRY_MINUTES),
                    level=ERROR if link.health == "Critical" else WARNING, ago=behind)

@@ -85,7 +85,22 @@ async def test_a_drained_node_logs_it_in_its_own_clustering_channel() -> None:
                         Drain=True)
     assert drained.ok, drained.errors
     _, events = await _events(lab, "HV-NODE2", Information=True)
-    assert any(e["Channel"] == CLUSTER and "HV-NODE2" in e["Message"] for e in events)
+    moved = [e for e in events if e["Channel"] == CLUSTER]
+    # each role moved off says so on the drained node (1641); a drain that worked logs no
+    # failure (1677)
+    assert moved and all(e["Id"] == 1641 for e in moved)
+    assert all("from cluster node 'HV-NODE2'" in e["Message"] for e in moved)
+
+
+async def test_a_completed_live_migration_logs_its_blackout_time_at_the_source() -> None:
+    lab = default_lab()
+    moved = await run(lab, "HV-LEGACY", "vm-move", Name="LEGACY-SQL", DestinationHost="HV-NODE1",
+                      IncludeStorage=True, DestinationStoragePath="D:\\Hyper-V\\LEGACY-SQL")
+    assert moved.ok, moved.errors
+    _, events = await _events(lab, "HV-LEGACY", Information=True)
+    [done] = [e for e in events if e["Id"] == 20415]
+    assert "live migration of virtual machine 'LEGACY-SQL' with a blackout time of" \
+        in done["Message"] and done["Level"] == winevents.INFORMATION
 
 
 async def test_a_window_with_no_event_is_no_failure() -> None:

@@ -66,3 +66,22 @@ def test_a_host_that_could_not_answer_is_an_error_row_of_its_own() -> None:
     [row] = P.event_rows(ev.problem_events({"HV9": "HV9 did not list its events: denied"}, T0))
     assert row[0].cells[1:4] == ("Error", "HV9", "hvtui events")
     assert "denied" in row[0].cells[6]
+
+
+def test_the_vm_an_event_names_in_each_of_hyper_vs_message_forms() -> None:
+    gid = "0A1B2C3D-0000-4000-8000-000000000001"
+    forms = {
+        f"Virtual machine migration operation for 'MÜN-FS01' failed at migration source "
+        f"'HV-2016'. (Virtual machine ID {gid}) refused": "MÜN-FS01",
+        f"Hyper-V failed to replicate changes for virtual machine EXCH 01 (Virtual Machine ID "
+        f"{gid}). Hyper-V will retry replication after 5 minute(s).": "EXCH 01",
+        f"The Virtual Machine Management service successfully completed the live migration of "
+        f"virtual machine 'SQL' with a blackout time of 0.4 seconds (VMID {gid}).": "SQL",
+    }
+    for message, name in forms.items():
+        event = ev.Event(T0, "HV1", ev.INFORMATION, "p", "c", 1, message,
+                         *ev._vm_of(message))
+        assert (event.vm_name, event.vm_id) == (name, gid.lower()), message
+        assert ev.about_vm([event], "nobody", gid) == [event]
+    role = "Clustered role 'DC01' is moving from cluster node 'A' to cluster node 'B'."
+    assert ev._vm_of(role) == ("", "DC01")
