@@ -7,7 +7,8 @@ the keys LogName, Level, StartTime, EndTime, Id and ProviderName, ``-MaxEvents``
 
 Errors, as the cmdlet writes them (non-terminating; ``-ErrorAction Stop`` makes them
 terminating): a log the host does not have is ``NoMatchingLogsFound``, a query that
-matches nothing ``NoMatchingEventsFound`` (texts from PowerShell's GetEventResources).
+matches nothing ``NoMatchingEventsFound`` (texts from PowerShell's GetEventResources.resx,
+tests/support/data/hyperv-rules.md R-EVT-5).
 """
 
 from __future__ import annotations
@@ -50,9 +51,10 @@ def get_winevent(call: CmdletCall) -> None:
         raise lab_not_emulated("Get-WinEvent", ["LogName"])
 
 
-def _matching_logs(call: CmdletCall, names: list[str]) -> list[str]:
+def _matching_logs(call: CmdletCall, names: list[str], *, listing: bool = False) -> list[str]:
     """The host's channels ``names`` name (patterns allowed); a literal name the host lacks
-    is a non-terminating error."""
+    is a non-terminating error and the others are still read (GetEventCommand's
+    ValidateLogName; -ListLog's error has no target object, a query's names the log)."""
     have = winevents.channels(call.host)
     found: list[str] = []
     for name in names:
@@ -61,7 +63,8 @@ def _matching_logs(call: CmdletCall, names: list[str]) -> list[str]:
         else:
             matched = [c for c in have if c.casefold() == name.casefold()]
         if not matched and not has_wildcards(name):
-            call.error(_error(NO_MATCHING_LOGS.format(name), "NoMatchingLogsFound", name))
+            call.error(_error(NO_MATCHING_LOGS.format(name), "NoMatchingLogsFound",
+                              "" if listing else name))
         found += [c for c in matched if c not in found]
     return found
 
@@ -71,7 +74,7 @@ def _list_logs(call: CmdletCall) -> None:
         counts: dict[str, int] = {}
         for event in call.host.events:
             counts[event.channel] = counts.get(event.channel, 0) + 1
-    for name in _matching_logs(call, call.names("ListLog")):
+    for name in _matching_logs(call, call.names("ListLog"), listing=True):
         call.write(PSObject([
             ("LogName", name),
             ("LogType", "Administrative" if name.endswith("-Admin") else "Operational"),

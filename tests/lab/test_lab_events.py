@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from lab_console import console, output
 from test_lab_support import default_lab, kinds, run
 
 from hvtui.lab import winevents
@@ -106,3 +107,21 @@ async def test_a_completed_live_migration_logs_its_blackout_time_at_the_source()
 async def test_a_window_with_no_event_is_no_failure() -> None:
     channels, events = await _events(default_lab(), "HV-2022", SinceMinutes=1)
     assert channels and events == []
+
+
+def test_get_winevent_names_a_missing_log_and_still_reads_the_others() -> None:
+    """R-EVT-5: NoMatchingLogsFound is non-terminating; -ListLog's record has no target, a
+    query's names the log, and the query goes on with the logs the host has."""
+    lab = default_lab()
+    missing = 'There is not an event log on the localhost computer that matches "{}".'
+    listed = console(lab, "HV-2022", f"Get-WinEvent -ListLog '{CLUSTER}'")
+    [error] = listed.errors
+    assert error.message == missing.format(CLUSTER) and not error.target
+    assert error.fqid.startswith("NoMatchingLogsFound,") and error.category == "ObjectNotFound"
+    query = console(lab, "HV-LEGACY", "param($Logs) Get-WinEvent -FilterHashtable "
+                    "@{LogName = $Logs; StartTime = [datetime]::UtcNow.AddDays(-2)}",
+                    Logs=[CLUSTER, winevents.VMMS_ADMIN])
+    [error] = query.errors
+    assert error.message == missing.format(CLUSTER) and error.target == CLUSTER
+    assert any("ERP-APP" in str(e["Message"]) for e in output(query)
+               if isinstance(e, dict))
