@@ -4,7 +4,8 @@ a VM's and a host's events from their rows (L), and the filter."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from textual.pilot import Pilot
 
 from hvtui.connect import lab_pool
 from hvtui.ps import catalog
+from hvtui.remote.base import ProgressRecord
 from hvtui.ui.app import HvtuiApp, make_app
 
 
@@ -132,4 +134,29 @@ async def test_l_on_a_host_shows_its_events_and_r_reads_them_again(pilot: Pilot[
                 "a second reading")
     await until(pilot, lambda: any(r[4] == "21502" for r in table_rows(app)), "the new event")
     assert {r[2] for r in table_rows(app)} == {"HV-2016"}
+    assert not app.unexpected_errors
+
+
+async def test_a_job_under_way_is_on_the_time_axis_until_it_ends(pilot: Pilot[Any]) -> None:
+    """The console's jobs still running are events of their own (progress and all); once
+    one ends it leaves the axis (its outcome is the audit log's line)."""
+    app = pilot.app
+    assert isinstance(app, HvtuiApp)
+    gate = asyncio.Event()
+
+    async def work(progress: Callable[[ProgressRecord], None]) -> None:
+        progress(ProgressRecord("Exporting", "copying the disks", 40))
+        await gate.wait()
+
+    _, task = app.jobs.start("HV-2016", "Export MÜN-FS01", "MÜN-FS01", work)
+    await pilot.press("8")
+    await events_shown(pilot)
+    await until(pilot, lambda: any(r[3] == "hvtui job" for r in table_rows(app)), "the job")
+    [job] = [r for r in table_rows(app) if r[3] == "hvtui job"]
+    assert job[1:3] == ("Info", "HV-2016") and job[5] == "MÜN-FS01"
+    assert "running 40%: Export MÜN-FS01: copying the disks" in job[6]
+    gate.set()
+    await task
+    await until(pilot, lambda: not any(r[3] == "hvtui job" for r in table_rows(app)),
+                "the job to leave the axis")
     assert not app.unexpected_errors
