@@ -38,14 +38,16 @@ class EventsFeed:
         """When the last reading ended (monotonic), None before the first."""
         self.reading = False
 
-    def load(self, *, force: bool = False) -> bool:
+    def load(self, *, force: bool = False, max_age: float = FRESH_SECONDS) -> bool:
         """Ask every host for its events off the event loop, unless a reading runs or the
-        last one is fresh (``force``: read again anyway); True when a reading started."""
+        last one is younger than ``max_age`` seconds (``force``: read again anyway); True
+        when a reading started. The Events pane calls it when shown, on ``r``, when a job
+        ends and, while it stays shown, every refresh interval (30 s at least)."""
         app = self._app
         if app.exiting or self.reading:
             return False
         if not force and self.read_at is not None \
-                and time.monotonic() - self.read_at < FRESH_SECONDS:
+                and time.monotonic() - self.read_at < max_age:
             return False
         self.reading = True
         app.run_worker(self._read(), name="read the hosts' events", group="events",

@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.signal import Signal
 from textual.widgets import ContentSwitcher, Input, Static
 
-from hvtui.model import VM, HostStatus, Job
+from hvtui.model import VM, ClusterNode, ClusterRole, HostStatus, Job
 from hvtui.ui import panes as P
 from hvtui.ui.actions import ActionSpec, get_action, registered_actions, registry_version
 from hvtui.ui.navigation import RunOnSelection, ShowPane, SortBy
@@ -196,8 +196,8 @@ class MainScreen(Screen[None]):
             return isinstance(job, Job) and not job.state.finished
         if action == "drill":  # from a host to its VMs
             return self.is_mounted and self.current == "hosts"
-        if action == "events_of":  # from a host or a VM to its events
-            return self.is_mounted and self.current in ("hosts", "vms", "replicas")
+        if action == "events_of":  # from a host, node, VM or role to its events
+            return self.is_mounted and self.current in ("hosts", "vms", "replicas", "clusters")
         # tab belongs to the prompt while typing
         return not (action in ("next_pane", "previous_pane") and self.is_mounted
                     and self.prompt_open())
@@ -264,6 +264,8 @@ class MainScreen(Screen[None]):
     def _clock_ticked(self, _: None) -> None:
         if self.current in ("hosts", "jobs"):
             self.pane_stale(self.current)
+        if self.current == "events":  # read again while someone looks (events_feed)
+            self.hv.events.load(max_age=max(self.hv.refresh_interval, 30.0))
         for status in self.hv.estate.hosts:  # the age shown on a silent host's rows grows
             if status.error and status.inventory is not None:
                 self.host_changed(status.name)
@@ -615,14 +617,21 @@ class MainScreen(Screen[None]):
         """The Events pane, narrowed to the host or VM under the cursor (issue 12)."""
         key = self.table.cursor_key
         obj = self.objects[self.current].get(key) if key is not None else None
+        if isinstance(obj, tuple) and len(obj) == 2:  # a cluster's node or VM role
+            focus = obj[1]
+            if isinstance(focus, ClusterNode):
+                obj = self.hv.estate.status(focus.name) or HostStatus(focus.name)
+            elif isinstance(focus, ClusterRole):
+                obj = focus
         if isinstance(obj, HostStatus):
             self.events_about = None
             self.pane_stale("events")
             self.show_pane("events")
             self.apply_filter(f"@{obj.name}")
             self.flash.say(f"Events of {obj.name}; Esc clears the filter", "info")
-        elif isinstance(obj, VM):
-            self.events_about = (obj.name, obj.id)
+        elif isinstance(obj, VM | ClusterRole):
+            # a VM's role is named after it (Hyper-V's default); its events by name
+            self.events_about = (obj.name, obj.id if isinstance(obj, VM) else "")
             self.pane_stale("events")
             self.show_pane("events")
             self.apply_filter("")

@@ -160,3 +160,30 @@ async def test_a_job_under_way_is_on_the_time_axis_until_it_ends(pilot: Pilot[An
     await until(pilot, lambda: not any(r[3] == "hvtui job" for r in table_rows(app)),
                 "the job to leave the axis")
     assert not app.unexpected_errors
+
+
+async def test_l_on_a_cluster_node_shows_that_hosts_events(pilot: Pilot[Any]) -> None:
+    app = pilot.app
+    assert isinstance(app, HvtuiApp)
+    await pilot.press("5", "slash", *"HV-NODE2", "enter", "g")
+    await pilot.pause()
+    assert app.main_screen.table.cursor_key == ("hvc01", "1", "hv-node2"), \
+        app.main_screen.table.cursor_key
+    await pilot.press("L")
+    rows = await events_shown(pilot)
+    assert app.main_screen.table.model.filter_text == "@HV-NODE2"
+    assert rows and {r[2] for r in rows} == {"HV-NODE2"}  # its lagging replica (32315)
+    assert not app.unexpected_errors
+
+
+async def test_l_on_a_vm_role_shows_the_vms_events(pilot: Pilot[Any]) -> None:
+    app = pilot.app
+    assert isinstance(app, HvtuiApp)
+    await pilot.press("5", "slash", *"EXCH01", "enter", "g")
+    await pilot.pause()
+    assert app.main_screen.table.cursor_key == ("hvc01", "2", "exch01")
+    await pilot.press("L")
+    rows = await events_shown(pilot)
+    assert "about EXCH01" in screen_text(app)
+    assert [(r[4], r[5]) for r in rows] == [("32315", "EXCH01")]  # it runs behind
+    assert not app.unexpected_errors
