@@ -147,6 +147,10 @@ def build_parser(*, full: bool = True) -> argparse.ArgumentParser:
     from hvtui import cli_network
 
     cli_network.register(sub)
+    # events pane (issue 12)
+    from hvtui import cli_events
+
+    cli_events.register(sub)
     return parser
 
 

@@ -23,7 +23,7 @@ import time
 import uuid
 from collections.abc import Callable
 
-from hvtui.lab import objects, services
+from hvtui.lab import objects, services, winevents
 from hvtui.lab.emulation import CmdletCall, emulates
 from hvtui.lab.estate import VM, Cluster, ClusterGroup, ClusterNode, Estate, Host, key
 from hvtui.lab.failures import (
@@ -196,6 +196,8 @@ def move_role(call: CmdletCall, group: ClusterGroup, target: Host, requested: st
         if problem:
             return problem
         seconds = move_seconds(source, vm, how)
+        # the source node's log says where the role goes (events pane)
+        winevents.record(call.clock, source, "role-moved", vm=vm, other=target.name)
     with call.holding(vm, "Migrating virtual machine"):
         call.spend(seconds, activity, status, span=span)
     with call.lock:
@@ -355,6 +357,9 @@ def drain_node(call: CmdletCall, cluster: Cluster, node: ClusterNode,
     finally:
         with call.lock:
             node.drain_status = "Failed" if failed else "Completed"
+            host = call.estate.host(node.name)
+            if host is not None and failed:  # the node's own log (events pane)
+                winevents.record(call.clock, host, "node-drain-failed")
 
 
 def _drain(call: CmdletCall, cluster: Cluster, node: ClusterNode, roles: list[ClusterGroup],

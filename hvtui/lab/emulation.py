@@ -314,6 +314,8 @@ _EMULATION_MODULES = (
     "hvtui.lab.switches",
     # serial console (issue 12)
     "hvtui.lab.serial",
+    # events pane (issue 12)
+    "hvtui.lab.eventlog",
 )
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from hvtui.lab.clock import LabClock
 from hvtui.lab.platform import Platform, default_platform
 from hvtui.lab.releases import ProcessorFamily, Release
+from hvtui.lab.winevents import LoggedEvent
 
 BASE_STATES = ("Running", "Off", "Saved", "Paused")
 """Power states the lab keeps; ``critical`` turns each into its ``*Critical`` twin."""
@@ -363,6 +364,9 @@ class Host:
     net_adapters: list[str] = field(default_factory=lambda: [
         "Ethernet", "Ethernet 2", "Ethernet 3", "Ethernet 4"])
     """Physical network adapters (Get-NetAdapter's Name): a host commonly has four ports."""
+    # events pane (issue 12)
+    events: list[LoggedEvent] = field(default_factory=list)
+    """Its event log, oldest first (hvtui.lab.winevents; read by Get-WinEvent)."""
 
     @property
     def software(self) -> Platform:

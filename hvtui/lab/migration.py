@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from hvtui.lab import objects
+from hvtui.lab import objects, winevents
 from hvtui.lab.emulation import CmdletCall, emulates
 from hvtui.lab.estate import (
     VM,
@@ -406,6 +406,12 @@ def migration_seconds(host: Host, vm: VM, storage_bytes: int) -> float:
     return 3.0 + memory_gb * per_gb + storage_bytes / STORAGE_BYTES_PER_SECOND
 
 
+def blackout_seconds(vm: VM) -> float:
+    """The pause a live migration's event reports (the lab's model, UNCONFIRMED: a tenth of
+    a second per GB of memory, at least 0.1 s; Hyper-V reports what it measured)."""
+    return max(0.1, vm.memory_startup / 1024**3 * 0.1)
+
+
 def _percent(p: int) -> str:
     return f"{p}%"
 
@@ -474,6 +480,14 @@ def move_vm(call: CmdletCall) -> None:
     each_operand(call, vms, lambda vm: _move_one(call, vm, storage, path))
 
 
+def _logged(call: CmdletCall, vm: VM, error: HostError) -> HostError:
+    """A migration the hosts refused or that failed leaves an event at the source (events
+    pane); a refusal of the module's own, before the hosts are asked, leaves none."""
+    winevents.record(call.clock, call.host, "migration-failed", vm=vm,
+                     reason=error.record.message)
+    return error
+
+
 def _move_one(call: CmdletCall, vm: VM, storage: bool, path: str) -> None:
     estate = call.estate
     with call.lock:
@@ -484,7 +498,7 @@ def _move_one(call: CmdletCall, vm: VM, storage: bool, path: str) -> None:
         _prepare(call, move)
         problems = assess(estate, move, MOVE)
         if problems:
-            raise problems[0].error
+            raise _logged(call, vm, problems[0].error)
         storage_bytes = sum(vhd.file_size for d in move.moving
                             if (vhd := estate.vhd(move.source, d.path)) is not None)
         seconds = migration_seconds(move.source, vm, storage_bytes)
@@ -501,14 +515,16 @@ def _move_one(call: CmdletCall, vm: VM, storage: bool, path: str) -> None:
         vm.busy = ""
         # The estate may have changed while the memory was copied: check again.
         if vm.id not in move.source.vms:
-            raise operation_failed(MOVE, f"'{vm.name}' is no longer on {move.source.name}.",
-                                   vm.name)
+            raise _logged(call, vm, operation_failed(
+                MOVE, f"'{vm.name}' is no longer on {move.source.name}.", vm.name))
         problems = assess(estate, move, MOVE)
         if problems:
-            raise problems[0].error
+            raise _logged(call, vm, problems[0].error)
         if storage:
             move_storage(estate, move)
         relocate(estate, move.source, move.dest, vm)
+        winevents.record(estate.clock, move.source, "migration-done", vm=vm,
+                         other=f"{blackout_seconds(vm):.1f}")
         if call.switch("Passthru"):
             # The VM as the destination now has it (GetVirtualMachineById(server, id)).
             dest_view = View(estate, move.dest, move.dest.software.language)

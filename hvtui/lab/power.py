@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from hvtui.lab import objects, services
+from hvtui.lab import objects, services, winevents
 from hvtui.lab.emulation import CmdletCall, emulates
 from hvtui.lab.estate import VM, Estate, Host
 from hvtui.lab.failures import (
@@ -157,6 +157,14 @@ def save(vm: VM) -> None:
 # --- the cmdlets -----------------------------------------------------------------------------
 
 
+def log_event(call: CmdletCall, kind: str, vm: VM | None = None, reason: str = "",
+              other: str = "") -> None:
+    """Write what happened to the host's event log (hvtui.lab.winevents; events pane)."""
+    with call.lock:
+        winevents.record(call.clock, call.host, kind, vm=vm, reason=reason, other=other)
+
+
+
 @emulates("Start-VM")
 def start_vm(call: CmdletCall) -> None:
     only_modelled(call, _BY_NAME_OR_VM)
@@ -168,8 +176,13 @@ def start_vm(call: CmdletCall) -> None:
         if vm.state == "Paused":
             call.warn(START_PAUSED_WARNING.format(vm.name))
         if change_state(call, vm, "Start"):
-            start_failure(call.estate, call.host, vm, call.name)
+            try:
+                start_failure(call.estate, call.host, vm, call.name)
+            except HostError as exc:
+                log_event(call, "operation-failed", vm, exc.record.message)
+                raise
             power_on(call.estate, call.host, vm)
+            log_event(call, "vm-started", vm)
         if call.switch("Passthru"):
             write_vm(call, vm)
 
@@ -196,9 +209,11 @@ def stop_vm(call: CmdletCall) -> None:
             if call.switch("Save"):
                 if change_state(call, vm, "Save"):
                     save(vm)
+                    log_event(call, "vm-saved", vm)
             elif call.switch("TurnOff"):
                 if change_state(call, vm, "TurnOff"):
                     power_off(vm)
+                    log_event(call, "vm-turned-off", vm)
             else:
                 call.idle(vm)
                 guest = vm.state == "Running" and services.service_works(vm, "Shutdown")
@@ -207,6 +222,7 @@ def stop_vm(call: CmdletCall) -> None:
                 elif not guest and _turn_off_allowed(call, vm) and change_state(
                         call, vm, "TurnOff"):
                     power_off(vm)
+                    log_event(call, "vm-turned-off", vm)
         if guest:
             with call.holding(vm, "Shutting down"):
                 # One progress record per lab second (whole steps keep the clock exact).
@@ -215,6 +231,7 @@ def stop_vm(call: CmdletCall) -> None:
             with call.lock:
                 if vm.state in TRANSITIONS["TurnOff"][0]:
                     power_off(vm)
+                    log_event(call, "vm-shut-down", vm)
         if call.switch("Passthru"):
             write_vm(call, vm)
 
@@ -248,7 +265,11 @@ def _simple(call: CmdletCall, action: str, apply: Callable[[VM], None]) -> None:
 
 @emulates("Save-VM")
 def save_vm(call: CmdletCall) -> None:
-    _simple(call, "Save", save)
+    def save_logged(vm: VM) -> None:
+        save(vm)
+        log_event(call, "vm-saved", vm)
+
+    _simple(call, "Save", save_logged)
 
 
 @emulates("Suspend-VM")

@@ -15,6 +15,7 @@ to a cmdlet (PowerShell/PowerShell#14738).
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -155,6 +156,39 @@ _INVOKE_CIM_METHOD = _Declared(
 )
 
 
+# events pane (issue 12)
+DIAGNOSTICS = "Microsoft.PowerShell.Diagnostics"
+
+_GET_WIN_EVENT = _Declared(
+    # Microsoft.PowerShell.Diagnostics ships with every Windows PowerShell (2.0+) and with
+    # pwsh 7 on Windows; the sets the lab serves, as Get-WinEvent's help gives them.
+    "Get-WinEvent", DIAGNOSTICS,
+    (
+        ParameterSet("GetLogSet", (
+            Parameter("LogName", "String[]", position=0),
+            Parameter("MaxEvents", "Int64"),
+            Parameter("ComputerName", "String"),
+            Parameter("FilterXPath", "String"),
+            Parameter("Force", "SwitchParameter"),
+            Parameter("Oldest", "SwitchParameter"),
+        )),
+        ParameterSet("ListLogSet", (
+            Parameter("ListLog", "String[]", mandatory=True, position=0),
+            Parameter("ComputerName", "String"),
+            Parameter("Force", "SwitchParameter"),
+        )),
+        ParameterSet("HashQuerySet", (
+            Parameter("FilterHashtable", "Hashtable[]", mandatory=True, position=0),
+            Parameter("MaxEvents", "Int64"),
+            Parameter("ComputerName", "String"),
+            Parameter("Force", "SwitchParameter"),
+            Parameter("Oldest", "SwitchParameter"),
+        )),
+    ),
+    "GetLogSet", False, "Medium",
+)
+
+
 @shared_cache
 def declared_command(platform: Platform, key: str) -> _Declared | None:
     """The command a host of ``platform`` has by the lower-cased name ``key``, or None.
@@ -165,6 +199,8 @@ def declared_command(platform: Platform, key: str) -> _Declared | None:
         return _GET_CIM_INSTANCE
     if key == "invoke-cimmethod" and CIM in platform.modules:
         return _INVOKE_CIM_METHOD
+    if key == "get-winevent":
+        return _GET_WIN_EVENT
     info = cmdlet(platform.release, key)
     if info is None or info.module not in platform.modules:
         return None
@@ -179,6 +215,7 @@ def command_table(platform: Platform) -> dict[str, _Declared]:
     if CIM in platform.modules:
         table["get-ciminstance"] = _GET_CIM_INSTANCE
         table["invoke-cimmethod"] = _INVOKE_CIM_METHOD
+    table["get-winevent"] = _GET_WIN_EVENT
     return table
 
 
@@ -296,6 +333,10 @@ class HostRuntime:
     def command_names(self) -> list[str]:
         """Every command this host has (Get-Command's wildcards search them)."""
         return [declared.name for declared in command_table(self.platform).values()]
+
+    def now(self) -> dt.datetime:
+        """``[datetime]::UtcNow`` on this host: the lab's clock, as its events are stamped."""
+        return self.estate.clock.now()
 
     def windows_identity(self) -> Identity:
         """The account a lab session runs as (see :mod:`hvtui.lab.account`)."""

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from hvtui.errors import ConfigError
+from hvtui.lab import winevents
 from hvtui.lab.clock import LabClock
 from hvtui.lab.estate import (
     Cluster,
@@ -137,6 +138,7 @@ def build(data: dict[str, Any], file: str, *, speed: float = 1.0, instant: bool 
     for reader in root.tables("replication", "replication"):
         build_replication(estate, reader)
     root.done()
+    winevents.seed(estate)  # events pane (issue 12)
     return estate
 
 

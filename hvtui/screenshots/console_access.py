@@ -1,7 +1,7 @@
 """Regenerate the serial console's screenshots: ``python -m hvtui.screenshots.console_access
 [DIR]``.
 
-Opens the serial console of a Linux and a Windows lab guest the way a person would (``L``
+Opens the serial console of a Linux and a Windows lab guest the way a person would (``t``
 on the VMs pane, the pre-flight page of connecting COM 1, confirm), types a few commands and
 saves ``serial-console.svg`` (Linux, 100x30) and ``serial-console-sac.svg`` (Windows' SAC,
 80x24).

@@ -84,6 +84,9 @@ SHOTS: tuple[tuple[str, str | None, tuple[str, ...]], ...] = (
     ("vms-light", "light", ("2",)),
     ("vms-high-contrast", "high-contrast", ("2",)),
     ("vms-16-colours", "16", ("2",)),
+    # events pane (issue 12): every host's events after a refused migration and an export
+    ("events", None, ("8", "g")),
+    ("events-vm", None, ("2", "slash", *"MÜN-FS01", "enter", "L")),
 )
 
 
@@ -105,6 +108,17 @@ async def _activity(app: Any) -> str:
     return result.summary()
 
 
+async def _refused_migration(app: Any) -> str:
+    """Ask HV-2016 to move MÜN-FS01 with its storage to a 2012 host, as another console
+    would (no pre-flight): the hosts refuse it and the source logs it (the Events pane)."""
+    from hvtui.ps import catalog
+
+    result = await app.pool.invoke("HV-2016", catalog.get("vm-move").text, {
+        "Name": "MÜN-FS01", "DestinationHost": "HV-LEGACY", "IncludeStorage": True,
+        "DestinationStoragePath": "D:\\Moved"})
+    return "refused as expected" if not result.ok else "the migration was not refused"
+
+
 async def take(name: str, theme: str | None, keys: Sequence[str], out: Path,
                size: tuple[int, int], workdir: Path) -> Path:
     from hvtui.hyperv.audit import AuditLog
@@ -117,9 +131,11 @@ async def take(name: str, theme: str | None, keys: Sequence[str], out: Path,
                    audit=audit)
     async with app.run_test(size=size) as pilot:
         await until_shown(app, pilot)
-        if name in ("jobs", "audit"):
+        if name in ("jobs", "audit", "events", "events-vm"):
             print(f"  {name}: {await _activity(app)}")
             await until_shown(app, pilot)
+        if name in ("events", "events-vm"):
+            print(f"  {name}: migration {await _refused_migration(app)}")
         for key in keys:
             await pilot.press(key)
             await pilot.pause()

@@ -36,7 +36,8 @@ if TYPE_CHECKING:
 
 ActionHandler = Callable[["HvtuiApp", list[Any]], Awaitable[None] | None]
 
-PANE_IDS: tuple[str, ...] = ("hosts", "vms", "disks", "replicas", "clusters", "jobs", "audit")
+PANE_IDS: tuple[str, ...] = ("hosts", "vms", "disks", "replicas", "clusters", "jobs", "audit",
+                             "events")  # events: issue 12
 
 PANE_OBJECTS: dict[str, str] = {
     "hosts": "hvtui.model.HostStatus (inventory may be None when the host never answered)",
@@ -46,6 +47,8 @@ PANE_OBJECTS: dict[str, str] = {
     "clusters": "tuple[hvtui.model.Cluster, Cluster | ClusterNode | ClusterRole | SharedVolume]",
     "jobs": "hvtui.model.Job",
     "audit": "hvtui.hyperv.audit.AuditEntry",
+    # events pane (issue 12)
+    "events": "hvtui.hyperv.events.Event",
 }
 
 RESERVED_KEYS: frozenset[str] = frozenset({
@@ -54,6 +57,8 @@ RESERVED_KEYS: frozenset[str] = frozenset({
     "space", "tab", "shift+tab", "j", "k", "g", "G", "s", "S", "r", "q", "colon", "slash",
     "question_mark", "ctrl+r", "ctrl+p", "ctrl+q", "ctrl+c", "ctrl+b", "ctrl+f",
     "1", "2", "3", "4", "5", "6", "7",
+    # events pane (issue 12): its number, and L (a host's or VM's events)
+    "8", "L",
 })
 """Keys an action may not take (they belong to the console's own bindings)."""
 

@@ -42,6 +42,7 @@ from hvtui.ui.action_runner import ActionRunner
 from hvtui.ui.actions import ActionSpec
 from hvtui.ui.crashlog import log_exception, one_line
 from hvtui.ui.error_report import ErrorReporter
+from hvtui.ui.events_feed import EventsFeed
 from hvtui.ui.feed import Feed, HostUpdated, JobUpdated
 from hvtui.ui.lifecycle import STOP_SIGNALS, Lifecycle
 from hvtui.ui.navigation import RunOnSelection, ShowPane, SortBy
@@ -128,6 +129,8 @@ class HvtuiApp(App[None]):
         """A second passed: ages and the status bar move on."""
         self.actions_registered: Signal[None] = Signal(self, "actions-registered")
         """The wizards' package registered its actions: bind their keys."""
+        self.events_read: Signal[None] = Signal(self, "events-read")
+        """The hosts' events were read again (:attr:`events`; the Events pane, issue 12)."""
 
         # The collaborators, one job each.
         self.errors = ErrorReporter(self)
@@ -135,6 +138,8 @@ class HvtuiApp(App[None]):
         self.actions = ActionRunner(self)
         self.lifecycle = Lifecycle(self)
         self.themes = ThemeChoice(self)
+        self.events = EventsFeed(self)
+        """The hosts' events, read on demand (the Events pane)."""
         self._problems: list[str] = self.themes.setup(theme)
         """What start-up tells once the first frame is out."""
 
@@ -275,6 +280,8 @@ class HvtuiApp(App[None]):
         if pane == "audit":
             entries = self.audit_entries
             return entries[key] if isinstance(key, int) and 0 <= key < len(entries) else None
+        if pane == "events":
+            return next((obj for row, obj in self.events.rows() if row.key == key), None)
         return None
 
     def describe(self, pane: str, key: Hashable, obj: object) -> D.Details:
@@ -297,6 +304,8 @@ class HvtuiApp(App[None]):
             return D.describe_job(obj)
         if isinstance(obj, AuditEntry):
             return D.describe_audit(obj)
+        if pane == "events":
+            return D.describe_event(obj)
         return D.Details(str(key))
 
     # --- what the screens and the palette ask: navigation ------------------------------------

@@ -465,3 +465,26 @@ def _nic_extras(nic: NetworkAdapter) -> str:
                                  ("DHCP guard", nic.dhcp_guard),
                                  ("router guard", nic.router_guard)) if on]
     return f"  {', '.join(extras)}" if extras else ""
+
+def describe_event(event: object) -> Details:
+    """One event of the Events pane (a host's, or hvtui's audit log or job): all its text."""
+    from hvtui.hyperv.events import Event
+
+    if not isinstance(event, Event):
+        return Details(str(event))
+    when = event.time.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    d = Details(f"Event {event.event_id or ''} on {event.host}".replace("  ", " "), when)
+    s = d.section("Event")
+    s.kv("Time", when)
+    s.kv("Host", event.host)
+    s.kv("Level", event.level_name,
+         "critical" if event.level <= 2 else "warning" if event.level == 3 else "")
+    s.kv("Source", event.source)
+    s.kv("Channel", event.channel)
+    s.kv("Event id", str(event.event_id) if event.event_id else "")
+    s.kv("VM", event.vm_name)
+    s.kv("VM id", event.vm_id)
+    m = d.section("Message")
+    for line in event.message.splitlines() or [""]:
+        m.text(line)
+    return d

@@ -1,4 +1,4 @@
-"""The console's main screen: seven panes of live tables, k9s keys, command line, filter.
+"""The console's main screen: eight panes of live tables, k9s keys, command line, filter.
 
 Data arrives as frozen snapshots (the app's estate, jobs, audit entries). The
 screen only turns them into rows, and lazily: a pane that is not on screen just
@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.signal import Signal
 from textual.widgets import ContentSwitcher, Input, Static
 
-from hvtui.model import HostStatus, Job
+from hvtui.model import VM, ClusterNode, ClusterRole, HostStatus, Job
 from hvtui.ui import panes as P
 from hvtui.ui.actions import ActionSpec, get_action, registered_actions, registry_version
 from hvtui.ui.navigation import RunOnSelection, ShowPane, SortBy
@@ -64,6 +64,8 @@ class MainScreen(Screen[None]):
         Binding("q", "quit", "Quit"),
         Binding("x", "cancel_job", "Cancel job"),
         Binding("right", "drill", "Its VMs", key_display="→"),
+        # events pane (issue 12): a host's or a VM's events
+        Binding("L", "events_of", "Its events"),
         Binding("tab", "next_pane", "Next pane", show=False),
         Binding("shift+tab", "previous_pane", "Previous pane", show=False),
         *(Binding(spec.key, f"show_pane('{spec.id}')", spec.title, show=False)
@@ -89,6 +91,8 @@ class MainScreen(Screen[None]):
         self._bound_version = -1
         self._tables: dict[str, VirtualTable] = {}
         self._said_small = False
+        self.events_about: tuple[str, str] | None = None
+        """The VM (name, id) the Events pane is narrowed to (``L`` on a VM), or None."""
         # the screen's parts, kept so timers and late messages never need a query
         self._topbar = TopBar(id="topbar")
         self._crumb = Crumb(id="crumb")
@@ -126,7 +130,9 @@ class MainScreen(Screen[None]):
         app = self.hv
         self._follow(app.host_changed, self.host_changed, "applying a host refresh")
         self._follow(app.job_changed, self._job_changed, "applying a job update")
-        self._follow(app.audit_read, lambda _: self.pane_stale("audit"), "reading the audit log")
+        self._follow(app.audit_read, self._audit_read, "reading the audit log")
+        self._follow(app.events_read, lambda _: self.pane_stale("events"),
+                     "reading the hosts' events")
         self._follow(app.clock_ticked, self._clock_ticked, "updating ages")
         self._follow(app.actions_registered, lambda _: self.bind_registered_actions(),
                      "binding the actions' keys")
@@ -194,6 +200,8 @@ class MainScreen(Screen[None]):
             return self.is_mounted and self.current == "hosts"
         if action in ("command_line", "filter"):  # ':' and '/' are text while typing
             return not isinstance(self.focused, Input)
+        if action == "events_of":  # from a host, node, VM or role to its events
+            return self.is_mounted and self.current in ("hosts", "vms", "replicas", "clusters")
         # tab belongs to the prompt while typing
         return not (action in ("next_pane", "previous_pane") and self.is_mounted
                     and self.prompt_open())
@@ -246,13 +254,22 @@ class MainScreen(Screen[None]):
 
     def _job_changed(self, job: Job) -> None:
         self.pane_stale("jobs")
+        self.pane_stale("events")  # jobs under way are on its time axis
+        if job.state.finished and self.current == "events":
+            self.hv.events.load(force=True)  # what the job did on the host is logged there
         self.host_changed(job.host)  # the VM's Status shows the job
         if job.state.finished and self.current == "jobs":
             self.refresh_bindings()  # x (cancel) only for running jobs
 
+    def _audit_read(self, _: None) -> None:
+        self.pane_stale("audit")
+        self.pane_stale("events")
+
     def _clock_ticked(self, _: None) -> None:
         if self.current in ("hosts", "jobs"):
             self.pane_stale(self.current)
+        if self.current == "events":  # read again while someone looks (events_feed)
+            self.hv.events.load(max_age=max(self.hv.refresh_interval, 30.0))
         for status in self.hv.estate.hosts:  # the age shown on a silent host's rows grows
             if status.error and status.inventory is not None:
                 self.host_changed(status.name)
@@ -337,6 +354,8 @@ class MainScreen(Screen[None]):
             return [P.job_row(job, now) for job in app.job_list()]
         if pane == "audit":
             return P.audit_rows(app.audit_entries)
+        if pane == "events":
+            return app.events.rows(self.events_about)
         raise ValueError(pane)
 
     def _say_gone(self, pane: str, obj: object) -> None:
@@ -371,6 +390,11 @@ class MainScreen(Screen[None]):
         parts.append((f"{shown}" if shown == total else f"{shown} of {total}", ""))
         parts.append(("  sort ", "muted"))
         parts.append((f"{model.sort_column.label}{' desc' if model.reverse else ''}", ""))
+        if spec.id == "events" and self.events_about is not None:
+            parts.append(("  about ", "muted"))
+            parts.append((self.events_about[0], "accent"))
+        if spec.id == "events" and self.hv.events.reading:
+            parts.append(("  reading the hosts' events...", "busy"))
         if model.filter_text:
             parts.append(("  filter ", "muted"))
             parts.append((f"/{model.filter_text}", "warning"))
@@ -392,6 +416,8 @@ class MainScreen(Screen[None]):
             return "No clusters: every host answering is standalone."
         if pane == "replicas":
             return "No replicated VMs on the hosts that answered."
+        if pane == "events":
+            return "No events in the last day (r reads the hosts' events again)."
         return f"No {P.PANE_BY_ID[pane].noun} yet: waiting for the first refresh..."
 
     # --- panes -------------------------------------------------------------------------------
@@ -405,6 +431,9 @@ class MainScreen(Screen[None]):
         self.current = pane
         if pane == "audit":
             self.hv.load_audit()
+        if pane == "events":  # read on demand: only when someone looks (issue 12)
+            self.hv.load_audit()
+            self.hv.events.load()
         self.catch_up(pane)
         self._topbar.show(pane, self.hv.read_only)
         self.update_crumb()
@@ -532,6 +561,11 @@ class MainScreen(Screen[None]):
         if table.clear_marks():
             self.update_crumb()
             return
+        if self.current == "events" and self.events_about is not None:
+            self.events_about = None
+            self.pane_stale("events")
+            self.flash.say("Showing every event.", "muted", seconds=3)
+            return
         if self.history:
             self.show_pane(self.history.pop(), remember=False)
 
@@ -557,6 +591,10 @@ class MainScreen(Screen[None]):
                            seconds=3)
         if self.current == "audit":
             self.hv.load_audit()
+        if self.current == "events":
+            self.hv.load_audit()
+            self.hv.events.load(force=True)
+            self.update_crumb()
 
     def action_help(self) -> None:
         self.hv.show_help(self, self.current)
@@ -578,6 +616,30 @@ class MainScreen(Screen[None]):
         self.show_pane("vms")
         self.apply_filter(f"@{status.name}")
         self.flash.say(f"VMs on {status.name}; Esc clears the filter", "info")
+
+    def action_events_of(self) -> None:
+        """The Events pane, narrowed to the host or VM under the cursor (issue 12)."""
+        key = self.table.cursor_key
+        obj = self.objects[self.current].get(key) if key is not None else None
+        if isinstance(obj, tuple) and len(obj) == 2:  # a cluster's node or VM role
+            focus = obj[1]
+            if isinstance(focus, ClusterNode):
+                obj = self.hv.estate.status(focus.name) or HostStatus(focus.name)
+            elif isinstance(focus, ClusterRole):
+                obj = focus
+        if isinstance(obj, HostStatus):
+            self.events_about = None
+            self.pane_stale("events")
+            self.show_pane("events")
+            self.apply_filter(f"@{obj.name}")
+            self.flash.say(f"Events of {obj.name}; Esc clears the filter", "info")
+        elif isinstance(obj, VM | ClusterRole):
+            # a VM's role is named after it (Hyper-V's default); its events by name
+            self.events_about = (obj.name, obj.id if isinstance(obj, VM) else "")
+            self.pane_stale("events")
+            self.show_pane("events")
+            self.apply_filter("")
+            self.flash.say(f"Events naming {obj.name}; Esc shows every event", "info")
 
     # --- what the app asks (the command palette's choices) ----------------------------------
 

@@ -1,4 +1,4 @@
-"""The seven panes: their columns and how model objects become rows.
+"""The eight panes: their columns and how model objects become rows.
 
 Pure (no Textual): each builder turns frozen model snapshots into
 :class:`~hvtui.ui.tablemodel.Row` objects (pre-rendered cells, a colour role per
@@ -12,7 +12,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from hvtui.hyperv.audit import AuditEntry
 from hvtui.model import (
@@ -33,6 +33,9 @@ from hvtui.model.versions import version_key
 from hvtui.ui import render as r
 from hvtui.ui.explain import resize_verdict
 from hvtui.ui.tablemodel import Column, Row
+
+if TYPE_CHECKING:
+    from hvtui.hyperv.events import Event
 
 PaneRow = tuple[Row, object]
 
@@ -220,7 +223,26 @@ AUDIT = PaneSpec(
     sort="time", tiebreak="time", per_host=False,
 )
 
-PANES: Final[tuple[PaneSpec, ...]] = (HOSTS, VMS, DISKS, REPLICAS, CLUSTERS, JOBS, AUDIT)
+# Events pane (issue 12): the hosts' events with hvtui's audit log and jobs, one time axis.
+EVENTS = PaneSpec(
+    "events", "Events", "events", "8", ("events", "event", "ev"),
+    (
+        # UTC: hosts in several time zones on one axis (the audit log's times are UTC too)
+        _c("time", "Time (UTC)", min_width=14, max_width=19, priority=1, cut="start"),
+        _c("level", "Level", min_width=4, max_width=8, priority=1),
+        _c("host", "Host", min_width=6, max_width=16, priority=1),
+        _c("source", "Source", min_width=5, max_width=11, priority=3),
+        _c("id", "Id", min_width=3, max_width=5, priority=2, align="right"),
+        _c("vm", "VM", min_width=4, max_width=20, priority=2),
+        _c("message", "Message", min_width=30, max_width=400, priority=1, flex=True,
+           comfort_width=40),
+    ),
+    # errors and warnings first, then the rest, each newest first (hyperv.events.ordered)
+    sort="level", tiebreak="time", per_host=False,
+)
+
+PANES: Final[tuple[PaneSpec, ...]] = (HOSTS, VMS, DISKS, REPLICAS, CLUSTERS, JOBS, AUDIT,
+                                      EVENTS)
 PANE_BY_ID: Final[dict[str, PaneSpec]] = {p.id: p for p in PANES}
 PANE_BY_ALIAS: Final[dict[str, PaneSpec]] = {a: p for p in PANES for a in p.aliases}
 
@@ -624,6 +646,45 @@ def audit_rows(entries: Iterable[AuditEntry]) -> list[PaneRow]:
             (entry.message or "-", "" if entry.message else "muted", entry.message),
             (params, "muted", params),
         ]), entry))
+    return out
+
+
+# --- events (issue 12) ----------------------------------------------------------------------
+
+_LEVEL_ROLE = {1: "critical", 2: "critical", 3: "warning"}
+_SOURCES = {"Microsoft-Windows-Hyper-V-VMMS": "VMMS", "Microsoft-Windows-Hyper-V-Worker": "Worker",
+            "Microsoft-Windows-Hyper-V-High-Availability": "Hyper-V HA",
+            "Microsoft-Windows-FailoverClustering": "Clustering"}
+
+
+def event_source(event: Event) -> str:
+    """A short name for where an event comes from: ``VMMS``, ``Clustering``, ``hvtui job``."""
+    if event.source == "hvtui":
+        return f"hvtui {event.channel}"
+    return _SOURCES.get(event.source, event.source.removeprefix("Microsoft-Windows-"))
+
+
+def event_rows(events: Iterable[Event]) -> list[PaneRow]:
+    """One row per event; the Level column sorts errors and warnings first, then the rest,
+    each newest first. A row's group is its host, so ``/@HOST`` shows one host's."""
+    out: list[PaneRow] = []
+    seen: dict[tuple[Any, ...], int] = {}
+    for event in events:
+        stamp = event.time.timestamp()
+        base = (event.host.casefold(), event.channel, event.event_id, stamp)
+        seen[base] = seen.get(base, 0) + 1
+        key = (*base, seen[base])
+        shown = event.time.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+        role = _LEVEL_ROLE.get(event.level, "muted")
+        out.append((_row(key, event.host, [
+            (shown, "muted", stamp),
+            (event.level_name, role, (event.level > 3, -stamp, event.host.casefold())),
+            (event.host, "", event.host.casefold()),
+            (event_source(event), "muted", event.source),
+            (str(event.event_id) if event.event_id else "-", "muted", event.event_id),
+            (event.vm_name or "-", "" if event.vm_name else "muted", event.vm_name.casefold()),
+            (event.message, role if event.level <= 3 else "", event.message),
+        ]), event))
     return out
 
 

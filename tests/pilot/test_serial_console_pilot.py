@@ -35,7 +35,7 @@ async def test_serial_console_connects_com1_then_round_trips_a_command(
         pilot: Pilot[Any], dirs: Path) -> None:  # noqa: F811
     app = await ready(pilot)
     await pilot.press("slash", *"EDGE-LNX01", "enter")
-    await pilot.press("L")  # the key on the VMs pane
+    await pilot.press("t")  # the key on the VMs pane
     await until(pilot, lambda: isinstance(app.screen, PlanWizard), "the pre-flight page")
     wizard = app.screen
     assert isinstance(wizard, PlanWizard)
@@ -74,12 +74,12 @@ async def test_an_off_vm_says_its_console_does_not_answer(
 
 async def test_read_only_hides_the_serial_console() -> None:
     spec = get_action("serial-console")
-    assert spec is not None and spec.mutating and spec.key == "L"
+    assert spec is not None and spec.mutating and spec.key == "t"
     app = make_app(lab_pool(speed=float("inf")), read_only=True, refresh_interval=3600)
     async with app.run_test(size=(100, 32)) as p:
         await ready(p)
         await p.press("slash", *"EDGE-LNX01", "enter")
-        await p.press("L")
+        await p.press("t")
         await p.pause()
         assert not isinstance(app.screen, (PlanWizard, SerialConsoleScreen))
 

@@ -84,3 +84,33 @@ def test_wall(snap_compare: Any, size: tuple[int, int]) -> None:
 
     assert snap_compare(app, terminal_size=size, run_before=shown)
     assert not app.unexpected_errors
+
+
+# --- events pane (issue 12) -------------------------------------------------------------------
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_events_pane_after_a_refused_migration(snap_compare: Any, size: tuple[int, int]) -> None:
+    """The hosts' events (the lab's lagging and stalled replicas, and a migration the hosts
+    refused) on one time axis, errors and warnings first."""
+    from hvtui.ps import catalog
+
+    app = console()
+
+    async def shown(pilot: Any) -> None:
+        await until_shown(app, pilot)
+        refused = await app.pool.invoke("HV-2016", catalog.get("vm-move").text, {
+            "Name": "MÜN-FS01", "DestinationHost": "HV-LEGACY", "IncludeStorage": True,
+            "DestinationStoragePath": "D:\\Moved"})
+        assert not refused.ok
+        await pilot.press("8")
+        for _ in range(600):
+            await pilot.pause(0.05)
+            if app.events.read_at is not None and not app.workers \
+                    and not app.main_screen.pending("events") \
+                    and isinstance(app.focused, VirtualTable):
+                break
+        await pilot.press("g")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=shown)
+    assert not app.unexpected_errors

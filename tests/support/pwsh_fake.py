@@ -392,6 +392,17 @@ class FakeHost:
             for vm in self.find(inv):
                 vm.name = str(inv.args["NewName"])
 
+        def win_event(inv: Invocation) -> None:
+            self._log(inv)
+            if "ListLog" in inv.args:
+                for name in list(inv.args["ListLog"])[:2]:
+                    inv.write(PSObject([("LogName", name)]))
+                return
+            inv.write(PSObject([
+                ("TimeCreated", dt.datetime(2024, 1, 1, tzinfo=dt.UTC)), ("Level", 2),
+                ("Id", 21502), ("ProviderName", "Microsoft-Windows-Hyper-V-VMMS"),
+                ("LogName", "Microsoft-Windows-Hyper-V-VMMS-Admin"), ("Message", "failed")]))
+
         def set_cluster(inv: Invocation) -> None:
             self._log(inv)
             inv.write(cluster)
@@ -647,4 +658,9 @@ class FakeHost:
             cmd("Get-VMComPort", {"VMName": "VMName:String[]!@0 Number:Int32@1"},
                 by_vm(lambda vm: [PSObject([("VMId", vm.id), ("Name", "COM 1"),
                                             ("Path", "\\\\.\\pipe\\x")])])),
+            # events pane (issue 12): two channels, one error in each query
+            cmd("Get-WinEvent", {"ListLogSet": "ListLog:String[]!@0",
+                                 "HashQuerySet": "FilterHashtable:Hashtable[]!@0 "
+                                                 "MaxEvents:Int64"},
+                win_event, module="Microsoft.PowerShell.Diagnostics", default="HashQuerySet"),
         ]

@@ -238,6 +238,22 @@ CORE_CMDLETS: dict[str, Cmdlet] = {
             "CimInstanceComputerSet",
             {},
         ),
+        # events pane (issue 12): the host's event channels and their events
+        # (Microsoft.PowerShell.Diagnostics, Windows PowerShell 2.0+ and pwsh 7 on Windows).
+        Cmdlet(
+            "Get-WinEvent",
+            (
+                _param_set("ListLogSet",
+                           [_p("ListLog", mandatory=True, pos=0), _p("Force", switch=True)]),
+                _param_set(
+                    "HashQuerySet",
+                    [_p("FilterHashtable", mandatory=True, pos=0), _p("MaxEvents"),
+                     _p("Force", switch=True), _p("Oldest", switch=True)],
+                ),
+            ),
+            "HashQuerySet",
+            {},
+        ),
         # Feature detection: some cmdlets exist only on newer hosts.
         Cmdlet(
             "Get-Command",

@@ -235,6 +235,8 @@ PARAMETERS: dict[str, dict[str, object]] = {
     "vm-com-port": {"VMName": "web01", "Number": 1, "Path": "\\\\.\\pipe\\web01"},
     "vm-com-ports": {"VMName": "web01"},
     "vm-serial-exchange": {"PipeName": "web01", "Send": "dW5hbWUNCg==", "WaitMs": 100},
+    # events pane (issue 12)
+    "host-events": {"SinceMinutes": 60, "Information": True},
 }
 
 EXPECTED_KINDS: dict[str, list[str]] = {
@@ -301,6 +303,8 @@ EXPECTED_KINDS: dict[str, list[str]] = {
     "vm-com-port": ["ComPort"],
     "vm-com-ports": ["ComPort"],
     "vm-serial-exchange": [],
+    # events pane (issue 12)
+    "host-events": ["Channel", "Channel", "Event", "Event"],
 }
 
 

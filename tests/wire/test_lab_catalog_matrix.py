@@ -186,6 +186,8 @@ def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0
         "vm-com-ports": {"VMName": name} if name else None,
         "vm-serial-exchange": {"PipeName": "matrix", "Send": "aGVscA0=", "WaitMs": 100,
                                "ConnectMs": 100},
+        # events pane (issue 12)
+        "host-events": {"SinceMinutes": 60, "Information": True},
     }
     for action in ("start", "stop", "turn-off", "save", "suspend", "resume", "restart"):
         table[f"vm-{action}"] = {"Name": name} if name else None

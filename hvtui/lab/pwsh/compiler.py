@@ -475,7 +475,7 @@ class Compiler:
         if node.static:
             assert isinstance(node.obj, A.TypeExpr) and isinstance(node.name, str)
             type_name, member = node.obj.type.name, node.name
-            return lambda fr: static_member(type_name, member)
+            return lambda fr: static_member(type_name, member, fr.eng.runtime)
         obj_ev = self.expr(node.obj)
         name = node.name
         if isinstance(name, str):

@@ -207,6 +207,8 @@ class Runtime(Protocol):
     # - ``windows_identity() -> Identity``: the account the session runs as, for
     #   ``[Security.Principal.WindowsIdentity]::GetCurrent()``; without it, that call is a
     #   lab defect (LookupError), since every real session has an account.
+    # - ``now() -> datetime``: the host's clock, for ``[datetime]::Now``/``UtcNow``
+    #   (without it, the machine's clock).
 
 
 @dataclass(frozen=True, slots=True)

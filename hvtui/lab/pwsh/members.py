@@ -375,12 +375,14 @@ _STATIC_PROPERTIES: dict[tuple[str, str], Any] = {
 }
 
 
-def static_member(type_name: str, name: str) -> Any:
+def static_member(type_name: str, name: str, runtime: Any = None) -> Any:
     key = (type_name, name.lower())
     if key in _STATIC_PROPERTIES:
         return _STATIC_PROPERTIES[key]
     if type_name == T.DATETIME and name.lower() in ("now", "utcnow"):
-        return dt.datetime.now(dt.UTC)
+        # The host's clock where the runtime has one (a lab host's runs on lab time).
+        now = getattr(runtime, "now", None)
+        return now() if now is not None else dt.datetime.now(dt.UTC)
     return None
 
 

@@ -39,7 +39,7 @@ async def serial_console(app: HvtuiApp, vms: list[VM]) -> None:
     await app.push_screen(SerialConsoleScreen(SerialRelay(app.pool, vm, pipe)))
 
 
-SPEC = ActionSpec(id="serial-console", label="Serial", key="L", panes={"vms"}, mutating=True,
+SPEC = ActionSpec(id="serial-console", label="Serial", key="t", panes={"vms"}, mutating=True,
                   handler=serial_console, multi=False,
                   description="The VM's serial console through its host (COM 1 on a named "
                               "pipe, Set-VMComPort); Ctrl+] leaves")
