@@ -507,7 +507,9 @@ class FakeHost:
             cmd("Add-VMDvdDrive", {"VMName": "VMName:String[]!@0 Path:String"}, act(),
                 should=True),
             cmd("Set-VMFirmware", {"VMName": "VMName:String[]!@0 EnableSecureBoot:OnOffState "
-                                             "SecureBootTemplate:String"}, act(), should=True),
+                                             "SecureBootTemplate:String "
+                                             "FirstBootDevice:Object"},
+                act(), should=True),
             cmd("Remove-VM", {"Name": "Name:String[]!@0 Force:SwitchParameter"}, remove_vm,
                 should=True),
             cmd("Rename-VM", {"Name": "Name:String[]!@0 NewName:String!@1"}, rename_vm,
@@ -577,4 +579,7 @@ class FakeHost:
                 emit([PSObject([("Subnet", "10.0.20.0/24"), ("Priority", 0)])])),
             cmd("Add-VMMigrationNetwork", "Subnet:String!@0", emit([]), should=True),
             cmd("Remove-VMMigrationNetwork", "Subnet:String!@0", emit([]), should=True),
+            # generation 2 boot order (issue 11, hostcfg)
+            cmd("Get-VMFirmware", {"VMName": "VMName:String[]!@0"},
+                by_vm(lambda vm: [PSObject([("VMId", vm.id), ("BootOrder", [])])])),
         ]

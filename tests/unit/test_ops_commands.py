@@ -89,6 +89,8 @@ SAMPLES: dict[str, dict[str, object]] = {
                       "UseAnyNetworkForMigration": False,
                       "AddMigrationNetworks": ["10.0.20.0/24"],
                       "RemoveMigrationNetworks": ["10.0.30.0/24"]},
+    # generation 2 boot order (issue 11, hostcfg)
+    "vm-boot-order": {"VMName": "web01", "FirstBootDevice": "DVD"},
 }
 
 

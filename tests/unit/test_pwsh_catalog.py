@@ -213,6 +213,8 @@ PARAMETERS: dict[str, dict[str, object]] = {
     # host settings (issue 11, hostcfg)
     "host-settings": {"NumaSpanningEnabled": False, "MaximumStorageMigrations": 3,
                       "AddMigrationNetworks": ["10.0.20.0/24"]},
+    # generation 2 boot order (issue 11, hostcfg)
+    "vm-boot-order": {"VMName": "web01", "FirstBootDevice": "HardDrive"},
 }
 
 EXPECTED_KINDS: dict[str, list[str]] = {
@@ -262,6 +264,8 @@ EXPECTED_KINDS: dict[str, list[str]] = {
     "vm-upgrade-version": ["Upgraded"],
     # host settings (issue 11, hostcfg)
     "host-settings": ["HostSetting"],
+    # generation 2 boot order (issue 11, hostcfg)
+    "vm-boot-order": ["BootOrder"],
 }
 
 
