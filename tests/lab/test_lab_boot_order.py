@@ -119,3 +119,11 @@ def test_vm_set_first_boot_refusals(capsys: pytest.CaptureFixture[str], argv: tu
 def test_vm_set_first_boot_takes_only_its_choices(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run_cli(capsys, "vm", "set", "LEGACY-BIZ", "--first-boot", "USB", "--yes")
     assert code == 2 and "'USB' is not one of HardDrive, DVD, Network" in flat(err)
+
+
+def test_the_settings_diff_shows_the_first_boot_device(capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    code, out, _ = run_cli(capsys, "diff", "LEGACY-BIZ", "BUILD01")
+    assert code == 0
+    row = next(line for line in out.splitlines() if "First boot device" in line)
+    assert "HardDrive" in row and "- (generation 1: BIOS)" in row
