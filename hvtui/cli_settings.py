@@ -44,6 +44,7 @@ OPTIONS: dict[str, str] = {
     "secure_boot_template": "--secure-boot-template",
     "tpm": "--tpm",
     "startup_order": "--startup-order",
+    "first_boot_device": "--first-boot",
 }
 """Setting key -> option (each option's dest is ``set_`` + the key)."""
 
@@ -65,7 +66,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "vm set", "change only the settings given: memory (Set-VMMemory), processors "
         "(Set-VMProcessor), automatic start/stop, checkpoints and notes (Set-VM), integration "
         "services (Enable-/Disable-VMIntegrationService), generation 2 Secure Boot and its "
-        "template (Set-VMFirmware) and virtual TPM (Set-VMKeyProtector "
+        "template (Set-VMFirmware), first boot device (Set-VMFirmware -FirstBootDevice, "
+        "Windows PowerShell only) and virtual TPM (Set-VMKeyProtector "
         "-NewLocalKeyProtector, "
         "Enable-/Disable-VMTPM), generation 1 BIOS startup order (Set-VMBios -StartupOrder, "
         "e.g. 'IDE, CD, LegacyNetworkAdapter, Floppy'). Sizes like 4GB or 512MB.")

@@ -206,6 +206,14 @@ def _memory_calls(p: Params) -> list[tuple[str, Any]]:
     return calls
 
 
+def _vm_boot_order(p: Params) -> str:
+    """The device is the VM's first one of that kind, found on the host as the script runs."""
+    getter = {"HardDrive": "Get-VMHardDiskDrive", "DVD": "Get-VMDvdDrive"}.get(
+        str(p["FirstBootDevice"]), "Get-VMNetworkAdapter")
+    return (f"$device = @({_call(getter, {'VMName': p['VMName']})})[0]; "
+            + _call("Set-VMFirmware", {"VMName": p["VMName"]}) + " -FirstBootDevice $device")
+
+
 def _vm_settings(p: Params) -> str:
     """The cmdlet calls vm-settings.ps1 makes with these parameters, in its order."""
     lines = [_call("Set-VMMemory", {"VMName": p["VMName"], name: value})
@@ -406,6 +414,8 @@ COMMANDS: dict[str, Callable[[Params], str]] = {
     "vm-com-port": lambda p: _call("Set-VMComPort", {"VMName": p["VMName"],
                                                      "Number": p.get("Number", 1),
                                                      "Path": p.get("Path", "")}),
+    # generation 2 boot order (issue 11, hostcfg)
+    "vm-boot-order": _vm_boot_order,
 }
 
 

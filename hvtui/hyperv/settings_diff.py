@@ -42,7 +42,8 @@ def applicable(source: VM, key: str) -> bool:
     if source.settings is None:
         return False
     # firmware (issue 11, hostcfg): a setting the VM or its host does not have reads ''
-    absent = ("checkpoint_type", "secure_boot", "secure_boot_template", "tpm", "startup_order")
+    absent = ("checkpoint_type", "secure_boot", "secure_boot_template", "tpm", "startup_order",
+              "first_boot_device")
     return not (key in absent and source.settings.value(key) == "")
 
 

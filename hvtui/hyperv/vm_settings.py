@@ -29,6 +29,7 @@ from hvtui.hyperv.plans import (
     failed,
     make_step,
     passed,
+    script_refusal,
     warned,
 )
 from hvtui.model import VM, Host
@@ -54,9 +55,10 @@ SettingValue = int | bool | str
 NEEDS_OFF = ("dynamic_memory", "processor_count", "processor_compatibility",
              "automatic_stop_action",
              # firmware (issue 11, hostcfg): R-FW-1
-             "secure_boot", "secure_boot_template", "tpm", "startup_order")
+             "secure_boot", "secure_boot_template", "tpm", "startup_order",
+             "first_boot_device")
 """Settings Hyper-V changes only while the VM is off (R-SET-1, R-FW-1)."""
-GENERATION_2_ONLY = ("secure_boot", "secure_boot_template", "tpm")
+GENERATION_2_ONLY = ("secure_boot", "secure_boot_template", "tpm", "first_boot_device")
 """Firmware settings of generation 2 VMs (Set-VMFirmware, the virtual TPM: R-GEN-3)."""
 SECURE_BOOT_TEMPLATE = Feature("Secure Boot templates", WS2016)
 """Set-VMFirmware -SecureBootTemplate is new in 2016 (the reference's parameter sets): a
@@ -68,6 +70,9 @@ DYNAMIC_ONLY = ("memory_minimum", "memory_maximum", "memory_buffer")
 MEMORY_STEP = 2 * 1024**2
 """VM memory is set in whole 2 MB units (Set-VMMemory's MaximumAmountPerNumaNodeBytes says
 so for NUMA sizes; Hyper-V Manager rounds memory the same way)."""
+BOOT_ORDER_SCRIPT = "vm-boot-order"
+"""The first boot device has its own script: Set-VMFirmware -FirstBootDevice takes a
+Hyper-V object, which PowerShell 7's compatibility layer refuses (its header says Desktop)."""
 RUNTIME_RESIZE_VERSION = (6, 2)
 """R-VER-4: hot add and remove of memory needs configuration version 6.2."""
 
@@ -106,6 +111,7 @@ FIRMWARE_NOT_HERE = {
     "secure_boot_template": "- (generation 1, or before 2016)",
     "tpm": "- (generation 1, or before 2016)",
     "startup_order": "- (generation 2: UEFI)",
+    "first_boot_device": "- (generation 1: BIOS)",
 }
 """How a firmware setting the VM or its host does not have is shown."""
 
@@ -170,13 +176,27 @@ def parameters(changes: Mapping[str, SettingValue]) -> dict[str, SettingValue | 
     """The ``vm-settings.ps1`` parameters for these changes (the BIOS startup order as the
     list Set-VMBios takes)."""
     params: dict[str, SettingValue | list[str]] = {
-        FIELD_BY_KEY[key].parameter: value for key, value in changes.items()}
+        FIELD_BY_KEY[key].parameter: value for key, value in changes.items()
+        if key != "first_boot_device"}  # vm-boot-order.ps1's
     if "startup_order" in changes:
         params["StartupOrder"] = [w.strip() for w in str(changes["startup_order"]).split(",")]
     return params
 
 
-def firmware_problem(vm: VM, host: Host, key: str) -> tuple[str, str] | None:
+def _boot_device_problem(vm: VM, host: Host, new: SettingValue) -> tuple[str, str] | None:
+    refusal = script_refusal(host, BOOT_ORDER_SCRIPT)
+    if refusal:
+        return refusal, (f"connect to {host.name} with Windows PowerShell (WinRM), or change "
+                         "the boot order in Hyper-V Manager")
+    if new == "HardDrive" and not vm.disks:
+        return f"{vm.name} has no virtual hard disk to boot from", "add a disk first"
+    if new == "Network" and not vm.network_adapters:
+        return f"{vm.name} has no network adapter to boot from", "add a network adapter first"
+    return None
+
+
+def firmware_problem(vm: VM, host: Host, key: str, new: SettingValue = ""
+                     ) -> tuple[str, str] | None:
     """(why not, what to do) when a firmware setting does not exist on ``vm`` or its host."""
     leave = "leave it out for this VM"
     if key in GENERATION_2_ONLY and vm.generation != 2:
@@ -186,6 +206,8 @@ def firmware_problem(vm: VM, host: Host, key: str) -> tuple[str, str] | None:
     if key == "startup_order" and vm.generation == 2:
         return (f"{vm.name} is a generation 2 VM: it has UEFI firmware, not a BIOS "
                 "(Set-VMBios is for generation 1 only)", leave)
+    if key == "first_boot_device":
+        return _boot_device_problem(vm, host, new)
     feature = {"secure_boot_template": SECURE_BOOT_TEMPLATE, "tpm": VIRTUAL_TPM}.get(key)
     why = feature.why_not(host.release) if feature else None
     if why:
@@ -206,6 +228,9 @@ def firmware_note(vm: VM, key: str, new: SettingValue) -> str:
         return "the guest's boot loader is no longer checked"
     if key == "secure_boot_template" and new == "MicrosoftUEFICertificateAuthority":
         return "the template for Linux and other guests signed by the UEFI CA"
+    if key == "first_boot_device" and new == "DVD":
+        return (f"{vm.name} boots from its first DVD drive: the host refuses if it has none "
+                "(mount an ISO to boot from it)")
     return ""
 
 
@@ -236,7 +261,7 @@ def change_problem(vm: VM, host: Host, current: VmSettings, key: str, new: Setti
     """(why not, what to do) when ``vm`` cannot take ``key`` = ``new`` now, else None.
     ``after`` is every setting as it will be once the whole request is applied."""
     stop = f"shut {vm.name} down first (`hvtui vm stop {vm.name}`), then start it again"
-    firmware = firmware_problem(vm, host, key) if key in FIRMWARE_NOT_HERE else None
+    firmware = firmware_problem(vm, host, key, new) if key in FIRMWARE_NOT_HERE else None
     if firmware:
         return firmware
     if key == "checkpoint_type":
@@ -336,13 +361,20 @@ async def plan_vm_settings(pool: SessionPool, request: VmSettingsRequest) -> Pla
         if not changing and not service_steps:
             out.checks.append(passed("Settings", "already as asked", vm.name))
             return
-        if changing:
+        settings = {k: v for k, v in changing.items() if k != "first_boot_device"}
+        if settings:
             out.steps.append(make_step(
-                host, "vm-settings", {"VMName": vm.name, **parameters(changing)},
-                f"Change {len(changing)} setting(s) of {vm.name} on {vm.host}",
+                host, "vm-settings", {"VMName": vm.name, **parameters(settings)},
+                f"Change {len(settings)} setting(s) of {vm.name} on {vm.host}",
                 target=vm.name,
                 shown={"CurrentMinimum": current.memory_minimum,
                        "CurrentMaximum": current.memory_maximum}))
+        if "first_boot_device" in changing:  # after the others: Secure Boot, say
+            out.steps.append(make_step(
+                host, BOOT_ORDER_SCRIPT, {"VMName": vm.name,
+                                          "FirstBootDevice": changing["first_boot_device"]},
+                f"Boot {vm.name} on {vm.host} from its first "
+                f"{changing['first_boot_device']} device first", target=vm.name))
         out.steps.extend(service_steps)
 
     return await plan_each_vm(pool, request, request.vms, decide,

@@ -352,7 +352,7 @@ def drive_object(view: View, vm: VM, drive: Drive) -> PSObject:
         ("SupportPersistentReservations", drive.shared),
     ]
     return _obj(view, (_HV + "HardDiskDrive", _HV + "Drive", _HV + "VMDevice",
-                 _HV + "VirtualizationObject"), props,
+                 _HV + "VMComponentObject", _HV + "VirtualizationObject"), props,
                 lambda: f"HardDiskDrive (Name = '{name}') [VMName = '{vm.name}']")
 
 
@@ -372,7 +372,7 @@ def dvd_object(view: View, vm: VM, dvd: DvdDrive) -> PSObject:
         ("ComputerName", view.host.name),
     ]
     return _obj(view, (_HV + "DvdDrive", _HV + "Drive", _HV + "VMDevice",
-                       _HV + "VirtualizationObject"), props,
+                       _HV + "VMComponentObject", _HV + "VirtualizationObject"), props,
                 lambda: f"DvdDrive (Name = '{name}') [VMName = '{vm.name}']")
 
 
@@ -477,7 +477,7 @@ def adapter_object(view: View, vm: VM, adapter: Adapter, reporting: bool = True)
     names = ((_HV + "VMNetworkAdapter",) if not adapter.legacy else
              (_HV + "VMLegacyNetworkAdapter", _HV + "VMNetworkAdapter"))
     return _obj(view, (*names, _HV + "VMNetworkAdapterBase", _HV + "VMDevice",
-                       _HV + "VirtualizationObject"), props,
+                       _HV + "VMComponentObject", _HV + "VirtualizationObject"), props,
                 lambda: f"VMNetworkAdapter (Name = '{name}', VMName = '{vm.name}')")
 
 
@@ -501,7 +501,7 @@ def integration_object(view: View, vm: VM, service_id: str, primary: str, second
         ("IsDeleted", False),
     ]
     return _obj(view, (_HV + "VMIntegrationComponent", _HV + "VMDevice",
-                       _HV + "VirtualizationObject"), props,
+                       _HV + "VMComponentObject", _HV + "VirtualizationObject"), props,
                 lambda: f"VMIntegrationComponent (Name = '{name}', VMName = '{vm.name}') "
                                f"[Id = '{full_id}']")
 

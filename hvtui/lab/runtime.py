@@ -59,6 +59,9 @@ _OBJECT_TYPES = {
     "VMSwitch": "Microsoft.HyperV.PowerShell.VMSwitch",
     "VMProcessor": "Microsoft.HyperV.PowerShell.VMProcessor",
     "VMCompatibilityReport": "Microsoft.HyperV.PowerShell.VMCompatibilityReport",
+    # generation 2 boot order (issue 11, hostcfg): Set-VMFirmware -FirstBootDevice takes a
+    # drive or network adapter (VMDevice -> VMComponentObject, object-shapes.md)
+    "VMComponentObject": "Microsoft.HyperV.PowerShell.VMComponentObject",
 }
 """Parameter types that take an object of a Hyper-V class (by its .NET name)."""
 

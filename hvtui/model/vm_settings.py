@@ -30,6 +30,9 @@ ON_OFF = ("On", "Off")
 SECURE_BOOT_TEMPLATES = ("MicrosoftWindows", "MicrosoftUEFICertificateAuthority")
 """The Secure Boot templates the editor offers (Windows guests; Linux and other UEFI CA
 signed guests, R-GEN-2)."""
+FIRST_BOOT_DEVICES = ("HardDrive", "DVD", "Network")
+"""What a generation 2 VM may boot from first: its first hard drive, DVD drive or network
+adapter (Set-VMFirmware -FirstBootDevice)."""
 BOOT_DEVICES = ("CD", "IDE", "LegacyNetworkAdapter", "Floppy")
 """A generation 1 VM's BIOS startup order is these four, in some order (Set-VMBios
 -StartupOrder; Microsoft.HyperV.PowerShell.BootDevice)."""
@@ -72,6 +75,9 @@ class VmSettings:
     """'On' or 'Off': the virtual TPM of a generation 2 VM, 2016 and later (Get-VMSecurity)."""
     startup_order: str = ""
     """Generation 1: the BIOS startup order, ``CD, IDE, LegacyNetworkAdapter, Floppy``."""
+    first_boot_device: str = ""
+    """Generation 2: the kind of device its boot order starts with (HardDrive, DVD, Network;
+    ``File`` for a boot loader entry)."""
 
     def value(self, key: str) -> int | bool | str:
         value: int | bool | str = getattr(self, key)
@@ -130,6 +136,8 @@ FIELDS: tuple[Field, ...] = (
           "Firmware", SECURE_BOOT_TEMPLATES),
     Field("tpm", "Trusted Platform Module", Kind.CHOICE, "Tpm", "Firmware", ON_OFF),
     Field("startup_order", "BIOS startup order", Kind.TEXT, "StartupOrder", "Firmware"),
+    Field("first_boot_device", "First boot device", Kind.CHOICE, "FirstBootDevice",
+          "Firmware", FIRST_BOOT_DEVICES),
 )
 """Every setting, in the order the editor and the diff show them."""
 

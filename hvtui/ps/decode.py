@@ -545,6 +545,7 @@ def decode_settings(rec: Record) -> VmSettings:
         secure_boot_template=_s(rec, "SecureBootTemplate"),
         tpm=_s(rec, "Tpm"),
         startup_order=", ".join(_strings(rec, "StartupOrder")),
+        first_boot_device=_s(rec, "FirstBootDevice"),
     )
 
 

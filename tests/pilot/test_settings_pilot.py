@@ -179,3 +179,41 @@ async def test_settings_editor_refuses_firmware_of_the_other_generation(pilot: P
     assert "BUILD01 is a generation 1 VM: it has a BIOS, not UEFI firmware" in said
     await pilot.press("escape")
     assert audit(dirs) == []
+
+
+# --- generation 2 boot order (issue 11, hostcfg) ----------------------------------------------
+
+
+async def test_settings_editor_boots_a_vm_from_its_network_adapter_first(
+        pilot: Pilot[Any], dirs: Path) -> None:
+    app = await ready(pilot)
+    wizard = await open_action(pilot, "vm-settings", [vm(app, "LEGACY-BIZ")])
+    labels = " ".join(str(label.render()) for label in wizard.query("Label"))
+    assert "First boot device (now HardDrive)" in labels
+    wizard.query_one("#set-first_boot_device", Select).value = "Network"
+    wizard.query_one("#set-secure_boot", Select).value = "Off"
+    await check(pilot, wizard)
+    plan = wizard.plan
+    assert plan is not None and not plan.refused
+    assert [s.script for s in plan.steps] == ["vm-settings", "vm-boot-order"]
+    shown = str(wizard.query_one("#powershell", Static).render())
+    assert "Set-VMFirmware -VMName 'LEGACY-BIZ' -FirstBootDevice $device" in shown
+    result = await confirm_and_finish(pilot, wizard)
+    assert result.ok
+    await until(pilot, lambda: (s := vm(app, "LEGACY-BIZ").settings) is not None
+                and s.first_boot_device == "Network", "the refreshed inventory")
+    assert {"VMName": "LEGACY-BIZ", "FirstBootDevice": "Network"} in [
+        e["parameters"] for e in audit(dirs)]
+
+
+async def test_settings_editor_refuses_the_boot_order_over_powershell_7(
+        pilot: Pilot[Any], dirs: Path) -> None:
+    app = await ready(pilot)
+    wizard = await open_action(pilot, "vm-settings", [vm(app, "WIN2022-SQL02")])
+    wizard.query_one("#set-first_boot_device", Select).value = "Network"
+    await check(pilot, wizard)
+    said = refused(wizard)
+    assert "vm-boot-order.ps1 does not run on HV-2025 under PowerShell 7" in said
+    assert "connect to HV-2025 with Windows PowerShell (WinRM)" in said
+    await pilot.press("escape")
+    assert audit(dirs) == []

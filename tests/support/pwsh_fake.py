@@ -549,7 +549,9 @@ class FakeHost:
             cmd("Add-VMDvdDrive", {"VMName": "VMName:String[]!@0 Path:String"}, act(),
                 should=True),
             cmd("Set-VMFirmware", {"VMName": "VMName:String[]!@0 EnableSecureBoot:OnOffState "
-                                             "SecureBootTemplate:String"}, act(), should=True),
+                                             "SecureBootTemplate:String "
+                                             "FirstBootDevice:Object"},
+                act(), should=True),
             cmd("Remove-VM", {"Name": "Name:String[]!@0 Force:SwitchParameter"}, remove_vm,
                 should=True),
             cmd("Rename-VM", {"Name": "Name:String[]!@0 NewName:String!@1"}, rename_vm,
@@ -663,4 +665,7 @@ class FakeHost:
                                  "HashQuerySet": "FilterHashtable:Hashtable[]!@0 "
                                                  "MaxEvents:Int64"},
                 win_event, module="Microsoft.PowerShell.Diagnostics", default="HashQuerySet"),
+            # generation 2 boot order (issue 11, hostcfg)
+            cmd("Get-VMFirmware", {"VMName": "VMName:String[]!@0"},
+                by_vm(lambda vm: [PSObject([("VMId", vm.id), ("BootOrder", [])])])),
         ]

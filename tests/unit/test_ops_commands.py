@@ -109,6 +109,8 @@ SAMPLES: dict[str, dict[str, object]] = {
                     "AllowManagementOS": False},
     # serial console (issue 12)
     "vm-com-port": {"VMName": "web01", "Number": 1, "Path": "\\\\.\\pipe\\web01-com1"},
+    # generation 2 boot order (issue 11, hostcfg)
+    "vm-boot-order": {"VMName": "web01", "FirstBootDevice": "DVD"},
 }
 
 

@@ -237,6 +237,8 @@ PARAMETERS: dict[str, dict[str, object]] = {
     "vm-serial-exchange": {"PipeName": "web01", "Send": "dW5hbWUNCg==", "WaitMs": 100},
     # events pane (issue 12)
     "host-events": {"SinceMinutes": 60, "Information": True},
+    # generation 2 boot order (issue 11, hostcfg)
+    "vm-boot-order": {"VMName": "web01", "FirstBootDevice": "HardDrive"},
 }
 
 EXPECTED_KINDS: dict[str, list[str]] = {
@@ -305,6 +307,8 @@ EXPECTED_KINDS: dict[str, list[str]] = {
     "vm-serial-exchange": [],
     # events pane (issue 12)
     "host-events": ["Channel", "Channel", "Event", "Event"],
+    # generation 2 boot order (issue 11, hostcfg)
+    "vm-boot-order": ["BootOrder"],
 }
 
 

@@ -95,6 +95,7 @@ def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0
     drive_vm = _vm(host, lambda v: bool(v.drives))
     running = _vm(host, lambda v: v.state == "Running")
     removable = _vm(host, lambda v: v.state in ("Off", "Saved") and not v.clustered)
+    boot_vm = _vm(host, lambda v: v.generation == 2 and v.state == "Off" and bool(v.drives))
     cluster = estate.cluster_of(host)
     role = next((g for g in cluster.groups if g.owner == host.name), None) if cluster else None
     table: dict[str, Params] = {
@@ -188,6 +189,9 @@ def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0
                                "ConnectMs": 100},
         # events pane (issue 12)
         "host-events": {"SinceMinutes": 60, "Information": True},
+        # generation 2 boot order (issue 11, hostcfg): a generation 2 VM that is off
+        "vm-boot-order": ({"VMName": boot_vm.name, "FirstBootDevice": "HardDrive"}
+                          if boot_vm else None),
     }
     for action in ("start", "stop", "turn-off", "save", "suspend", "resume", "restart"):
         table[f"vm-{action}"] = {"Name": name} if name else None

@@ -232,6 +232,22 @@ $records = @(
         # CheckpointType is new in 2016: before, it reads $null, so ''.
         $memory = $memories[[string]$vm.Id]
         $processor = $processors[[string]$vm.Id]
+        $firstBoot = ''
+        $first = @($firmwares[[string]$vm.Id].BootOrder)[0]
+        if ($null -ne $first) {
+            if ([string]$first.BootType -eq 'Network') {
+                $firstBoot = 'Network'
+            }
+            elseif (@($first.Device.PSObject.TypeNames) -like '*DvdDrive') {
+                $firstBoot = 'DVD'
+            }
+            elseif (@($first.Device.PSObject.TypeNames) -like '*HardDiskDrive') {
+                $firstBoot = 'HardDrive'
+            }
+            else {
+                $firstBoot = [string]$first.BootType
+            }
+        }
         $tpm = ''
         if ($securities.ContainsKey([string]$vm.Id)) {
             $tpm = 'Off'
@@ -263,6 +279,7 @@ $records = @(
             SecureBootTemplate = [string]$firmwares[[string]$vm.Id].SecureBootTemplate
             Tpm = $tpm
             StartupOrder = [string[]]@($bioses[[string]$vm.Id].StartupOrder | ForEach-Object { [string]$_ })
+            FirstBootDevice = $firstBoot
         }
 
         # The guest's own OS name comes from the KVP exchange (empty until the guest reports it).

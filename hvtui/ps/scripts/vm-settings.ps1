@@ -9,6 +9,8 @@
 # Firmware: Secure Boot and its template (Set-VMFirmware, generation 2; the template from
 # 2016), the virtual TPM (Set-VMKeyProtector -NewLocalKeyProtector, then Enable-VMTPM; or
 # Disable-VMTPM; 2016 and later) and a generation 1 VM's BIOS startup order (Set-VMBios).
+# A generation 2 VM's first boot device is vm-boot-order.ps1's (Windows PowerShell only);
+# this script reports it.
 # Output: one Settings record per VM with that name, with inventory.ps1's fields.
 param(
     [Parameter(Mandatory)][string]$VMName,
@@ -179,6 +181,22 @@ foreach ($vm in $vms) {
     $vmId = [string]$vm.Id
     $memory = $memories[$vmId]
     $processor = $processors[$vmId]
+    $firstBoot = ''
+    $first = @($firmwares[$vmId].BootOrder)[0]
+    if ($null -ne $first) {
+        if ([string]$first.BootType -eq 'Network') {
+            $firstBoot = 'Network'
+        }
+        elseif (@($first.Device.PSObject.TypeNames) -like '*DvdDrive') {
+            $firstBoot = 'DVD'
+        }
+        elseif (@($first.Device.PSObject.TypeNames) -like '*HardDiskDrive') {
+            $firstBoot = 'HardDrive'
+        }
+        else {
+            $firstBoot = [string]$first.BootType
+        }
+    }
     $tpm = ''
     if ($securities.ContainsKey($vmId)) {
         $tpm = 'Off'
@@ -210,5 +228,6 @@ foreach ($vm in $vms) {
         SecureBootTemplate = [string]$firmwares[$vmId].SecureBootTemplate
         Tpm = $tpm
         StartupOrder = [string[]]@($bioses[$vmId].StartupOrder | ForEach-Object { [string]$_ })
+        FirstBootDevice = $firstBoot
     }
 }
