@@ -272,7 +272,20 @@ COMMANDS: dict[str, Callable[[Params], str]] = {
     "vm-upgrade-version": lambda p: _call("Update-VMVersion", {
         "Name": p.get("Name", p["VMId"]), "Force": True, "Confirm": False}, ("Force",)),
     "vm-settings": _vm_settings,
+    # import (issue 11, importvm)
+    "vm-import-check": lambda p: _import_call("Compare-VM", p),
+    "vm-import": lambda p: _import_call("Import-VM", p),
 }
+
+
+def _import_call(cmdlet: str, p: Params) -> str:
+    """Import-VM / Compare-VM -Path: in place, or -Copy with the paths given (importvm)."""
+    args: dict[str, Any] = {"Path": p["Path"]}
+    if not p.get("Copy"):
+        return _call(cmdlet, args)
+    args |= {"Copy": True, "GenerateNewId": bool(p.get("GenerateNewId"))}
+    args |= {k: p[k] for k in ("VhdDestinationPath", "VirtualMachinePath") if p.get(k)}
+    return _call(cmdlet, args, ("Copy", "GenerateNewId"))
 
 
 def command_for(script: str, params: Params) -> str:

@@ -54,6 +54,7 @@ from hvtui.hyperv.vm_disks import (
     plan_disk_remove,
 )
 from hvtui.hyperv.vm_dvd import IsoRequest, plan_iso
+from hvtui.hyperv.vm_import import ImportVmRequest, plan_import_vm  # importvm
 from hvtui.hyperv.vm_retire import (
     DeleteVmRequest,
     RenameVmRequest,
@@ -94,6 +95,8 @@ BUILDERS: dict[type[Request], Builder] = {
     # Replica failover (hvtui.hyperv.replica_failover)
     FailoverRequest: plan_failover,
     VmSettingsRequest: plan_vm_settings,
+    # import (issue 11, importvm)
+    ImportVmRequest: plan_import_vm,
 }
 
 

@@ -303,6 +303,8 @@ _EMULATION_MODULES = (
     "hvtui.lab.vmcreate",
     "hvtui.lab.vmretire",
     "hvtui.lab.vmsettings",
+    # import (issue 11, importvm)
+    "hvtui.lab.vmimport",
 )
 
 

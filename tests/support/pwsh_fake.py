@@ -313,6 +313,11 @@ class FakeHost:
 
         def compare(inv: Invocation) -> None:
             self._log(inv)
+            if "Path" in inv.args:  # import (importvm): a report on the exported VM
+                inv.write(PSObject([("VM", PSObject([("Name", "web01"), ("Id", "x"),
+                                                      ("Version", "8.0"), ("Generation", 2)])),
+                                    ("Incompatibilities", None)]))
+                return
             self.find(inv)
             inv.write(PSObject([("Incompatibilities", None)]))
 
@@ -465,7 +470,13 @@ class FakeHost:
                 act(), should=True),
             cmd("Compare-VM", {"Name": "Name:String!@0 DestinationHost:String!@1 "
                                        "IncludeStorage:SwitchParameter "
-                                       "DestinationStoragePath:String"}, compare),
+                                       "DestinationStoragePath:String",
+                               # import (importvm)
+                               "Register": "Path:String!@0 Register:SwitchParameter",
+                               "Copy": "Path:String!@0 Copy:SwitchParameter! "
+                                       "GenerateNewId:SwitchParameter "
+                                       "VhdDestinationPath:String VirtualMachinePath:String"},
+                compare, default="Name"),
             cmd("Export-VM", {"Name": "Name:String[]!@0 Path:String!@1"}, progress_wait,
                 should=True),
             cmd("Resize-VHD", {"Size": "Path:String[]!@0 SizeBytes:UInt64!@1",
@@ -565,4 +576,11 @@ class FakeHost:
                                                   "MigrationType:ClusterMigrationType",
                 emit([PSObject([("Name", "web01"), ("OwnerNode", "N2"), ("State", "Online"),
                                 ("Priority", 2000)])]), module="FailoverClusters", should=True),
+            # import (issue 11, importvm)
+            cmd("Import-VM", {"Register": "Path:String!@0 Register:SwitchParameter",
+                              "Copy": "Path:String!@0 Copy:SwitchParameter! "
+                                      "GenerateNewId:SwitchParameter VhdDestinationPath:String "
+                                      "VirtualMachinePath:String"},
+                emit([PSObject([("Name", "web01"), ("Id", "x"), ("Path", "D:\\VMs")])]),
+                should=True),
         ]

@@ -81,6 +81,12 @@ SAMPLES: dict[str, dict[str, object]] = {
                     "AutomaticStartAction": "Start", "AutomaticStartDelay": 30,
                     "AutomaticStopAction": "ShutDown", "CheckpointType": "Production",
                     "SnapshotFileLocation": "E:\\Checkpoints", "Notes": "web"},
+    # import (issue 11, importvm)
+    "vm-import-check": {"Path": "D:\\Exports\\web01\\Virtual Machines\\a.vmcx", "Copy": True,
+                        "GenerateNewId": True, "VhdDestinationPath": "D:\\VHDs",
+                        "VirtualMachinePath": "D:\\VMs"},
+    "vm-import": {"Path": "D:\\Exports\\web01\\Virtual Machines\\a.vmcx", "Copy": True,
+                  "GenerateNewId": True, "VhdDestinationPath": "D:\\VHDs"},
 }
 
 

@@ -210,6 +210,10 @@ PARAMETERS: dict[str, dict[str, object]] = {
     "vm-remove": {"VMId": WEB01},
     "vm-rename": {"VMId": WEB01, "NewName": "web02"},
     "vm-upgrade-version": {"VMId": WEB01},
+    # import (issue 11, importvm)
+    "vm-import": {"Path": "D:\\Exports\\web01\\Virtual Machines\\a.vmcx", "Copy": True,
+                  "GenerateNewId": True},
+    "vm-import-check": {"Path": "D:\\Exports\\web01\\Virtual Machines\\a.vmcx"},
 }
 
 EXPECTED_KINDS: dict[str, list[str]] = {
@@ -257,6 +261,9 @@ EXPECTED_KINDS: dict[str, list[str]] = {
     "vm-remove": ["Removed"],
     "vm-rename": ["Renamed"],
     "vm-upgrade-version": ["Upgraded"],
+    # import (issue 11, importvm)
+    "vm-import": ["Imported"],
+    "vm-import-check": ["Report"],
 }
 
 

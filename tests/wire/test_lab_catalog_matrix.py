@@ -20,8 +20,9 @@ import pytest
 from hvtui.config import load_inventory
 from hvtui.hyperv.doctor import question
 from hvtui.lab import Lab
-from hvtui.lab.estate import Estate, Host
+from hvtui.lab.estate import VM, Estate, Host
 from hvtui.lab.server.run import LabEndpoints, start_lab_servers
+from hvtui.lab.vmimport import config_file
 from hvtui.ps import catalog
 from hvtui.ps.decode import inventory_records
 from hvtui.remote.base import ErrorRecord, PSResult
@@ -84,6 +85,11 @@ def _new_vm(host: Host) -> Params:
             "NewVhdPath": host.vhd_path + "\\matrix-new.vhdx", "NewVhdSizeBytes": 1024**3,
             "SecureBoot": "On" if gen2 else "",
             "SecureBootTemplate": "MicrosoftUEFICertificateAuthority" if modern else ""}
+
+
+def _exported(vm: VM | None) -> dict[str, Any]:
+    """The configuration file vm-export wrote for ``vm`` under C:\\Exports (importvm)."""
+    return {"Path": config_file(f"C:\\Exports\\{vm.name}", vm)} if vm else {"Path": ""}
 
 
 def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0911
@@ -152,6 +158,9 @@ def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0
         "vm-settings": ({"VMName": name, "MemoryWeight": 60, "ProcessorWeight": 150,
                          "AutomaticStartDelay": 5, "CheckpointType": "Production",
                          "Notes": "matrix"} if name else None),
+        # import (issue 11, importvm): vm-export ran first (ORDER), so its copy is there.
+        "vm-import-check": _exported(vm) if vm else None,
+        "vm-import": {**_exported(vm), "Copy": True, "GenerateNewId": True} if vm else None,
     }
     for action in ("start", "stop", "turn-off", "save", "suspend", "resume", "restart"):
         table[f"vm-{action}"] = {"Name": name} if name else None
