@@ -265,8 +265,7 @@ COMMANDS: dict[str, Callable[[Params], str]] = {
     "vm-dvd-media": _dvd_media,
     # VMs: create, delete, rename (issue 11)
     "vm-new": _vm_new,
-    "vm-remove": lambda p: _call("Remove-VM", {"Name": p.get("Name", p["VMId"]), "Force": True},
-                                 ("Force",)),
+    "vm-remove": lambda p: _vm_remove(p),
     "vm-rename": lambda p: _call("Rename-VM", {"Name": p.get("Name", p["VMId"]),
                                                "NewName": p["NewName"]}),
     "vm-upgrade-version": lambda p: _call("Update-VMVersion", {
@@ -286,6 +285,16 @@ def _import_call(cmdlet: str, p: Params) -> str:
     args |= {"Copy": True, "GenerateNewId": bool(p.get("GenerateNewId"))}
     args |= {k: p[k] for k in ("VhdDestinationPath", "VirtualMachinePath") if p.get(k)}
     return _call(cmdlet, args, ("Copy", "GenerateNewId"))
+
+
+def _vm_remove(p: Params) -> str:
+    """Remove-VM, then (importvm: delete with disks) Remove-Item on the disk files asked for;
+    the script also deletes their differencing parents that no other VM uses."""
+    line = _call("Remove-VM", {"Name": p.get("Name", p["VMId"]), "Force": True}, ("Force",))
+    disks = p.get("DeleteDisks")
+    if not disks:
+        return line
+    return line + "; " + _call("Remove-Item", {"LiteralPath": disks, "Force": True}, ("Force",))
 
 
 def command_for(script: str, params: Params) -> str:

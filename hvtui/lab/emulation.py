@@ -305,6 +305,7 @@ _EMULATION_MODULES = (
     "hvtui.lab.vmsettings",
     # import (issue 11, importvm)
     "hvtui.lab.vmimport",
+    "hvtui.lab.files",  # Remove-Item (importvm: delete with disks)
 )
 
 

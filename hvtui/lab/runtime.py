@@ -134,6 +134,21 @@ _GET_CIM_INSTANCE = _Declared(
     "ClassNameComputerSet", False, "Medium",
 )
 
+MANAGEMENT = "Microsoft.PowerShell.Management"
+_REMOVE_ITEM = _Declared(
+    # importvm (delete with disks): Microsoft.PowerShell.Management ships with every Windows
+    # PowerShell; the LiteralPath set as Remove-Item's help gives it (the lab models no
+    # wildcards, so no -Path, -Filter, -Include, -Exclude).
+    "Remove-Item", MANAGEMENT,
+    (ParameterSet("LiteralPath", (
+        Parameter("LiteralPath", "String[]", mandatory=True, aliases=("PSPath", "LP"),
+                  by_property_name=True),
+        Parameter("Recurse", "SwitchParameter"),
+        Parameter("Force", "SwitchParameter"),
+    )),),
+    "LiteralPath", True, "Medium",
+)
+
 
 @shared_cache
 def declared_command(platform: Platform, key: str) -> _Declared | None:
@@ -143,6 +158,8 @@ def declared_command(platform: Platform, key: str) -> _Declared | None:
     building them all (:func:`command_table`) cost ~0.2 s per release on every start."""
     if key == "get-ciminstance" and CIM in platform.modules:
         return _GET_CIM_INSTANCE
+    if key == "remove-item":
+        return _REMOVE_ITEM
     info = cmdlet(platform.release, key)
     if info is None or info.module not in platform.modules:
         return None
@@ -156,6 +173,7 @@ def command_table(platform: Platform) -> dict[str, _Declared]:
              if info.module in platform.modules}
     if CIM in platform.modules:
         table["get-ciminstance"] = _GET_CIM_INSTANCE
+    table["remove-item"] = _REMOVE_ITEM
     return table
 
 

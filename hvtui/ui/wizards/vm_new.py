@@ -14,7 +14,7 @@ from textual.widgets import Input, Label, Select, Static
 from hvtui.errors import PlanRefused
 from hvtui.hyperv.plans import Request, VmRef
 from hvtui.hyperv.vm_create import NewVmRequest
-from hvtui.hyperv.vm_retire import DeleteVmRequest, RenameVmRequest, UpgradeVersionRequest
+from hvtui.hyperv.vm_retire import RenameVmRequest, UpgradeVersionRequest
 from hvtui.model import VM, Host, HostStatus
 from hvtui.ui.actions import ActionSpec, register_action
 from hvtui.ui.widgets import plain
@@ -168,12 +168,10 @@ async def new_vm(app: HvtuiApp, objects: list[VM | HostStatus]) -> None:
 
 
 async def delete_vm(app: HvtuiApp, vms: list[VM]) -> None:
-    from hvtui.ui.wizards.everyday import ActionReview
     from hvtui.ui.wizards.handlers import planner, run_wizard
+    from hvtui.ui.wizards.vm_delete import DeleteVmWizard  # importvm: with its disks
 
-    vm = vms[0]
-    await run_wizard(app, ActionReview(planner(app), DeleteVmRequest(VmRef.of(vm)),
-                                       f"Delete {vm.name}"))
+    await run_wizard(app, DeleteVmWizard(planner(app), vms[0]))
 
 
 async def upgrade_vm(app: HvtuiApp, vms: list[VM]) -> None:
@@ -200,7 +198,8 @@ def register() -> None:
     register_action(ActionSpec(
         id="vm-delete", label="Delete VM", key="delete", panes={"vms"}, mutating=True,
         handler=delete_vm, multi=False,
-        description="Delete the VM (Remove-VM; off or saved VMs; its disk files stay)"))
+        description="Delete the VM (Remove-VM; off or saved VMs), and on request its "
+                    "disk files (Remove-Item)"))
     register_action(ActionSpec(
         id="vm-rename", label="Rename VM", key="f2", panes={"vms"}, mutating=True,
         handler=rename_vm, multi=False, description="Rename the VM (Rename-VM)"))
