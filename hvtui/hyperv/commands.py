@@ -274,6 +274,9 @@ COMMANDS: dict[str, Callable[[Params], str]] = {
     # import (issue 11, importvm)
     "vm-import-check": lambda p: _import_call("Compare-VM", p),
     "vm-import": lambda p: _import_call("Import-VM", p),
+    # high availability (issue 11, importvm)
+    "vm-make-ha": lambda p: _call("Add-ClusterVirtualMachineRole",
+                                  {"VMName": p.get("Name", p["VMId"])}),
 }
 
 

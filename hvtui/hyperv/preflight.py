@@ -54,6 +54,7 @@ from hvtui.hyperv.vm_disks import (
     plan_disk_remove,
 )
 from hvtui.hyperv.vm_dvd import IsoRequest, plan_iso
+from hvtui.hyperv.vm_ha import MakeHaRequest, plan_make_ha  # importvm
 from hvtui.hyperv.vm_import import ImportVmRequest, plan_import_vm  # importvm
 from hvtui.hyperv.vm_retire import (
     DeleteVmRequest,
@@ -97,6 +98,7 @@ BUILDERS: dict[type[Request], Builder] = {
     VmSettingsRequest: plan_vm_settings,
     # import (issue 11, importvm)
     ImportVmRequest: plan_import_vm,
+    MakeHaRequest: plan_make_ha,  # high availability (importvm)
 }
 
 

@@ -306,6 +306,7 @@ _EMULATION_MODULES = (
     # import (issue 11, importvm)
     "hvtui.lab.vmimport",
     "hvtui.lab.files",  # Remove-Item (importvm: delete with disks)
+    "hvtui.lab.clusterha",  # Add-ClusterVirtualMachineRole (importvm: high availability)
 )
 
 

@@ -583,4 +583,9 @@ class FakeHost:
                                       "VirtualMachinePath:String"},
                 emit([PSObject([("Name", "web01"), ("Id", "x"), ("Path", "D:\\VMs")])]),
                 should=True),
+            # high availability (issue 11, importvm)
+            cmd("Add-ClusterVirtualMachineRole", "VMName:String@0 VMId:Guid Name:String "
+                                                 "VirtualMachine:String Cluster:String",
+                emit([PSObject([("Name", "web01"), ("OwnerNode", "N1"), ("State", "Offline"),
+                                ("Priority", 2000)])]), module="FailoverClusters"),
         ]

@@ -214,6 +214,7 @@ PARAMETERS: dict[str, dict[str, object]] = {
     "vm-import": {"Path": "D:\\Exports\\web01\\Virtual Machines\\a.vmcx", "Copy": True,
                   "GenerateNewId": True},
     "vm-import-check": {"Path": "D:\\Exports\\web01\\Virtual Machines\\a.vmcx"},
+    "vm-make-ha": {"VMId": WEB01},
 }
 
 EXPECTED_KINDS: dict[str, list[str]] = {
@@ -264,6 +265,7 @@ EXPECTED_KINDS: dict[str, list[str]] = {
     # import (issue 11, importvm)
     "vm-import": ["Imported"],
     "vm-import-check": ["Report"],
+    "vm-make-ha": ["ClusterGroup"],
 }
 
 

@@ -101,6 +101,7 @@ def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0
     drive_vm = _vm(host, lambda v: bool(v.drives))
     removable = _vm(host, lambda v: v.state in ("Off", "Saved") and not v.clustered)
     cluster = estate.cluster_of(host)
+    unclustered = _vm(host, lambda v: not v.clustered)  # importvm
     role = next((g for g in cluster.groups if g.owner == host.name), None) if cluster else None
     table: dict[str, Params] = {
         "inventory": {},
@@ -161,6 +162,8 @@ def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0
         # import (issue 11, importvm): vm-export ran first (ORDER), so its copy is there.
         "vm-import-check": _exported(vm) if vm else None,
         "vm-import": {**_exported(vm), "Copy": True, "GenerateNewId": True} if vm else None,
+        # high availability (issue 11, importvm): a VM of the node that is no role yet.
+        "vm-make-ha": {"VMId": unclustered.id} if unclustered else None,
     }
     for action in ("start", "stop", "turn-off", "save", "suspend", "resume", "restart"):
         table[f"vm-{action}"] = {"Name": name} if name else None
