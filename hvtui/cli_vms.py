@@ -30,7 +30,8 @@ def _new(a: argparse.Namespace) -> Request:
         memory=a.memory, dynamic_memory=a.dynamic_memory, memory_maximum=a.max_memory or "",
         processors=a.processors, switch=a.switch or "", disk_size=a.disk_size or "",
         disk_path=a.disk_path or "", fixed=a.fixed, existing_disk=a.disk or "",
-        iso=a.iso or "", secure_boot=not a.no_secure_boot, linux=a.linux, path=a.path or "")
+        iso=a.iso or "", secure_boot=not a.no_secure_boot, linux=a.linux, path=a.path or "",
+        highly_available=a.highly_available)
 
 
 def register(vsub: Any, common: Any, handler: Any) -> None:
@@ -73,6 +74,9 @@ def register(vsub: Any, common: Any, handler: Any) -> None:
                                                                  "(generation 2)")
     p.add_argument("--path", help="folder for the VM's own folder (default: the host's VM "
                                   "folder)")
+    p.add_argument("--highly-available", action="store_true",
+                   help="then make it a role of the host's cluster "
+                        "(Add-ClusterVirtualMachineRole; its folder and disk on a CSV)")
     common(p, host=False)
     p.set_defaults(**handler(_new))
 

@@ -276,7 +276,7 @@ COMMANDS: dict[str, Callable[[Params], str]] = {
     "vm-import": lambda p: _import_call("Import-VM", p),
     # high availability (issue 11, importvm)
     "vm-make-ha": lambda p: _call("Add-ClusterVirtualMachineRole",
-                                  {"VMName": p.get("Name", p["VMId"])}),
+                                  {"VMName": p.get("Name") or p.get("VMName") or p["VMId"]}),
 }
 
 

@@ -47,3 +47,25 @@ def test_dry_run_then_for_real_then_refused_as_a_role_already(
     assert audit(state_dir)[-1]["operation"] == "vm-make-ha"  # type: ignore[arg-type]
     code, out, _ = run_cli(capsys, "vm", "make-ha", "GC-SQL-B", "--yes")
     assert code == 2 and "GC-SQL-B is already a role of HVC01" in flat(out)
+
+
+def test_new_vm_highly_available_needs_its_files_on_a_csv(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "vm", "new", "HV-NODE1", "HA01", "--highly-available",
+                           "--disk-size", "10GB", "--yes")
+    text = flat(out)
+    assert code == 2
+    assert "the VM's folder C:\\ProgramData\\Microsoft\\Windows\\Hyper-V is not on a Cluster " \
+           "Shared Volume" in text
+    csv = "C:\\ClusterStorage\\Volume1"
+    code, out, _ = run_cli(capsys, "vm", "new", "HV-NODE1", "HA01", "--highly-available",
+                           "--disk-size", "10GB", "--path", csv,
+                           "--disk-path", f"{csv}\\HA01\\HA01.vhdx", "--yes", "-o", "json")
+    assert code == 0, out
+    steps = json.loads(out)["result"]["steps"]
+    assert "New-VM" in steps[0]["command"]
+    assert steps[1]["command"] == "Add-ClusterVirtualMachineRole -VMName 'HA01'"
+    assert steps[1]["objects"][0]["Name"] == "HA01"
+    code, out, _ = run_cli(capsys, "vm", "new", "HV-2025", "HA02", "--highly-available",
+                           "--yes")
+    assert code == 2 and "HV-2025 is not a node of a failover cluster" in flat(out)

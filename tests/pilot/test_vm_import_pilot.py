@@ -26,7 +26,7 @@ from textual.widgets import Input, Select, Static
 from hvtui.connect import lab_pool
 from hvtui.ui.app import HvtuiApp, make_app
 from hvtui.ui.wizards.base import PlanWizard
-from hvtui.ui.wizards.toggles import ChoiceSet
+from hvtui.ui.wizards.toggles import ChoiceSet, TickBox
 from hvtui.ui.wizards.vm_import import ImportVmWizard
 
 EXPORTS = "\\\\NAS01\\Exports"
@@ -116,3 +116,37 @@ async def test_registering_in_place_beside_the_original_is_refused(pilot: Pilot[
     await pilot.press("escape")
     assert len(audit(dirs)) == before
     assert len(app.estate.find_vms("APP2016", host)) == 1
+
+
+async def test_make_ha_action_and_the_new_vm_wizards_option(pilot: Pilot[Any],
+                                                            dirs: Path) -> None:
+    """importvm: Make HA on the VMs pane refuses a VM on local storage; the New VM wizard
+    offers high availability on a cluster node only, and refuses it off cluster storage."""
+    app = await ready(pilot)
+    wizard = await open_action(pilot, "vm-make-ha", [vm(app, "DC01")])
+    await until(pilot, lambda: wizard.plan is not None, "the pre-flight page")
+    assert "DC01.vhdx is not on cluster storage" in refused(wizard)
+    await pilot.press("escape")
+    wizard = await open_action(pilot, "vm-new", [vm(app, "WIN2025-APP01")])
+    assert not wizard.query_one("#highly-available", TickBox).display  # HV-2025: no cluster
+    await pilot.press("escape")
+    wizard = await open_action(pilot, "vm-new", [vm(app, "DC01")])  # HV-NODE1, of HVC01
+    box = wizard.query_one("#highly-available", TickBox)
+    assert box.display
+    wizard.query_one("#name", Input).value = "HA01"
+    box.value = True
+    await check(pilot, wizard)
+    assert "is not on a Cluster Shared Volume" in refused(wizard)
+    await pilot.press("escape")
+    wizard = await open_action(pilot, "vm-new", [vm(app, "DC01")])
+    wizard.query_one("#name", Input).value = "HA01"
+    wizard.query_one("#highly-available", TickBox).value = True
+    wizard.query_one("#vm-path", Input).value = "C:\\ClusterStorage\\Volume1"
+    wizard.query_one("#disk-path", Input).value = "C:\\ClusterStorage\\Volume1\\HA01\\HA01.vhdx"
+    await check(pilot, wizard)
+    assert wizard.plan is not None
+    assert [s.script for s in wizard.plan.steps] == ["vm-new", "vm-make-ha"], \
+        wizard.plan.failures
+    assert (await confirm_and_finish(pilot, wizard)).ok
+    await until(pilot, lambda: app.estate.find_vms("HA01") and
+                vm(app, "HA01").is_clustered, "HA01 listed as clustered")

@@ -3,18 +3,24 @@
 # Modules: FailoverClusters | it makes the VM a role of the failover cluster this host is a node of; run it on a cluster node
 # Makes a VM of this node highly available (Add-ClusterVirtualMachineRole): the cluster
 # takes it as a role only when its configuration and every disk are on storage all nodes
-# see (a Cluster Shared Volume), and refuses otherwise. The VM is chosen by its id; its
-# name must select it alone.
+# see (a Cluster Shared Volume), and refuses otherwise. The VM is chosen by its id (or by
+# its name, for a VM the same plan has just created); its name must select it alone.
 # Output: one ClusterGroup record (the new role, its owner and state).
 param(
-    [Parameter(Mandatory)][guid]$VMId
+    [guid]$VMId,
+    [string]$VMName = ''
 )
 
 $ErrorActionPreference = 'Stop'
 
 # The role is asked for by the VM's name (under PowerShell 7 FailoverClusters loads through the
 # compatibility layer and refuses an object handed back): the name must select this VM alone.
-$vm = Get-VM -Id $VMId
+if ($VMName) {
+    $vm = @(Get-VM -Name $VMName)[0]
+}
+else {
+    $vm = Get-VM -Id $VMId
+}
 $Name = [string]$vm.Name
 $selected = @(Get-VM -Name $Name -ErrorAction 'SilentlyContinue')
 if ($selected.Count -ne 1 -or [string]$selected[0].Id -ne [string]$vm.Id) {

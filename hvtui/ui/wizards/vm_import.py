@@ -1,6 +1,7 @@
 """The Import VM wizard (Hosts pane): the exported VM's configuration file, the way to import
 it (register in place, copy, copy with a new id) and, for a copy, the folders; its pre-flight
-page is the plan of :mod:`hvtui.hyperv.vm_import` (Compare-VM -Path first, explained)."""
+page is the plan of :mod:`hvtui.hyperv.vm_import` (Compare-VM -Path first, explained).
+Also the VMs pane's Make HA (:mod:`hvtui.hyperv.vm_ha`), the rest of issue 11's part."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Label, Select, Static
 
 from hvtui.errors import PlanRefused
-from hvtui.hyperv.plans import Request
+from hvtui.hyperv.plans import Request, VmRef
+from hvtui.hyperv.vm_ha import MakeHaRequest
 from hvtui.hyperv.vm_import import MODES, ImportVmRequest
 from hvtui.model import VM, Host, HostStatus
 from hvtui.ui.actions import ActionSpec, register_action
@@ -101,9 +103,23 @@ async def import_vm(app: HvtuiApp, objects: list[VM | HostStatus]) -> None:
     await run_wizard(app, ImportVmWizard(planner(app), hosts, near))
 
 
+async def make_ha(app: HvtuiApp, vms: list[VM]) -> None:
+    from hvtui.ui.wizards.everyday import ActionReview
+    from hvtui.ui.wizards.handlers import planner, run_wizard
+
+    vm = vms[0]
+    await run_wizard(app, ActionReview(planner(app), MakeHaRequest(VmRef.of(vm)),
+                                       f"Make {vm.name} highly available"))
+
+
 def register() -> None:
     register_action(ActionSpec(
         id="vm-import", label="Import VM", key="I", panes={"hosts"}, mutating=True,
         handler=import_vm, multi=False, details=False,
         description="Import an exported VM (Compare-VM -Path, then Import-VM): register in "
                     "place, restore a copy, or copy with a new id"))
+    register_action(ActionSpec(
+        id="vm-make-ha", label="Make HA", key="H", panes={"vms"}, mutating=True,
+        handler=make_ha, multi=False,
+        description="Make the VM a role of its node's cluster (Add-ClusterVirtualMachineRole; "
+                    "its files on a Cluster Shared Volume)"))
