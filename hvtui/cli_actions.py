@@ -43,7 +43,7 @@ import textwrap
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from hvtui import cli_settings, cli_vms
+from hvtui import cli_ha, cli_import, cli_settings, cli_vms
 from hvtui.cli_io import Output, interruptible, say_error
 from hvtui.config import on_terminal
 from hvtui.errors import AuditError, HvtuiError, Interrupted, PlanRefused
@@ -538,6 +538,8 @@ def register(sub: Any) -> None:
     # Move-VMStorage (issue 11, Edit Disk): hvtui vm move-storage
     from hvtui import cli_storage
     cli_storage.register_vm(vsub)
+    cli_import.register(vsub, _common, _handler)  # import (issue 11, importvm)
+    cli_ha.register(vsub, _common, _handler)  # high availability (issue 11, importvm)
 
     replica = sub.add_parser("replica", help="Hyper-V Replica actions")
     rsub = replica.add_subparsers(dest="replica_command", required=True)

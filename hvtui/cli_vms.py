@@ -1,6 +1,7 @@
 """``hvtui vm new|delete|rename``: creating and retiring VMs from the command line.
 
-    hvtui vm delete VM [--host H] [--yes]           (Remove-VM; the disks stay)
+    hvtui vm delete VM [--host H] [--with-disks] [--yes]
+                                                    (Remove-VM; Remove-Item on the disks)
     hvtui vm rename VM NEW_NAME [--host H]          (Rename-VM)
     hvtui vm upgrade VM [--host H] [--yes]          (Update-VMVersion; one way)
     hvtui vm new HOST NAME [--generation 1|2] [--version V] [--memory 4GB] [--dynamic-memory
@@ -29,7 +30,8 @@ def _new(a: argparse.Namespace) -> Request:
         memory=a.memory, dynamic_memory=a.dynamic_memory, memory_maximum=a.max_memory or "",
         processors=a.processors, switch=a.switch or "", disk_size=a.disk_size or "",
         disk_path=a.disk_path or "", fixed=a.fixed, existing_disk=a.disk or "",
-        iso=a.iso or "", secure_boot=not a.no_secure_boot, linux=a.linux, path=a.path or "")
+        iso=a.iso or "", secure_boot=not a.no_secure_boot, linux=a.linux, path=a.path or "",
+        highly_available=a.highly_available)
 
 
 def register(vsub: Any, common: Any, handler: Any) -> None:
@@ -72,17 +74,27 @@ def register(vsub: Any, common: Any, handler: Any) -> None:
                                                                  "(generation 2)")
     p.add_argument("--path", help="folder for the VM's own folder (default: the host's VM "
                                   "folder)")
+    p.add_argument("--highly-available", action="store_true",
+                   help="then make it a role of the host's cluster "
+                        "(Add-ClusterVirtualMachineRole; its folder and disk on a CSV)")
     common(p, host=False)
     p.set_defaults(**handler(_new))
 
-    p = vsub.add_parser("delete", help="delete a VM, keeping its disk files (Remove-VM)",
+    p = vsub.add_parser("delete", help="delete a VM, keeping its disk files unless "
+                                       "--with-disks (Remove-VM, Remove-Item)",
                         description="Delete a VM (Remove-VM): its configuration, saved state "
                                     "and checkpoints (merged into its disks). Its virtual hard "
-                                    "disk files stay on the host; the plan lists them. The VM "
+                                    "disk files stay on the host, and the plan lists them, "
+                                    "unless --with-disks: then each is deleted too "
+                                    "(Remove-Item) with the parents of its differencing chain, "
+                                    "except a shared disk and any file another VM uses. The VM "
                                     "must be off or saved.")
     p.add_argument("vm", metavar="VM")
+    p.add_argument("--with-disks", action="store_true",
+                   help="also delete its disk files that no other VM uses (Remove-Item)")
     common(p)
-    p.set_defaults(**handler(lambda a: DeleteVmRequest(VmRef(a.vm, a.host))))
+    p.set_defaults(**handler(lambda a: DeleteVmRequest(VmRef(a.vm, a.host),
+                                                       with_disks=a.with_disks)))
 
     p = vsub.add_parser("rename", help="rename a VM (Rename-VM)",
                         description="Rename a VM (Rename-VM). Its files keep their names; the "

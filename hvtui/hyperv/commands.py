@@ -383,8 +383,7 @@ COMMANDS: dict[str, Callable[[Params], str]] = {
     "vm-dvd-media": _dvd_media,
     # VMs: create, delete, rename (issue 11)
     "vm-new": _vm_new,
-    "vm-remove": lambda p: _call("Remove-VM", {"Name": p.get("Name", p["VMId"]), "Force": True},
-                                 ("Force",)),
+    "vm-remove": lambda p: _vm_remove(p),
     "vm-rename": lambda p: _call("Rename-VM", {"Name": p.get("Name", p["VMId"]),
                                                "NewName": p["NewName"]}),
     "vm-upgrade-version": lambda p: _call("Update-VMVersion", {
@@ -416,7 +415,33 @@ COMMANDS: dict[str, Callable[[Params], str]] = {
                                                      "Path": p.get("Path", "")}),
     # generation 2 boot order (issue 11, hostcfg)
     "vm-boot-order": _vm_boot_order,
+    # import (issue 11, importvm)
+    "vm-import-check": lambda p: _import_call("Compare-VM", p),
+    "vm-import": lambda p: _import_call("Import-VM", p),
+    # high availability (issue 11, importvm)
+    "vm-make-ha": lambda p: _call("Add-ClusterVirtualMachineRole",
+                                  {"VMName": p.get("Name") or p.get("VMName") or p["VMId"]}),
 }
+
+
+def _import_call(cmdlet: str, p: Params) -> str:
+    """Import-VM / Compare-VM -Path: in place, or -Copy with the paths given (importvm)."""
+    args: dict[str, Any] = {"Path": p["Path"]}
+    if not p.get("Copy"):
+        return _call(cmdlet, args)
+    args |= {"Copy": True, "GenerateNewId": bool(p.get("GenerateNewId"))}
+    args |= {k: p[k] for k in ("VhdDestinationPath", "VirtualMachinePath") if p.get(k)}
+    return _call(cmdlet, args, ("Copy", "GenerateNewId"))
+
+
+def _vm_remove(p: Params) -> str:
+    """Remove-VM, then (importvm: delete with disks) Remove-Item on the disk files asked for;
+    the script also deletes their differencing parents that no other VM uses."""
+    line = _call("Remove-VM", {"Name": p.get("Name", p["VMId"]), "Force": True}, ("Force",))
+    disks = p.get("DeleteDisks")
+    if not disks:
+        return line
+    return line + "; " + _call("Remove-Item", {"LiteralPath": disks, "Force": True}, ("Force",))
 
 
 def command_for(script: str, params: Params) -> str:

@@ -76,6 +76,8 @@ from hvtui.hyperv.vm_disks import (
     plan_disk_remove,
 )
 from hvtui.hyperv.vm_dvd import IsoRequest, plan_iso
+from hvtui.hyperv.vm_ha import MakeHaRequest, plan_make_ha  # importvm
+from hvtui.hyperv.vm_import import ImportVmRequest, plan_import_vm  # importvm
 from hvtui.hyperv.vm_nics import (
     NicAddRequest,
     NicConnectRequest,
@@ -147,6 +149,9 @@ BUILDERS: dict[type[Request], Builder] = {
     SwitchRemoveRequest: plan_switch_remove,
     # serial console (issue 12)
     SerialPortRequest: plan_serial_port,
+    # import (issue 11, importvm)
+    ImportVmRequest: plan_import_vm,
+    MakeHaRequest: plan_make_ha,  # high availability (importvm)
 }
 
 

@@ -17,9 +17,19 @@ from typing import ClassVar
 
 from hvtui.hyperv import lookup
 from hvtui.hyperv.paths import is_absolute_windows_path
-from hvtui.hyperv.plans import Check, Plan, Request, failed, make_step, passed, warned
+from hvtui.hyperv.plans import (
+    Check,
+    Plan,
+    Request,
+    Step,
+    failed,
+    make_step,
+    passed,
+    warned,
+)
 from hvtui.hyperv.sizes import SizeError, human, parse_size
-from hvtui.model import Host
+from hvtui.hyperv.vm_ha import on_csv  # importvm
+from hvtui.model import Estate, Host
 from hvtui.model.versions import version_key
 from hvtui.remote.base import ParamValue
 from hvtui.remote.pool import SessionPool
@@ -73,6 +83,8 @@ class NewVmRequest(Request):
     """Generation 2 only: the guest is Linux, so Secure Boot uses the Linux template."""
     path: str = ""
     """The folder the VM's own folder goes in; '' = the host's default VM folder."""
+    highly_available: bool = False
+    """importvm: then make it a role of the host's cluster (Add-ClusterVirtualMachineRole)."""
 
 
 def _join(folder: str, name: str) -> str:
@@ -296,19 +308,47 @@ async def plan_new_vm(pool: SessionPool, request: NewVmRequest) -> Plan:
     elif request.linux or not request.secure_boot:
         checks.append(warned("Secure Boot", "generation 1 VMs have BIOS firmware: no Secure "
                                             "Boot", ""))
-    if host.cluster:
+    if request.highly_available:
+        checks.extend(ha_checks(estate, host, name, params))
+    elif host.cluster:
         checks.append(warned("High availability", f"{host.name} is a node of {host.cluster}; "
                                                   "the VM is created on this node only, not as "
                                                   "a cluster role",
-                             "make it highly available in Failover Cluster Manager "
-                             "(Add-ClusterVirtualMachineRole)"))
+                             "ask for high availability (--highly-available), or make it "
+                             "highly available later (hvtui vm make-ha)"))
 
     refused = any(c.outcome.name == "FAIL" for c in checks)
-    steps = () if refused else (make_step(
+    steps: tuple[Step, ...] = () if refused else (make_step(
         host, "vm-new", {k: v for k, v in params.items() if v not in ("", None, False)},
         f"Create {name} on {host.name}", target=name, long=bool(request.fixed)),)
+    if steps and request.highly_available:
+        steps += (make_step(host, "vm-make-ha", {"VMName": name},
+                            f"Make {name} a role of {host.cluster} "
+                            "(Add-ClusterVirtualMachineRole)", target=name),)
     return Plan(title=f"New VM {name} on {host.name}", request=request, checks=tuple(checks),
                 steps=steps)
+
+
+def ha_checks(estate: Estate, host: Host, name: str, params: dict[str, ParamValue]
+              ) -> list[Check]:
+    """importvm: a highly available new VM needs a cluster node, and its folder and disk on
+    the cluster's shared volumes (the cluster refuses it otherwise)."""
+    if not host.cluster:
+        return [failed("High availability", f"{host.name} is not a node of a failover "
+                                             "cluster", "create it on a cluster node, or "
+                                                        "without high availability")]
+    cluster = next((c for c in estate.clusters()
+                    if c.name.casefold() == host.cluster.casefold()), None)
+    fix = ("put the VM's folder (--path) and its disk on a Cluster Shared Volume, e.g. "
+           "C:\\ClusterStorage\\Volume1")
+    checks = [failed("High availability", f"{what} {path} is not on a Cluster Shared Volume: "
+                                           "the cluster refuses the role", fix)
+              for what, path in (("the VM's folder", str(params.get("Path") or "")),
+                                 ("the disk", str(params.get("NewVhdPath") or
+                                                  params.get("VhdPath") or "")))
+              if path and not on_csv(cluster, path)]
+    return checks or [passed("High availability", f"then a role of {host.cluster}: its "
+                                                  "folder and disk are on cluster storage")]
 
 
 def _new_disk(host: Host, request: NewVmRequest, generation: int,

@@ -25,7 +25,9 @@ from hvtui.hyperv.plans import (
     warned,
 )
 from hvtui.hyperv.vm_create import name_checks
+from hvtui.model import VM, Estate
 from hvtui.model.versions import RELEASES, version_key
+from hvtui.remote.base import ParamValue
 from hvtui.remote.pool import SessionPool
 
 
@@ -33,6 +35,8 @@ from hvtui.remote.pool import SessionPool
 class DeleteVmRequest(Request):
     kind: ClassVar[str] = "vm-delete"
     vm: VmRef
+    with_disks: bool = False
+    """Also delete its disk files (not shared, not used by another VM) and their parents."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,15 +74,57 @@ async def plan_delete_vm(pool: SessionPool, request: DeleteVmRequest) -> Plan:
         checks.append(warned("Replication", "its replication ends with it (the other "
                                             "server's copy stays)", "", vm.name))
     kept = [d.path for d in vm.disks]
-    checks.append(passed("Disks", ("kept on the host: " + "; ".join(kept)) if kept else
-                         "none attached", vm.name))
+    doomed: list[str] = []
+    if request.with_disks:
+        doomed, kept, disk_checks = disks_to_delete(estate, vm)
+        checks.extend(disk_checks)
+    else:
+        checks.append(passed("Disks", ("kept on the host: " + "; ".join(kept)) if kept else
+                             "none attached", vm.name))
+    params: dict[str, ParamValue] = {"VMId": vm.id}
+    if doomed:
+        params["DeleteDisks"] = doomed
     steps = () if any(c.outcome.name == "FAIL" for c in checks) else (make_step(
-        host, "vm-remove", {"VMId": vm.id}, f"Delete {vm.name} from {host.name}",
+        host, "vm-remove", params, f"Delete {vm.name}" + (" and its disk files" if doomed
+                                                          else "") + f" from {host.name}",
         target=vm.name, destructive=True, shown={"Name": vm.name}),)
     notes = (f"The disk files stay on {host.name}: " + "; ".join(kept) + ". Delete them "
              "there once nothing needs them.",) if kept and steps else ()
     return Plan(title=f"Delete {vm.name} from {host.name}", request=request,
                 checks=tuple(checks), steps=steps, notes=notes)
+
+
+def disks_to_delete(estate: Estate, vm: VM) -> tuple[list[str], list[str], list[Check]]:
+    """Which of ``vm``'s disk files a delete with disks removes, which stay, and why: a
+    shared disk, or a file another VM uses (as its disk or as the parent of one), stays."""
+    others: dict[str, str] = {}
+    for other in estate.vms():
+        if other.key == vm.key:
+            continue
+        for disk in other.disks:
+            for path in (disk.path, disk.parent_path):
+                if path:
+                    others.setdefault(path.casefold(), other.name)
+    doomed: list[str] = []
+    kept: list[str] = []
+    checks: list[Check] = []
+    for disk in vm.disks:
+        user = others.get(disk.path.casefold())
+        if disk.shared or user:
+            kept.append(disk.path)
+            why = "a shared disk" if disk.shared else f"{user} uses it too"
+            checks.append(warned("Disk kept", f"{disk.path}: {why}, so it is not deleted", "",
+                                 vm.name))
+        elif disk.path:
+            doomed.append(disk.path)
+    if doomed:
+        checks.append(warned("Disks deleted", "deleted with the VM (Remove-Item), with the "
+                             "parents of their differencing chains that no other VM on "
+                             f"{vm.host} uses: " + "; ".join(doomed) + ". This cannot be "
+                             "undone", "", vm.name))
+    elif not kept:
+        checks.append(passed("Disks", "none attached", vm.name))
+    return doomed, kept, checks
 
 
 async def plan_rename_vm(pool: SessionPool, request: RenameVmRequest) -> Plan:

@@ -316,6 +316,10 @@ _EMULATION_MODULES = (
     "hvtui.lab.serial",
     # events pane (issue 12)
     "hvtui.lab.eventlog",
+    # import (issue 11, importvm)
+    "hvtui.lab.vmimport",
+    "hvtui.lab.files",  # Remove-Item (importvm: delete with disks)
+    "hvtui.lab.clusterha",  # Add-ClusterVirtualMachineRole (importvm: high availability)
 )
 
 

@@ -350,6 +350,11 @@ class Host:
     cluster: str = ""
     vms: dict[str, VM] = field(default_factory=dict)
     """By VM id, in creation order."""
+    # import (issue 11, importvm)
+    exported: dict[str, VM] = field(default_factory=dict)
+    """VMs Export-VM wrote on this host's storage, by the path key of their configuration
+    file (``<folder>\\Virtual Machines\\<id>.vmcx``): what Import-VM and Compare-VM -Path
+    read back. The VM's drives point at the export's own disk copies."""
     base_load: float = 3.0
     platform: Platform | None = None
     """Its PowerShell, modules and language; None: what its release ships (see software)."""

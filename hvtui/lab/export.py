@@ -24,6 +24,7 @@ from hvtui.lab.failures import (
 )
 from hvtui.lab.power import each_operand, only_modelled
 from hvtui.lab.releases import has_feature
+from hvtui.lab.vmimport import record_export
 
 EXPORT = "Export-VM"
 EXPORT_TASK = "Exporting virtual machine"
@@ -101,6 +102,7 @@ def _export_one(call: CmdletCall, vm: VM, path: str) -> None:
         total = check(estate, host, vm, path)
         folder = export_folder(path, vm)
         host.files[path_key(folder)] = folder
+        record_export(estate, host, vm, folder)
         space = estate.space(host, path)
         if space is not None:
             space.free = max(0, space.free - total)

@@ -443,7 +443,14 @@ def _prepare(call: CmdletCall, move: Move) -> None:
 
 @emulates("Compare-VM")
 def compare_vm(call: CmdletCall) -> None:
-    """One VMCompatibilityReport per VM; problems the hosts find are its Incompatibilities."""
+    """One VMCompatibilityReport per VM; problems the hosts find are its Incompatibilities.
+    With -Path it reports on importing an exported VM instead (hvtui.lab.vmimport)."""
+    if call.given("Path"):
+        from hvtui.lab import vmimport  # noqa: PLC0415 - vmimport builds on this module
+        with call.lock:
+            imported = vmimport.report_object(call, vmimport.plan(call))
+        call.write(imported)
+        return
     arguments = _arguments(call)
     if arguments is None:
         return

@@ -647,3 +647,24 @@ def compatibility_report_object(view: View, planned: PSObject, storage: bool, de
     ]
     return _obj(view, (_HV + "VMCompatibilityReport",), props,
                 lambda: _HV + "VMCompatibilityReport")
+
+
+# --- import (issue 11, importvm) -------------------------------------------------------------
+
+
+def import_report_object(view: View, planned: PSObject, paths: dict[str, str | None],
+                         incompatibilities: list[PSObject]) -> PSObject:
+    """Compare-VM -Path's VMCompatibilityReport (CreateReportForImport in the decompiled
+    module): OperationType ImportVirtualMachine, ``Destination`` the host, ``paths`` the
+    Path, SnapshotPath, VhdDestinationPath and VhdSourcePath it was made with."""
+    props: Props = [
+        ("VM", planned),
+        ("OperationType", PSEnum(_HV + "OperationType", "ImportVirtualMachine",
+                                 OPERATION_TYPES["ImportVirtualMachine"])),
+        ("Destination", view.host.name),
+        *((name, paths.get(name)) for name in ("Path", "SnapshotPath", "VhdDestinationPath",
+                                               "VhdSourcePath")),
+        ("Incompatibilities", list(incompatibilities)),
+    ]
+    return _obj(view, (_HV + "VMCompatibilityReport",), props,
+                lambda: _HV + "VMCompatibilityReport")

@@ -139,6 +139,21 @@ _GET_CIM_INSTANCE = _Declared(
     "ClassNameComputerSet", False, "Medium",
 )
 
+MANAGEMENT = "Microsoft.PowerShell.Management"
+_REMOVE_ITEM = _Declared(
+    # importvm (delete with disks): Microsoft.PowerShell.Management ships with every Windows
+    # PowerShell; the LiteralPath set as Remove-Item's help gives it (the lab models no
+    # wildcards, so no -Path, -Filter, -Include, -Exclude).
+    "Remove-Item", MANAGEMENT,
+    (ParameterSet("LiteralPath", (
+        Parameter("LiteralPath", "String[]", mandatory=True, aliases=("PSPath", "LP"),
+                  by_property_name=True),
+        Parameter("Recurse", "SwitchParameter"),
+        Parameter("Force", "SwitchParameter"),
+    )),),
+    "LiteralPath", True, "Medium",
+)
+
 
 # VM screen as text (issue 12, thumbs)
 _INVOKE_CIM_METHOD = _Declared(
@@ -204,6 +219,8 @@ def declared_command(platform: Platform, key: str) -> _Declared | None:
         return _INVOKE_CIM_METHOD
     if key == "get-winevent":
         return _GET_WIN_EVENT
+    if key == "remove-item":
+        return _REMOVE_ITEM
     info = cmdlet(platform.release, key)
     if info is None or info.module not in platform.modules:
         return None
@@ -219,6 +236,7 @@ def command_table(platform: Platform) -> dict[str, _Declared]:
         table["get-ciminstance"] = _GET_CIM_INSTANCE
         table["invoke-cimmethod"] = _INVOKE_CIM_METHOD
     table["get-winevent"] = _GET_WIN_EVENT
+    table["remove-item"] = _REMOVE_ITEM
     return table
 
 

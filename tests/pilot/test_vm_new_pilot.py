@@ -24,6 +24,7 @@ from textual.widgets import Input, Select, Static
 from hvtui.connect import lab_pool
 from hvtui.ui.app import make_app
 from hvtui.ui.wizards.base import PlanWizard
+from hvtui.ui.wizards.toggles import TickBox
 
 
 @pytest.fixture(autouse=True)
@@ -84,14 +85,26 @@ async def test_delete_refuses_a_running_vm_and_deletes_an_off_one(pilot: Pilot[A
                                                                     dirs: Path) -> None:
     app = await ready(pilot)
     wizard = await open_action(pilot, "vm-delete", [vm(app, "DC01")])
-    await until(pilot, lambda: wizard.plan is not None, "the pre-flight page")
+    await check(pilot, wizard)
     assert "the host deletes only a VM that is off or saved" in refused(wizard)
     await pilot.press("escape")
     wizard = await open_action(pilot, "vm-delete", [vm(app, "BUILD01")])
-    await until(pilot, lambda: wizard.plan is not None, "the pre-flight page")
+    disk = vm(app, "BUILD01").disks[0].path
+    await check(pilot, wizard)
     assert wizard.plan is not None and wizard.plan.destructive
+    assert any(disk in n for n in wizard.plan.notes)  # unticked: the file stays, listed
+    await pilot.press("escape")
+    # importvm: the dialog's option deletes the disk file too
+    wizard = await open_action(pilot, "vm-delete", [vm(app, "BUILD01")])
+    wizard.query_one("#with-disks", TickBox).value = True
+    await check(pilot, wizard)
+    assert wizard.plan is not None and wizard.plan.destructive
+    shown = " ".join(str(wizard.query_one("#powershell", Static).render()).split())
+    assert f"Remove-Item -LiteralPath @('{disk}') -Force" in shown
     result = await confirm_and_finish(pilot, wizard)
     assert result.ok
+    [record] = result.results[0].objects
+    assert record["Deleted"] == [disk]
     await until(pilot, lambda: not app.estate.find_vms("BUILD01"), "BUILD01 gone")
 
 

@@ -344,6 +344,11 @@ class FakeHost:
 
         def compare(inv: Invocation) -> None:
             self._log(inv)
+            if "Path" in inv.args:  # import (importvm): a report on the exported VM
+                inv.write(PSObject([("VM", PSObject([("Name", "web01"), ("Id", "x"),
+                                                      ("Version", "8.0"), ("Generation", 2)])),
+                                    ("Incompatibilities", None)]))
+                return
             self.find(inv)
             inv.write(PSObject([("Incompatibilities", None)]))
 
@@ -514,7 +519,13 @@ class FakeHost:
                 act(), should=True),
             cmd("Compare-VM", {"Name": "Name:String!@0 DestinationHost:String!@1 "
                                        "IncludeStorage:SwitchParameter "
-                                       "DestinationStoragePath:String"}, compare),
+                                       "DestinationStoragePath:String",
+                               # import (importvm)
+                               "Register": "Path:String!@0 Register:SwitchParameter",
+                               "Copy": "Path:String!@0 Copy:SwitchParameter! "
+                                       "GenerateNewId:SwitchParameter "
+                                       "VhdDestinationPath:String VirtualMachinePath:String"},
+                compare, default="Name"),
             cmd("Export-VM", {"Name": "Name:String[]!@0 Path:String!@1"}, progress_wait,
                 should=True),
             cmd("Resize-VHD", {"Size": "Path:String[]!@0 SizeBytes:UInt64!@1",
@@ -668,4 +679,16 @@ class FakeHost:
             # generation 2 boot order (issue 11, hostcfg)
             cmd("Get-VMFirmware", {"VMName": "VMName:String[]!@0"},
                 by_vm(lambda vm: [PSObject([("VMId", vm.id), ("BootOrder", [])])])),
+            # import (issue 11, importvm)
+            cmd("Import-VM", {"Register": "Path:String!@0 Register:SwitchParameter",
+                              "Copy": "Path:String!@0 Copy:SwitchParameter! "
+                                      "GenerateNewId:SwitchParameter VhdDestinationPath:String "
+                                      "VirtualMachinePath:String"},
+                emit([PSObject([("Name", "web01"), ("Id", "x"), ("Path", "D:\\VMs")])]),
+                should=True),
+            # high availability (issue 11, importvm)
+            cmd("Add-ClusterVirtualMachineRole", "VMName:String@0 VMId:Guid Name:String "
+                                                 "VirtualMachine:String Cluster:String",
+                emit([PSObject([("Name", "web01"), ("OwnerNode", "N1"), ("State", "Offline"),
+                                ("Priority", 2000)])]), module="FailoverClusters"),
         ]

@@ -275,6 +275,26 @@ CORE_CMDLETS: dict[str, Cmdlet] = {
             "Net",
             {},
         ),
+        # importvm (issue 11): deleting a VM's disk files after Remove-VM (vm-remove).
+        Cmdlet(
+            "Remove-Item",
+            (
+                _param_set(
+                    "LiteralPath",
+                    [_p("LiteralPath", mandatory=True), _p("Recurse", switch=True),
+                     _p("Force", switch=True)],
+                ),
+            ),
+            "LiteralPath",
+            {},
+        ),
+        # importvm: vm-remove says which disk files it could not delete, or kept.
+        Cmdlet(
+            "Write-Warning",
+            (_param_set("Default", [_p("Message", mandatory=True, pos=0)]),),
+            "Default",
+            {},
+        ),
     )
 }
 

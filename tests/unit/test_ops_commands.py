@@ -22,6 +22,7 @@ SHOWN: dict[str, dict[str, object]] = {
     "vm-remove": {"Name": "web01"}, "vm-rename": {"Name": "web01"},
     "vm-upgrade-version": {"Name": "web01"},
     "vm-settings": {"CurrentMinimum": 512 * 1024**2, "CurrentMaximum": 4 * 1024**3},
+    "vm-make-ha": {"Name": "web01"},  # importvm
 }
 """Names the plan shows where the script is given ids (make_step's ``shown``)."""
 
@@ -71,7 +72,8 @@ SAMPLES: dict[str, dict[str, object]] = {
                "NewVhdPath": "D:\\VMs\\web01.vhdx", "NewVhdSizeBytes": 60 * 1024**3,
                "NewVhdFixed": True, "IsoPath": "D:\\ISO\\a.iso", "SecureBoot": "On",
                "SecureBootTemplate": "MicrosoftUEFICertificateAuthority"},
-    "vm-remove": {"VMId": VM_ID}, "vm-rename": {"VMId": VM_ID, "NewName": "web02"},
+    "vm-remove": {"VMId": VM_ID, "DeleteDisks": ["D:\\VMs\\web01.vhdx"]},
+    "vm-rename": {"VMId": VM_ID, "NewName": "web02"},
     "vm-upgrade-version": {"VMId": VM_ID},
     "vm-settings": {"VMName": "web01", "DynamicMemoryEnabled": True,
                     "MemoryStartupBytes": 4 * 1024**3, "MemoryMinimumBytes": 1024**3,
@@ -111,6 +113,13 @@ SAMPLES: dict[str, dict[str, object]] = {
     "vm-com-port": {"VMName": "web01", "Number": 1, "Path": "\\\\.\\pipe\\web01-com1"},
     # generation 2 boot order (issue 11, hostcfg)
     "vm-boot-order": {"VMName": "web01", "FirstBootDevice": "DVD"},
+    # import (issue 11, importvm)
+    "vm-import-check": {"Path": "D:\\Exports\\web01\\Virtual Machines\\a.vmcx", "Copy": True,
+                        "GenerateNewId": True, "VhdDestinationPath": "D:\\VHDs",
+                        "VirtualMachinePath": "D:\\VMs"},
+    "vm-import": {"Path": "D:\\Exports\\web01\\Virtual Machines\\a.vmcx", "Copy": True,
+                  "GenerateNewId": True, "VhdDestinationPath": "D:\\VHDs"},
+    "vm-make-ha": {"VMId": VM_ID},
 }
 
 

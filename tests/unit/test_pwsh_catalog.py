@@ -239,6 +239,11 @@ PARAMETERS: dict[str, dict[str, object]] = {
     "host-events": {"SinceMinutes": 60, "Information": True},
     # generation 2 boot order (issue 11, hostcfg)
     "vm-boot-order": {"VMName": "web01", "FirstBootDevice": "HardDrive"},
+    # import (issue 11, importvm)
+    "vm-import": {"Path": "D:\\Exports\\web01\\Virtual Machines\\a.vmcx", "Copy": True,
+                  "GenerateNewId": True},
+    "vm-import-check": {"Path": "D:\\Exports\\web01\\Virtual Machines\\a.vmcx"},
+    "vm-make-ha": {"VMId": WEB01},
 }
 
 EXPECTED_KINDS: dict[str, list[str]] = {
@@ -309,6 +314,10 @@ EXPECTED_KINDS: dict[str, list[str]] = {
     "host-events": ["Channel", "Channel", "Event", "Event"],
     # generation 2 boot order (issue 11, hostcfg)
     "vm-boot-order": ["BootOrder"],
+    # import (issue 11, importvm)
+    "vm-import": ["Imported"],
+    "vm-import-check": ["Report"],
+    "vm-make-ha": ["ClusterGroup"],
 }
 
 

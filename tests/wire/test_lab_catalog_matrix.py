@@ -20,8 +20,9 @@ import pytest
 from hvtui.config import load_inventory
 from hvtui.hyperv.doctor import question
 from hvtui.lab import Lab
-from hvtui.lab.estate import Estate, Host
+from hvtui.lab.estate import VM, Estate, Host
 from hvtui.lab.server.run import LabEndpoints, start_lab_servers
+from hvtui.lab.vmimport import config_file
 from hvtui.ps import catalog
 from hvtui.ps.decode import inventory_records
 from hvtui.remote.base import ErrorRecord, PSResult
@@ -86,6 +87,11 @@ def _new_vm(host: Host) -> Params:
             "SecureBootTemplate": "MicrosoftUEFICertificateAuthority" if modern else ""}
 
 
+def _exported(vm: VM | None) -> dict[str, Any]:
+    """The configuration file vm-export wrote for ``vm`` under C:\\Exports (importvm)."""
+    return {"Path": config_file(f"C:\\Exports\\{vm.name}", vm)} if vm else {"Path": ""}
+
+
 def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0911
     vm = _vm(host)
     name = vm.name if vm else None
@@ -97,6 +103,7 @@ def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0
     removable = _vm(host, lambda v: v.state in ("Off", "Saved") and not v.clustered)
     boot_vm = _vm(host, lambda v: v.generation == 2 and v.state == "Off" and bool(v.drives))
     cluster = estate.cluster_of(host)
+    unclustered = _vm(host, lambda v: not v.clustered)  # importvm
     role = next((g for g in cluster.groups if g.owner == host.name), None) if cluster else None
     table: dict[str, Params] = {
         "inventory": {},
@@ -192,6 +199,11 @@ def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0
         # generation 2 boot order (issue 11, hostcfg): a generation 2 VM that is off
         "vm-boot-order": ({"VMName": boot_vm.name, "FirstBootDevice": "HardDrive"}
                           if boot_vm else None),
+        # import (issue 11, importvm): vm-export ran first (ORDER), so its copy is there.
+        "vm-import-check": _exported(vm) if vm else None,
+        "vm-import": {**_exported(vm), "Copy": True, "GenerateNewId": True} if vm else None,
+        # high availability (issue 11, importvm): a VM of the node that is no role yet.
+        "vm-make-ha": {"VMId": unclustered.id} if unclustered else None,
     }
     for action in ("start", "stop", "turn-off", "save", "suspend", "resume", "restart"):
         table[f"vm-{action}"] = {"Name": name} if name else None

@@ -1,12 +1,16 @@
 # hvtui: vm-remove
 # Mutates: yes
 # Deletes a virtual machine (Remove-VM -Force): its configuration, saved state and
-# checkpoints (merged into its disks); its virtual hard disk files stay where they are.
+# checkpoints (merged into its disks); its virtual hard disk files stay where they are,
+# unless -DeleteDisks names some: each is then deleted (Remove-Item) with the parents of its
+# differencing chain (a checkpoint's .avhdx down to its base disk), stopping at the first
+# file another VM on this host still uses (its disk, or a parent of one).
 # The host deletes only a VM that is off or saved (Msvm_VirtualSystemManagementService
 # DestroySystem). The VM is chosen by its id; its name must select it alone.
-# Output: one Removed record.
+# Output: one Removed record (Deleted, NotDeleted with the reason, Kept: in use elsewhere).
 param(
-    [Parameter(Mandatory)][guid]$VMId
+    [Parameter(Mandatory)][guid]$VMId,
+    [string[]]$DeleteDisks = @()
 )
 
 $ErrorActionPreference = 'Stop'
@@ -24,9 +28,58 @@ $disks = @(Get-VMHardDiskDrive -VMName $Name | ForEach-Object { [string]$_.Path 
 
 Remove-VM -Name $Name -Force
 
+# importvm (issue 11): delete the disk files asked for, once the VM is gone.
+$deleted = @()
+$notDeleted = @()
+$inUse = @()
+if ($DeleteDisks.Count -gt 0) {
+    # Every file the host's other VMs use: their disks and each parent of those.
+    foreach ($drive in @(Get-VMHardDiskDrive -VMName '*')) {
+        $path = [string]$drive.Path
+        while ($path -and -not ($inUse -contains $path)) {
+            $inUse += $path
+            $vhd = Get-VHD -Path $path -ErrorAction 'SilentlyContinue'
+            $path = ''
+            if ($vhd) { $path = [string]$vhd.ParentPath }
+        }
+    }
+}
+$kept = @()
+foreach ($disk in $DeleteDisks) {
+    $path = [string]$disk
+    while ($path -and -not ($deleted -contains $path)) {
+        if ($inUse -contains $path) {
+            $kept += $path
+            break
+        }
+        $vhd = Get-VHD -Path $path -ErrorAction 'SilentlyContinue'
+        $parent = ''
+        if ($vhd) { $parent = [string]$vhd.ParentPath }
+        try {
+            Remove-Item -LiteralPath $path -Force -ErrorAction 'Stop'
+            $deleted += $path
+        }
+        catch {
+            $notDeleted += ($path + ': ' + [string]$_.Exception.Message)
+            break
+        }
+        $path = $parent
+    }
+}
+foreach ($problem in $notDeleted) {
+    Write-Warning ('Not deleted: ' + $problem)
+}
+foreach ($path in $kept) {
+    Write-Warning ('Kept ' + $path + ': another VM on this host uses it')
+}
+$left = @($disks | Where-Object { -not ($deleted -contains $_) })
+
 [pscustomobject]@{
     Kind = 'Removed'
     Id = [string]$vm.Id
     Name = $Name
-    KeptDisks = $disks
+    KeptDisks = $left
+    Deleted = $deleted
+    NotDeleted = $notDeleted
+    InUse = $kept
 }

@@ -14,7 +14,7 @@ from textual.widgets import Input, Label, Select, Static
 from hvtui.errors import PlanRefused
 from hvtui.hyperv.plans import Request, VmRef
 from hvtui.hyperv.vm_create import NewVmRequest
-from hvtui.hyperv.vm_retire import DeleteVmRequest, RenameVmRequest, UpgradeVersionRequest
+from hvtui.hyperv.vm_retire import RenameVmRequest, UpgradeVersionRequest
 from hvtui.model import VM, Host, HostStatus
 from hvtui.ui.actions import ActionSpec, register_action
 from hvtui.ui.widgets import plain
@@ -71,6 +71,13 @@ class NewVmWizard(PlanWizard):
         yield TickBox("Secure Boot (generation 2)", value=True, id="secure-boot")
         yield TickBox("Linux guest (Secure Boot template MicrosoftUEFICertificateAuthority)",
                       id="linux")
+        # importvm (issue 11): on a cluster node, the VM can become a cluster role at once.
+        yield Label("VM folder", classes="section")
+        yield Input(placeholder="folder for the VM's own folder (empty: the host's VM folder)",
+                    id="vm-path")
+        yield Label("High availability", classes="section", id="ha-section")
+        yield TickBox("Make it highly available (a role of the node's cluster; its folder "
+                      "and disk on a Cluster Shared Volume)", id="highly-available")
 
     def on_mount(self) -> None:
         self._host_chosen()
@@ -102,6 +109,9 @@ class NewVmWizard(PlanWizard):
         hint.update(plain(f"{host.name} runs {host.release.name}: configuration versions "
                           f"{', '.join(host.supported_versions)}; default {default}."))
         switch.set_options([(plain(s), s) for s in host.switches])
+        # importvm: high availability only where there is a cluster to join
+        for widget_id in ("#ha-section", "#highly-available"):
+            self.query_one(widget_id).display = bool(host.cluster)
 
     def make_request(self) -> Request:
         host = self._host()
@@ -132,7 +142,9 @@ class NewVmWizard(PlanWizard):
             disk_path=text("disk-path"), fixed=self.query_one("#fixed", TickBox).value,
             existing_disk=text("existing-disk"), iso=text("iso"),
             secure_boot=self.query_one("#secure-boot", TickBox).value,
-            linux=self.query_one("#linux", TickBox).value)
+            linux=self.query_one("#linux", TickBox).value, path=text("vm-path"),
+            highly_available=bool(host.cluster)
+            and self.query_one("#highly-available", TickBox).value)
 
 
 class RenameVmWizard(PlanWizard):
@@ -168,12 +180,10 @@ async def new_vm(app: HvtuiApp, objects: list[VM | HostStatus]) -> None:
 
 
 async def delete_vm(app: HvtuiApp, vms: list[VM]) -> None:
-    from hvtui.ui.wizards.everyday import ActionReview
     from hvtui.ui.wizards.handlers import planner, run_wizard
+    from hvtui.ui.wizards.vm_delete import DeleteVmWizard  # importvm: with its disks
 
-    vm = vms[0]
-    await run_wizard(app, ActionReview(planner(app), DeleteVmRequest(VmRef.of(vm)),
-                                       f"Delete {vm.name}"))
+    await run_wizard(app, DeleteVmWizard(planner(app), vms[0]))
 
 
 async def upgrade_vm(app: HvtuiApp, vms: list[VM]) -> None:
@@ -200,7 +210,8 @@ def register() -> None:
     register_action(ActionSpec(
         id="vm-delete", label="Delete VM", key="delete", panes={"vms"}, mutating=True,
         handler=delete_vm, multi=False,
-        description="Delete the VM (Remove-VM; off or saved VMs; its disk files stay)"))
+        description="Delete the VM (Remove-VM; off or saved VMs), and on request its "
+                    "disk files (Remove-Item)"))
     register_action(ActionSpec(
         id="vm-rename", label="Rename VM", key="f2", panes={"vms"}, mutating=True,
         handler=rename_vm, multi=False, description="Rename the VM (Rename-VM)"))
