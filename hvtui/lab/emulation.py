@@ -303,6 +303,8 @@ _EMULATION_MODULES = (
     "hvtui.lab.vmcreate",
     "hvtui.lab.vmretire",
     "hvtui.lab.vmsettings",
+    # Replica server and enabling replication (issue 12)
+    "hvtui.lab.replserver",
 )
 
 

@@ -269,6 +269,34 @@ class Volume:
 
 
 @dataclass(slots=True)
+class AuthorizationEntry:
+    """One Replica server authorisation entry (New-VMReplicationAuthorizationEntry): the
+    primaries it admits (a name or a ``*.domain`` wildcard), where their replicas go, and
+    the trust group the entry belongs to."""
+
+    allowed_primary: str
+    storage: str
+    trust_group: str
+
+
+@dataclass(slots=True)
+class ReplicaServer:
+    """A host's Replica server settings (Set-VMReplicationServer). Off by default, as on a
+    fresh Hyper-V host; Kerberos uses HTTP on 80 and certificates HTTPS on 443 (R-REP-3).
+    The default storage location is ``Host.replica_storage``."""
+
+    enabled: bool = False
+    auth: str = "Kerberos"
+    """RecoveryAuthenticationType: Kerberos, Certificate or CertificateAndKerberos."""
+    from_any: bool = True
+    """ReplicationAllowedFromAnyServer: admit every primary (else only authorisation entries)."""
+    thumbprint: str = ""
+    kerberos_port: int = 80
+    certificate_port: int = 443
+    entries: list[AuthorizationEntry] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class Host:
     name: str
     release: Release
@@ -290,7 +318,8 @@ class Host:
     vhd_path: str = "C:\\Users\\Public\\Documents\\Hyper-V\\Virtual Hard Disks"
     vm_path: str = "C:\\ProgramData\\Microsoft\\Windows\\Hyper-V"
     replica_storage: str = "C:\\ProgramData\\Microsoft\\Windows\\Hyper-V"
-    """Where this host keeps Replica VMs' files."""
+    """Where this host keeps Replica VMs' files (the Replica server's DefaultStorageLocation)."""
+    replica_server: ReplicaServer = field(default_factory=ReplicaServer)
     switches: list[str] = field(default_factory=list)
     volumes: list[Volume] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
@@ -400,6 +429,11 @@ class ReplicationLink:
     """Seconds the link runs behind its cycle (a Warning link)."""
     frozen: float | None = None
     """Clock time of the last replication while the link is not replicating."""
+    auth: str = "Kerberos"
+    """ReplicationAuthenticationType the primary connects with (Enable-VMReplication)."""
+    port: int = 80
+    recovery_history: int = 0
+    """Additional hourly recovery points kept on the replica (R-REP-1: 0..24; 0..15 on 2012)."""
     replica_state: str = ""
     """The receiving copy's ReplicationState where a failover makes it differ from the
     sending copy's (``state``); empty: both ends read ``state``."""

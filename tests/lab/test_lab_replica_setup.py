@@ -1,0 +1,137 @@
+"""Setting up Hyper-V Replica on the lab: a host as a Replica server (Set-/Get-
+VMReplicationServer, authorisation entries) and Enable-VMReplication with its refusals
+(R-REP-1, R-REP-3, R-REP-5), then Start-VMInitialReplication."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lab_console import console, output, replication
+from test_lab_support import default_lab
+
+from hvtui.lab import Lab
+from hvtui.lab.failures import (
+    APP_CONSISTENT_NEEDS_HISTORY,
+    REPLICATE_TO_SAME_SERVER,
+    REPLICATION_ALREADY_ENABLED,
+)
+
+ENABLE = ("Enable-VMReplication -VMName APP2016 -ReplicaServerName HV-2022 "
+          "-ReplicaServerPort 80 -AuthenticationType Kerberos")
+
+
+def errors(lab: Lab, host: str, text: str) -> list[str]:
+    outcome = console(lab, host, text)
+    return [e.message for e in outcome.errors]
+
+
+def server(lab: Lab, host: str) -> dict[str, Any]:
+    [found] = output(console(lab, host, "Get-VMReplicationServer"))
+    assert isinstance(found, dict)
+    return found
+
+
+def replica_server_2022(lab: Lab, *extra: str) -> None:
+    text = "Set-VMReplicationServer -ReplicationEnabled $true -AllowedAuthenticationType Kerberos"
+    assert errors(lab, "HV-2022", " ".join((text, *extra))) == []
+
+
+def test_a_fresh_host_is_not_a_replica_server_and_a_replica_host_is() -> None:
+    lab = default_lab()
+    assert server(lab, "HV-2022")["ReplicationEnabled"] is False
+    dr1 = server(lab, "HV-DR1")
+    assert dr1["ReplicationEnabled"] is True
+    assert dr1["AllowedAuthenticationType"] == "Kerberos"
+    assert dr1["KerberosAuthenticationPort"] == 80
+
+
+def test_set_replication_server_changes_what_get_reads() -> None:
+    lab = default_lab()
+    replica_server_2022(lab, "-ReplicationAllowedFromAnyServer $false",
+                        "-KerberosAuthenticationPort 8080")
+    settings = server(lab, "HV-2022")
+    assert settings["ReplicationEnabled"] is True
+    assert settings["ReplicationAllowedFromAnyServer"] is False
+    assert settings["KerberosAuthenticationPort"] == 8080
+
+
+def test_certificate_authentication_needs_a_thumbprint() -> None:
+    lab = default_lab()
+    [message] = errors(lab, "HV-2022", "Set-VMReplicationServer -ReplicationEnabled $true "
+                       "-AllowedAuthenticationType Certificate")
+    assert "-CertificateThumbprint" in message
+    assert server(lab, "HV-2022")["ReplicationEnabled"] is False
+
+
+def test_whatif_changes_nothing() -> None:
+    lab = default_lab()
+    assert errors(lab, "HV-2022", "Set-VMReplicationServer -ReplicationEnabled $true -WhatIf") == []
+    assert server(lab, "HV-2022")["ReplicationEnabled"] is False
+
+
+def test_enable_needs_a_replica_server_on_the_other_end() -> None:
+    lab = default_lab()
+    [message] = errors(lab, "HV-2019", ENABLE)
+    assert "not enabled as a Replica server" in message
+    assert replication(lab, "HV-2019", "APP2016") == {}
+
+
+def test_enable_refuses_the_same_server_a_wrong_port_and_other_frequencies() -> None:
+    lab = default_lab()
+    replica_server_2022(lab)
+    assert errors(lab, "HV-2019", ENABLE.replace("HV-2022", "HV-2019")) == [
+        REPLICATE_TO_SAME_SERVER]
+    [port] = errors(lab, "HV-2019", ENABLE.replace("Port 80", "Port 443"))
+    assert "does not accept Kerberos authentication on port 443" in port
+    [frequency] = errors(lab, "HV-2019", ENABLE + " -ReplicationFrequencySec 60")
+    assert "Use 30, 300 or 900 seconds" in frequency
+    assert errors(lab, "HV-2019", ENABLE + " -VSSSnapshotFrequencyHour 4") == [
+        APP_CONSISTENT_NEEDS_HISTORY]
+    assert replication(lab, "HV-2019", "APP2016") == {}
+
+
+def test_enable_then_initial_replication() -> None:
+    lab = default_lab()
+    replica_server_2022(lab)
+    assert errors(lab, "HV-2019", ENABLE + " -ReplicationFrequencySec 30 -RecoveryHistory 4") == []
+    primary = replication(lab, "HV-2019", "APP2016")["Simple"]
+    replica = replication(lab, "HV-2022", "APP2016")["Simple"]
+    assert primary["ReplicationState"] == "ReadyForInitialReplication"
+    assert primary["ReplicationFrequencySec"] == 30
+    assert replica["ReplicationMode"] == "Replica"
+    assert replica["ReplicationState"] == "WaitingForInitialReplication"
+    assert errors(lab, "HV-2019", ENABLE) == [REPLICATION_ALREADY_ENABLED.format("APP2016")]
+    assert errors(lab, "HV-2019", "Start-VMInitialReplication -VMName APP2016") == []
+    assert replication(lab, "HV-2019", "APP2016")["Simple"]["ReplicationState"] == "Replicating"
+    assert replication(lab, "HV-2022", "APP2016")["Simple"]["ReplicationState"] == "Replicating"
+
+
+def test_2012_has_no_frequency_parameter_and_replicates_every_5_minutes() -> None:
+    lab = default_lab()
+    text = ("Enable-VMReplication -VMName BUILD01 -ReplicaServerName HV-DR1 "
+            "-ReplicaServerPort 80 -AuthenticationType Kerberos")
+    [message] = errors(lab, "HV-LEGACY", text + " -ReplicationFrequencySec 30")
+    assert "ReplicationFrequencySec" in message
+    assert errors(lab, "HV-LEGACY", text) == []
+    # The 2012 VMReplication has no ReplicationFrequencySec; the replica (2012 R2) shows 300.
+    assert replication(lab, "HV-DR1", "BUILD01")["Simple"]["ReplicationFrequencySec"] == 300
+
+
+def test_authorisation_entries_decide_who_may_replicate_and_where() -> None:
+    lab = default_lab()
+    replica_server_2022(lab, "-ReplicationAllowedFromAnyServer $false")
+    [refused] = errors(lab, "HV-2019", ENABLE)
+    assert "not authorized to receive replication from 'HV-2019.contoso.local'" in refused
+    assert errors(lab, "HV-2022", "New-VMReplicationAuthorizationEntry -AllowedPrimaryServer "
+                  "'*.contoso.local' -ReplicaStorageLocation 'C:\\Replicas' -TrustGroup DEFAULT"
+                  ) == []
+    [entry] = output(console(lab, "HV-2022", "Get-VMReplicationAuthorizationEntry"))
+    assert entry["AllowedPrimaryServer"] == "*.contoso.local"
+    assert len(server(lab, "HV-2022")["AuthorizationEntries"]) == 1
+    assert errors(lab, "HV-2019", ENABLE) == []
+    copy = lab.estate.hosts["hv-2022"].vms
+    [replica] = [vm for vm in copy.values() if vm.name == "APP2016"]
+    assert replica.path.startswith("C:\\Replicas\\")
+    assert errors(lab, "HV-2022", "Remove-VMReplicationAuthorizationEntry "
+                  "-AllowedPrimaryServer '*.contoso.local'") == []
+    assert output(console(lab, "HV-2022", "Get-VMReplicationAuthorizationEntry")) == []
