@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from lab_console import console, output, replication
-from test_lab_support import default_lab
+from test_lab_support import default_lab, kinds, run
 
 from hvtui.lab import Lab
 from hvtui.lab.failures import (
@@ -135,3 +135,34 @@ def test_authorisation_entries_decide_who_may_replicate_and_where() -> None:
     assert errors(lab, "HV-2022", "Remove-VMReplicationAuthorizationEntry "
                   "-AllowedPrimaryServer '*.contoso.local'") == []
     assert output(console(lab, "HV-2022", "Get-VMReplicationAuthorizationEntry")) == []
+
+
+async def test_catalog_scripts_set_up_a_replica_server_and_replicate_to_it() -> None:
+    lab = default_lab()
+    result = await run(lab, "HV-2022", "replica-server", Enabled=True,
+                       AuthenticationType="Kerberos", AllowAnyServer=False,
+                       AllowedPrimaryServer="HV-2019.contoso.local",
+                       EntryStorageLocation="C:\\Replicas")
+    assert result.ok, result.errors
+    [settings] = kinds(result, "ReplicaServer")
+    assert settings["Enabled"] is True
+    assert settings["AllowAnyServer"] is False
+    assert settings["AllowedPrimaryServers"] == ["HV-2019.contoso.local"]
+    result = await run(lab, "HV-2019", "replication-enable", VMName="APP2016",
+                       ReplicaServer="HV-2022.contoso.local", Port=80,
+                       AuthenticationType="Kerberos", FrequencySec=900, RecoveryHistory=2,
+                       StartNow=True)
+    assert result.ok, result.errors
+    [record] = kinds(result, "Replication")
+    assert (record["Mode"], record["State"], record["FrequencySec"]) == (
+        "Primary", "Replicating", 900)
+
+
+async def test_the_script_refuses_another_frequency_on_2012() -> None:
+    lab = default_lab()
+    result = await run(lab, "HV-LEGACY", "replication-enable", VMName="BUILD01",
+                       ReplicaServer="HV-DR1", Port=80, AuthenticationType="Kerberos",
+                       FrequencySec=30)
+    assert not result.ok
+    assert "every 300 seconds only" in result.errors[0].message
+    assert replication(lab, "HV-LEGACY", "BUILD01") == {}

@@ -81,6 +81,16 @@ SAMPLES: dict[str, dict[str, object]] = {
                     "AutomaticStartAction": "Start", "AutomaticStartDelay": 30,
                     "AutomaticStopAction": "ShutDown", "CheckpointType": "Production",
                     "SnapshotFileLocation": "E:\\Checkpoints", "Notes": "web"},
+    # Replica setup (issue 12)
+    "replication-enable": {"VMName": "web01", "ReplicaServer": "DR1.contoso.local", "Port": 443,
+                           "AuthenticationType": "Certificate",
+                           "CertificateThumbprint": "A03A46DE", "FrequencySec": 30,
+                           "RecoveryHistory": 4, "StartNow": True},
+    "replica-server": {"Enabled": True, "AuthenticationType": "CertificateAndKerberos",
+                       "AllowAnyServer": False, "StorageLocation": "E:\\Replica",
+                       "CertificateThumbprint": "A03A46DE", "KerberosPort": 80,
+                       "CertificatePort": 443, "AllowedPrimaryServer": "*.contoso.local",
+                       "EntryStorageLocation": "E:\\Replica", "TrustGroup": "DEFAULT"},
 }
 
 
