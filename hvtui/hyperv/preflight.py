@@ -44,6 +44,12 @@ from hvtui.hyperv.replica_cluster import (
     plan_role_move,
 )
 from hvtui.hyperv.replica_failover import FailoverRequest, plan_failover
+from hvtui.hyperv.replica_setup import (
+    EnableReplicationRequest,
+    ReplicaServerRequest,
+    plan_enable_replication,
+    plan_replica_server,
+)
 from hvtui.hyperv.storage import plan_export, plan_resize
 from hvtui.hyperv.vm_actions import plan_vm_action
 from hvtui.hyperv.vm_create import NewVmRequest, plan_new_vm
@@ -94,6 +100,9 @@ BUILDERS: dict[type[Request], Builder] = {
     # Replica failover (hvtui.hyperv.replica_failover)
     FailoverRequest: plan_failover,
     VmSettingsRequest: plan_vm_settings,
+    # Replica setup: enable replication, Replica server (hvtui.hyperv.replica_setup)
+    EnableReplicationRequest: plan_enable_replication,
+    ReplicaServerRequest: plan_replica_server,
 }
 
 

@@ -565,4 +565,34 @@ class FakeHost:
                                                   "MigrationType:ClusterMigrationType",
                 emit([PSObject([("Name", "web01"), ("OwnerNode", "N2"), ("State", "Online"),
                                 ("Priority", 2000)])]), module="FailoverClusters", should=True),
+            # Replica setup: enable replication, Replica server (issue 12)
+            cmd("Enable-VMReplication", {"VMName": "VMName:String[]!@0 ReplicaServerName:String!@1 "
+                                                   "ReplicaServerPort:Int32!@2 "
+                                                   "AuthenticationType:String!@3 "
+                                                   "CertificateThumbprint:String "
+                                                   "ReplicationFrequencySec:Int32 "
+                                                   "RecoveryHistory:Int32"}, act(), should=True),
+            cmd("Start-VMInitialReplication", {"VMName": "VMName:String[]!@0"}, act(),
+                should=True),
+            cmd("Get-VMReplicationServer", "", emit([PSObject([
+                ("ReplicationEnabled", True), ("AllowedAuthenticationType", "Kerberos"),
+                ("ReplicationAllowedFromAnyServer", True), ("CertificateThumbprint", None),
+                ("KerberosAuthenticationPort", 80), ("CertificateAuthenticationPort", 443),
+                ("DefaultStorageLocation", "D:\\Replica")])])),
+            cmd("Set-VMReplicationServer", "ReplicationEnabled:Boolean@0 "
+                                           "AllowedAuthenticationType:String@1 "
+                                           "ReplicationAllowedFromAnyServer:Boolean "
+                                           "CertificateThumbprint:String "
+                                           "DefaultStorageLocation:String "
+                                           "KerberosAuthenticationPort:Int32 "
+                                           "CertificateAuthenticationPort:Int32",
+                emit([]), should=True),
+            cmd("New-VMReplicationAuthorizationEntry", "AllowedPrimaryServer:String!@0 "
+                                                       "ReplicaStorageLocation:String!@1 "
+                                                       "TrustGroup:String!@2",
+                emit([]), should=True),
+            cmd("Get-VMReplicationAuthorizationEntry", "AllowedPrimaryServer:String@0", emit([
+                PSObject([("AllowedPrimaryServer", "*.contoso.local"),
+                          ("ReplicaStorageLocation", "D:\\Replica"),
+                          ("TrustGroup", "DEFAULT")])])),
         ]

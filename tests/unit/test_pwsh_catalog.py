@@ -210,6 +210,15 @@ PARAMETERS: dict[str, dict[str, object]] = {
     "vm-remove": {"VMId": WEB01},
     "vm-rename": {"VMId": WEB01, "NewName": "web02"},
     "vm-upgrade-version": {"VMId": WEB01},
+    # Replica setup (issue 12)
+    "replication-enable": {"VMName": "web01", "ReplicaServer": "DR1.contoso.local", "Port": 80,
+                           "AuthenticationType": "Kerberos", "FrequencySec": 30,
+                           "RecoveryHistory": 4, "StartNow": True},
+    "replica-server": {"Enabled": True, "AllowAnyServer": False,
+                       "StorageLocation": "D:\\Replica",
+                       "AllowedPrimaryServer": "*.contoso.local",
+                       "EntryStorageLocation": "D:\\Replica"},
+    "replica-server-show": {},
 }
 
 EXPECTED_KINDS: dict[str, list[str]] = {
@@ -257,6 +266,10 @@ EXPECTED_KINDS: dict[str, list[str]] = {
     "vm-remove": ["Removed"],
     "vm-rename": ["Renamed"],
     "vm-upgrade-version": ["Upgraded"],
+    # Replica setup (issue 12)
+    "replication-enable": ["Replication"],
+    "replica-server": ["ReplicaServer"],
+    "replica-server-show": ["ReplicaServer", "AuthorizationEntry"],
 }
 
 

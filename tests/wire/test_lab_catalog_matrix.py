@@ -152,6 +152,13 @@ def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0
         "vm-settings": ({"VMName": name, "MemoryWeight": 60, "ProcessorWeight": 150,
                          "AutomaticStartDelay": 5, "CheckpointType": "Production",
                          "Notes": "matrix"} if name else None),
+        # Replica setup (issue 12): to HV-DR1, a Replica server of the default estate (the
+        # replica's own host refuses it, as Hyper-V does).
+        "replication-enable": ({"VMName": name, "ReplicaServer": "HV-DR1", "Port": 80,
+                                "AuthenticationType": "Kerberos", "FrequencySec": 300,
+                                "StartNow": True} if name else None),
+        "replica-server": {"Enabled": True, "AllowAnyServer": True},
+        "replica-server-show": {},
     }
     for action in ("start", "stop", "turn-off", "save", "suspend", "resume", "restart"):
         table[f"vm-{action}"] = {"Name": name} if name else None
