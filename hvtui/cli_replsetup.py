@@ -14,6 +14,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
+from hvtui.errors import PlanRefused
 from hvtui.hyperv.plans import Request, VmRef
 from hvtui.hyperv.replica_setup import (
     AUTH_TYPES,
@@ -39,10 +40,16 @@ def _auth(value: str) -> str:
 
 
 def _enable(a: argparse.Namespace) -> Request:
+    initial = InitialReplication(a.initial)
+    if a.start_time and initial is InitialReplication.NOW:
+        initial = InitialReplication.SCHEDULED
+    if initial is InitialReplication.SCHEDULED and not a.start_time:
+        raise PlanRefused("--initial scheduled needs --start-time",
+                          hint="add --start-time 'YYYY-MM-DD HH:MM' (within 7 days)")
     return EnableReplicationRequest(
         VmRef(a.vm, a.host), a.to, auth=a.auth, port=a.port or 0,
         thumbprint=a.thumbprint or "", frequency=a.frequency,
-        recovery_points=a.recovery_points, initial=InitialReplication(a.initial))
+        recovery_points=a.recovery_points, initial=initial, start_time=a.start_time or "")
 
 
 def _server(a: argparse.Namespace) -> Request:
@@ -80,7 +87,10 @@ def register(rsub: Any, common: Callable[..., None],
                         f"{MAX_RECOVERY_POINTS}; default 0: the latest only)")
     p.add_argument("--initial", default="now", choices=[i.value for i in InitialReplication],
                    help="now: send the initial copy over the network at once (default); "
-                        "later: leave the pair waiting for it")
+                        "scheduled: at --start-time; later: leave the pair waiting for it")
+    p.add_argument("--start-time", metavar="WHEN",
+                   help="--initial scheduled: when, within 7 days (YYYY-MM-DD HH:MM, this "
+                        "computer's local time unless an offset is given)")
     common(p)
     p.set_defaults(**handler(_enable))
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from hvtui import reference
-from hvtui.ps.quoting import render_command
+from hvtui.ps.quoting import quote_string, render_command
 
 Params = Mapping[str, Any]
 
@@ -230,6 +230,10 @@ def _replication_enable(p: Params) -> str:
     lines = [_call("Enable-VMReplication", args)]
     if p.get("StartNow"):
         lines.append(_call("Start-VMInitialReplication", _name(p, "VMName")))
+    elif p.get("StartTime"):
+        when = quote_string(str(p["StartTime"]))
+        lines.append(_call("Start-VMInitialReplication", _name(p, "VMName")) +
+                     f" -InitialReplicationStartTime ([datetime]{when})")
     return "; ".join(lines)
 
 

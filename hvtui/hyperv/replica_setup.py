@@ -14,6 +14,7 @@ primary's release allows (Windows Server 2012 replicates every 5 minutes, fixed)
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import enum
 import fnmatch
 from dataclasses import dataclass
@@ -42,6 +43,8 @@ FREQUENCIES = (30, 300, 900)
 """R-REP-1: the three intervals the service takes (2012: 300 only)."""
 MAX_RECOVERY_POINTS = 24
 """R-REP-1: additional hourly recovery points (-RecoveryHistory 0-24)."""
+SCHEDULE_DAYS = 7
+"""R-REP-3: the initial copy can be scheduled up to 7 days ahead."""
 DEFAULT_PORTS = {"Kerberos": 80, "Certificate": 443}
 """R-REP-3: Kerberos over HTTP, certificates over HTTPS."""
 AUTH_TYPES = ("Kerberos", "Certificate", "CertificateAndKerberos")
@@ -63,6 +66,8 @@ class InitialReplication(enum.Enum):
     """Over the network, at once (Start-VMInitialReplication)."""
     LATER = "later"
     """Not yet: the pair waits for Start-VMInitialReplication."""
+    SCHEDULED = "scheduled"
+    """Over the network at a given moment, at most 7 days ahead."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +162,8 @@ class EnableReplicationRequest(Request):
     recovery_points: int = 0
     """Additional hourly recovery points the replica keeps (0: the latest only)."""
     initial: InitialReplication = InitialReplication.NOW
+    start_time: str = ""
+    """Scheduled: when, as ISO 8601 (no offset: this computer's local time)."""
 
 
 def _enable_checks(request: EnableReplicationRequest, primary: Host, target: Host,
@@ -230,6 +237,52 @@ def _enable_checks(request: EnableReplicationRequest, primary: Host, target: Hos
     return port
 
 
+def parse_start_time(text: str) -> dt.datetime | None:
+    """An ISO 8601 moment (``2026-12-04 02:00``, ``2026-12-04T02:00+01:00``); a moment
+    without an offset is this computer's local time. None when it is not one."""
+    try:
+        moment = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    return moment.astimezone() if moment.tzinfo is None else moment
+
+
+def _initial_replication(request: EnableReplicationRequest, vm: str, primary: str,
+                         target: str, params: dict[str, str | int | bool],
+                         checks: list[Check]) -> list[str]:
+    """The check and parameters of when the initial copy goes (R-REP-3); the notes."""
+    if request.initial is InitialReplication.NOW:
+        params["StartNow"] = True
+        checks.append(warned("Initial replication", f"all of {vm}'s disks are copied to "
+                                                    f"{target} over the network now",
+                             "outside busy hours on a slow link"))
+        return []
+    if request.initial is InitialReplication.LATER:
+        checks.append(passed("Initial replication", "not yet: the pair waits for it"))
+        return [f"start the initial copy on {primary} with Start-VMInitialReplication "
+                f"-VMName '{vm}'"]
+    moment = parse_start_time(request.start_time)
+    now = dt.datetime.now(dt.UTC)
+    if moment is None:
+        checks.append(failed("Initial replication", f"'{request.start_time}' is not a date "
+                                                    "and time", "give --start-time as "
+                                                    "YYYY-MM-DD HH:MM"))
+    elif moment <= now:
+        checks.append(failed("Initial replication", f"{request.start_time} is in the past",
+                             "give a time in the next 7 days"))
+    elif moment > now + dt.timedelta(days=SCHEDULE_DAYS):
+        checks.append(failed("Initial replication", f"{request.start_time} is more than "
+                                                    f"{SCHEDULE_DAYS} days ahead",
+                             "Hyper-V schedules the initial copy at most 7 days ahead"))
+    else:
+        params["StartTime"] = moment.isoformat()
+        checks.append(warned("Initial replication", f"all of {vm}'s disks are copied to "
+                                                    f"{target} over the network at "
+                                                    f"{moment:%Y-%m-%d %H:%M %z}; until "
+                                                    "then the pair waits", ""))
+    return []
+
+
 async def plan_enable_replication(pool: SessionPool, request: EnableReplicationRequest
                                   ) -> Plan:
     target_name = lookup.canonical_host(pool, request.replica_server)
@@ -270,26 +323,19 @@ async def plan_enable_replication(pool: SessionPool, request: EnableReplicationR
         "RecoveryHistory": request.recovery_points}
     if request.auth == "Certificate":
         params["CertificateThumbprint"] = request.thumbprint.strip()
-    notes: list[str] = []
+    notes = _initial_replication(request, vm.name, primary.name, target.name, params, checks)
     if any(c.outcome is Outcome.FAIL for c in checks):
         return Plan(title=title, request=request, checks=tuple(
             Check(c.name, c.outcome, c.detail, c.fix, subject) for c in checks), steps=())
-    if request.initial is InitialReplication.NOW:
-        params["StartNow"] = True
-        checks.append(warned("Initial replication", f"all of {vm.name}'s disks are copied to "
-                                                    f"{target.name} over the network now",
-                             "outside busy hours on a slow link"))
-    else:
-        checks.append(passed("Initial replication", "not yet: the pair waits for it"))
-        notes.append(f"start the initial copy on {primary.name} with "
-                     f"Start-VMInitialReplication -VMName '{vm.name}'")
     notes.append(f"the replica '{vm.name}' is created Off on {target.name}; test it with "
                  f"hvtui replica test-failover {vm.name} --host {target.name}")
+    when = {InitialReplication.NOW: ", and send the initial copy now",
+            InitialReplication.SCHEDULED: f", and send the initial copy at "
+                                          f"{request.start_time}"}.get(request.initial, "")
     steps = (make_step(
         primary, "replication-enable", params,
         f"Enable replication of {vm.name} from {primary.name} to {target.name}, every "
-        f"{_frequency_words(request.frequency)}" +
-        (", and send the initial copy now" if "StartNow" in params else ""),
+        f"{_frequency_words(request.frequency)}{when}",
         target=vm.name, peers=(target.name,)),)
     return Plan(title=title, request=request, checks=tuple(
         Check(c.name, c.outcome, c.detail, c.fix, subject) for c in checks), steps=steps,

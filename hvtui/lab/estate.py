@@ -437,6 +437,9 @@ class ReplicationLink:
     replica_state: str = ""
     """The receiving copy's ReplicationState where a failover makes it differ from the
     sending copy's (``state``); empty: both ends read ``state``."""
+    scheduled: float | None = None
+    """Clock time a scheduled initial replication starts (Start-VMInitialReplication
+    -InitialReplicationStartTime); None when none is scheduled."""
 
     def state_of(self, receiving: bool) -> str:
         """The ReplicationState one end of the link reports."""
@@ -534,7 +537,22 @@ class Estate:
         return path_key(path) in host.files or self.vhd(host, path) is not None
 
     def replication(self, vm: VM) -> ReplicationChain | None:
-        return self.replications.get(vm.id) if vm.replication_mode != "None" else None
+        chain = self.replications.get(vm.id) if vm.replication_mode != "None" else None
+        if chain is not None and chain.primary.scheduled is not None:
+            self._start_if_due(chain.primary)
+        return chain
+
+    def _start_if_due(self, link: ReplicationLink) -> None:
+        """A scheduled initial replication whose time has come has run (the lab's copy
+        takes no time): the pair replicates from that moment, as if a service had started
+        it then. Settled when read, so the lab needs no background ticker."""
+        due = link.scheduled
+        if due is None or self.clock.elapsed() < due:
+            return
+        if link.state == "ReadyForInitialReplication":
+            link.state, link.replica_state, link.health = "Replicating", "", "Normal"
+            link.frozen, link.lag, link.anchor = None, 0.0, due
+        link.scheduled = None
 
     def server_name(self, host_name: str) -> str:
         """How replication names a server: the broker of a clustered host, else its FQDN."""

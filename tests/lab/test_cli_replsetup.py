@@ -7,6 +7,7 @@ sees what the one before it changed."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -126,3 +127,20 @@ def test_help_names_the_cmdlets() -> None:
     assert parser.parse_args(["replica", "server", "H"]).make_request
     for short in (ENABLE_HELP, SERVER_HELP):
         assert "-VMReplication" in short.split("(")[-1]
+
+
+def test_a_scheduled_initial_copy_and_its_refusals(capsys: pytest.CaptureFixture[str]) -> None:
+    soon = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M+00:00")
+    code, out, err = run(capsys, "enable", "DR-DC02", "--to", "HV-DR2", "--initial",
+                         "scheduled", "--start-time", soon, "--yes")
+    assert code == 0, out + err
+    assert (f"Start-VMInitialReplication -VMName 'DR-DC02' -InitialReplicationStartTime "
+            f"([datetime]'{soon[:16]}:00+00:00')" in out)
+    code, out, _ = run_cli(capsys, "get", "replicas", "-o", "json")
+    [primary] = [r for r in json.loads(out) if r["vm"] == "DR-DC02" and r["host"] == "HV-DR1"]
+    assert primary["state"] == "ReadyForInitialReplication"
+    code, out, _ = run(capsys, "enable", "JUMP01", "--to", "HV-DR2", "--start-time",
+                       "2020-01-01 10:00", "--dry-run")
+    assert code == 2 and "2020-01-01 10:00 is in the past" in out
+    code, out, err = run(capsys, "enable", "JUMP01", "--to", "HV-DR2", "--initial", "scheduled")
+    assert code == 2 and "--initial scheduled needs --start-time" in out + err

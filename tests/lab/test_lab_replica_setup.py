@@ -4,6 +4,7 @@ VMReplicationServer, authorisation entries) and Enable-VMReplication with its re
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from lab_console import console, output, replication
@@ -166,3 +167,29 @@ async def test_the_script_refuses_another_frequency_on_2012() -> None:
     assert not result.ok
     assert "every 300 seconds only" in result.errors[0].message
     assert replication(lab, "HV-LEGACY", "BUILD01") == {}
+
+
+async def test_a_scheduled_initial_replication_starts_when_its_time_comes() -> None:
+    lab = default_lab()
+    replica_server_2022(lab)
+    now = lab.clock.now()
+    past = (now - dt.timedelta(minutes=5)).isoformat()
+    result = await run(lab, "HV-2019", "replication-enable", VMName="APP2016",
+                       ReplicaServer="HV-2022", Port=80, AuthenticationType="Kerberos",
+                       StartTime=past)
+    assert not result.ok and "in the past" in result.errors[0].message
+    # Enable-VMReplication ran before the schedule was refused: the pair waits, as on a host.
+    assert replication(lab, "HV-2019", "APP2016")["Simple"]["ReplicationState"] == \
+        "ReadyForInitialReplication"
+    [too_late] = errors(lab, "HV-2019", "Start-VMInitialReplication -VMName APP2016 "
+                        "-InitialReplicationStartTime ([datetime]'"
+                        f"{(now + dt.timedelta(days=8)).isoformat()}')")
+    assert "at most 7 days ahead" in too_late
+    soon = (now + dt.timedelta(hours=2)).isoformat()
+    assert errors(lab, "HV-2019", "Start-VMInitialReplication -VMName APP2016 "
+                  f"-InitialReplicationStartTime ([datetime]'{soon}')") == []
+    assert replication(lab, "HV-2019", "APP2016")["Simple"]["ReplicationState"] == \
+        "ReadyForInitialReplication"
+    lab.clock.advance(2 * 3600 + 1)
+    assert replication(lab, "HV-2019", "APP2016")["Simple"]["ReplicationState"] == "Replicating"
+    assert replication(lab, "HV-2022", "APP2016")["Simple"]["ReplicationState"] == "Replicating"

@@ -3,7 +3,8 @@
 # Enables replication of a VM to a Replica server (Enable-VMReplication): its name, port and
 # authentication (Kerberos over HTTP, or a certificate over HTTPS), how often changes are
 # sent and how many hourly recovery points the replica keeps; then, when asked, sends the
-# initial copy over the network now (Start-VMInitialReplication). Windows Server 2012
+# initial copy over the network now (Start-VMInitialReplication), or schedules it for
+# StartTime (an ISO 8601 moment, at most 7 days ahead). Windows Server 2012
 # replicates every 300 seconds, fixed: its Enable-VMReplication has no -ReplicationFrequencySec.
 # Output: the VM's Replication records afterwards, with inventory.ps1's fields.
 param(
@@ -14,7 +15,8 @@ param(
     [string]$CertificateThumbprint = '',
     [int]$FrequencySec = 300,
     [int]$RecoveryHistory = 0,
-    [switch]$StartNow
+    [switch]$StartNow,
+    [string]$StartTime = ''
 )
 
 $ErrorActionPreference = 'Stop'
@@ -40,6 +42,9 @@ else {
 }
 if ($StartNow) {
     Start-VMInitialReplication -VMName $VMName
+}
+elseif ($StartTime) {
+    Start-VMInitialReplication -VMName $VMName -InitialReplicationStartTime ([datetime]$StartTime)
 }
 
 # By name, not by VM object: under PowerShell 7 on 2012 R2 and 2016 a VM object handed back
