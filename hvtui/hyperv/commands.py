@@ -110,7 +110,12 @@ def _failover(p: Params) -> str:
     args: dict[str, Any] = {"VMName": p["VMName"]}
     if switch:
         args[switch] = True
-    return _call("Start-VMFailover", args | {"Confirm": False}, (switch,) if switch else ())
+    line = _call("Start-VMFailover", args | {"Confirm": False}, (switch,) if switch else ())
+    if p.get("AsTest") and p.get("SwitchName"):
+        # The test VM is named "<VM> - Test" (Hyper-V's own naming, R-REP-4).
+        line += "; " + _call("Connect-VMNetworkAdapter", {
+            "VMName": f"{p['VMName']} - Test", "SwitchName": p["SwitchName"]})
+    return line
 
 
 def _drain_on_shutdown(p: Params) -> str:
@@ -319,6 +324,11 @@ COMMANDS: dict[str, Callable[[Params], str]] = {
     # Replica setup (issue 12)
     "replication-enable": _replication_enable,
     "replica-server": _replica_server,
+    # The point is an object; the script finds it again by its Id.
+    "replica-failover-point": lambda p: (
+        f"$point = {_call('Get-VMSnapshot', {'VMName': p['VMName'], 'SnapshotType': 'Replica'})}"
+        f" | Where-Object {{ [string]$_.Id -eq {quote_string(str(p['RecoveryPointId']))} }}; "
+        "Start-VMFailover -VMRecoverySnapshot $point -Confirm:$false"),
 }
 
 

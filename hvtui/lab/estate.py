@@ -440,6 +440,11 @@ class ReplicationLink:
     scheduled: float | None = None
     """Clock time a scheduled initial replication starts (Start-VMInitialReplication
     -InitialReplicationStartTime); None when none is scheduled."""
+    since: float | None = None
+    """Clock time the initial replication ended (no recovery point is older); None: before
+    the lab began (the scenario's pairs)."""
+    recovery_point: float | None = None
+    """Clock time of the recovery point a failed-over replica runs from (None: its latest)."""
 
     def state_of(self, receiving: bool) -> str:
         """The ReplicationState one end of the link reports."""
@@ -551,7 +556,7 @@ class Estate:
             return
         if link.state == "ReadyForInitialReplication":
             link.state, link.replica_state, link.health = "Replicating", "", "Normal"
-            link.frozen, link.lag, link.anchor = None, 0.0, due
+            link.frozen, link.lag, link.anchor, link.since = None, 0.0, due, due
         link.scheduled = None
 
     def server_name(self, host_name: str) -> str:

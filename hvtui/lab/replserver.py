@@ -342,6 +342,7 @@ def start_vminitialreplication(call: CmdletCall) -> None:
             else:
                 link.state, link.replica_state, link.health = "Replicating", "", "Normal"
                 live.restart_link(link, call.clock.elapsed())
+                link.since = call.clock.elapsed()
         if call.switch("Passthru"):
             with call.lock:
                 call.write(objects.replication_object(call.view, vm, "Simple", "Primary", link))

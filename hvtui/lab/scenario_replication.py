@@ -62,6 +62,10 @@ def _link(
         * frequency
     )
     link.lag = reader.get("lag_minutes", (int, float), 0, minimum=0) * 60
+    link.recovery_history = reader.get("recovery_points", int, 0, minimum=0)
+    if link.recovery_history > 24:
+        raise reader.fail(f"recovery_points {link.recovery_history} is more than 24",
+                          "use 0 to 24 (R-REP-1)")
     stalled = reader.get("stalled_hours", (int, float), 0, minimum=0)
     if stalled or state != "Replicating":
         link.frozen = -max(stalled * 3600, link.lag, frequency)

@@ -405,7 +405,8 @@ class FakeHost:
                     ("MinimumIOPS", 0), ("MaximumIOPS", 0),
                     ("SupportPersistentReservations", False)]) for i in range(vm.disks)])),
             cmd("Get-VHD", "Path:String[]!@0|p|n", vhd, module="Hyper-V"),
-            cmd("Get-VMSnapshot", {"VMName": "VMName:String[]!@0 Name:String[]@1",
+            cmd("Get-VMSnapshot", {"VMName": "VMName:String[]!@0 Name:String[]@1 "
+                                             "SnapshotType:String",
                                    "VMObject": "VM:VirtualMachine[]!@0|p Name:String[]@1",
                                    "Id": "Id:Guid!@0"}, snapshots),
             cmd("Get-VMNetworkAdapter", {"VMName": "VMName:String[]!@0",
@@ -528,7 +529,8 @@ class FakeHost:
             cmd("Start-VMFailover", {"VMName": "VMName:String[]!@0",
                                      "VMName_Prepare": "VMName:String[]!@0 "
                                                        "Prepare:SwitchParameter!",
-                                     "VMName_Test": "VMName:String[]!@0 AsTest:SwitchParameter!"},
+                                     "VMName_Test": "VMName:String[]!@0 AsTest:SwitchParameter!",
+                                     "VMSnapshot": "VMRecoverySnapshot:Object!@0"},
                 act(confirm="x"), should=True, impact="High", default="VMName"),
             # storage and networking (issue 11)
             cmd("New-VHD", {"Dynamic": "Path:String[]!@0 SizeBytes:UInt64!@1 "

@@ -91,6 +91,8 @@ SAMPLES: dict[str, dict[str, object]] = {
                        "CertificateThumbprint": "A03A46DE", "KerberosPort": 80,
                        "CertificatePort": 443, "AllowedPrimaryServer": "*.contoso.local",
                        "EntryStorageLocation": "E:\\Replica", "TrustGroup": "DEFAULT"},
+    "replica-failover-point": {"VMName": "web01",
+                               "RecoveryPointId": "3bf4b6b0-2c1b-5093-ba2b-aa86019b35e0"},
 }
 
 

@@ -219,6 +219,9 @@ PARAMETERS: dict[str, dict[str, object]] = {
                        "AllowedPrimaryServer": "*.contoso.local",
                        "EntryStorageLocation": "D:\\Replica"},
     "replica-server-show": {},
+    "replica-recovery-points": {"VMName": "web01"},
+    "replica-failover-point": {"VMName": "web01",
+                               "RecoveryPointId": "00000000-0000-0000-0000-000000000001"},
 }
 
 EXPECTED_KINDS: dict[str, list[str]] = {
@@ -270,6 +273,8 @@ EXPECTED_KINDS: dict[str, list[str]] = {
     "replication-enable": ["Replication"],
     "replica-server": ["ReplicaServer"],
     "replica-server-show": ["ReplicaServer", "AuthorizationEntry"],
+    "replica-recovery-points": ["RecoveryPoint", "RecoveryPoint"],
+    "replica-failover-point": ["Replication"],
 }
 
 

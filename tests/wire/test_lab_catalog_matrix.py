@@ -21,6 +21,7 @@ from hvtui.config import load_inventory
 from hvtui.hyperv.doctor import question
 from hvtui.lab import Lab
 from hvtui.lab.estate import Estate, Host
+from hvtui.lab.recovery import recovery_points
 from hvtui.lab.server.run import LabEndpoints, start_lab_servers
 from hvtui.ps import catalog
 from hvtui.ps.decode import inventory_records
@@ -95,6 +96,7 @@ def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0
     drive_vm = _vm(host, lambda v: bool(v.drives))
     removable = _vm(host, lambda v: v.state in ("Off", "Saved") and not v.clustered)
     cluster = estate.cluster_of(host)
+    points = recovery_points(estate, replica) if replica else []
     role = next((g for g in cluster.groups if g.owner == host.name), None) if cluster else None
     table: dict[str, Params] = {
         "inventory": {},
@@ -159,6 +161,9 @@ def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0
                                 "StartNow": True} if name else None),
         "replica-server": {"Enabled": True, "AllowAnyServer": True},
         "replica-server-show": {},
+        "replica-recovery-points": {"VMName": replica.name} if replica else None,
+        "replica-failover-point": ({"VMName": replica.name, "RecoveryPointId": points[0].id}
+                                   if replica and points else None),
     }
     for action in ("start", "stop", "turn-off", "save", "suspend", "resume", "restart"):
         table[f"vm-{action}"] = {"Name": name} if name else None

@@ -12,3 +12,8 @@ register_all()
 storage.register_all()  # storage and networking (issue 11)
 vm_new.register()  # VMs: create, delete, rename, upgrade (issue 11)
 register_failover()  # Replica failover (hvtui.ui.wizards.failover)
+
+# Replica setup: Enable Replication (VMs pane), Replica server (Hosts pane)
+from hvtui.ui.wizards import replication  # noqa: E402
+
+replication.register()
