@@ -34,7 +34,7 @@ from hvtui.hyperv.plans import (
     same_host,
     warned,
 )
-from hvtui.model import Host
+from hvtui.model import VM, Host, ReplicationMode, ReplicationState
 from hvtui.model.versions import WS2012, WS2012R2
 from hvtui.ps import catalog
 from hvtui.remote.pool import SessionPool
@@ -54,6 +54,11 @@ ALREADY_ENABLED = ("Replication has already been enabled on virtual machine '{0}
                    "the Set-VMReplication cmdlet to modify replication settings.")
 SAME_SERVER = ("Cannot replicate virtual machine to the same server. Enter another Replica "
                "server name and try again.")
+EXTENDED_FREQUENCY_NOT_ALLOWED = ("Replication frequency for extended replication cannot be "
+                                  "{0} seconds.")
+EXTENDED_FREQUENCY_TOO_LOW = ("The frequency at which changes will be sent for extended "
+                              "replication should be greater than the frequency for primary "
+                              "replication on the replica virtual machine.")
 SAME_CLUSTER = ("Cannot replicate virtual machine to the same cluster. Enter another Hyper-V "
                 "Replica Broker name and try again.")
 """R-REP-5: what the host says."""
@@ -297,7 +302,8 @@ async def plan_enable_replication(pool: SessionPool, request: EnableReplicationR
     subject = vm.name
     checks: list[Check] = []
     title = f"Enable replication: {vm.name} to {target.name}"
-    if vm.replication is not None:
+    extending = _extended_checks(vm, primary, target, request.frequency, checks)
+    if vm.replication is not None and not extending:
         checks.append(failed("Replication", ALREADY_ENABLED.format(vm.name),
                              "change it with hvtui replica frequency, or remove it first "
                              "(hvtui replica remove)"))
@@ -306,12 +312,14 @@ async def plan_enable_replication(pool: SessionPool, request: EnableReplicationR
         checks.append(failed("Replica server", SAME_SERVER, "name another host"))
     elif primary.cluster and primary.cluster == target.cluster:
         checks.append(failed("Replica server", SAME_CLUSTER, "name a host outside the cluster"))
-    if checks:
+    if any(c.outcome is Outcome.FAIL for c in checks):
         return Plan(title=title, request=request, checks=tuple(
             Check(c.name, c.outcome, c.detail, c.fix, subject) for c in checks), steps=())
     server, own = await asyncio.gather(replica_server_settings(pool, target.name),
                                        replica_server_settings(pool, primary.name))
     port = _enable_checks(request, primary, target, server, own.fqdn, checks)
+    if extending:
+        title = f"Extend replication: {vm.name} from {primary.name} to {target.name}"
     if vm.version and not _holds(target, vm.version):
         checks.append(failed("Configuration version", f"{target.name} "
                                                       f"({target.release.short}) cannot hold "
@@ -340,6 +348,43 @@ async def plan_enable_replication(pool: SessionPool, request: EnableReplicationR
     return Plan(title=title, request=request, checks=tuple(
         Check(c.name, c.outcome, c.detail, c.fix, subject) for c in checks), steps=steps,
         notes=tuple(notes))
+
+
+def _extended_checks(vm: VM, here: Host, target: Host, frequency: int,
+                     checks: list[Check]) -> bool:
+    """Whether enabling replication of ``vm`` is extended replication (it is a Replica that
+    does not extend yet, R-REP-2), with its checks; False for any other VM."""
+    rep = vm.replication
+    if rep is None or rep.mode is not ReplicationMode.Replica \
+            or vm.extended_replication is not None:
+        return False
+    if here.release < WS2012R2 or target.release < WS2012R2:
+        checks.append(failed("Extended replication", "extended replication is new in Windows "
+                                                     f"Server 2012 R2: {here.name} runs "
+                                                     f"{here.release.short}, {target.name} "
+                                                     f"{target.release.short}",
+                             "extend to and from 2012 R2 or newer hosts"))
+        return True
+    if rep.state is not ReplicationState.Replicating:
+        checks.append(failed("Extended replication", f"the replica {vm.name} on {here.name} "
+                                                     f"is {rep.state.name}; it extends once "
+                                                     "it replicates",
+                             "finish its initial replication first"))
+    if same_host(rep.primary_server, target.name):
+        checks.append(failed("Replica server", f"{target.name} is {vm.name}'s primary",
+                             "extend to a third server"))
+    if frequency == 30:
+        checks.append(failed("Frequency", EXTENDED_FREQUENCY_NOT_ALLOWED.format(30),
+                             "use --frequency 300 or 900"))
+    elif rep.frequency_sec and frequency < rep.frequency_sec:
+        checks.append(failed("Frequency", EXTENDED_FREQUENCY_TOO_LOW + f" (the primary sends "
+                                                                     f"every "
+                                                                     f"{rep.frequency_sec} s)",
+                             f"use --frequency {max(300, rep.frequency_sec)} or more"))
+    checks.append(passed("Extended replication", f"{here.name} sends the replica {vm.name} "
+                                                 f"on to {target.name}: primary -> "
+                                                 f"{here.name} -> {target.name}"))
+    return True
 
 
 # --- a host as a Replica server -----------------------------------------------------------

@@ -25,6 +25,8 @@ from hvtui.lab.emulation import CmdletCall, emulates
 from hvtui.lab.estate import VM, AuthorizationEntry, Host, ReplicationChain, ReplicationLink
 from hvtui.lab.failures import (
     APP_CONSISTENT_NEEDS_HISTORY,
+    EXTENDED_FREQUENCY_NOT_ALLOWED,
+    EXTENDED_FREQUENCY_TOO_LOW,
     REPLICATE_TO_SAME_CLUSTER,
     REPLICATE_TO_SAME_SERVER,
     REPLICATION_ALREADY_ENABLED,
@@ -226,8 +228,9 @@ def _validate_history(call: CmdletCall, history: int, vss_hours: int | None) -> 
 
 @emulates("Enable-VMReplication")
 def enable_vmreplication(call: CmdletCall) -> None:
-    """Primary replication (the VMName/VMObject sets). -AsReplica (the receiving side of an
-    offline initial copy) and extended replication are not modelled yet."""
+    """Primary replication (the VMName/VMObject sets), and extended replication when run on
+    a Replica VM (R-REP-2). -AsReplica (the receiving side of an offline initial copy) is
+    not modelled yet."""
     only_modelled(call, ("VMName", "VM", "ReplicaServerName", "ReplicaServerPort",
                          "AuthenticationType", "CertificateThumbprint",
                          "ReplicationFrequencySec", "RecoveryHistory",
@@ -254,6 +257,9 @@ def enable_vmreplication(call: CmdletCall) -> None:
             return
         with call.lock:
             estate = call.estate
+            if _extends(call, vm):
+                _enable_extended(call, vm, server_name, auth, port, frequency, history)
+                return
             if vm.replication_mode != "None":
                 raise invalid_operation(call.name, REPLICATION_ALREADY_ENABLED.format(vm.name),
                                         vm.name)
@@ -318,6 +324,53 @@ def _scheduled_start(call: CmdletCall) -> float | None:
     return (moment - call.clock.start).total_seconds()
 
 
+def _extends(call: CmdletCall, vm: VM) -> bool:
+    """Enable-VMReplication on a Replica VM of a 2012 R2+ host that does not extend yet is
+    extended replication (R-REP-2); on 2012 a replica refuses as any replicating VM does
+    (UNCONFIRMED wording)."""
+    chain = call.estate.replication(vm)
+    return (vm.replication_mode == "Replica" and chain is not None and chain.extended is None
+            and call.host.release.at_least("2012R2"))
+
+
+def _enable_extended(call: CmdletCall, vm: VM, server_name: str, auth: str, port: int,
+                     frequency: int, history: int) -> None:
+    """R-REP-2: the replica sends on to a third server, at 300 or 900 s and no more often
+    than the primary sends to it."""
+    estate = call.estate
+    chain = estate.replication(vm)
+    assert chain is not None
+    if chain.primary.state_of(receiving=True) != "Replicating":
+        # UNCONFIRMED: the replica must have received its initial copy first.
+        raise invalid_operation(call.name, REPLICATION_WRONG_STATE.format(vm.name), vm.name)
+    if frequency == 30:
+        raise invalid_argument(call.name, EXTENDED_FREQUENCY_NOT_ALLOWED.format(frequency),
+                               vm.name)
+    if frequency < chain.primary.frequency:
+        raise invalid_argument(call.name, EXTENDED_FREQUENCY_TOO_LOW, vm.name)
+    target = estate.host(server_name)
+    if target is None:
+        # UNCONFIRMED wording (as for a primary).
+        raise operation_failed(call.name, f"Could not connect to the Replica server "
+                               f"'{server_name}': no such host answers.", vm.name)
+    if target is call.host or target.name == chain.primary.source:
+        raise invalid_argument(call.name, REPLICATE_TO_SAME_SERVER, vm.name)
+    storage = _admitting_storage(call, vm, target, auth, port)
+    version = replica_version(vm, target)
+    if vm.id in target.vms or version is None:
+        raise invalid_operation(call.name, REPLICATION_WRONG_STATE.format(vm.name), vm.name)
+    link = ReplicationLink(call.host.name, target.name, frequency,
+                           "ReadyForInitialReplication", "Normal",
+                           auth=auth, port=port, recovery_history=history)
+    link.replica_state = "WaitingForInitialReplication"
+    link.frozen = call.clock.elapsed()
+    primary = estate.host(chain.primary.source)
+    copy = replica_copy(estate, primary or call.host, vm, target, "ExtendedReplica", storage)
+    copy.version = version
+    target.vms[vm.id] = copy
+    chain.extended = link
+
+
 @emulates("Start-VMInitialReplication")
 def start_vminitialreplication(call: CmdletCall) -> None:
     """Sends the initial copy over the network now (the lab's copy takes no time), or at
@@ -331,9 +384,11 @@ def start_vminitialreplication(call: CmdletCall) -> None:
             return
         with call.lock:
             chain = call.estate.replication(vm)
-            link = chain.primary if chain is not None else None
-            if (link is None or vm.replication_mode != "Primary"
-                    or link.state != "ReadyForInitialReplication"):
+            # On a Replica VM: the extended replication it sends (R-REP-2).
+            link = None if chain is None else (
+                chain.primary if vm.replication_mode == "Primary" else
+                chain.extended if vm.replication_mode == "Replica" else None)
+            if link is None or link.state != "ReadyForInitialReplication":
                 raise invalid_operation(call.name, REPLICATION_WRONG_STATE.format(vm.name),
                                         vm.name)
             if scheduled is not None:

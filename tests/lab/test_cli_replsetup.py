@@ -16,7 +16,11 @@ from lab_cli import audit, flat, run_cli
 
 from hvtui.cli import build_parser
 from hvtui.cli_replsetup import ENABLE_HELP, SERVER_HELP
-from hvtui.hyperv.replica_setup import ALREADY_ENABLED, SAME_CLUSTER
+from hvtui.hyperv.replica_setup import (
+    ALREADY_ENABLED,
+    EXTENDED_FREQUENCY_TOO_LOW,
+    SAME_CLUSTER,
+)
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -144,3 +148,22 @@ def test_a_scheduled_initial_copy_and_its_refusals(capsys: pytest.CaptureFixture
     assert code == 2 and "2020-01-01 10:00 is in the past" in out
     code, out, err = run(capsys, "enable", "JUMP01", "--to", "HV-DR2", "--initial", "scheduled")
     assert code == 2 and "--initial scheduled needs --start-time" in out + err
+
+
+def test_enable_on_a_replica_extends_it_and_refuses_a_faster_frequency(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "enable", "FS01", "--host", "HV-DR1", "--to", "HV-DR2",
+                       "--frequency", "300", "--dry-run")
+    assert code == 2
+    assert EXTENDED_FREQUENCY_TOO_LOW + " (the primary sends every 900 s)" in out
+    code, out, _ = run(capsys, "enable", "SQL01", "--host", "HV-DR1", "--to", "HV-DR2",
+                       "--frequency", "900", "--dry-run")  # it extends already
+    assert code == 2 and ALREADY_ENABLED.format("SQL01") in out
+    code, out, err = run(capsys, "enable", "FS01", "--host", "HV-DR1", "--to", "HV-DR2",
+                         "--frequency", "900", "--yes")
+    assert code == 0, out + err
+    assert "Plan: Extend replication: FS01 from HV-DR1 to HV-DR2" in out
+    assert "on HV-DR1: Enable-VMReplication -VMName 'FS01' -ReplicaServerName" in out
+    code, out, _ = run_cli(capsys, "get", "replicas", "-o", "json")
+    [replica] = [r for r in json.loads(out) if r["vm"] == "FS01" and r["host"] == "HV-DR1"]
+    assert replica["extended"] == "HV-DR2.contoso.local"

@@ -13,6 +13,8 @@ from test_lab_support import default_lab, kinds, run
 from hvtui.lab import Lab
 from hvtui.lab.failures import (
     APP_CONSISTENT_NEEDS_HISTORY,
+    EXTENDED_FREQUENCY_NOT_ALLOWED,
+    EXTENDED_FREQUENCY_TOO_LOW,
     REPLICATE_TO_SAME_SERVER,
     REPLICATION_ALREADY_ENABLED,
 )
@@ -193,3 +195,24 @@ async def test_a_scheduled_initial_replication_starts_when_its_time_comes() -> N
     lab.clock.advance(2 * 3600 + 1)
     assert replication(lab, "HV-2019", "APP2016")["Simple"]["ReplicationState"] == "Replicating"
     assert replication(lab, "HV-2022", "APP2016")["Simple"]["ReplicationState"] == "Replicating"
+
+
+def test_enable_on_a_replica_extends_replication_to_a_third_server() -> None:
+    lab = default_lab()
+    extend = ("Enable-VMReplication -VMName FS01 -ReplicaServerName HV-DR2 "
+              "-ReplicaServerPort 80 -AuthenticationType Kerberos")
+    # R-REP-2: never every 30 s, and no more often than the primary sends (FS01: 900 s).
+    assert errors(lab, "HV-DR1", extend + " -ReplicationFrequencySec 30") == [
+        EXTENDED_FREQUENCY_NOT_ALLOWED.format(30)]
+    assert errors(lab, "HV-DR1", extend + " -ReplicationFrequencySec 300") == [
+        EXTENDED_FREQUENCY_TOO_LOW]
+    assert errors(lab, "HV-DR1", extend.replace("HV-DR2", "HV-NODE1") +
+                  " -ReplicationFrequencySec 900") == [REPLICATE_TO_SAME_SERVER]
+    assert errors(lab, "HV-DR1", extend + " -ReplicationFrequencySec 900") == []
+    assert errors(lab, "HV-DR1", "Start-VMInitialReplication -VMName FS01") == []
+    extended = replication(lab, "HV-DR2", "FS01")["Extended"]
+    assert (extended["ReplicationMode"], extended["ReplicationState"]) == (
+        "ExtendedReplica", "Replicating")
+    # Extended once: enabling again is refused as for any replicating VM.
+    assert errors(lab, "HV-DR1", extend + " -ReplicationFrequencySec 900") == [
+        REPLICATION_ALREADY_ENABLED.format("FS01")]
