@@ -22,7 +22,7 @@ from test_wizard_pilot import (
     vm,
 )
 from textual.pilot import Pilot
-from textual.widgets import Input, Select
+from textual.widgets import Input, Select, Static
 
 from hvtui.connect import lab_pool
 from hvtui.model import ReplicationMode
@@ -61,6 +61,7 @@ async def test_replica_server_then_enable_replication_to_completion(
     # The Replica server, from the Hosts pane: only HV-2016 may replicate to HV-2022.
     server = await open_action(pilot, "replica-server", [host_status(app, "HV-2022")])
     assert isinstance(server, ReplicaServerWizard)
+    assert "Now: not a Replica server" in str(server.query_one("#now", Static).render())
     server.query_one("#who", Select).value = "only"
     server.query_one("#allow", Input).value = "hv-2016.*"
     server.query_one("#entry-storage", Input).value = "C:\\Replica"

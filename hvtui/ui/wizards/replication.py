@@ -18,6 +18,8 @@ from hvtui.hyperv.replica_setup import (
     EnableReplicationRequest,
     InitialReplication,
     ReplicaServerRequest,
+    ReplicaServerSettings,
+    replica_server_settings,
 )
 from hvtui.model import VM, HostStatus
 from hvtui.ui.actions import ActionSpec, register_action
@@ -104,13 +106,17 @@ class EnableReplicationWizard(PlanWizard):
 class ReplicaServerWizard(PlanWizard):
     """Receive replication or not, authentication, who may replicate here, where to."""
 
-    def __init__(self, planner: Planner, host: str) -> None:
+    def __init__(self, planner: Planner, host: str,
+                 now: ReplicaServerSettings | None = None) -> None:
         self.host = host
+        self.now = now
+        """The host's settings when the wizard opened (None: it did not say)."""
         super().__init__(planner, title=f"Replica server: {host}")
 
     def compose_form(self) -> ComposeResult:
+        yield Static(assemble(("Now: ", "bold"), now_words(self.now)), id="now")
         yield Static("What is left 'unchanged' stays as the host has it; the next page reads "
-                     "its settings and shows what changes.", classes="hint")
+                     "its settings again and shows what changes.", classes="hint")
         yield Label("Replica server", classes="section")
         yield Select([("on: receive replication", "on"), ("off", "off")], id="enabled",
                      prompt="unchanged", allow_blank=True, value="on")
@@ -140,6 +146,21 @@ class ReplicaServerWizard(PlanWizard):
             entry_storage=self.query_one("#entry-storage", Input).value.strip())
 
 
+def now_words(now: ReplicaServerSettings | None) -> str:
+    """A host's Replica server settings in one line."""
+    if now is None:
+        return "the host did not report its Replica server settings"
+    if not now.enabled:
+        return "not a Replica server"
+    ports = {"Kerberos": f"Kerberos on port {now.kerberos_port}",
+             "Certificate": f"Certificate on port {now.certificate_port}"}
+    auth = ports.get(now.auth, f"Kerberos on port {now.kerberos_port} and Certificate on "
+                               f"port {now.certificate_port}")
+    who = "any server" if now.any_server else (
+        "only " + (", ".join(f"{a} ({s})" for a, s, _ in now.entries) or "(no entries)"))
+    return f"a Replica server: {auth}; from {who}; replicas in {now.storage}"
+
+
 # --- the actions ------------------------------------------------------------------------------
 
 
@@ -154,7 +175,12 @@ async def enable_replication(app: HvtuiApp, vms: list[VM]) -> None:
 async def replica_server(app: HvtuiApp, hosts: list[HostStatus]) -> None:
     from hvtui.ui.wizards.handlers import planner, run_wizard
 
-    await run_wizard(app, ReplicaServerWizard(planner(app), hosts[0].name))
+    name = hosts[0].name
+    try:
+        now: ReplicaServerSettings | None = await replica_server_settings(app.pool, name)
+    except PlanRefused:
+        now = None  # the form says so; its pre-flight reads the host again
+    await run_wizard(app, ReplicaServerWizard(planner(app), name, now))
 
 
 def register() -> None:
