@@ -16,6 +16,7 @@
     hvtui replica pause|resume VM [VM ...]
     hvtui replica test-failover|stop-test|planned-failover|failover|complete|cancel|
                   reverse|resync|remove VM [--host H] [--no-start]   (see cli_failover)
+    hvtui replica enable VM --to HOST | server HOST [...]   (see cli_replsetup)
     hvtui cluster drain NODE [--force] | resume NODE [--failback ...]
     hvtui cluster drain-on-shutdown CLUSTER on|off | move VM --to NODE [--type Live]
 
@@ -555,6 +556,9 @@ def register(sub: Any) -> None:
     # Replica failover: test, planned, unplanned, complete, cancel, reverse, resync, remove
     from hvtui import cli_failover
     cli_failover.register(rsub, _common, _handler)
+    # Replica setup: enable replication, Replica server settings
+    from hvtui import cli_replsetup
+    cli_replsetup.register(rsub, _common, _handler)
 
     cluster = sub.add_parser("cluster", help="failover cluster actions")
     csub = cluster.add_subparsers(dest="cluster_command", required=True)

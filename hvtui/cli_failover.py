@@ -2,11 +2,13 @@
 the order it runs, a confirmation, a job per step, the audit log), as every action command.
 
     hvtui replica test-failover VM      Start-VMFailover -AsTest on the replica
+                                        (+ Connect-VMNetworkAdapter with --switch)
     hvtui replica stop-test VM          Stop-VMFailover on the replica (deletes the test VM)
     hvtui replica planned-failover VM   Stop-VM, Start-VMFailover -Prepare (primary), then
                                         Start-VMFailover, Set-VMReplication -Reverse,
                                         Start-VM (replica)
-    hvtui replica failover VM           Start-VMFailover (+ Start-VM) on the replica
+    hvtui replica failover VM           Start-VMFailover (+ Start-VM) on the replica;
+                                        --recovery-point: Start-VMFailover -VMRecoverySnapshot
     hvtui replica complete VM           Complete-VMFailover
     hvtui replica cancel VM             Stop-VMFailover
     hvtui replica reverse VM            Set-VMReplication -Reverse
@@ -28,8 +30,9 @@ HELP: dict[FailoverAction, tuple[str, str]] = {
     FailoverAction.TEST: (
         "test failover: a test VM from the replica's latest recovery point "
         "(Start-VMFailover -AsTest)",
-        "Creates '<VM> - Test' on the replica's host from its latest recovery point, not "
-        "connected to any network; the replica goes on receiving changes. Stop it with "
+        "Creates '<VM> - Test' on the replica's host from its latest recovery point, "
+        "connected to no network, or with --switch to that switch "
+        "(Connect-VMNetworkAdapter); the replica goes on receiving changes. Stop it with "
         "`hvtui replica stop-test`."),
     FailoverAction.STOP_TEST: (
         "end a test failover: delete the test VM (Stop-VMFailover)",
@@ -69,7 +72,9 @@ HELP: dict[FailoverAction, tuple[str, str]] = {
 
 def _maker(action: FailoverAction) -> Callable[[argparse.Namespace], Request]:
     def make(a: argparse.Namespace) -> Request:
-        return FailoverRequest(action, VmRef(a.vm, a.host), start=not a.no_start)
+        return FailoverRequest(action, VmRef(a.vm, a.host), start=not a.no_start,
+                               switch=getattr(a, "switch", None) or "",
+                               recovery_point=getattr(a, "recovery_point", None) or "")
     return make
 
 
@@ -86,5 +91,15 @@ def register(rsub: Any, common: Callable[[argparse.ArgumentParser], None],
                        help="planned-failover, failover: leave the VM that takes over off"
                        if action in (FailoverAction.PLANNED, FailoverAction.FAILOVER)
                        else argparse.SUPPRESS)
+        if action is FailoverAction.FAILOVER:
+            p.add_argument("--recovery-point", metavar="POINT",
+                           help="go back to this recovery point instead of the latest: its "
+                                "time (YYYY-MM-DD HH:MM) or the start of its Id; a wrong one "
+                                "lists them (Get-VMSnapshot -SnapshotType Replica, "
+                                "Start-VMFailover -VMRecoverySnapshot)")
+        if action is FailoverAction.TEST:
+            p.add_argument("--switch", metavar="SWITCH",
+                           help="connect the test VM to this virtual switch of the replica's "
+                                "host (Connect-VMNetworkAdapter; default: no network)")
         common(p)
         p.set_defaults(**handler(_maker(action)))

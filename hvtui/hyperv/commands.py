@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from hvtui import reference
-from hvtui.ps.quoting import render_command
+from hvtui.ps.quoting import quote_string, render_command
 
 Params = Mapping[str, Any]
 
@@ -110,7 +110,12 @@ def _failover(p: Params) -> str:
     args: dict[str, Any] = {"VMName": p["VMName"]}
     if switch:
         args[switch] = True
-    return _call("Start-VMFailover", args | {"Confirm": False}, (switch,) if switch else ())
+    line = _call("Start-VMFailover", args | {"Confirm": False}, (switch,) if switch else ())
+    if p.get("AsTest") and p.get("SwitchName"):
+        # The test VM is named "<VM> - Test" (Hyper-V's own naming, R-REP-4).
+        line += "; " + _call("Connect-VMNetworkAdapter", {
+            "VMName": f"{p['VMName']} - Test", "SwitchName": p["SwitchName"]})
+    return line
 
 
 def _drain_on_shutdown(p: Params) -> str:
@@ -332,6 +337,50 @@ def _host_switch(p: Params) -> str:
     return _call("Remove-VMSwitch", {"Name": p["Name"], "Force": True}, ("Force",))
 
 
+# --- Replica setup (issue 12) ----------------------------------------------------------------
+
+
+def _replication_enable(p: Params) -> str:
+    args: dict[str, Any] = {
+        "VMName": p["VMName"], "ReplicaServerName": p["ReplicaServer"],
+        "ReplicaServerPort": p["Port"], "AuthenticationType": p["AuthenticationType"]}
+    if p["AuthenticationType"] == "Certificate":
+        args["CertificateThumbprint"] = p.get("CertificateThumbprint", "")
+    args["RecoveryHistory"] = p.get("RecoveryHistory", 0)
+    # 2012's Enable-VMReplication has no -ReplicationFrequencySec: the script leaves it out
+    # there (300 seconds, fixed); the line shown is the 2012 R2+ one.
+    args["ReplicationFrequencySec"] = p.get("FrequencySec", 300)
+    lines = [_call("Enable-VMReplication", args)]
+    if p.get("StartNow"):
+        lines.append(_call("Start-VMInitialReplication", _name(p, "VMName")))
+    elif p.get("StartTime"):
+        when = quote_string(str(p["StartTime"]))
+        lines.append(_call("Start-VMInitialReplication", _name(p, "VMName")) +
+                     f" -InitialReplicationStartTime ([datetime]{when})")
+    return "; ".join(lines)
+
+
+def _replica_server(p: Params) -> str:
+    args: dict[str, Any] = {
+        "ReplicationEnabled": bool(p["Enabled"]),
+        "AllowedAuthenticationType": p.get("AuthenticationType", "Kerberos"),
+        "ReplicationAllowedFromAnyServer": bool(p.get("AllowAnyServer", True)),
+        "KerberosAuthenticationPort": p.get("KerberosPort", 80),
+        "CertificateAuthenticationPort": p.get("CertificatePort", 443)}
+    if p.get("CertificateThumbprint"):
+        args["CertificateThumbprint"] = p["CertificateThumbprint"]
+    lines = [_call("Set-VMReplicationServer", args)]
+    if p.get("StorageLocation"):
+        lines.append(_call("Set-VMReplicationServer",
+                           {"DefaultStorageLocation": p["StorageLocation"]}))
+    if p.get("AllowedPrimaryServer"):
+        lines.append(_call("New-VMReplicationAuthorizationEntry", {
+            "AllowedPrimaryServer": p["AllowedPrimaryServer"],
+            "ReplicaStorageLocation": p.get("EntryStorageLocation", ""),
+            "TrustGroup": p.get("TrustGroup", "DEFAULT")}))
+    return "; ".join(lines)
+
+
 COMMANDS: dict[str, Callable[[Params], str]] = {
     "vm-start": lambda p: _call("Start-VM", _name(p)),
     "vm-stop": lambda p: _call("Stop-VM", _name(p) | {"Force": True}, ("Force",)),
@@ -421,6 +470,14 @@ COMMANDS: dict[str, Callable[[Params], str]] = {
     # high availability (issue 11, importvm)
     "vm-make-ha": lambda p: _call("Add-ClusterVirtualMachineRole",
                                   {"VMName": p.get("Name") or p.get("VMName") or p["VMId"]}),
+    # Replica setup (issue 12)
+    "replication-enable": _replication_enable,
+    "replica-server": _replica_server,
+    # The point is an object; the script finds it again by its Id.
+    "replica-failover-point": lambda p: (
+        f"$point = {_call('Get-VMSnapshot', {'VMName': p['VMName'], 'SnapshotType': 'Replica'})}"
+        f" | Where-Object {{ [string]$_.Id -eq {quote_string(str(p['RecoveryPointId']))} }}; "
+        "Start-VMFailover -VMRecoverySnapshot $point -Confirm:$false"),
 }
 
 

@@ -45,6 +45,12 @@ from hvtui.hyperv.replica_cluster import (
     plan_role_move,
 )
 from hvtui.hyperv.replica_failover import FailoverRequest, plan_failover
+from hvtui.hyperv.replica_setup import (
+    EnableReplicationRequest,
+    ReplicaServerRequest,
+    plan_enable_replication,
+    plan_replica_server,
+)
 from hvtui.hyperv.serial_console import SerialPortRequest, plan_serial_port
 from hvtui.hyperv.storage import plan_export, plan_resize
 from hvtui.hyperv.switches import (
@@ -152,6 +158,9 @@ BUILDERS: dict[type[Request], Builder] = {
     # import (issue 11, importvm)
     ImportVmRequest: plan_import_vm,
     MakeHaRequest: plan_make_ha,  # high availability (importvm)
+    # Replica setup: enable replication, Replica server (hvtui.hyperv.replica_setup)
+    EnableReplicationRequest: plan_enable_replication,
+    ReplicaServerRequest: plan_replica_server,
 }
 
 

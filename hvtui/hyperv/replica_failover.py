@@ -39,6 +39,7 @@ from hvtui.hyperv.plans import (
     passed,
     warned,
 )
+from hvtui.hyperv.recovery_points import RecoveryPoint, pick_point, recovery_points
 from hvtui.hyperv.replica_cluster import replication_peers
 from hvtui.model import VM, Estate, ReplicationMode, ReplicationState, VMState
 from hvtui.model.failover import (
@@ -63,6 +64,11 @@ class FailoverRequest(Request):
     vm: VmRef
     start: bool = True
     """Start the VM that takes over (planned: the new primary; unplanned: the replica)."""
+    switch: str = ""
+    """Test failover: the virtual switch the test VM is connected to ('': none)."""
+    recovery_point: str = ""
+    """Unplanned failover: the recovery point to go back to, by its Id (or the first
+    characters of it) or its time ``YYYY-MM-DD HH:MM``; '' or ``latest``: the latest."""
 
 
 @dataclass(slots=True)
@@ -149,9 +155,12 @@ def _when(vm: VM) -> str:
 class _Planning:
     """Checks and steps of one failover plan."""
 
-    def __init__(self, estate: Estate, copies: _Copies) -> None:
+    def __init__(self, estate: Estate, copies: _Copies,
+                 point: RecoveryPoint | None = None) -> None:
         self.estate = estate
         self.copies = copies
+        self.point = point
+        """The recovery point an unplanned failover goes back to (None: the latest)."""
         self.checks: list[Check] = []
         self.steps: list[Step] = []
         self.notes: list[str] = []
@@ -192,11 +201,39 @@ def _test(p: _Planning, request: FailoverRequest) -> None:
     p.checks.append(passed("Test VM", f"'{test_vm_name(vm)}' is created on {vm.host} from the "
                                       f"latest recovery point ({_when(vm)}); the replica "
                                       "goes on receiving changes", vm.name))
-    p.step(vm, "replica-failover", {"VMName": vm.name, "AsTest": True},
-           f"Test failover of {vm.name} on {vm.host}: create '{test_vm_name(vm)}'")
-    p.notes.append(f"'{test_vm_name(vm)}' is not connected to any network: connect it to an "
-                   "isolated switch before starting it, so it cannot clash with the primary")
+    params: dict[str, str | bool] = {"VMName": vm.name, "AsTest": True}
+    switch = _test_switch(p, vm, request.switch)
+    if switch is None:
+        return
+    if switch:
+        params["SwitchName"] = switch
+        p.checks.append(warned("Network", f"'{test_vm_name(vm)}' is connected to {switch}: "
+                                          "it answers to the primary's name and addresses",
+                               f"make sure {switch} is isolated from the primary's network",
+                               vm.name))
+    p.step(vm, "replica-failover", params,
+           f"Test failover of {vm.name} on {vm.host}: create '{test_vm_name(vm)}'" +
+           (f" on {switch}" if switch else ""))
+    if not switch:
+        p.notes.append(f"'{test_vm_name(vm)}' is not connected to any network: connect it to "
+                       "an isolated switch before starting it, so it cannot clash with the "
+                       "primary")
     p.notes.append(f"when the test is done: hvtui replica stop-test {vm.name} --host {vm.host}")
+
+
+def _test_switch(p: _Planning, vm: VM, wanted: str) -> str | None:
+    """The replica host's spelling of the switch the test VM goes on ('' for none); None
+    (and a failed check) when the host has no such switch."""
+    if not wanted.strip():
+        return ""
+    switches = lookup.host(p.estate, vm.host).switches
+    found = next((s for s in switches if s.casefold() == wanted.strip().casefold()), None)
+    if found is None:
+        p.checks.append(failed("Network", f"{vm.host} has no virtual switch called "
+                                          f"'{wanted}'",
+                               "choose one of " + (", ".join(switches) or "(none: create an "
+                                                   "isolated switch first)"), vm.name))
+    return found
 
 
 def _stop_test(p: _Planning, request: FailoverRequest) -> None:
@@ -271,18 +308,31 @@ def _failover(p: _Planning, request: FailoverRequest) -> None:
     rep = own_relationship(vm)
     assert rep is not None
     now = dt.datetime.now(dt.UTC)
-    p.checks.append(warned("Data loss", f"changes after the latest recovery point "
-                                        f"({_when(vm)}) are lost: the pair's RPO now is "
-                                        f"{rpo_words(rep, now)}", "when the primary still "
-                                        "answers, a planned failover loses nothing", vm.name))
+    point = p.point
+    if point is not None:
+        p.checks.append(warned("Data loss", f"changes after the recovery point "
+                                            f"{point.when_text} are lost ({point.name})",
+                               "choose a later point, or the latest (leave out "
+                               "--recovery-point), to lose less", vm.name))
+    else:
+        p.checks.append(warned("Data loss", f"changes after the latest recovery point "
+                                            f"({_when(vm)}) are lost: the pair's RPO now is "
+                                            f"{rpo_words(rep, now)}", "when the primary still "
+                                            "answers, a planned failover loses nothing",
+                               vm.name))
     if primary is not None and primary.state is VMState.Running:
         p.checks.append(warned("Primary", f"{primary.name} still runs on {primary.host}: two "
                                           "copies would serve the same name and addresses",
                                "turn the primary off first, or use a planned failover",
                                primary.name))
-    p.step(vm, "replica-failover", {"VMName": vm.name},
-           f"1. Fail {vm.name} over on {vm.host} to the latest recovery point",
-           destructive=True)
+    if point is not None:
+        p.step(vm, "replica-failover-point", {"VMName": vm.name, "RecoveryPointId": point.id},
+               f"1. Fail {vm.name} over on {vm.host} to its recovery point of "
+               f"{point.when_text}", destructive=True)
+    else:
+        p.step(vm, "replica-failover", {"VMName": vm.name},
+               f"1. Fail {vm.name} over on {vm.host} to the latest recovery point",
+               destructive=True)
     if request.start:
         p.step(vm, "vm-start", {"Name": vm.name}, f"2. Start {vm.name} on {vm.host}")
     p.notes.append(f"check {vm.name}, then keep it (hvtui replica complete {vm.name} --host "
@@ -387,7 +437,13 @@ async def plan_failover(pool: SessionPool, request: FailoverRequest) -> Plan:
     # Every host: the copies of a VM live on servers the request does not name.
     estate = await lookup.fresh_estate(pool)
     copies = _copies(estate, request)
-    planning = _Planning(estate, copies)
+    point = None
+    wanted = request.recovery_point.strip()
+    if (request.action is FailoverAction.FAILOVER and wanted
+            and wanted.casefold() != "latest"):
+        point = pick_point(await recovery_points(pool, copies.chosen), wanted,
+                           copies.chosen)
+    planning = _Planning(estate, copies, point)
     PLANNERS[request.action](planning, request)
     vm = copies.chosen
     title = f"{request.action.words.capitalize()}: {vm.name}"

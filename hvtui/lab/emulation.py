@@ -320,6 +320,8 @@ _EMULATION_MODULES = (
     "hvtui.lab.vmimport",
     "hvtui.lab.files",  # Remove-Item (importvm: delete with disks)
     "hvtui.lab.clusterha",  # Add-ClusterVirtualMachineRole (importvm: high availability)
+    # Replica server and enabling replication (issue 12)
+    "hvtui.lab.replserver",
 )
 
 

@@ -321,6 +321,34 @@ class SwitchInfo:
 
 
 @dataclass(slots=True)
+class AuthorizationEntry:
+    """One Replica server authorisation entry (New-VMReplicationAuthorizationEntry): the
+    primaries it admits (a name or a ``*.domain`` wildcard), where their replicas go, and
+    the trust group the entry belongs to."""
+
+    allowed_primary: str
+    storage: str
+    trust_group: str
+
+
+@dataclass(slots=True)
+class ReplicaServer:
+    """A host's Replica server settings (Set-VMReplicationServer). Off by default, as on a
+    fresh Hyper-V host; Kerberos uses HTTP on 80 and certificates HTTPS on 443 (R-REP-3).
+    The default storage location is ``Host.replica_storage``."""
+
+    enabled: bool = False
+    auth: str = "Kerberos"
+    """RecoveryAuthenticationType: Kerberos, Certificate or CertificateAndKerberos."""
+    from_any: bool = True
+    """ReplicationAllowedFromAnyServer: admit every primary (else only authorisation entries)."""
+    thumbprint: str = ""
+    kerberos_port: int = 80
+    certificate_port: int = 443
+    entries: list[AuthorizationEntry] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class Host:
     name: str
     release: Release
@@ -342,7 +370,8 @@ class Host:
     vhd_path: str = "C:\\Users\\Public\\Documents\\Hyper-V\\Virtual Hard Disks"
     vm_path: str = "C:\\ProgramData\\Microsoft\\Windows\\Hyper-V"
     replica_storage: str = "C:\\ProgramData\\Microsoft\\Windows\\Hyper-V"
-    """Where this host keeps Replica VMs' files."""
+    """Where this host keeps Replica VMs' files (the Replica server's DefaultStorageLocation)."""
+    replica_server: ReplicaServer = field(default_factory=ReplicaServer)
     switches: list[str] = field(default_factory=list)
     volumes: list[Volume] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
@@ -482,9 +511,22 @@ class ReplicationLink:
     """Seconds the link runs behind its cycle (a Warning link)."""
     frozen: float | None = None
     """Clock time of the last replication while the link is not replicating."""
+    auth: str = "Kerberos"
+    """ReplicationAuthenticationType the primary connects with (Enable-VMReplication)."""
+    port: int = 80
+    recovery_history: int = 0
+    """Additional hourly recovery points kept on the replica (R-REP-1: 0..24; 0..15 on 2012)."""
     replica_state: str = ""
     """The receiving copy's ReplicationState where a failover makes it differ from the
     sending copy's (``state``); empty: both ends read ``state``."""
+    scheduled: float | None = None
+    """Clock time a scheduled initial replication starts (Start-VMInitialReplication
+    -InitialReplicationStartTime); None when none is scheduled."""
+    since: float | None = None
+    """Clock time the initial replication ended (no recovery point is older); None: before
+    the lab began (the scenario's pairs)."""
+    recovery_point: float | None = None
+    """Clock time of the recovery point a failed-over replica runs from (None: its latest)."""
 
     def state_of(self, receiving: bool) -> str:
         """The ReplicationState one end of the link reports."""
@@ -582,7 +624,22 @@ class Estate:
         return path_key(path) in host.files or self.vhd(host, path) is not None
 
     def replication(self, vm: VM) -> ReplicationChain | None:
-        return self.replications.get(vm.id) if vm.replication_mode != "None" else None
+        chain = self.replications.get(vm.id) if vm.replication_mode != "None" else None
+        if chain is not None and chain.primary.scheduled is not None:
+            self._start_if_due(chain.primary)
+        return chain
+
+    def _start_if_due(self, link: ReplicationLink) -> None:
+        """A scheduled initial replication whose time has come has run (the lab's copy
+        takes no time): the pair replicates from that moment, as if a service had started
+        it then. Settled when read, so the lab needs no background ticker."""
+        due = link.scheduled
+        if due is None or self.clock.elapsed() < due:
+            return
+        if link.state == "ReadyForInitialReplication":
+            link.state, link.replica_state, link.health = "Replicating", "", "Normal"
+            link.frozen, link.lag, link.anchor, link.since = None, 0.0, due, due
+        link.scheduled = None
 
     def server_name(self, host_name: str) -> str:
         """How replication names a server: the broker of a clustered host, else its FQDN."""

@@ -94,6 +94,22 @@ VERSION_AT_MAXIMUM = (
 MEMORY_NEEDS_DYNAMIC = (
     "Setting maximum, minimum, and buffer settings requires Dynamic Memory to be enabled."
 )
+REPLICATION_ALREADY_ENABLED = (
+    "Replication has already been enabled on virtual machine '{0}'. Please use the "
+    "Set-VMReplication cmdlet to modify replication settings."
+)
+REPLICATE_TO_SAME_SERVER = (
+    "Cannot replicate virtual machine to the same server. Enter another Replica server name "
+    "and try again."
+)
+REPLICATE_TO_SAME_CLUSTER = (
+    "Cannot replicate virtual machine to the same cluster. Enter another Hyper-V Replica "
+    "Broker name and try again."
+)
+APP_CONSISTENT_NEEDS_HISTORY = (
+    "Application-consistent replication frequency can be specified only if recovery history "
+    "has a non-zero value."
+)
 
 # --- PowerShell's own engine texts ------------------------------------------------------------
 

@@ -105,3 +105,4 @@ def restart_link(link: ReplicationLink, elapsed: float) -> None:
     link.frozen = None
     link.lag = 0.0
     link.anchor = elapsed
+    link.recovery_point = None

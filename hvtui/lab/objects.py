@@ -24,6 +24,7 @@ from hvtui.lab import enums, live, services
 from hvtui.lab.estate import (
     VM,
     Adapter,
+    AuthorizationEntry,
     Checkpoint,
     Cluster,
     ClusterGroup,
@@ -534,8 +535,8 @@ def replication_object(view: View, vm: VM, relationship: str, mode: str, link: R
         ("ReplicaServerName", estate.server_name(link.target)),
         ("CurrentReplicaServerName", estate.server_name(link.target)),
         ("LastReplicationTime", live.last_replication(estate, link, view.elapsed)),
-        ("AuthenticationType", view.enum("ReplicationAuthenticationType", "Kerberos")),
-        ("ReplicaServerPort", 80),
+        ("AuthenticationType", view.enum("ReplicationAuthenticationType", link.auth)),
+        ("ReplicaServerPort", link.port),
         ("ComputerName", view.host.name),
         ("IsDeleted", False),
     ]
@@ -545,6 +546,41 @@ def replication_object(view: View, vm: VM, relationship: str, mode: str, link: R
     ]
     return _obj(view, (_HV + "VMReplication", _HV + "VirtualizationObject"), props,
                 lambda: f"VMReplication (VMName = '{vm.name}')")
+
+
+def replication_server_object(view: View) -> PSObject:
+    """Get-VMReplicationServer's VMReplicationServer (the class as the module 2.0 reflection
+    stub declares it; the port mappings and monitoring schedule are not modelled)."""
+    host = view.host
+    server = host.replica_server
+    props: Props = [
+        ("ReplicationEnabled", server.enabled),
+        ("AllowedAuthenticationType", view.enum("RecoveryAuthenticationType", server.auth)),
+        ("ReplicationAllowedFromAnyServer", server.from_any),
+        ("CertificateThumbprint", server.thumbprint or None),
+        ("KerberosAuthenticationPort", server.kerberos_port),
+        ("CertificateAuthenticationPort", server.certificate_port),
+        ("DefaultStorageLocation", host.replica_storage),
+        ("AuthorizationEntries",
+         [authorization_entry_object(view, entry) for entry in server.entries]),
+        ("ComputerName", host.name),
+        ("IsDeleted", False),
+    ]
+    return _obj(view, (_HV + "VMReplicationServer",), props,
+                lambda: _HV + "VMReplicationServer")
+
+
+def authorization_entry_object(view: View, entry: AuthorizationEntry) -> PSObject:
+    """New-/Get-VMReplicationAuthorizationEntry's VMReplicationAuthorizationEntry."""
+    props: Props = [
+        ("AllowedPrimaryServer", entry.allowed_primary),
+        ("ReplicaStorageLocation", entry.storage),
+        ("TrustGroup", entry.trust_group),
+        ("ComputerName", view.host.name),
+        ("IsDeleted", False),
+    ]
+    return _obj(view, (_HV + "VMReplicationAuthorizationEntry",), props,
+                lambda: _HV + "VMReplicationAuthorizationEntry")
 
 
 # --- cluster ------------------------------------------------------------------------------------

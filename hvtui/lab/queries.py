@@ -27,6 +27,7 @@ from hvtui.lab.failures import (
     object_not_found,
 )
 from hvtui.lab.pwsh import PSObject
+from hvtui.lab.recovery import recovery_points
 from hvtui.remote.base import ErrorRecord
 
 _CIM = "Microsoft.Management.Infrastructure.CimCmdlets.GetCimInstanceCommand"
@@ -152,15 +153,22 @@ def get_vmsnapshot(call: CmdletCall) -> None:
     always a WildcardPattern, ignoring case (so ` escapes the next character), and when
     -Id or -Name selects nothing the cmdlet reports "not found" (GetVMSnapshot.cs,
     EnumerateOperands / ValidateOperandList; UNCONFIRMED: whether that error terminates:
-    written here as a non-terminating one)."""
+    written here as a non-terminating one). A Replica VM's recovery points are among its
+    checkpoints (``recovery``); -SnapshotType keeps one kind (Standard, Replica ...)."""
     names = call.names("Name")
     with call.lock:
+        estate = call.estate
         if call.given("Id"):
             wanted = str(call.arg("Id")).lower()
-            found = [(vm, c) for vm in call.host.vms.values() for c in vm.checkpoints
+            found = [(vm, c) for vm in call.host.vms.values()
+                     for c in (*vm.checkpoints, *recovery_points(estate, vm))
                      if c.id.lower() == wanted]
         else:
-            found = [(vm, c) for vm in call.target_vms() for c in vm.checkpoints]
+            found = [(vm, c) for vm in call.target_vms()
+                     for c in (*vm.checkpoints, *recovery_points(estate, vm))]
+        if call.given("SnapshotType"):
+            kind = call.arg("SnapshotType").name
+            found = [(vm, c) for vm, c in found if c.snapshot_type == kind]
         if names:
             found = [(vm, c) for vm, c in found
                      if any(wildcard_match(n, c.name) for n in names)]

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from hvtui.lab import live, objects
+from hvtui.lab import live, objects, recovery
 from hvtui.lab.emulation import CmdletCall, emulates
 from hvtui.lab.estate import (
     VM,
@@ -45,6 +45,7 @@ from hvtui.lab.failures import (
     REPLICA_SETTINGS_REFUSED,
     REPLICATION_NOT_ENABLED,
     REPLICATION_WRONG_STATE,
+    SNAPSHOT_NOT_FOUND,
     VM_BY_ID,
     HostError,
     binding_error,
@@ -359,7 +360,8 @@ def _set_replica_end(link: ReplicationLink, state: str) -> None:
     link.replica_state = "" if state == link.state else state
 
 
-def _start_failover(call: CmdletCall, vm: VM, prepare: bool, as_test: bool) -> None:
+def _start_failover(call: CmdletCall, vm: VM, prepare: bool, as_test: bool,
+                    point: float | None = None) -> None:
     """R-REP-4's state machine for one copy of a replicated VM."""
     estate, elapsed = call.estate, call.clock.elapsed()
     chain = _chain(vm, estate, call.name)
@@ -392,6 +394,9 @@ def _start_failover(call: CmdletCall, vm: VM, prepare: bool, as_test: bool) -> N
         chain.test_vm_id = make_test_vm(estate, call.host, vm).id
         return
     live.freeze_link(estate, link, elapsed)
+    # -VMRecoverySnapshot: the replica runs from that point; later changes are set aside
+    # until the failover is completed (they go) or cancelled (replication resumes).
+    link.recovery_point = point
     _set_replica_end(link, "FailedOverWaitingCompletion")
 
 
@@ -399,8 +404,12 @@ def _start_failover(call: CmdletCall, vm: VM, prepare: bool, as_test: bool) -> N
 def start_vmfailover(call: CmdletCall) -> None:
     # ConfirmImpact High: ShouldProcess prompts unless -Confirm:$false, and a remote session
     # has no one to answer (the engine fails the call as PowerShell does).
-    only_modelled(call, ("VMName", "VM", "Prepare", "AsTest", "Passthru"))
+    only_modelled(call, ("VMName", "VM", "Prepare", "AsTest", "Passthru",
+                         "VMRecoverySnapshot"))
     prepare, as_test = call.switch("Prepare"), call.switch("AsTest")
+    if call.given("VMRecoverySnapshot"):
+        _failover_to_point(call, as_test)
+        return
 
     def act(vm: VM, _relationship: str | None) -> None:
         with call.lock:
@@ -410,6 +419,24 @@ def start_vmfailover(call: CmdletCall) -> None:
                 write_vm(call, vm)
 
     _each(call, act)
+
+
+def _failover_to_point(call: CmdletCall, as_test: bool) -> None:
+    """The VMSnapshot sets: fail over (or test) to the recovery point the VMSnapshot is."""
+    items = call.arg("VMRecoverySnapshot")
+    for item in items if isinstance(items, list) else [items]:
+        with call.lock:
+            vm = _vm_by_id(call, item.get("VMId"))
+            point = recovery.point_time(call.estate, vm, str(item.get("Id")))
+            if point is None:
+                raise object_not_found(call.name, SNAPSHOT_NOT_FOUND, str(item.get("Name")))
+        if not call.inv.should_process(vm.name):
+            continue
+        with call.lock:
+            _start_failover(call, vm, False, as_test, point)
+        if call.switch("Passthru"):
+            with call.lock:
+                write_vm(call, vm)
 
 
 def _stop_failover(call: CmdletCall, vm: VM) -> None:

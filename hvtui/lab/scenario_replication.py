@@ -55,27 +55,36 @@ def _link(
     state = reader.get("state", str, "Replicating", choices=list(REPLICATION_STATES))
     health = reader.get("health", str, "Normal", choices=list(HEALTHS))
     link = ReplicationLink(source.name, target.name, frequency, state, health)
+    # A host that receives replication is a Replica server (Kerberos over HTTP by default).
+    target.replica_server.enabled = True
     link.anchor = (
         -live.unit_noise(estate.seed, f"anchor|{source.name}|{target.name}|{frequency}", 0)
         * frequency
     )
     link.lag = reader.get("lag_minutes", (int, float), 0, minimum=0) * 60
+    link.recovery_history = reader.get("recovery_points", int, 0, minimum=0)
+    if link.recovery_history > 24:
+        raise reader.fail(f"recovery_points {link.recovery_history} is more than 24",
+                          "use 0 to 24 (R-REP-1)")
     stalled = reader.get("stalled_hours", (int, float), 0, minimum=0)
     if stalled or state != "Replicating":
         link.frozen = -max(stalled * 3600, link.lag, frequency)
     return link
 
 
-def _replica_copy(estate: Estate, primary: Host, vm: VM, host: Host, mode: str) -> VM:
-    """The Off copy a Replica server keeps, on its replica storage, sharing the VM's id."""
+def replica_copy(estate: Estate, primary: Host, vm: VM, host: Host, mode: str,
+                 storage: str = "") -> VM:
+    """The Off copy a Replica server keeps, on its replica storage (``storage``, else the
+    host's default), sharing the VM's id."""
+    storage = storage or host.replica_storage
     folder = join(
-        join(join(host.replica_storage, "Hyper-V Replica"), "Virtual hard disks"), vm.id.upper()
+        join(join(storage, "Hyper-V Replica"), "Virtual hard disks"), vm.id.upper()
     )
     copy = vm.copy_settings(
         id=vm.id,
         name=vm.name,
         app_health=vm.app_health,
-        path=join(host.replica_storage, "Hyper-V Replica"),
+        path=join(storage, "Hyper-V Replica"),
         notes=vm.notes,
         replication_mode=mode,
         ic_overrides=dict(vm.ic_overrides),
@@ -106,12 +115,20 @@ def _replica_copy(estate: Estate, primary: Host, vm: VM, host: Host, mode: str) 
     return copy
 
 
-def _replica_version(reader: Reader, vm: VM, host: Host) -> str:
-    """A Replica server keeps the VM at a version it runs (a 2012 VM becomes 5.0 on 2012 R2)."""
+def replica_version(vm: VM, host: Host) -> str | None:
+    """The version a Replica server keeps the VM at: one it runs (a 2012 VM becomes 5.0
+    on 2012 R2); None when it runs none."""
     if host.release.supports(vm.version):
         return vm.version
     if vm.version == "4.0" and host.release.key == "2012R2":
         return "5.0"
+    return None
+
+
+def _replica_version(reader: Reader, vm: VM, host: Host) -> str:
+    version = replica_version(vm, host)
+    if version is not None:
+        return version
     raise reader.fail(
         f"'{host.name}' ({host.release.label}) cannot hold VM '{vm.name}' at version {vm.version}",
         "replicate to a host that supports the VM's configuration version",
@@ -138,7 +155,7 @@ def build_replication(estate: Estate, reader: Reader) -> None:
         vm.id, _link(estate, reader, primary_host, replica, reader.get("frequency", int, 300))
     )
     vm.replication_mode = "Primary"
-    replica.vms[vm.id] = _replica_copy(estate, primary_host, vm, replica, "Replica")
+    replica.vms[vm.id] = replica_copy(estate, primary_host, vm, replica, "Replica")
     replica.vms[vm.id].version = _replica_version(reader, vm, replica)
     extended = reader.table("extended")
     if extended is not None:
@@ -167,7 +184,7 @@ def build_replication(estate: Estate, reader: Reader) -> None:
                 f"use {chain.primary.frequency} seconds or more",
             )
         chain.extended = _link(estate, extended, replica, target, frequency)
-        target.vms[vm.id] = _replica_copy(estate, primary_host, vm, target, "ExtendedReplica")
+        target.vms[vm.id] = replica_copy(estate, primary_host, vm, target, "ExtendedReplica")
         target.vms[vm.id].version = _replica_version(extended, vm, target)
         extended.done()
     estate.replications[vm.id] = chain

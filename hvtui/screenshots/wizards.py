@@ -175,6 +175,13 @@ async def capture(folder: Path) -> list[Path]:
         await _shoot(pilot, folder, "switch-manager", "switch-manager", [status("HV-2019")],
                      [_set("#switch-name", "Storage"), _choose("#type-external"),
                       _set("#switch-adapter", "Ethernet 3")], form=True)
+        # Replica setup: HV-2022 a Replica server for HV-2016's VMs, then replicate one there.
+        await _shoot(pilot, folder, "replica-server", "replica-server", [status("HV-2022")], [
+            _set("#who", "only"), _set("#allow", "*.contoso.local"),
+            _set("#entry-storage", "C:\\Replica")])
+        await _shoot(pilot, folder, "enable-replication", "replica-enable", [vm("MÜN-FS01")], [
+            _set("#server", "HV-2022"), _set("#frequency", 30), _set("#points", "4")],
+            form=True)
     return sorted([*folder.glob("wizard-*.svg"), folder / "settings-diff.svg"])
 
 

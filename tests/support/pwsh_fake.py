@@ -452,7 +452,8 @@ class FakeHost:
                     ("MinimumIOPS", 0), ("MaximumIOPS", 0),
                     ("SupportPersistentReservations", False)]) for i in range(vm.disks)])),
             cmd("Get-VHD", "Path:String[]!@0|p|n", vhd, module="Hyper-V"),
-            cmd("Get-VMSnapshot", {"VMName": "VMName:String[]!@0 Name:String[]@1",
+            cmd("Get-VMSnapshot", {"VMName": "VMName:String[]!@0 Name:String[]@1 "
+                                             "SnapshotType:String",
                                    "VMObject": "VM:VirtualMachine[]!@0|p Name:String[]@1",
                                    "Id": "Id:Guid!@0"}, snapshots),
             cmd("Get-VMNetworkAdapter", {"VMName": "VMName:String[]!@0",
@@ -590,7 +591,8 @@ class FakeHost:
             cmd("Start-VMFailover", {"VMName": "VMName:String[]!@0",
                                      "VMName_Prepare": "VMName:String[]!@0 "
                                                        "Prepare:SwitchParameter!",
-                                     "VMName_Test": "VMName:String[]!@0 AsTest:SwitchParameter!"},
+                                     "VMName_Test": "VMName:String[]!@0 AsTest:SwitchParameter!",
+                                     "VMSnapshot": "VMRecoverySnapshot:Object!@0"},
                 act(confirm="x"), should=True, impact="High", default="VMName"),
             # storage and networking (issue 11)
             cmd("New-VHD", {"Dynamic": "Path:String[]!@0 SizeBytes:UInt64!@1 "
@@ -691,4 +693,34 @@ class FakeHost:
                                                  "VirtualMachine:String Cluster:String",
                 emit([PSObject([("Name", "web01"), ("OwnerNode", "N1"), ("State", "Offline"),
                                 ("Priority", 2000)])]), module="FailoverClusters"),
+            # Replica setup: enable replication, Replica server (issue 12)
+            cmd("Enable-VMReplication", {"VMName": "VMName:String[]!@0 ReplicaServerName:String!@1 "
+                                                   "ReplicaServerPort:Int32!@2 "
+                                                   "AuthenticationType:String!@3 "
+                                                   "CertificateThumbprint:String "
+                                                   "ReplicationFrequencySec:Int32 "
+                                                   "RecoveryHistory:Int32"}, act(), should=True),
+            cmd("Start-VMInitialReplication", {"VMName": "VMName:String[]!@0"}, act(),
+                should=True),
+            cmd("Get-VMReplicationServer", "", emit([PSObject([
+                ("ReplicationEnabled", True), ("AllowedAuthenticationType", "Kerberos"),
+                ("ReplicationAllowedFromAnyServer", True), ("CertificateThumbprint", None),
+                ("KerberosAuthenticationPort", 80), ("CertificateAuthenticationPort", 443),
+                ("DefaultStorageLocation", "D:\\Replica")])])),
+            cmd("Set-VMReplicationServer", "ReplicationEnabled:Boolean@0 "
+                                           "AllowedAuthenticationType:String@1 "
+                                           "ReplicationAllowedFromAnyServer:Boolean "
+                                           "CertificateThumbprint:String "
+                                           "DefaultStorageLocation:String "
+                                           "KerberosAuthenticationPort:Int32 "
+                                           "CertificateAuthenticationPort:Int32",
+                emit([]), should=True),
+            cmd("New-VMReplicationAuthorizationEntry", "AllowedPrimaryServer:String!@0 "
+                                                       "ReplicaStorageLocation:String!@1 "
+                                                       "TrustGroup:String!@2",
+                emit([]), should=True),
+            cmd("Get-VMReplicationAuthorizationEntry", "AllowedPrimaryServer:String@0", emit([
+                PSObject([("AllowedPrimaryServer", "*.contoso.local"),
+                          ("ReplicaStorageLocation", "D:\\Replica"),
+                          ("TrustGroup", "DEFAULT")])])),
         ]

@@ -120,6 +120,18 @@ SAMPLES: dict[str, dict[str, object]] = {
     "vm-import": {"Path": "D:\\Exports\\web01\\Virtual Machines\\a.vmcx", "Copy": True,
                   "GenerateNewId": True, "VhdDestinationPath": "D:\\VHDs"},
     "vm-make-ha": {"VMId": VM_ID},
+    # Replica setup (issue 12)
+    "replication-enable": {"VMName": "web01", "ReplicaServer": "DR1.contoso.local", "Port": 443,
+                           "AuthenticationType": "Certificate",
+                           "CertificateThumbprint": "A03A46DE", "FrequencySec": 30,
+                           "RecoveryHistory": 4, "StartNow": True},
+    "replica-server": {"Enabled": True, "AuthenticationType": "CertificateAndKerberos",
+                       "AllowAnyServer": False, "StorageLocation": "E:\\Replica",
+                       "CertificateThumbprint": "A03A46DE", "KerberosPort": 80,
+                       "CertificatePort": 443, "AllowedPrimaryServer": "*.contoso.local",
+                       "EntryStorageLocation": "E:\\Replica", "TrustGroup": "DEFAULT"},
+    "replica-failover-point": {"VMName": "web01",
+                               "RecoveryPointId": "3bf4b6b0-2c1b-5093-ba2b-aa86019b35e0"},
 }
 
 

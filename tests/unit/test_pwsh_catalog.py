@@ -244,6 +244,18 @@ PARAMETERS: dict[str, dict[str, object]] = {
                   "GenerateNewId": True},
     "vm-import-check": {"Path": "D:\\Exports\\web01\\Virtual Machines\\a.vmcx"},
     "vm-make-ha": {"VMId": WEB01},
+    # Replica setup (issue 12)
+    "replication-enable": {"VMName": "web01", "ReplicaServer": "DR1.contoso.local", "Port": 80,
+                           "AuthenticationType": "Kerberos", "FrequencySec": 30,
+                           "RecoveryHistory": 4, "StartNow": True},
+    "replica-server": {"Enabled": True, "AllowAnyServer": False,
+                       "StorageLocation": "D:\\Replica",
+                       "AllowedPrimaryServer": "*.contoso.local",
+                       "EntryStorageLocation": "D:\\Replica"},
+    "replica-server-show": {},
+    "replica-recovery-points": {"VMName": "web01"},
+    "replica-failover-point": {"VMName": "web01",
+                               "RecoveryPointId": "00000000-0000-0000-0000-000000000001"},
 }
 
 EXPECTED_KINDS: dict[str, list[str]] = {
@@ -318,6 +330,12 @@ EXPECTED_KINDS: dict[str, list[str]] = {
     "vm-import": ["Imported"],
     "vm-import-check": ["Report"],
     "vm-make-ha": ["ClusterGroup"],
+    # Replica setup (issue 12)
+    "replication-enable": ["Replication"],
+    "replica-server": ["ReplicaServer"],
+    "replica-server-show": ["ReplicaServer", "AuthorizationEntry"],
+    "replica-recovery-points": ["RecoveryPoint", "RecoveryPoint"],
+    "replica-failover-point": ["Replication"],
 }
 
 

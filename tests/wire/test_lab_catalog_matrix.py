@@ -21,6 +21,7 @@ from hvtui.config import load_inventory
 from hvtui.hyperv.doctor import question
 from hvtui.lab import Lab
 from hvtui.lab.estate import VM, Estate, Host
+from hvtui.lab.recovery import recovery_points
 from hvtui.lab.server.run import LabEndpoints, start_lab_servers
 from hvtui.lab.vmimport import config_file
 from hvtui.ps import catalog
@@ -104,6 +105,7 @@ def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0
     boot_vm = _vm(host, lambda v: v.generation == 2 and v.state == "Off" and bool(v.drives))
     cluster = estate.cluster_of(host)
     unclustered = _vm(host, lambda v: not v.clustered)  # importvm
+    points = recovery_points(estate, replica) if replica else []
     role = next((g for g in cluster.groups if g.owner == host.name), None) if cluster else None
     table: dict[str, Params] = {
         "inventory": {},
@@ -204,6 +206,16 @@ def parameters(estate: Estate, host: Host, script: str) -> Params:  # noqa: PLR0
         "vm-import": {**_exported(vm), "Copy": True, "GenerateNewId": True} if vm else None,
         # high availability (issue 11, importvm): a VM of the node that is no role yet.
         "vm-make-ha": {"VMId": unclustered.id} if unclustered else None,
+        # Replica setup (issue 12): to HV-DR1, a Replica server of the default estate (the
+        # replica's own host refuses it, as Hyper-V does).
+        "replication-enable": ({"VMName": name, "ReplicaServer": "HV-DR1", "Port": 80,
+                                "AuthenticationType": "Kerberos", "FrequencySec": 300,
+                                "StartNow": True} if name else None),
+        "replica-server": {"Enabled": True, "AllowAnyServer": True},
+        "replica-server-show": {},
+        "replica-recovery-points": {"VMName": replica.name} if replica else None,
+        "replica-failover-point": ({"VMName": replica.name, "RecoveryPointId": points[0].id}
+                                   if replica and points else None),
     }
     for action in ("start", "stop", "turn-off", "save", "suspend", "resume", "restart"):
         table[f"vm-{action}"] = {"Name": name} if name else None

@@ -3,12 +3,15 @@
 # Fails a replicated VM over (Start-VMFailover). Prepare: the planned-failover step run on
 # the shut-down primary. AsTest: a test VM on the replica, the replica itself untouched.
 # Neither: failover of the replica VM. Prepare and AsTest are separate parameter sets.
+# SwitchName (with AsTest): the test VM, "<VM> - Test", is connected to that switch (it is
+# created connected to none), so a test can run on an isolated network.
 # -Confirm:$false: the cmdlet's ConfirmImpact is High, so it would prompt otherwise.
 # Output: the VM's Replication records afterwards, with inventory.ps1's fields.
 param(
     [Parameter(Mandatory)][string]$VMName,
     [switch]$Prepare,
-    [switch]$AsTest
+    [switch]$AsTest,
+    [string]$SwitchName = ''
 )
 
 $ErrorActionPreference = 'Stop'
@@ -18,6 +21,9 @@ if ($Prepare -and $AsTest) {
 }
 if ($AsTest) {
     Start-VMFailover -VMName $VMName -AsTest -Confirm:$false
+    if ($SwitchName) {
+        Connect-VMNetworkAdapter -VMName "$VMName - Test" -SwitchName $SwitchName
+    }
 }
 elseif ($Prepare) {
     Start-VMFailover -VMName $VMName -Prepare -Confirm:$false

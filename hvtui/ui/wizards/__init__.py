@@ -5,7 +5,15 @@ it; the progress page runs confirmed plans. Importing this package registers the
 """
 
 from hvtui.ui import vm_screen
-from hvtui.ui.wizards import console_access, edit_disk, host_settings, network, storage, vm_new
+from hvtui.ui.wizards import (
+    console_access,
+    edit_disk,
+    host_settings,
+    network,
+    replication,
+    storage,
+    vm_new,
+)
 from hvtui.ui.wizards.failover import register_failover
 from hvtui.ui.wizards.handlers import register_all
 from hvtui.ui.wizards.vm_import import register as register_import
@@ -20,3 +28,4 @@ vm_screen.register()  # VM screen as text: the screen view and the wall (issue 1
 network.register()  # network adapters and the Virtual Switch Manager (issue 11)
 console_access.register()  # console access: serial console (issue 12)
 register_import()  # the Import VM wizard on the Hosts pane (issue 11)
+replication.register()  # Enable Replication (VMs), Replica server (Hosts) (issue 12)

@@ -4,18 +4,20 @@ pre-flight page with the PowerShell in the order it runs on each host."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
-from textual.widgets import Static
+from textual.widgets import Select, Static
 
 from hvtui.errors import PlanRefused
 from hvtui.hyperv.plans import Request, VmRef
+from hvtui.hyperv.recovery_points import RecoveryPoint, recovery_points
 from hvtui.hyperv.replica_failover import FailoverRequest
 from hvtui.model import VM
 from hvtui.model.failover import FailoverAction, find_test_vm, next_actions, own_relationship
 from hvtui.ui.actions import ActionSpec, register_action
-from hvtui.ui.widgets import assemble
+from hvtui.ui.widgets import assemble, plain
 from hvtui.ui.wizards.base import Planner, PlanWizard
 from hvtui.ui.wizards.toggles import ChoiceSet, RadioChoice, TickBox
 
@@ -42,9 +44,14 @@ WHAT_IT_DOES: dict[FailoverAction, str] = {
 class FailoverWizard(PlanWizard):
     """Choose the next failover step for one copy of a replicated VM."""
 
-    def __init__(self, planner: Planner, vm: VM, has_test_vm: bool) -> None:
+    def __init__(self, planner: Planner, vm: VM, has_test_vm: bool,
+                 switches: Sequence[str] = (), points: Sequence[RecoveryPoint] = ()) -> None:
         self.vm = vm
         self.choices = next_actions(vm, has_test_vm)
+        self.switches = tuple(switches)
+        """The virtual switches of the copy's host, for the test VM's network."""
+        self.points = tuple(points)
+        """The replica's recovery points, newest first, for an unplanned failover."""
         super().__init__(planner, title=f"Failover: {vm.name} on {vm.host}")
 
     def compose_form(self) -> ComposeResult:
@@ -61,6 +68,14 @@ class FailoverWizard(PlanWizard):
                                   value=i == 0)
         if any(a in (FailoverAction.PLANNED, FailoverAction.FAILOVER) for a in self.choices):
             yield TickBox("Start the VM that takes over", value=True, id="start")
+        if FailoverAction.TEST in self.choices:
+            yield Select([(plain(s), s) for s in self.switches], id="switch",
+                         prompt="test failover: the test VM on no network", allow_blank=True)
+        if FailoverAction.FAILOVER in self.choices and len(self.points) > 1:
+            yield Select([(plain(f"{p.when_text}  {p.name}"), p.id) for p in self.points[1:]],
+                         id="point", allow_blank=True,
+                         prompt=f"failover: the latest recovery point "
+                                f"({self.points[0].when_text})")
 
     def make_request(self) -> Request:
         index = self.query_one("#action", ChoiceSet).pressed_index if self.choices else -1
@@ -68,7 +83,15 @@ class FailoverWizard(PlanWizard):
             raise PlanRefused("choose a step first")
         boxes = self.query("#start").results(TickBox)
         start = next((b.value for b in boxes), True)
-        return FailoverRequest(self.choices[index], VmRef.of(self.vm), start=start)
+        picked = [w.value for w in self.query("#switch").results(Select)]
+        switch = picked[0] if picked and isinstance(picked[0], str) else ""
+        chosen = [w.value for w in self.query("#point").results(Select)]
+        point = chosen[0] if chosen and isinstance(chosen[0], str) else ""
+        action = self.choices[index]
+        return FailoverRequest(action, VmRef.of(self.vm), start=start,
+                               switch=switch if action is FailoverAction.TEST else "",
+                               recovery_point=point if action is FailoverAction.FAILOVER
+                               else "")
 
 
 async def failover(app: HvtuiApp, vms: list[VM]) -> None:
@@ -76,7 +99,16 @@ async def failover(app: HvtuiApp, vms: list[VM]) -> None:
 
     vm = vms[0]
     host = [v for v in app.estate.vms() if v.host.casefold() == vm.host.casefold()]
-    await run_wizard(app, FailoverWizard(planner(app), vm, find_test_vm(vm, host) is not None))
+    status = app.estate.status(vm.host)
+    switches = status.inventory.host.switches if status and status.inventory else ()
+    points: list[RecoveryPoint] = []
+    if FailoverAction.FAILOVER in next_actions(vm, False):
+        try:
+            points = await recovery_points(app.pool, vm)
+        except PlanRefused:
+            points = []  # the wizard offers the latest point; its pre-flight reads again
+    await run_wizard(app, FailoverWizard(planner(app), vm, find_test_vm(vm, host) is not None,
+                                         switches, points))
 
 
 SPEC = ActionSpec(id="replica-failover", label="Failover", key="o", panes={"replicas"},
