@@ -182,6 +182,11 @@ async def capture(folder: Path) -> list[Path]:
         await _shoot(pilot, folder, "enable-replication", "replica-enable", [vm("MÜN-FS01")], [
             _set("#server", "HV-2022"), _set("#frequency", 30), _set("#points", "4")],
             form=True)
+        # Replica failover (issue 12): a test failover of FS01's replica onto a network
+        replica = vm("FS01", "HV-DR1")
+        switches = status("HV-DR1").inventory.host.switches
+        await _shoot(pilot, folder, "failover", "replica-failover", [replica],
+                     [_set("#switch", switches[0])], form=True)
     return sorted([*folder.glob("wizard-*.svg"), folder / "settings-diff.svg"])
 
 

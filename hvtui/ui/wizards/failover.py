@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from hvtui.ui.app import HvtuiApp
 
 WHAT_IT_DOES: dict[FailoverAction, str] = {
-    FailoverAction.TEST: "a test VM from the latest recovery point, on no network; the "
+    FailoverAction.TEST: "a test VM from the latest recovery point, on the network below; the "
                          "replica goes on receiving changes",
     FailoverAction.STOP_TEST: "turn the test VM off and delete it",
     FailoverAction.PLANNED: "shut the primary down, prepare it, fail the replica over, "
