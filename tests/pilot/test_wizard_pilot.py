@@ -87,6 +87,9 @@ async def press(pilot: Pilot[Any], button: Button) -> None:
     """
     await until(pilot, lambda: not button.has_class("-active"), "the button to be pressable")
     button.focus()
+    # focus() takes effect on a later message: until it has, Enter would go to the field
+    # that had focus (a Select opens its list), and the press would be lost
+    await until(pilot, lambda: button.has_focus, "the button to take focus")
     await pilot.pause()
     await pilot.press("enter")
 

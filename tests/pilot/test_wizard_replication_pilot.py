@@ -52,6 +52,7 @@ async def wizard_open(pilot: Pilot[Any]) -> PlanWizard:
     screen = app.screen
     assert isinstance(screen, PlanWizard)
     await until(pilot, lambda: screen.is_mounted and screen.query("#check"), "its page")
+    await pilot.pause()  # its fields settle (focus, Select options) before the test types
     return screen
 
 
